@@ -1,0 +1,85 @@
+namespace EdgeEnergy.Domain.Planning;
+
+/// <summary>
+/// One planning problem (CONTRACTS.md section 2): everything the optimiser needs, as a value that can be logged,
+/// stored and replayed. Energy is in kWh per slot, power in kW, money in pence, times in UTC.
+/// </summary>
+public sealed record PlanProblem
+{
+    /// <summary>Start of slot 0 (UTC).</summary>
+    public required DateTimeOffset Start { get; init; }
+
+    /// <summary>Length of every slot in minutes.</summary>
+    public int SlotMinutes { get; init; } = 30;
+
+    public required BatterySpec Battery { get; init; }
+
+    /// <summary>Grid connection limits; absent means the reference model's 1000 kW (effectively unlimited).</summary>
+    public GridSpec Grid { get; init; } = new();
+
+    /// <summary>Value (pence) of each kWh left stored at the end of the horizon.</summary>
+    public double TerminalValuePencePerKwh { get; init; }
+
+    public IReadOnlyList<ImmersionSpec> Immersions { get; init; } = [];
+
+    public required IReadOnlyList<SlotInput> Slots { get; init; }
+
+    /// <summary>Slot length in hours.</summary>
+    public double SlotHours => SlotMinutes / 60.0;
+
+    public DateTimeOffset SlotStart(int slot) => Start.AddMinutes((double)slot * SlotMinutes);
+}
+
+/// <summary>The battery: capacities and state in kWh, power limits in kW, efficiencies in (0,1].</summary>
+public sealed record BatterySpec
+{
+    public required double CapacityKwh { get; init; }
+    /// <summary>Stored energy at the start of slot 0.</summary>
+    public required double SocKwh { get; init; }
+    public required double MinSocKwh { get; init; }
+    public required double MaxSocKwh { get; init; }
+    public required double MaxChargeKw { get; init; }
+    public required double MaxDischargeKw { get; init; }
+    public required double ChargeEfficiency { get; init; }
+    public required double DischargeEfficiency { get; init; }
+    /// <summary>Wear cost per kWh discharged.</summary>
+    public double CycleCostPencePerKwh { get; init; }
+}
+
+/// <summary>Grid limits in kW. Export limit is the G98/G99 agreement.</summary>
+public sealed record GridSpec
+{
+    public const double UnlimitedKw = 1000.0;
+    public double MaxImportKw { get; init; } = UnlimitedKw;
+    public double MaxExportKw { get; init; } = UnlimitedKw;
+}
+
+/// <summary>An immersion heater: element power in kW and what a kWh of hot water is worth (pence).</summary>
+public sealed record ImmersionSpec
+{
+    public required string Id { get; init; }
+    public required double PowerKw { get; init; }
+    public double ValuePencePerKwh { get; init; }
+    public IReadOnlyList<ImmersionWindow> Windows { get; init; } = [];
+}
+
+/// <summary>Energy the heater must (min) and may (max) deliver in slots [FromSlot, ToSlot).</summary>
+public sealed record ImmersionWindow
+{
+    public required int FromSlot { get; init; }
+    public required int ToSlot { get; init; }
+    public double MinKwh { get; init; }
+    /// <summary>Null means no upper bound beyond the element's power.</summary>
+    public double? MaxKwh { get; init; }
+}
+
+/// <summary>One slot's prices (pence/kWh, may be negative) and forecasts (kWh in the slot, ≥ 0).</summary>
+public sealed record SlotInput
+{
+    public required double ImportPence { get; init; }
+    public required double ExportPence { get; init; }
+    public required double LoadKwh { get; init; }
+    public double PvKwh { get; init; }
+    /// <summary>True when the prices are our estimate rather than published rates (issue 10).</summary>
+    public bool PricesEstimated { get; init; }
+}

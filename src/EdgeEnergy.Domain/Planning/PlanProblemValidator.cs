@@ -1,0 +1,111 @@
+using System.Globalization;
+
+namespace EdgeEnergy.Domain.Planning;
+
+/// <summary>
+/// Checks a problem against the schema and physics before anything is solved. Each error names the field by its
+/// JSON path (for example <c>battery.chargeEfficiency</c> or <c>slots[12].loadKwh</c>) and says what is wrong.
+/// </summary>
+public static class PlanProblemValidator
+{
+    /// <summary>Longest horizon we plan: 8 days of half hours. Beyond that a mistake is likelier than a need.</summary>
+    public const int MaxSlots = 384;
+
+    public static IReadOnlyList<string> Validate(PlanProblem problem)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        var errors = new List<string>();
+        void Check(bool ok, string field, string message)
+        {
+            if (!ok)
+            {
+                errors.Add($"{field}: {message}");
+            }
+        }
+        static bool Finite(double v) => double.IsFinite(v);
+        string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
+
+        Check(problem.SlotMinutes is >= 1 and <= 1440, "slotMinutes", $"must be between 1 and 1440, got {problem.SlotMinutes}");
+        Check(problem.Slots is { Count: > 0 }, "slots", "must hold at least one slot");
+        Check(problem.Slots is null || problem.Slots.Count <= MaxSlots, "slots", $"at most {MaxSlots} slots, got {problem.Slots?.Count}");
+        Check(Finite(problem.TerminalValuePencePerKwh), "terminalValuePencePerKwh", "must be a finite number");
+
+        var b = problem.Battery;
+        Check(Finite(b.CapacityKwh) && b.CapacityKwh > 0, "battery.capacityKwh", $"must be > 0, got {F(b.CapacityKwh)}");
+        Check(Finite(b.SocKwh) && b.SocKwh >= 0, "battery.socKwh", $"must be >= 0, got {F(b.SocKwh)}");
+        Check(!(b.SocKwh > b.CapacityKwh + 1e-9), "battery.socKwh", $"{F(b.SocKwh)} exceeds capacityKwh {F(b.CapacityKwh)}");
+        Check(Finite(b.MinSocKwh) && b.MinSocKwh >= 0, "battery.minSocKwh", $"must be >= 0, got {F(b.MinSocKwh)}");
+        Check(Finite(b.MaxSocKwh) && b.MaxSocKwh > 0, "battery.maxSocKwh", $"must be > 0, got {F(b.MaxSocKwh)}");
+        Check(!(b.MaxSocKwh > b.CapacityKwh + 1e-9), "battery.maxSocKwh", $"{F(b.MaxSocKwh)} exceeds capacityKwh {F(b.CapacityKwh)}");
+        Check(!(b.MinSocKwh > b.MaxSocKwh), "battery.minSocKwh", $"{F(b.MinSocKwh)} exceeds maxSocKwh {F(b.MaxSocKwh)}");
+        Check(Finite(b.MaxChargeKw) && b.MaxChargeKw >= 0, "battery.maxChargeKw", $"must be >= 0, got {F(b.MaxChargeKw)}");
+        Check(Finite(b.MaxDischargeKw) && b.MaxDischargeKw >= 0, "battery.maxDischargeKw", $"must be >= 0, got {F(b.MaxDischargeKw)}");
+        Check(b.ChargeEfficiency is > 0 and <= 1, "battery.chargeEfficiency", $"must be in (0,1], got {F(b.ChargeEfficiency)}");
+        Check(b.DischargeEfficiency is > 0 and <= 1, "battery.dischargeEfficiency", $"must be in (0,1], got {F(b.DischargeEfficiency)}");
+        Check(Finite(b.CycleCostPencePerKwh) && b.CycleCostPencePerKwh >= 0, "battery.cycleCostPencePerKwh", $"must be >= 0, got {F(b.CycleCostPencePerKwh)}");
+
+        var g = problem.Grid;
+        Check(Finite(g.MaxImportKw) && g.MaxImportKw >= 0, "grid.maxImportKw", $"must be >= 0, got {F(g.MaxImportKw)}");
+        Check(Finite(g.MaxExportKw) && g.MaxExportKw >= 0, "grid.maxExportKw", $"must be >= 0, got {F(g.MaxExportKw)}");
+
+        var slotCount = problem.Slots?.Count ?? 0;
+        for (var t = 0; t < slotCount; t++)
+        {
+            var s = problem.Slots![t];
+            if (s is null)
+            {
+                errors.Add($"slots[{t}]: must be an object, got null");
+                continue;
+            }
+
+            Check(Finite(s.ImportPence) && Math.Abs(s.ImportPence) < 10_000, $"slots[{t}].importPence", $"must be a finite price below 10000p, got {F(s.ImportPence)}");
+            Check(Finite(s.ExportPence) && Math.Abs(s.ExportPence) < 10_000, $"slots[{t}].exportPence", $"must be a finite price below 10000p, got {F(s.ExportPence)}");
+            Check(Finite(s.LoadKwh) && s.LoadKwh >= 0, $"slots[{t}].loadKwh", $"must be >= 0, got {F(s.LoadKwh)}");
+            Check(Finite(s.PvKwh) && s.PvKwh >= 0, $"slots[{t}].pvKwh", $"must be >= 0, got {F(s.PvKwh)}");
+        }
+
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var hours = problem.SlotHours;
+        for (var i = 0; i < problem.Immersions.Count; i++)
+        {
+            var im = problem.Immersions[i];
+            var path = $"immersions[{i}]";
+            if (im is null)
+            {
+                errors.Add($"{path}: must be an object, got null");
+                continue;
+            }
+
+            Check(!string.IsNullOrWhiteSpace(im.Id), $"{path}.id", "must be a non-empty name");
+            Check(string.IsNullOrWhiteSpace(im.Id) || ids.Add(im.Id), $"{path}.id", $"'{im.Id}' is used twice");
+            Check(Finite(im.PowerKw) && im.PowerKw > 0, $"{path}.powerKw", $"must be > 0, got {F(im.PowerKw)}");
+            Check(Finite(im.ValuePencePerKwh), $"{path}.valuePencePerKwh", "must be a finite number");
+            for (var w = 0; w < im.Windows.Count; w++)
+            {
+                var win = im.Windows[w];
+                var wp = $"{path}.windows[{w}]";
+                if (win is null)
+                {
+                    errors.Add($"{wp}: must be an object, got null");
+                    continue;
+                }
+
+                Check(win.FromSlot >= 0, $"{wp}.fromSlot", $"must be >= 0, got {win.FromSlot}");
+                Check(win.ToSlot > win.FromSlot, $"{wp}.toSlot", $"must be after fromSlot {win.FromSlot}, got {win.ToSlot}");
+                Check(win.ToSlot <= slotCount, $"{wp}.toSlot", $"{win.ToSlot} is beyond the horizon of {slotCount} slots");
+                Check(Finite(win.MinKwh) && win.MinKwh >= 0, $"{wp}.minKwh", $"must be >= 0, got {F(win.MinKwh)}");
+                if (win.MaxKwh is { } max)
+                {
+                    Check(Finite(max) && max >= win.MinKwh, $"{wp}.maxKwh", $"must be >= minKwh {F(win.MinKwh)}, got {F(max)}");
+                }
+
+                var slotsInWindow = Math.Max(0, Math.Min(win.ToSlot, slotCount) - Math.Max(0, win.FromSlot));
+                var deliverable = im.PowerKw * hours * slotsInWindow;
+                Check(!(win.MinKwh > deliverable + 1e-9), $"{wp}.minKwh",
+                    $"{F(win.MinKwh)} kWh is impossible: {F(im.PowerKw)} kW for {slotsInWindow} slots delivers at most {F(deliverable)} kWh");
+            }
+        }
+
+        return errors;
+    }
+}

@@ -1,0 +1,28 @@
+using System.CommandLine;
+
+namespace EdgeEnergy.Host.Cli;
+
+/// <summary>The command tree. Each command lives in its own file and is added here, one line each.</summary>
+internal static class EdgeEnergyCli
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("EdgeEnergy: plans and runs a home battery and immersion heaters on Octopus Agile prices.");
+        root.Subcommands.Add(PlanCommand.Create());
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = Build();
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            // Bad usage is exit 2 with a one-line reason (the contract), not System.CommandLine's default 1.
+            await Console.Error.WriteLineAsync($"edgeenergy: {parsed.Errors[0].Message} (see 'edgeenergy --help')");
+            return ExitCodes.BadInput;
+        }
+
+        return await parsed.InvokeAsync();
+    }
+}

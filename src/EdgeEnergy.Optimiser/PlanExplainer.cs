@@ -1,0 +1,151 @@
+using System.Globalization;
+using EdgeEnergy.Domain.Planning;
+
+namespace EdgeEnergy.Optimiser;
+
+/// <summary>
+/// Turns solved flows into plan slots with a mode and a reason a person understands. The reason names the price
+/// that decides the slot and, from the duals, what a stored kWh is worth and when it is next used.
+/// </summary>
+internal sealed class PlanExplainer
+{
+    private static readonly CultureInfo s_inv = CultureInfo.InvariantCulture;
+    private readonly PlanProblem _problem;
+    private readonly TimeZoneInfo _zone;
+
+    public PlanExplainer(PlanProblem problem, string timeZoneId)
+    {
+        _problem = problem;
+        _zone = TimeZoneInfo.TryFindSystemTimeZoneById(timeZoneId, out var zone) ? zone : TimeZoneInfo.Utc;
+    }
+
+    public IReadOnlyList<PlanSlot> Explain(SolvedSlot[] solved, bool heuristic = false)
+    {
+        var n = solved.Length;
+        // For each slot, the next later slot that takes energy out of the battery: "worth 27.5p at 17:30".
+        var nextUse = new int[n];
+        var next = -1;
+        for (var t = n - 1; t >= 0; t--)
+        {
+            nextUse[t] = next;
+            if (solved[t].DischargeKwh > SlotModeClassifier.DecisionToleranceKwh)
+            {
+                next = t;
+            }
+        }
+
+        var slots = new PlanSlot[n];
+        var socBefore = _problem.Battery.SocKwh;
+        for (var t = 0; t < n; t++)
+        {
+            var s = solved[t];
+            var immersion = new Dictionary<string, double>(_problem.Immersions.Count, StringComparer.Ordinal);
+            var heat = 0.0;
+            for (var i = 0; i < _problem.Immersions.Count; i++)
+            {
+                immersion[_problem.Immersions[i].Id] = s.ImmersionKwh[i];
+                heat += s.ImmersionKwh[i];
+            }
+
+            var flows = new PlanSlotFlows(s.ImportKwh, s.ExportKwh, s.ChargeKwh, s.DischargeKwh, s.PvUsedKwh, heat);
+            var mode = SlotModeClassifier.Classify(_problem, t, socBefore, flows);
+            var reason = heuristic
+                ? $"fallback self-use: {Describe(t, mode, flows, socBefore, s.StoredValuePencePerKwh, nextUse[t])}"
+                : Describe(t, mode, flows, socBefore, s.StoredValuePencePerKwh, nextUse[t]);
+            reason += DescribeImmersion(t, s);
+            if (_problem.Slots[t].PricesEstimated)
+            {
+                reason += " (prices estimated, not yet published)";
+            }
+
+            slots[t] = new PlanSlot
+            {
+                Start = _problem.SlotStart(t),
+                ImportKwh = s.ImportKwh,
+                ExportKwh = s.ExportKwh,
+                ChargeKwh = s.ChargeKwh,
+                DischargeKwh = s.DischargeKwh,
+                PvUsedKwh = s.PvUsedKwh,
+                SocKwh = s.SocKwh,
+                ImmersionKwh = immersion,
+                Mode = mode,
+                Reason = reason,
+                StoredValuePencePerKwh = s.StoredValuePencePerKwh is { } v ? Math.Round(v, 3) : null,
+                PricesEstimated = _problem.Slots[t].PricesEstimated,
+            };
+            socBefore = s.SocKwh;
+        }
+
+        return slots;
+    }
+
+    private string Describe(int t, SlotMode mode, PlanSlotFlows f, double socBefore, double? storedValue, int nextUse)
+    {
+        var slot = _problem.Slots[t];
+        var h = _problem.SlotHours;
+        var worth = storedValue is { } v ? $"a stored kWh is worth {P(v)}{When(nextUse)}" : $"a stored kWh is kept{When(nextUse)}";
+        switch (mode)
+        {
+            case SlotMode.Charge when f.ImportKwh > SlotModeClassifier.DecisionToleranceKwh:
+                return slot.ImportPence < 0
+                    ? $"charging {Kw(f.ChargeKwh / h)} at {P(slot.ImportPence)}: paid to import; {worth}"
+                    : $"charging {Kw(f.ChargeKwh / h)} at {P(slot.ImportPence)}: {worth}";
+            case SlotMode.Charge:
+                return $"charging {Kw(f.ChargeKwh / h)} from solar and sending the rest out at {P(slot.ExportPence)}: {worth}, so room is kept for later";
+            case SlotMode.Export:
+                return $"exporting {Kw(f.DischargeKwh / h)} from the battery at {P(slot.ExportPence)}: more than {(storedValue is { } e ? P(e) : "the value")} a stored kWh is worth later{When(nextUse)}";
+            case SlotMode.Discharge:
+                return $"discharging {Kw(f.DischargeKwh / h)}, less than the load, importing the rest at {P(slot.ImportPence)}: {worth}";
+            case SlotMode.Hold:
+                var selfUse = SlotModeClassifier.SelfUse(_problem, t, socBefore, f.ImmersionKwh);
+                return selfUse.ChargeKwh > 0
+                    ? $"holding at {Kwh(socBefore)}: solar surplus earns {P(slot.ExportPence)} exported, more than storing it; {worth}"
+                    : $"holding at {Kwh(socBefore)}: importing at {P(slot.ImportPence)} is cheaper than using stored energy; {worth}";
+            default:
+                if (f.DischargeKwh > SlotModeClassifier.DecisionToleranceKwh)
+                {
+                    return $"self-use: the battery covers {Kw(f.DischargeKwh / h)} of load instead of importing at {P(slot.ImportPence)}";
+                }
+
+                if (f.ChargeKwh > SlotModeClassifier.DecisionToleranceKwh)
+                {
+                    return $"self-use: storing {Kw(f.ChargeKwh / h)} of surplus solar rather than exporting at {P(slot.ExportPence)}; {worth}";
+                }
+
+                var lo = Math.Min(_problem.Battery.MinSocKwh, _problem.Battery.SocKwh);
+                return f.ImportKwh > SlotModeClassifier.DecisionToleranceKwh && socBefore <= lo + SlotModeClassifier.DecisionToleranceKwh
+                    ? $"self-use: battery at its reserve ({Kwh(socBefore)}), importing at {P(slot.ImportPence)}"
+                    : f.ExportKwh > SlotModeClassifier.DecisionToleranceKwh
+                        ? $"self-use: battery full, exporting surplus solar at {P(slot.ExportPence)}"
+                        : "self-use: nothing to move";
+        }
+    }
+
+    private string DescribeImmersion(int t, SolvedSlot s)
+    {
+        var parts = new List<string>();
+        for (var i = 0; i < _problem.Immersions.Count; i++)
+        {
+            if (s.ImmersionKwh[i] > SlotModeClassifier.DecisionToleranceKwh)
+            {
+                var heater = _problem.Immersions[i];
+                var source = s.ImportKwh > SlotModeClassifier.DecisionToleranceKwh
+                    ? $"at {P(_problem.Slots[t].ImportPence)}"
+                    : "from solar";
+                parts.Add($"heating '{heater.Id}' {Kw(s.ImmersionKwh[i] / _problem.SlotHours)} {source}");
+            }
+        }
+
+        return parts.Count == 0 ? string.Empty : "; " + string.Join("; ", parts);
+    }
+
+    private string When(int slot) => slot < 0
+        ? " at the end of the plan"
+        : " at " + TimeZoneInfo.ConvertTime(_problem.SlotStart(slot), _zone).ToString("HH:mm", s_inv);
+
+    private static string P(double pence) => pence.ToString("0.0", s_inv) + "p";
+
+    private static string Kw(double kw) => kw.ToString("0.0", s_inv) + " kW";
+
+    private static string Kwh(double kwh) => kwh.ToString("0.0", s_inv) + " kWh";
+}

@@ -1,0 +1,229 @@
+using EdgeEnergy.Domain.Planning;
+using Google.OrTools.LinearSolver;
+
+namespace EdgeEnergy.Optimiser;
+
+/// <summary>
+/// The contract's model (CONTRACTS.md section 2) built on one OR-Tools solver. Built as a linear programme, with the
+/// two "never at once" rules as binaries only for the integer stage; <see cref="CopyDirectionsTo"/>
+/// turns a mixed-integer answer back into an LP with the same optimum, whose duals price stored energy.
+/// </summary>
+internal sealed class PlanModel : IDisposable
+{
+    private readonly PlanProblem _problem;
+    private readonly Variable[] _charge;
+    private readonly Variable[] _discharge;
+    private readonly Variable[] _import;
+    private readonly Variable[] _export;
+    private readonly Variable[] _pvUsed;
+    private readonly Variable[] _soc;
+    private readonly Variable[][] _immersion;
+    private readonly Variable[]? _batteryCharging;
+    private readonly Variable[]? _gridImporting;
+    private readonly Constraint[] _socBalance;
+
+    public Solver Solver { get; }
+
+    public static PlanModel? Create(PlanProblem problem, string solverId, bool integer)
+    {
+        var solver = Solver.CreateSolver(solverId);
+        return solver is null ? null : new PlanModel(problem, solver, integer);
+    }
+
+    private PlanModel(PlanProblem problem, Solver solver, bool integer)
+    {
+        _problem = problem;
+        Solver = solver;
+        var n = problem.Slots.Count;
+        var h = problem.SlotHours;
+        var b = problem.Battery;
+        var g = problem.Grid;
+        var maxCharge = b.MaxChargeKw * h;
+        var maxDischarge = b.MaxDischargeKw * h;
+        var maxImport = g.MaxImportKw * h;
+        var maxExport = g.MaxExportKw * h;
+        var socLow = Math.Min(b.MinSocKwh, b.SocKwh);
+        var socHigh = Math.Max(b.MaxSocKwh, b.SocKwh);
+
+        _charge = new Variable[n];
+        _discharge = new Variable[n];
+        _import = new Variable[n];
+        _export = new Variable[n];
+        _pvUsed = new Variable[n];
+        _soc = new Variable[n];
+        _socBalance = new Constraint[n];
+        _immersion = new Variable[problem.Immersions.Count][];
+        for (var i = 0; i < _immersion.Length; i++)
+        {
+            _immersion[i] = new Variable[n];
+        }
+
+        if (integer)
+        {
+            _batteryCharging = new Variable[n];
+            _gridImporting = new Variable[n];
+        }
+
+        var objective = solver.Objective();
+        for (var t = 0; t < n; t++)
+        {
+            var slot = problem.Slots[t];
+            _charge[t] = solver.MakeNumVar(0, maxCharge, string.Empty);
+            _discharge[t] = solver.MakeNumVar(0, maxDischarge, string.Empty);
+            _import[t] = solver.MakeNumVar(0, maxImport, string.Empty);
+            _export[t] = solver.MakeNumVar(0, maxExport, string.Empty);
+            _pvUsed[t] = solver.MakeNumVar(0, slot.PvKwh, string.Empty);
+            _soc[t] = solver.MakeNumVar(socLow, socHigh, string.Empty);
+
+            // pvUsed + import + discharge - charge - export - Σ immersion = load
+            var balance = solver.MakeConstraint(slot.LoadKwh, slot.LoadKwh, string.Empty);
+            balance.SetCoefficient(_pvUsed[t], 1);
+            balance.SetCoefficient(_import[t], 1);
+            balance.SetCoefficient(_discharge[t], 1);
+            balance.SetCoefficient(_charge[t], -1);
+            balance.SetCoefficient(_export[t], -1);
+            for (var i = 0; i < _immersion.Length; i++)
+            {
+                var heater = problem.Immersions[i];
+                _immersion[i][t] = solver.MakeNumVar(0, heater.PowerKw * h, string.Empty);
+                balance.SetCoefficient(_immersion[i][t], -1);
+                objective.SetCoefficient(_immersion[i][t], -heater.ValuePencePerKwh);
+            }
+
+            // soc[t] - soc[t-1] - ηc·charge + discharge/ηd = 0 (soc[-1] is the starting state, moved to the rhs)
+            var rhs = t == 0 ? b.SocKwh : 0.0;
+            var dynamics = solver.MakeConstraint(rhs, rhs, string.Empty);
+            dynamics.SetCoefficient(_soc[t], 1);
+            if (t > 0)
+            {
+                dynamics.SetCoefficient(_soc[t - 1], -1);
+            }
+
+            dynamics.SetCoefficient(_charge[t], -b.ChargeEfficiency);
+            dynamics.SetCoefficient(_discharge[t], 1.0 / b.DischargeEfficiency);
+            _socBalance[t] = dynamics;
+
+            objective.SetCoefficient(_import[t], slot.ImportPence);
+            objective.SetCoefficient(_export[t], -slot.ExportPence);
+            objective.SetCoefficient(_discharge[t], b.CycleCostPencePerKwh);
+
+            if (integer)
+            {
+                // charge ≤ C·x, discharge ≤ D·(1−x); import ≤ I·y, export ≤ E·(1−y)
+                var x = _batteryCharging![t] = solver.MakeBoolVar(string.Empty);
+                var y = _gridImporting![t] = solver.MakeBoolVar(string.Empty);
+                AddLink(solver, _charge[t], x, maxCharge, chargeSide: true);
+                AddLink(solver, _discharge[t], x, maxDischarge, chargeSide: false);
+                AddLink(solver, _import[t], y, maxImport, chargeSide: true);
+                AddLink(solver, _export[t], y, maxExport, chargeSide: false);
+            }
+        }
+
+        if (n > 0)
+        {
+            objective.SetCoefficient(_soc[n - 1], -problem.TerminalValuePencePerKwh);
+        }
+
+        for (var i = 0; i < _immersion.Length; i++)
+        {
+            foreach (var window in problem.Immersions[i].Windows)
+            {
+                var total = solver.MakeConstraint(window.MinKwh, window.MaxKwh ?? double.PositiveInfinity, string.Empty);
+                for (var t = window.FromSlot; t < Math.Min(window.ToSlot, n); t++)
+                {
+                    total.SetCoefficient(_immersion[i][t], 1);
+                }
+            }
+        }
+
+        objective.SetMinimization();
+    }
+
+    /// <summary>flow ≤ cap·x (chargeSide) or flow ≤ cap·(1−x), i.e. flow + cap·x ≤ cap.</summary>
+    private static void AddLink(Solver solver, Variable flow, Variable x, double cap, bool chargeSide)
+    {
+        var c = solver.MakeConstraint(double.NegativeInfinity, chargeSide ? 0 : cap, string.Empty);
+        c.SetCoefficient(flow, 1);
+        c.SetCoefficient(x, chargeSide ? -cap : cap);
+    }
+
+    /// <summary>
+    /// Slots where the solution charges and discharges, or imports and exports, at once. Empty means the LP answer
+    /// already satisfies the integer rules and so is optimal for the full model.
+    /// </summary>
+    public bool BreaksExclusivity()
+    {
+        const double eps = 1e-7;
+        for (var t = 0; t < _charge.Length; t++)
+        {
+            if ((_charge[t].SolutionValue() > eps && _discharge[t].SolutionValue() > eps) ||
+                (_import[t].SolutionValue() > eps && _export[t].SolutionValue() > eps))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Pins each slot to the direction this (integer) solution chose, so an LP of the same shape has the same optimum.</summary>
+    public void CopyDirectionsTo(PlanModel lp)
+    {
+        for (var t = 0; t < _charge.Length; t++)
+        {
+            if (_batteryCharging![t].SolutionValue() > 0.5)
+            {
+                lp._discharge[t].SetUb(0);
+            }
+            else
+            {
+                lp._charge[t].SetUb(0);
+            }
+
+            if (_gridImporting![t].SolutionValue() > 0.5)
+            {
+                lp._export[t].SetUb(0);
+            }
+            else
+            {
+                lp._import[t].SetUb(0);
+            }
+        }
+    }
+
+    /// <summary>Flows of the current solution, with solver noise below 1e-9 kWh cleared.</summary>
+    public SolvedSlot[] Extract(bool withDuals)
+    {
+        static double Clean(double v) => Math.Abs(v) < 1e-9 ? 0 : v;
+        var n = _charge.Length;
+        var result = new SolvedSlot[n];
+        for (var t = 0; t < n; t++)
+        {
+            var immersion = new double[_immersion.Length];
+            for (var i = 0; i < immersion.Length; i++)
+            {
+                immersion[i] = Clean(_immersion[i][t].SolutionValue());
+            }
+
+            result[t] = new SolvedSlot(
+                Clean(_import[t].SolutionValue()),
+                Clean(_export[t].SolutionValue()),
+                Clean(_charge[t].SolutionValue()),
+                Clean(_discharge[t].SolutionValue()),
+                Clean(_pvUsed[t].SolutionValue()),
+                _soc[t].SolutionValue(),
+                immersion,
+                // The dual of soc[t]'s balance is d(cost)/d(energy injected at t): a stored kWh is worth its negative.
+                withDuals ? -_socBalance[t].DualValue() : null);
+        }
+
+        return result;
+    }
+
+    public void Dispose() => Solver.Dispose();
+}
+
+/// <summary>One slot of a solved model: flows in kWh, immersion per heater in problem order, stored-energy value in pence/kWh.</summary>
+internal sealed record SolvedSlot(
+    double ImportKwh, double ExportKwh, double ChargeKwh, double DischargeKwh, double PvUsedKwh, double SocKwh,
+    double[] ImmersionKwh, double? StoredValuePencePerKwh);

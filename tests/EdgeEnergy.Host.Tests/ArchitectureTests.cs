@@ -1,0 +1,88 @@
+using System.Reflection;
+
+namespace EdgeEnergy.Host.Tests;
+
+/// <summary>References point inward only (STYLE.md): Host → {Control, Optimiser, Adapters.*} → Domain.</summary>
+public class ArchitectureTests
+{
+    private static readonly Assembly s_host = typeof(Cli.EdgeEnergyCli).Assembly;
+
+    private static IEnumerable<Assembly> OurAssemblies()
+    {
+        var seen = new Dictionary<string, Assembly>(StringComparer.Ordinal);
+        var queue = new Queue<Assembly>([s_host]);
+        while (queue.Count > 0)
+        {
+            var a = queue.Dequeue();
+            if (!seen.TryAdd(a.GetName().Name!, a))
+            {
+                continue;
+            }
+
+            foreach (var r in a.GetReferencedAssemblies().Where(IsOurs))
+            {
+                queue.Enqueue(Assembly.Load(r));
+            }
+        }
+
+        return seen.Values;
+    }
+
+    private static bool IsOurs(AssemblyName n) => n.Name!.StartsWith("EdgeEnergy.", StringComparison.Ordinal) || n.Name == "edgeenergy";
+
+    private static string[] OursReferencedBy(Assembly a) => a.GetReferencedAssemblies().Where(IsOurs).Select(n => n.Name!).ToArray();
+
+    [Fact]
+    public void The_host_reaches_the_core_projects()
+    {
+        var names = OurAssemblies().Select(a => a.GetName().Name).ToHashSet();
+        Assert.Contains("EdgeEnergy.Domain", names);
+        Assert.Contains("EdgeEnergy.Optimiser", names);
+        Assert.Contains("EdgeEnergy.Control", names);
+    }
+
+    [Fact]
+    public void Domain_references_nothing_of_ours_and_no_package()
+    {
+        var domain = OurAssemblies().Single(a => a.GetName().Name == "EdgeEnergy.Domain");
+        Assert.Empty(OursReferencedBy(domain));
+        var outside = domain.GetReferencedAssemblies()
+            .Select(n => n.Name!)
+            .Where(n => !n.StartsWith("System", StringComparison.Ordinal) && n != "netstandard" && n != "mscorlib")
+            .ToArray();
+        Assert.Empty(outside);
+    }
+
+    [Fact]
+    public void Only_the_optimiser_references_OrTools()
+    {
+        var users = OurAssemblies()
+            .Where(a => a.GetReferencedAssemblies().Any(r => r.Name!.StartsWith("Google.OrTools", StringComparison.Ordinal)))
+            .Select(a => a.GetName().Name)
+            .ToArray();
+        Assert.Equal(["EdgeEnergy.Optimiser"], users);
+    }
+
+    [Fact]
+    public void Control_and_adapters_point_only_inward()
+    {
+        foreach (var a in OurAssemblies())
+        {
+            var name = a.GetName().Name!;
+            var refs = OursReferencedBy(a);
+            if (name == "EdgeEnergy.Control" || name == "EdgeEnergy.Optimiser" || name.StartsWith("EdgeEnergy.Adapters.", StringComparison.Ordinal))
+            {
+                Assert.True(refs.All(r => r == "EdgeEnergy.Domain"), $"{name} references {string.Join(", ", refs)}; only EdgeEnergy.Domain is allowed");
+            }
+        }
+    }
+
+    [Fact]
+    public void Nothing_references_the_host()
+    {
+        foreach (var a in OurAssemblies().Where(a => a != s_host))
+        {
+            Assert.DoesNotContain("edgeenergy", OursReferencedBy(a));
+        }
+    }
+}

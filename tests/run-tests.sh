@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Runs every test of EdgeEnergy. Installs the real peers the tests talk to when they are missing (Debian packages),
+# builds once, runs `dotnet test` on the solution and ends with the line "N passed, N failed" summed over all
+# test results, so CI can count them. Exit code: 0 only when nothing failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+# command-or-file : Debian package. Each test that needs a peer documents it; this list installs them.
+NEEDS=(
+  "mosquitto:mosquitto"
+  "mosquitto_sub:mosquitto-clients"
+  "mbpoll:mbpoll"
+  "socat:socat"
+  "/usr/include/modbus/modbus.h:libmodbus-dev"
+  "pkg-config:pkg-config"
+  "gcc:gcc"
+  "promtool:prometheus"
+  "chromium:chromium"
+  "systemd-analyze:systemd"
+  "qemu-aarch64:qemu-user"
+  "/usr/aarch64-linux-gnu/lib/libc.so.6:libc6-arm64-cross"
+  "/usr/aarch64-linux-gnu/lib/libstdc++.so.6:libstdc++6-arm64-cross"
+)
+missing=()
+for need in "${NEEDS[@]}"; do
+  what=${need%%:*}; pkg=${need##*:}
+  if [[ $what == /* ]]; then [[ -e $what ]] || missing+=("$pkg"); else command -v "$what" >/dev/null 2>&1 || missing+=("$pkg"); fi
+done
+if ((${#missing[@]})); then
+  echo "run-tests: installing ${missing[*]}" >&2
+  if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; else SUDO=; fi
+  $SUDO apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 \
+    || echo "run-tests: could not install ${missing[*]}; the tests that need them will fail and say so" >&2
+fi
+
+RESULTS="$ROOT/artifacts/test-results"
+rm -rf "$RESULTS"; mkdir -p "$RESULTS"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+if ! dotnet build EdgeEnergy.sln -c Release -nologo -clp:ErrorsOnly; then
+  echo "run-tests: build failed" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+dotnet test EdgeEnergy.sln -c Release --no-build --logger "trx" --results-directory "$RESULTS" -- RunConfiguration.TestSessionTimeout=840000
+test_rc=$?
+
+# Sum the outcome counters of every .trx file (one per test project).
+read -r passed failed < <(
+  python3 - "$RESULTS" <<'PY'
+import sys, glob, xml.etree.ElementTree as ET
+p = f = 0
+for path in glob.glob(sys.argv[1] + "/**/*.trx", recursive=True):
+    c = ET.parse(path).getroot().find(".//{*}ResultSummary/{*}Counters")
+    if c is None:
+        continue
+    p += int(c.get("passed", 0))
+    f += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0)) + int(c.get("aborted", 0))
+print(p, f)
+PY
+)
+if [[ $test_rc -ne 0 && ${failed:-0} -eq 0 ]]; then failed=1; fi  # a crashed test host counts as a failure
+echo "${passed:-0} passed, ${failed:-0} failed"
+[[ ${failed:-0} -eq 0 ]]
