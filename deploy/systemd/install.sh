@@ -21,7 +21,7 @@ SERVICE_USER=edgeenergy
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 
-DRY_RUN=0 ACTION=install ARCH= FROM= PUBLISH_ONLY= PURGE=0
+DRY_RUN=0 ACTION=install ARCH='' FROM='' PUBLISH_ONLY='' PURGE=0
 
 usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 die() { echo "install.sh: $*" >&2; exit 2; }
