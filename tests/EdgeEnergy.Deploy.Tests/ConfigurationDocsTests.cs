@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using EdgeEnergy.Deploy.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
 
 namespace EdgeEnergy.Deploy.Tests;
 
@@ -73,6 +74,18 @@ public sealed partial class ConfigurationDocsTests
         {
             Assert.Contains(match.Groups[1].Value, sections);
         }
+    }
+
+    [Fact]
+    public void Example_appsettings_loads_as_dotnet_configuration_with_comments()
+    {
+        // The installer copies this file to /etc/edgeenergy/appsettings.json; a syntax error would stop the service.
+        var configuration = new ConfigurationBuilder().AddJsonFile(Repository.PathOf("deploy/systemd/appsettings.example.json")).Build();
+
+        Assert.StartsWith("rtu:///dev/ttyUSB0?", configuration["Inverter:Endpoint"], StringComparison.Ordinal);
+        Assert.Equal("J", configuration["Octopus:Region"]);
+        Assert.Equal("http://127.0.0.1:8080", configuration["Http:Urls"]);
+        Assert.Null(configuration["Mqtt:Host"]);
     }
 
     private static string EnvironmentName(string key) => "EDGEENERGY__" + key.Replace(":", "__", StringComparison.Ordinal).ToUpperInvariant();
