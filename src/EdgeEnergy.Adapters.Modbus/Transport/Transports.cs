@@ -103,7 +103,11 @@ public sealed class TcpModbusTransport(string host, int port, ILogger logger) : 
 
 /// <summary>Modbus RTU over a byte stream: a serial line, or a socket to an RS485-to-Ethernet adapter (RTU over TCP).
 /// Frames are delimited by their function-code length and CRC; the 3.5-character silence is kept before each send.</summary>
-public sealed class RtuModbusTransport(ModbusEndpoint endpoint, TimeProvider timeProvider, ILogger logger) : IModbusTransport
+/// <param name="endpoint">The RTU endpoint (serial line or RTU over TCP).</param>
+/// <param name="timeProvider">Clock for the 3.5-character silence.</param>
+/// <param name="logger">Where discarded frames are logged.</param>
+/// <param name="openStream">Optional: opens the byte stream instead of the serial port or socket (a test or emulated line).</param>
+public sealed class RtuModbusTransport(ModbusEndpoint endpoint, TimeProvider timeProvider, ILogger logger, Func<Stream>? openStream = null) : IModbusTransport
 {
     private Stream? _stream;
     private Socket? _socket;
@@ -119,7 +123,11 @@ public sealed class RtuModbusTransport(ModbusEndpoint endpoint, TimeProvider tim
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {
         Disconnect();
-        if (endpoint.Kind == ModbusEndpointKind.RtuOverTcp)
+        if (openStream is not null)
+        {
+            _stream = openStream();
+        }
+        else if (endpoint.Kind == ModbusEndpointKind.RtuOverTcp)
         {
             var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             try
@@ -189,7 +197,7 @@ public sealed class RtuModbusTransport(ModbusEndpoint endpoint, TimeProvider tim
         try
         {
             DiscardInput();
-            if (_serial is not null)
+            if (endpoint.Kind == ModbusEndpointKind.RtuSerial)
             {
                 var idle = timeProvider.GetElapsedTime(_lastActivity);
                 if (idle < endpoint.SilentInterval)
