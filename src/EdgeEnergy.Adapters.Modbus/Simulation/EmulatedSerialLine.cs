@@ -52,7 +52,12 @@ public sealed class EmulatedSerialLine
         {
             if (_pendingOffset >= _pending.Length)
             {
-                var (due, data) = await incoming.ReadAsync(cancellationToken);
+                if (!await incoming.WaitToReadAsync(cancellationToken) || !incoming.TryRead(out var item))
+                {
+                    return 0; // the other end closed
+                }
+
+                var (due, data) = item;
                 var wait = TimeSpan.FromTicks(due - timeProvider.GetUtcNow().UtcTicks);
                 if (wait > TimeSpan.Zero)
                 {
