@@ -43,8 +43,14 @@ public sealed class FoxEssInverter : IInverterTelemetrySource, IBatteryModeContr
 
     private int MaxPerRead => _options.MaxRegistersPerRead ?? Family.MaxRegistersPerRead;
 
-    private IReadOnlyList<ReadBlock> PlanReads() =>
-        FoxReadPlanner.Plan(Family, Family.Registers.Where(r => !_badAddresses.Contains((r.Space, r.Address))), MaxPerRead);
+    /// <summary>Plans the reads, treating registers this inverter refused as invalid so no block spans them again.</summary>
+    private IReadOnlyList<ReadBlock> PlanReads()
+    {
+        var family = _badAddresses.Count == 0
+            ? Family
+            : Family with { Invalid = [.. Family.Invalid, .. _badAddresses.Select(b => new AddressRange(b.Item1, b.Item2, b.Item2))] };
+        return FoxReadPlanner.Plan(family, Family.Registers.Where(r => !_badAddresses.Contains((r.Space, r.Address))), MaxPerRead);
+    }
 
     /// <summary>Reads the model string and picks the family (from options, else detected from the model); logs the
     /// configurable disagreements between sources that apply.</summary>

@@ -48,6 +48,7 @@ public sealed class SimulatedFoxEss : IModbusRegisterBank
     private DateTimeOffset _last;
     private DateTimeOffset? _remoteDeadline;
     private double _socKwh;
+    private double _batteryW, _gridW, _pvW, _loadW;
     private double _pvEnergyKwh, _chargeKwh, _dischargeKwh, _importKwh, _exportKwh, _loadKwh;
 
     public SimulatedFoxEss(FoxFamily family, TimeProvider timeProvider, SimulatedFoxEssOptions? options = null, ILogger? logger = null)
@@ -79,10 +80,10 @@ public sealed class SimulatedFoxEss : IModbusRegisterBank
 
     // Latest physical state, our sign convention (battery + = discharging, grid + = importing).
     public double SocPercent { get { lock (_lock) { Advance(); return 100 * _socKwh / _options.CapacityKwh; } } }
-    public double BatteryPowerW { get; private set; }
-    public double GridPowerW { get; private set; }
-    public double PvPowerW { get; private set; }
-    public double LoadPowerW { get; private set; }
+    public double BatteryPowerW { get { lock (_lock) { Advance(); return _batteryW; } } }
+    public double GridPowerW { get { lock (_lock) { Advance(); return _gridW; } } }
+    public double PvPowerW { get { lock (_lock) { Advance(); return _pvW; } } }
+    public double LoadPowerW { get { lock (_lock) { Advance(); return _loadW; } } }
     public bool RemoteControlActive { get { lock (_lock) { Advance(); return RemoteEnabled; } } }
     /// <summary>Times the simulated watchdog switched remote control off.</summary>
     public int RemoteTimeouts { get; private set; }
@@ -127,11 +128,7 @@ public sealed class SimulatedFoxEss : IModbusRegisterBank
             }
         }
 
-        if (BatteryPowerW == 0 && GridPowerW == 0 && PvPowerW == 0 && LoadPowerW == 0)
-        {
-            Step(now, now);
-        }
-
+        Step(now, now); // the powers at this instant (after any watchdog expiry)
         RenderImage();
     }
 
@@ -197,10 +194,10 @@ public sealed class SimulatedFoxEss : IModbusRegisterBank
             }
         }
 
-        BatteryPowerW = Math.Round(battery);
-        PvPowerW = Math.Round(pv);
-        LoadPowerW = Math.Round(load);
-        GridPowerW = LoadPowerW - PvPowerW - BatteryPowerW;
+        _batteryW = Math.Round(battery);
+        _pvW = Math.Round(pv);
+        _loadW = Math.Round(load);
+        _gridW = _loadW - _pvW - _batteryW;
     }
 
     /// <summary>null when no charge period covers <paramref name="t"/>, else its charge-from-grid flag.</summary>
@@ -242,26 +239,26 @@ public sealed class SimulatedFoxEss : IModbusRegisterBank
             }
         }
 
-        var pv1 = Math.Round(PvPowerW * 0.6);
+        var pv1 = Math.Round(_pvW * 0.6);
         var live = new Dictionary<string, double>(StringComparer.Ordinal)
         {
             ["pv1PowerW"] = pv1,
-            ["pv2PowerW"] = PvPowerW - pv1,
+            ["pv2PowerW"] = _pvW - pv1,
             ["pv3PowerW"] = 0,
             ["pv4PowerW"] = 0,
             ["pv1VoltageV"] = pv1 > 0 ? 350 : 0,
             ["pv1CurrentA"] = pv1 > 0 ? Math.Round(pv1 / 350, 1) : 0,
-            ["pv2VoltageV"] = PvPowerW - pv1 > 0 ? 340 : 0,
-            ["pv2CurrentA"] = PvPowerW - pv1 > 0 ? Math.Round((PvPowerW - pv1) / 340, 1) : 0,
-            ["batteryPowerW"] = BatteryPowerW,
+            ["pv2VoltageV"] = _pvW - pv1 > 0 ? 340 : 0,
+            ["pv2CurrentA"] = _pvW - pv1 > 0 ? Math.Round((_pvW - pv1) / 340, 1) : 0,
+            ["batteryPowerW"] = _batteryW,
             ["batteryVoltageV"] = BatteryVoltage,
-            ["batteryCurrentA"] = Math.Round(BatteryPowerW / BatteryVoltage, 1),
+            ["batteryCurrentA"] = Math.Round(_batteryW / BatteryVoltage, 1),
             ["batteryTemperatureC"] = 23.1,
             ["batterySocPercent"] = Math.Round(100 * _socKwh / _options.CapacityKwh),
             ["gridVoltageV"] = 240.2,
             ["gridFrequencyHz"] = 50.01,
-            ["gridPowerW"] = GridPowerW,
-            ["loadPowerW"] = LoadPowerW,
+            ["gridPowerW"] = _gridW,
+            ["loadPowerW"] = _loadW,
             ["inverterTemperatureC"] = 35.4,
             ["inverterState"] = Family.StateTable switch { "kh" => 3, _ => 2 },
             ["inverterStatus1"] = 0x0004,

@@ -185,9 +185,12 @@ internal sealed class SimulatorOnTcp : IAsyncDisposable
     public ModbusBus Bus { get; }
     public int Port => Server.LocalEndpoint.Port;
 
-    public static SimulatorOnTcp Start(string family, TimeProvider simulatorTime, SimulatedFoxEssOptions? options = null, ModbusBusOptions? busOptions = null, TimeProvider? clientTime = null)
+    public static SimulatorOnTcp Start(string family, TimeProvider simulatorTime, SimulatedFoxEssOptions? options = null, ModbusBusOptions? busOptions = null, TimeProvider? clientTime = null) =>
+        Start(FoxRegisterMap.Embedded[family], simulatorTime, options, busOptions, clientTime);
+
+    public static SimulatorOnTcp Start(FoxFamily family, TimeProvider simulatorTime, SimulatedFoxEssOptions? options = null, ModbusBusOptions? busOptions = null, TimeProvider? clientTime = null)
     {
-        var simulator = new SimulatedFoxEss(FoxRegisterMap.Embedded[family], simulatorTime, options);
+        var simulator = new SimulatedFoxEss(family, simulatorTime, options);
         var server = new ModbusTcpServer(new ModbusServerCore(new Dictionary<byte, IModbusRegisterBank> { [247] = simulator }), new IPEndPoint(IPAddress.Loopback, 0));
         server.Start();
         var bus = new ModbusBus(
