@@ -11,6 +11,7 @@ internal static class EdgeEnergyCli
         root.Subcommands.Add(PlanCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(FoxCommands.Create());
+        root.Subcommands.Add(PricesCommands.Create());
         return root;
     }
 
