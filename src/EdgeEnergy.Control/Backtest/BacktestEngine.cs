@@ -14,7 +14,7 @@ namespace EdgeEnergy.Control.Backtest;
 /// and acts through the live service's mapping (<see cref="PlanCommandMapper"/>) and anti-flapping
 /// (<see cref="CommandDebouncer"/>).
 /// </summary>
-public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions? options = null)
+public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions? options = null, IScheduleOptimiser? perfectOptimiser = null)
 {
     public const string RulesDescription =
         "each night, force-charge at full power in the cheapest half-hours between 00:00 and 07:00 local time, as many " +
@@ -23,6 +23,7 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
 
     private readonly IScheduleOptimiser _optimiser = optimiser ?? throw new ArgumentNullException(nameof(optimiser));
     private readonly BacktestOptions _options = options ?? new BacktestOptions();
+    private readonly IScheduleOptimiser _perfectOptimiser = perfectOptimiser ?? optimiser;
 
     /// <summary>Runs every strategy. <paramref name="progress"/> receives the number of optimiser slots done.</summary>
     public BacktestResult Run(BacktestHistory history, BacktestSite site, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
@@ -172,7 +173,7 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
                     LoadKwh = history.Slots[t].LoadKwh, PvKwh = history.Slots[t].PvKwh,
                 })],
             };
-            var plan = _optimiser.Solve(problem, cancellationToken);
+            var plan = _perfectOptimiser.Solve(problem, cancellationToken);
             if (plan.Status is PlanStatus.Infeasible or PlanStatus.Fallback)
             {
                 throw new InvalidOperationException($"perfect foresight from {problem.Start:u} could not be solved: {plan.Status}: {plan.Reason}");

@@ -65,6 +65,11 @@ public sealed class BlendedLoadForecaster(BlendedLoadForecasterOptions? options 
             var count = 0;
             for (var x = Math.Max(0, j - o.SmoothingSlots); x <= j + o.SmoothingSlots && x < k.Length; x++)
             {
+                if (x != j && Anomalous(x))
+                {
+                    continue; // a neighbour on an anomalous day does not smooth a normal one
+                }
+
                 sum += k[x];
                 count++;
             }
