@@ -12,6 +12,7 @@ internal static class EdgeEnergyCli
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(FoxCommands.Create());
         root.Subcommands.Add(PricesCommands.Create());
+        root.Subcommands.Add(BacktestCommand.Create());
         return root;
     }
 
