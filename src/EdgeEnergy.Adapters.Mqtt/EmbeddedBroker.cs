@@ -27,6 +27,17 @@ public sealed class EmbeddedBroker : IAsyncDisposable
             .WithDefaultEndpointPort(port)
             .Build();
         _server = new MqttServerFactory().CreateMqttServer(options);
+        _server.ValidatingConnectionAsync += e =>
+        {
+            // An MQTT 5 client may leave its id empty for the broker to assign (mosquitto_sub -V 5 does). MQTTnet only
+            // honours this for MQTT 5: a 3.1.1 client must send an id (mosquitto_sub -i NAME), as the README says.
+            if (string.IsNullOrEmpty(e.ClientId))
+            {
+                e.AssignedClientIdentifier = $"auto-{Guid.NewGuid():N}";
+            }
+
+            return Task.CompletedTask;
+        };
     }
 
     public int Port { get; }

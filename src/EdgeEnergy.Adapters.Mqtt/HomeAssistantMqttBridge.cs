@@ -146,6 +146,8 @@ public sealed class HomeAssistantMqttBridge : IAsyncDisposable
     private async Task ConnectAsync(CancellationToken ct)
     {
         await _client.ConnectAsync(BuildClientOptions(), ct);
+        // Commands may arrive as soon as we subscribe (a retained one at once): know our entities before that.
+        Volatile.Write(ref _instances, _discovery.Instances(_state.Current.Immersions));
         await _client.SubscribeAsync(
             new MqttClientSubscribeOptionsBuilder()
                 .WithTopicFilter(_topics.CommandFilter, MqttQualityOfServiceLevel.AtLeastOnce)
