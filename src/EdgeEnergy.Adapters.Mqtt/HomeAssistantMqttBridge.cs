@@ -39,6 +39,12 @@ public sealed class HomeAssistantMqttBridge : IAsyncDisposable
     private readonly IMqttClient _client;
     private readonly Channel<MqttApplicationMessage> _inbound = Channel.CreateUnbounded<MqttApplicationMessage>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SemaphoreSlim _publishLock = new(1, 1);
+
+    /// <summary>
+    /// One session step at a time (post-connect setup, a state round, one inbound message), so discovery is never
+    /// published twice over itself and a command never races the setup of a new connection.
+    /// </summary>
+    private readonly SemaphoreSlim _sessionGate = new(1, 1);
     private readonly Dictionary<string, string> _published = new(StringComparer.Ordinal);
     private readonly HashSet<string> _clearingRetainedCommands = new(StringComparer.Ordinal);
     private IReadOnlyList<EntityInstance> _instances = [];
@@ -145,6 +151,19 @@ public sealed class HomeAssistantMqttBridge : IAsyncDisposable
 
     private async Task ConnectAsync(CancellationToken ct)
     {
+        await _sessionGate.WaitAsync(ct);
+        try
+        {
+            await ConnectAndPublishAsync(ct);
+        }
+        finally
+        {
+            _sessionGate.Release();
+        }
+    }
+
+    private async Task ConnectAndPublishAsync(CancellationToken ct)
+    {
         await _client.ConnectAsync(BuildClientOptions(), ct);
         // Commands may arrive as soon as we subscribe (a retained one at once): know our entities before that.
         Volatile.Write(ref _instances, _discovery.Instances(_state.Current.Immersions));
@@ -208,13 +227,21 @@ public sealed class HomeAssistantMqttBridge : IAsyncDisposable
 
             try
             {
-                var immersionIds = _state.Current.Immersions.Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
-                if (!immersionIds.SetEquals(_publishedImmersionIds))
+                await _sessionGate.WaitAsync(ct);
+                try
                 {
-                    await PublishDiscoveryAsync(ct);
-                }
+                    var immersionIds = _state.Current.Immersions.Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+                    if (!immersionIds.SetEquals(_publishedImmersionIds))
+                    {
+                        await PublishDiscoveryAsync(ct);
+                    }
 
-                await PublishStateAsync(forceAll: _time.GetUtcNow() - _lastHeartbeat >= heartbeat, forceTopics: null, ct);
+                    await PublishStateAsync(forceAll: _time.GetUtcNow() - _lastHeartbeat >= heartbeat, forceTopics: null, ct);
+                }
+                finally
+                {
+                    _sessionGate.Release();
+                }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -237,7 +264,15 @@ public sealed class HomeAssistantMqttBridge : IAsyncDisposable
             {
                 try
                 {
-                    await HandleInboundAsync(message, ct);
+                    await _sessionGate.WaitAsync(ct);
+                    try
+                    {
+                        await HandleInboundAsync(message, ct);
+                    }
+                    finally
+                    {
+                        _sessionGate.Release();
+                    }
                 }
                 catch (OperationCanceledException) when (ct.IsCancellationRequested)
                 {
@@ -435,6 +470,7 @@ public sealed class HomeAssistantMqttBridge : IAsyncDisposable
     {
         _client.Dispose();
         _publishLock.Dispose();
+        _sessionGate.Dispose();
         return ValueTask.CompletedTask;
     }
 }
