@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Reflection;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
 using EdgeEnergy.Adapters.Mqtt.Commands;
 using EdgeEnergy.Adapters.Mqtt.Discovery;
@@ -202,10 +203,15 @@ public sealed class HomeAssistantMqttBridge : IAsyncDisposable
         {
             builder.WithTlsOptions(tls =>
             {
-                tls.UseTls();
+                tls.UseTls().WithTargetHost(BrokerHost);
                 if (_options.AllowUntrustedCertificates)
                 {
                     tls.WithAllowUntrustedCertificates().WithIgnoreCertificateChainErrors().WithCertificateValidationHandler(_ => true);
+                }
+                else if (!string.IsNullOrWhiteSpace(_options.CaCertificatePath))
+                {
+                    var ca = X509CertificateLoader.LoadCertificateFromFile(_options.CaCertificatePath);
+                    tls.WithCertificateValidationHandler(e => BrokerCertificate.IsTrusted(e.Certificate, e.SslPolicyErrors, ca));
                 }
             });
         }

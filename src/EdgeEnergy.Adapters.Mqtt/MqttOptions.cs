@@ -18,7 +18,13 @@ public sealed class MqttOptions
     /// <summary>Use TLS to the broker.</summary>
     public bool UseTls { get; set; }
 
-    /// <summary>Accept a broker certificate that does not chain to a trusted root (a self-signed home broker).</summary>
+    /// <summary>
+    /// PEM file of the CA that signed the broker's certificate (a home broker's own CA): trusted instead of the system
+    /// roots. The broker's name must still match its certificate.
+    /// </summary>
+    public string? CaCertificatePath { get; set; }
+
+    /// <summary>Accept any broker certificate (no chain or name check). Only for a broker on a network you trust.</summary>
     public bool AllowUntrustedCertificates { get; set; }
 
     /// <summary>Home Assistant's discovery prefix.</summary>

@@ -78,6 +78,16 @@ public sealed partial class MqttOptionsValidator : IValidateOptions<MqttOptions>
             problems.Add($"{S}:HeartbeatSeconds must be between StateIntervalSeconds ({options.StateIntervalSeconds}) and 86400, got {options.HeartbeatSeconds}");
         }
 
+        if (!string.IsNullOrWhiteSpace(options.CaCertificatePath) && !File.Exists(options.CaCertificatePath))
+        {
+            problems.Add($"{S}:CaCertificatePath '{options.CaCertificatePath}' does not exist");
+        }
+
+        if ((!string.IsNullOrWhiteSpace(options.CaCertificatePath) || options.AllowUntrustedCertificates) && !options.UseTls)
+        {
+            problems.Add($"{S}:CaCertificatePath and {S}:AllowUntrustedCertificates need {S}:UseTls = true");
+        }
+
         if (!string.IsNullOrWhiteSpace(options.DefinitionsPath) && !Directory.Exists(options.DefinitionsPath))
         {
             problems.Add($"{S}:DefinitionsPath '{options.DefinitionsPath}' is not a folder");

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -83,6 +82,4 @@ internal static partial class PlaceholderResolver
                 return node?.DeepClone();
         }
     }
-
-    internal static string Invariant(double value) => value.ToString(CultureInfo.InvariantCulture);
 }

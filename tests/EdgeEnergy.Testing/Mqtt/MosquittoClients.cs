@@ -45,10 +45,13 @@ public sealed class MosquittoSubscriber : IAsyncDisposable
         }
     }
 
-    public static async Task<MosquittoSubscriber> StartAsync(int port, params string[] topics)
+    public static Task<MosquittoSubscriber> StartAsync(int port, params string[] topics) => StartAsync(port, [], topics);
+
+    public static async Task<MosquittoSubscriber> StartAsync(int port, IReadOnlyList<string> clientArguments, params string[] topics)
     {
         var marker = $"edgeenergy-test/ready/{Guid.NewGuid():N}";
         var args = new List<string> { "-h", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-i", $"test-sub-{Guid.NewGuid():N}"[..20], "-q", "1", "-F", "%r %t %p", "-t", marker };
+        args.AddRange(clientArguments);
         foreach (var topic in topics)
         {
             args.AddRange(["-t", topic]);
@@ -83,7 +86,7 @@ public sealed class MosquittoSubscriber : IAsyncDisposable
                 throw new InvalidOperationException($"mosquitto_sub did not subscribe on port {port}: {subscriber._stderr}");
             }
 
-            await MosquittoPublisher.PublishAsync(port, marker, "ready");
+            await MosquittoPublisher.PublishAsync(port, marker, "ready", clientArguments: clientArguments);
             await Task.Delay(50);
         }
 
@@ -178,7 +181,7 @@ public sealed class MosquittoSubscriber : IAsyncDisposable
 /// <summary><c>mosquitto_pub</c>: publishes one message as Home Assistant (or a user's script) would.</summary>
 public static class MosquittoPublisher
 {
-    public static async Task PublishAsync(int port, string topic, string payload, bool retain = false, int qos = 1)
+    public static async Task PublishAsync(int port, string topic, string payload, bool retain = false, int qos = 1, IReadOnlyList<string>? clientArguments = null)
     {
         var args = new List<string> { "-h", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-i", $"test-pub-{Guid.NewGuid():N}"[..20], "-q", qos.ToString(System.Globalization.CultureInfo.InvariantCulture), "-t", topic };
         if (payload.Length == 0)
@@ -194,6 +197,8 @@ public static class MosquittoPublisher
         {
             args.Add("-r");
         }
+
+        args.AddRange(clientArguments ?? []);
 
         var start = new ProcessStartInfo(MosquittoBroker.FindExecutable("mosquitto_pub"), args)
         {
