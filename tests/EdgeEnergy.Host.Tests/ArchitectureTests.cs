@@ -7,7 +7,7 @@ public class ArchitectureTests
 {
     private static readonly Assembly s_host = typeof(Cli.EdgeEnergyCli).Assembly;
 
-    private static IEnumerable<Assembly> OurAssemblies()
+    private static Assembly[] OurAssemblies()
     {
         var seen = new Dictionary<string, Assembly>(StringComparer.Ordinal);
         var queue = new Queue<Assembly>([s_host]);
@@ -25,7 +25,7 @@ public class ArchitectureTests
             }
         }
 
-        return seen.Values;
+        return [.. seen.Values];
     }
 
     private static bool IsOurs(AssemblyName n) => n.Name!.StartsWith("EdgeEnergy.", StringComparison.Ordinal) || n.Name == "edgeenergy";
@@ -58,7 +58,7 @@ public class ArchitectureTests
     {
         var users = OurAssemblies()
             .Where(a => a.GetReferencedAssemblies().Any(r => r.Name!.StartsWith("Google.OrTools", StringComparison.Ordinal)))
-            .Select(a => a.GetName().Name)
+            .Select(a => a.GetName().Name!)
             .ToArray();
         Assert.Equal(["EdgeEnergy.Optimiser"], users);
     }

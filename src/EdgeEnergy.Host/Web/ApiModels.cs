@@ -78,7 +78,8 @@ internal sealed record StatusView(
     FallbackView Fallback,
     OverrideView Override,
     PlanSummaryView? Plan,
-    IReadOnlyList<SourceView> Sources)
+    IReadOnlyList<SourceView> Sources,
+    HealthView Health)
 {
     public static StatusView From(ApplianceSnapshot s, DateTimeOffset now) => new(
         now,
@@ -89,7 +90,8 @@ internal sealed record StatusView(
         new FallbackView(s.Fallback.Active, s.Fallback.Cause, s.Fallback.SinceUtc),
         OverrideView.From(s.Override, now),
         s.Plan is { } p ? new PlanSummaryView(p.CreatedUtc, p.Plan.Status, p.Plan.ObjectivePence, p.Plan.Slots.Count) : null,
-        s.Sources.Select(f => SourceView.From(f, now)).ToArray());
+        s.Sources.Select(f => SourceView.From(f, now)).ToArray(),
+        HealthView.From(s, now));
 }
 
 /// <summary>Live flows in W: battery + = discharging, grid + = importing; SoC in %.</summary>
