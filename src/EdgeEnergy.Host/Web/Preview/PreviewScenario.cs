@@ -25,6 +25,7 @@ public sealed class PreviewScenario(IScheduleOptimiser optimiser, PreviewMode mo
 {
     private const int HorizonSlots = 48;
     private static readonly Lazy<SlotInput[]> s_day = new(LoadDay);
+    private static readonly TimeZoneInfo s_uk = TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
 
     public static BatterySpec Battery { get; } = new()
     {
@@ -38,7 +39,8 @@ public sealed class PreviewScenario(IScheduleOptimiser optimiser, PreviewMode mo
     public ApplianceSnapshot Build(DateTimeOffset now, out Plan solved)
     {
         now = now.ToUniversalTime();
-        var midnight = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
+        var local = TimeZoneInfo.ConvertTime(now, s_uk);
+        var midnight = new DateTimeOffset(local.Date, s_uk.GetUtcOffset(local.Date)).ToUniversalTime();
         var slotNow = (int)((now - midnight).TotalMinutes / 30);
 
         // Today from midnight: what the battery did before now, for the cost so far and the SoC now.

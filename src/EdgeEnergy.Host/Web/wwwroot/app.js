@@ -149,23 +149,32 @@
       }
     }
     setText("now-valid", "until " + time(r.validUntil) + next);
+    const facts = [];
+    if (s.telemetry) facts.push("battery " + Math.round(s.telemetry.batterySocPercent) + "%");
+    if (plan && plan.nowSlot >= 0) {
+      const slot = plan.slots[plan.nowSlot];
+      facts.push("import " + slot.importPence.toFixed(1) + "p/kWh", "export " + slot.exportPence.toFixed(1) + "p/kWh");
+    }
+    const box = $("now-facts");
+    clear(box);
+    for (const f of facts) box.append(Object.assign(document.createElement("span"), { textContent: f }));
   }
 
   function renderFlows(t) {
     const svg = $("flow");
     clear(svg);
     if (!t) {
-      svg.append(el("text", { x: 160, y: 125, "text-anchor": "middle", class: "muted", fill: "currentColor" }, "No inverter reading yet"));
+      svg.append(el("text", { x: 160, y: 130, "text-anchor": "middle", class: "muted", fill: "currentColor" }, "No inverter reading yet"));
       return;
     }
-    const hub = { x: 160, y: 122 };
+    const hub = { x: 160, y: 130 };
     const R = 32;
     const charging = t.batteryPowerW < 0, discharging = t.batteryPowerW > 0;
     const nodes = {
-      solar: { x: 160, y: 44, label: "Solar", value: power(t.pvPowerW), labelY: 44 - R - 7 },
-      grid: { x: 50, y: 122, label: t.gridPowerW > 0 ? "Grid · importing" : t.gridPowerW < 0 ? "Grid · exporting" : "Grid", value: power(t.gridPowerW) },
-      home: { x: 270, y: 122, label: t.immersionPowerW > 0 ? "Home · heater " + power(t.immersionPowerW) : "Home", value: power(t.loadPowerW) },
-      battery: { x: 160, y: 200, label: "Battery · " + (charging ? "charging " : discharging ? "discharging " : "idle ") + (charging || discharging ? power(t.batteryPowerW) : ""), value: Math.round(t.batterySocPercent) + "%" },
+      solar: { x: 160, y: 52, label: "Solar", value: power(t.pvPowerW), labelY: 52 - R - 7 },
+      grid: { x: 50, y: 130, label: t.gridPowerW > 0 ? "Grid · importing" : t.gridPowerW < 0 ? "Grid · exporting" : "Grid", value: power(t.gridPowerW) },
+      home: { x: 270, y: 130, label: t.immersionPowerW > 0 ? "Home · heater " + power(t.immersionPowerW) : "Home", value: power(t.loadPowerW) },
+      battery: { x: 160, y: 206, label: "Battery · " + (charging ? "charging " : discharging ? "discharging " : "idle ") + (charging || discharging ? power(t.batteryPowerW) : ""), value: Math.round(t.batterySocPercent) + "%" },
     };
     // A link is drawn from the node to the hub; 'reverse' makes the dashes run hub → node.
     const link = (n, watts, towardHub, extra) => {
@@ -305,7 +314,7 @@
     const x1 = width - m.right;
     const bw = (x1 - x0) / n;
     svg.setAttribute("viewBox", "0 0 " + width + " " + height);
-    svg.setAttribute("height", height);
+    state.drawnWidth = width;
     svg.setAttribute("data-slots", n);
 
     // Price scale (left) and SoC scale (right, %).
@@ -406,10 +415,15 @@
     state.x0 = x0;
     state.bw = bw;
 
-    const following = state.status && state.status.fallback.active ? " · not followed while the fallback is in charge"
-      : state.status && state.status.override.active ? " · paused by the override" : "";
-    const created = "made " + time(plan.createdUtc) + " · " + plan.status + " · " + n + " half hours · objective " + money(plan.objectivePence) + following;
-    setText("plan-meta", created);
+    const meta = $("plan-meta");
+    clear(meta);
+    const pieces = ["made " + time(plan.createdUtc), plan.status, n + " half hours", "objective " + money(plan.objectivePence)];
+    if (state.status && state.status.fallback.active) pieces.push("not followed while the fallback is in charge");
+    else if (state.status && state.status.override.active) pieces.push("paused by the override");
+    pieces.forEach((text, i) => {
+      if (i) meta.append(" · ");
+      meta.append(Object.assign(document.createElement("span"), { className: "nowrap", textContent: text }));
+    });
     const keep = state.selected >= 0 && state.selected < n ? state.selected : (plan.nowSlot >= 0 ? plan.nowSlot : 0);
     selectSlot(keep);
   }
@@ -517,8 +531,14 @@
       if (ev.key === "ArrowLeft") { state.pinned = true; selectSlot(Math.max(0, state.selected - 1)); }
       if (ev.key === "Escape") { state.pinned = false; selectSlot(state.plan.nowSlot >= 0 ? state.plan.nowSlot : 0); }
     });
-    let resizeTimer = 0;
-    window.addEventListener("resize", () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(renderPlan, 120); });
+    // Redraw the chart for its container's real width (phone rotation, window resize, late layout), at once:
+    // drawing 48 slots takes well under a millisecond.
+    const redrawIfResized = () => {
+      const w = Math.round($("chart").parentNode.clientWidth);
+      if (state.plan && Math.abs(w - (state.drawnWidth || 0)) > 2) renderPlan();
+    };
+    if (window.ResizeObserver) new ResizeObserver(redrawIfResized).observe($("chart").parentNode);
+    window.addEventListener("resize", redrawIfResized);
     refresh();
   }
 
