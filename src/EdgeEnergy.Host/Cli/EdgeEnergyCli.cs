@@ -10,6 +10,7 @@ internal static class EdgeEnergyCli
         var root = new RootCommand("EdgeEnergy: plans and runs a home battery and immersion heaters on Octopus Agile prices.");
         root.Subcommands.Add(PlanCommand.Create());
         root.Subcommands.Add(WebPreviewCommand.Create());
+        root.Subcommands.Add(BenchApiCommand.Create());
         return root;
     }
 
