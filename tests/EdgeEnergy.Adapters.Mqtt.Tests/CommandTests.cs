@@ -26,7 +26,9 @@ public sealed class CommandTests : IAsyncLifetime
     private async Task<BridgeHarness> StartBridgeAsync(TimeProvider? time = null, IOverrideStore? store = null)
     {
         var bridge = await BridgeHarness.StartAsync(BridgeHarness.FastOptions(_broker.Port), time, store);
-        await _watch.WaitForAsync(m => m.Topic == Topics.State("override_mode"));
+        // The switch's state is the last of the full publish after connecting (definitions are published in file order).
+        var mark = _watch.Mark;
+        await _watch.WaitForAsync(m => m.Topic == Topics.State("immersion_tank"), after: mark);
         return bridge;
     }
 
@@ -167,6 +169,24 @@ public sealed class CommandTests : IAsyncLifetime
         await _watch.WaitForAsync(Topics.State("override_mode"), "auto", after: mark);
         await _watch.WaitForAsync(Topics.State("override_remaining"), "0", after: mark);
         Assert.Null(bridge.Appliance.Current.Override);
+    }
+
+    [Fact]
+    public async Task State_is_published_on_change_only_until_the_heartbeat_republishes_everything()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 15, 0, 0, TimeSpan.Zero));
+        await using var bridge = await StartBridgeAsync(time);
+        var mark = _watch.Mark;
+
+        bridge.Appliance.Update(s => s with { BatterySocPercent = 64 });
+        time.Advance(TimeSpan.FromSeconds(0.1));
+
+        var changed = await _watch.WaitForAsync(Topics.State("battery_soc"), "64", after: mark);
+        Assert.DoesNotContain(_watch.Messages, m => m.Index > mark && m.Topic == Topics.State("grid_power"));
+
+        time.Advance(TimeSpan.FromSeconds(bridge.Options.HeartbeatSeconds));
+        await _watch.WaitForAsync(Topics.State("grid_power"), "2300", after: changed.Index);
+        await _watch.WaitForAsync(Topics.State("battery_soc"), "64", after: changed.Index);
     }
 
     [Fact]
