@@ -23,6 +23,8 @@ public sealed class CommandTests : IAsyncLifetime
         await _broker.DisposeAsync();
     }
 
+    private static FakeTimeProvider Clock() => new(new DateTimeOffset(2026, 11, 27, 15, 0, 0, TimeSpan.Zero));
+
     private async Task<BridgeHarness> StartBridgeAsync(TimeProvider? time = null, IOverrideStore? store = null)
     {
         var bridge = await BridgeHarness.StartAsync(BridgeHarness.FastOptions(_broker.Port), time, store);
@@ -43,7 +45,7 @@ public sealed class CommandTests : IAsyncLifetime
     [Fact]
     public async Task A_mode_override_is_applied_for_the_configured_duration_and_shown_in_state()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 15, 0, 0, TimeSpan.Zero));
+        var time = Clock();
         await using var bridge = await StartBridgeAsync(time);
         var mark = _watch.Mark;
 
@@ -141,7 +143,7 @@ public sealed class CommandTests : IAsyncLifetime
     [Fact]
     public async Task Changing_the_duration_retimes_the_override_in_force()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 15, 0, 0, TimeSpan.Zero));
+        var time = Clock();
         await using var bridge = await StartBridgeAsync(time);
         await SendAsync("override_mode", "hold");
         var mark = _watch.Mark;
@@ -156,7 +158,7 @@ public sealed class CommandTests : IAsyncLifetime
     [Fact]
     public async Task An_override_expires_and_the_select_returns_to_auto()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 15, 0, 0, TimeSpan.Zero));
+        var time = Clock();
         await using var bridge = await StartBridgeAsync(time);
         await SendAsync("override_mode", "force-discharge");
         var mark = _watch.Mark;
@@ -174,7 +176,7 @@ public sealed class CommandTests : IAsyncLifetime
     [Fact]
     public async Task State_is_published_on_change_only_until_the_heartbeat_republishes_everything()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 15, 0, 0, TimeSpan.Zero));
+        var time = Clock();
         await using var bridge = await StartBridgeAsync(time);
         var mark = _watch.Mark;
 
