@@ -15,7 +15,7 @@ internal static partial class Log
     public static partial void PlanDegraded(this ILogger logger, EdgeEnergy.Domain.Planning.PlanStatus status, string? reason);
 
     [LoggerMessage(EventId = 5010, Level = LogLevel.Information, Message = "Inverter command {Command} from {Source}: {Reason}")]
-    public static partial void CommandApplied(this ILogger logger, string command, string source, string reason);
+    public static partial void CommandApplied(this ILogger logger, string command, EdgeEnergy.Domain.Status.RecommendationSource source, string reason);
 
     [LoggerMessage(EventId = 5011, Level = LogLevel.Warning, Message = "Inverter command {Command} via {Target} failed: {Error}")]
     public static partial void CommandFailed(this ILogger logger, string command, string target, string error);
@@ -27,7 +27,7 @@ internal static partial class Log
     public static partial void FallbackStarted(this ILogger logger, string cause);
 
     [LoggerMessage(EventId = 5014, Level = LogLevel.Information, Message = "Fallback over; following {Source} again")]
-    public static partial void FallbackEnded(this ILogger logger, string source);
+    public static partial void FallbackEnded(this ILogger logger, EdgeEnergy.Domain.Status.RecommendationSource source);
 
     [LoggerMessage(EventId = 5015, Level = LogLevel.Information, Message = "Replan requested: {Reason}")]
     public static partial void ReplanRequested(this ILogger logger, string reason);

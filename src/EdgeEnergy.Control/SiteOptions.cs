@@ -39,6 +39,14 @@ public sealed class SiteOptions
         CycleCostPencePerKwh = CycleCostPencePerKwh,
     };
 
+    /// <summary>A copy with another reserve.</summary>
+    public SiteOptions WithReserve(double reserveSocPercent)
+    {
+        var copy = (SiteOptions)MemberwiseClone();
+        copy.ReserveSocPercent = reserveSocPercent;
+        return copy;
+    }
+
     public GridSpec Grid => new() { MaxImportKw = GridMaxImportKw, MaxExportKw = GridMaxExportKw };
 }
 

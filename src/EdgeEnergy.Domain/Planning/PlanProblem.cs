@@ -24,7 +24,8 @@ public sealed record PlanProblem
 
     public required IReadOnlyList<SlotInput> Slots { get; init; }
 
-    /// <summary>Slot length in hours.</summary>
+    /// <summary>Slot length in hours (derived, so not part of the JSON).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public double SlotHours => SlotMinutes / 60.0;
 
     public DateTimeOffset SlotStart(int slot) => Start.AddMinutes((double)slot * SlotMinutes);

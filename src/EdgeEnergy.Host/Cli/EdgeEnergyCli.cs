@@ -8,6 +8,8 @@ internal static class EdgeEnergyCli
     public static RootCommand Build()
     {
         var root = new RootCommand("EdgeEnergy: plans and runs a home battery and immersion heaters on Octopus Agile prices.");
+        root.Subcommands.Add(RunCommand.Create(root));
+        root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(PlanCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(FoxCommands.Create());

@@ -22,6 +22,7 @@ public static class FoxEssRegistration
         services.TryAddSingleton<FoxEssDevice>();
         services.TryAddSingleton<IInverterTelemetrySource>(sp => sp.GetRequiredService<FoxEssDevice>());
         services.TryAddSingleton<IBatteryModeController>(sp => sp.GetRequiredService<FoxEssDevice>());
+        services.TryAddSingleton<INativeScheduleWriter>(sp => sp.GetRequiredService<FoxEssDevice>());
         return services;
     }
 }

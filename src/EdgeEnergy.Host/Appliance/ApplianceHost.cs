@@ -1,0 +1,47 @@
+using EdgeEnergy.Domain.Prices;
+using EdgeEnergy.Host.Composition;
+using EdgeEnergy.Host.Demo;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging.Console;
+
+namespace EdgeEnergy.Host.Appliance;
+
+/// <summary>The whole appliance as one web host: Modbus, prices, forecasts, history, planning, control, MQTT, API.</summary>
+internal static class ApplianceHost
+{
+    public static WebApplication Build(IConfiguration configuration, bool replayPrices = false, LogLevel minimumLevel = LogLevel.Information)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddConfiguration(configuration);
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(minimumLevel);
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Quartz", LogLevel.Warning);
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Services.AddSystemd();
+
+        var services = builder.Services;
+        var config = builder.Configuration;
+        services.AddHistory(config);
+        services.AddPriceSources(config);
+        if (replayPrices)
+        {
+            services.Replace(ServiceDescriptor.Transient<IPriceSource, ReplayPriceSource>());
+        }
+
+        services.AddSolcast(config);
+        services.AddHomeAssistantRest(config);
+        services.AddFoxEss(config);
+        services.AddEdgeEnergyCore(config);
+        services.AddScheduling(config);
+        services.AddEdgeEnergyWeb(config);
+        services.AddHomeAssistantMqtt(config);
+
+        var app = builder.Build();
+        app.MapEdgeEnergyWeb();
+        return app;
+    }
+}

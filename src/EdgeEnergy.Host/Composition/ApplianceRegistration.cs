@@ -1,0 +1,85 @@
+using EdgeEnergy.Adapters.Http.Octopus;
+using EdgeEnergy.Adapters.Http.Solcast;
+using EdgeEnergy.Control;
+using EdgeEnergy.Control.Planning;
+using EdgeEnergy.Control.Supervision;
+using EdgeEnergy.Control.UserOverrides;
+using EdgeEnergy.Domain.Forecasts;
+using EdgeEnergy.Domain.History;
+using EdgeEnergy.Domain.Inverter;
+using EdgeEnergy.Domain.Planning;
+using EdgeEnergy.Domain.Prices;
+using EdgeEnergy.Domain.State;
+using EdgeEnergy.Domain.Status;
+using EdgeEnergy.Domain.UserOverrides;
+using IOverrideStore = EdgeEnergy.Domain.UserOverrides.IOverrideStore;
+using Override = EdgeEnergy.Domain.UserOverrides.Override;
+using EdgeEnergy.Host.Appliance;
+using EdgeEnergy.Optimiser;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace EdgeEnergy.Host.Composition;
+
+/// <summary>The appliance's core: site and control options, the optimiser, planning, overrides and the control loop.</summary>
+public static class ApplianceRegistration
+{
+    public static IServiceCollection AddEdgeEnergyCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptionsWithValidateOnStart<SiteOptions>().Bind(configuration.GetSection(SiteOptions.SectionName)).ValidateDataAnnotations()
+            .Validate(s => s.BatteryMinSocPercent < s.BatteryMaxSocPercent, "Site:BatteryMinSocPercent must be below Site:BatteryMaxSocPercent")
+            .Validate(s => s.Immersions.All(i => i.DailyMinKwh <= i.DailyMaxKwh), "Site:Immersions: DailyMinKwh must not exceed DailyMaxKwh");
+        services.AddOptionsWithValidateOnStart<ControlOptions>().Bind(configuration.GetSection(ControlOptions.SectionName)).ValidateDataAnnotations();
+        services.TryAddSingleton<IScheduleOptimiser>(new OrToolsScheduleOptimiser());
+
+        // Overrides: the hard limits come from the site, so a command can never ask for more than the battery may do.
+        services.TryAddSingleton(sp =>
+        {
+            var site = sp.GetRequiredService<IOptions<SiteOptions>>().Value;
+            return new OverrideLimits
+            {
+                MaxChargePowerW = site.BatteryMaxChargeKw * 1000,
+                MaxDischargePowerW = Math.Min(site.BatteryMaxDischargeKw, site.GridMaxExportKw) * 1000,
+                MinReserveSocPercent = Math.Max(site.BatteryMinSocPercent, 0),
+            };
+        });
+        services.TryAddSingleton<IOverrideStore, SettingsOverrideStore>();
+        services.TryAddSingleton(sp => new OverrideService(sp.GetRequiredService<IOverrideStore>(), sp.GetRequiredService<OverrideLimits>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<RuntimeSettings>();
+        services.TryAddSingleton<IApplianceStateSource, ApplianceStateProjection>();
+        services.TryAddSingleton<IApplianceCommands>(sp => new ApplianceCommands(
+            sp.GetRequiredService<OverrideService>(), sp.GetRequiredService<RuntimeSettings>(), sp.GetRequiredService<IOptions<SiteOptions>>(), sp.GetService<IReplanRequester>()));
+
+        services.TryAddSingleton(sp => new PlanningSources(
+            sp.GetRequiredService<IRateStore>(),
+            sp.GetRequiredService<IPvForecastStore>(),
+            sp.GetService<IOptions<SolcastOptions>>()?.Value.Sites.ToArray() ?? [],
+            sp.GetRequiredService<ITelemetryStore>(),
+            !string.IsNullOrWhiteSpace(sp.GetService<IOptions<OctopusOptions>>()?.Value.ExportProduct)));
+        services.TryAddSingleton<IPlanningCycle, PlanningCycle>();
+
+        services.TryAddSingleton(sp =>
+        {
+            var runtime = sp.GetRequiredService<RuntimeSettings>();
+            return new ControlLoop(
+                new BatteryPath("fox-modbus", sp.GetRequiredService<IInverterTelemetrySource>(), sp.GetRequiredService<IBatteryModeController>()),
+                homeAssistant: null,
+                sp.GetService<INativeScheduleWriter>(),
+                sp.GetRequiredService<IRateStore>(),
+                sp.GetRequiredService<ITelemetryStore>(),
+                sp.GetRequiredService<IAuditLog>(),
+                sp.GetRequiredService<IApplianceStatus>(),
+                sp.GetRequiredService<IApplianceStatusPublisher>(),
+                sp.GetRequiredService<OverrideService>(),
+                sp.GetService<IReplanRequester>(),
+                sp.GetRequiredService<IOptions<SiteOptions>>(),
+                sp.GetRequiredService<IOptions<ControlOptions>>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<ControlLoop>>(),
+                () => runtime.ReserveSocPercent);
+        });
+        services.AddHostedService<ControlLoopService>();
+        return services;
+    }
+}
