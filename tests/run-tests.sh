@@ -10,6 +10,7 @@ ROOT=$PWD
 NEEDS=(
   "mosquitto:mosquitto"
   "mosquitto_sub:mosquitto-clients"
+  "openssl:openssl"
   "mbpoll:mbpoll"
   "socat:socat"
   "/usr/include/modbus/modbus.h:libmodbus-dev"
@@ -18,6 +19,8 @@ NEEDS=(
   "promtool:prometheus"
   "chromium:chromium"
   "systemd-analyze:systemd"
+  "shellcheck:shellcheck"
+  "docker-compose:docker-compose"
   "qemu-aarch64:qemu-user"
   "/usr/aarch64-linux-gnu/lib/libc.so.6:libc6-arm64-cross"
   "/usr/aarch64-linux-gnu/lib/libstdc++.so.6:libstdc++6-arm64-cross"

@@ -1,0 +1,29 @@
+namespace EdgeEnergy.Deploy.Tests.Infrastructure;
+
+/// <summary>Paths in the source tree under test (the folder holding EdgeEnergy.sln).</summary>
+public static class Repository
+{
+    private static readonly Lazy<string> s_root = new(() =>
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "EdgeEnergy.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"no EdgeEnergy.sln above {AppContext.BaseDirectory}");
+    });
+
+    public static string Root => s_root.Value;
+
+    public static string PathOf(string relative) => Path.Combine(Root, relative);
+
+    public static string Read(string relative) => File.ReadAllText(PathOf(relative));
+
+    /// <summary>The x64 edgeenergy apphost built with this test project (it references the Host project).</summary>
+    public static string BuiltExecutable => Path.Combine(AppContext.BaseDirectory, "edgeenergy");
+
+    public const string ExampleProblem = "examples/problem-2022-12-winter.json";
+}
