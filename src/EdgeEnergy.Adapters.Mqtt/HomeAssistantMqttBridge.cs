@@ -38,7 +38,9 @@ public sealed class HomeAssistantMqttBridge : IAsyncDisposable
     private readonly DiscoveryBuilder _discovery;
     private readonly CommandHandler _commands;
     private readonly IMqttClient _client;
-    private readonly Channel<MqttApplicationMessage> _inbound = Channel.CreateUnbounded<MqttApplicationMessage>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>Inbound messages waiting to be handled; a flood beyond this drops the oldest.</summary>
+    private readonly Channel<MqttApplicationMessage> _inbound = Channel.CreateBounded<MqttApplicationMessage>(
+        new BoundedChannelOptions(256) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
     private readonly SemaphoreSlim _publishLock = new(1, 1);
 
     /// <summary>
@@ -468,8 +470,6 @@ public sealed class HomeAssistantMqttBridge : IAsyncDisposable
 #pragma warning restore CA1031
         {
         }
-
-        _published.Clear();
     }
 
     public ValueTask DisposeAsync()

@@ -23,10 +23,14 @@ public sealed class CommandTests : IAsyncLifetime
         await _broker.DisposeAsync();
     }
 
+    private static FakeTimeProvider Clock() => new(new DateTimeOffset(2026, 11, 27, 15, 0, 0, TimeSpan.Zero));
+
     private async Task<BridgeHarness> StartBridgeAsync(TimeProvider? time = null, IOverrideStore? store = null)
     {
         var bridge = await BridgeHarness.StartAsync(BridgeHarness.FastOptions(_broker.Port), time, store);
-        await _watch.WaitForAsync(m => m.Topic == Topics.State("override_mode"));
+        // The switch's state is the last of the full publish after connecting (definitions are published in file order).
+        var mark = _watch.Mark;
+        await _watch.WaitForAsync(m => m.Topic == Topics.State("immersion_tank"), after: mark);
         return bridge;
     }
 
@@ -41,7 +45,7 @@ public sealed class CommandTests : IAsyncLifetime
     [Fact]
     public async Task A_mode_override_is_applied_for_the_configured_duration_and_shown_in_state()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 15, 0, 0, TimeSpan.Zero));
+        var time = Clock();
         await using var bridge = await StartBridgeAsync(time);
         var mark = _watch.Mark;
 
@@ -139,7 +143,7 @@ public sealed class CommandTests : IAsyncLifetime
     [Fact]
     public async Task Changing_the_duration_retimes_the_override_in_force()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 15, 0, 0, TimeSpan.Zero));
+        var time = Clock();
         await using var bridge = await StartBridgeAsync(time);
         await SendAsync("override_mode", "hold");
         var mark = _watch.Mark;
@@ -154,7 +158,7 @@ public sealed class CommandTests : IAsyncLifetime
     [Fact]
     public async Task An_override_expires_and_the_select_returns_to_auto()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 15, 0, 0, TimeSpan.Zero));
+        var time = Clock();
         await using var bridge = await StartBridgeAsync(time);
         await SendAsync("override_mode", "force-discharge");
         var mark = _watch.Mark;
@@ -167,6 +171,24 @@ public sealed class CommandTests : IAsyncLifetime
         await _watch.WaitForAsync(Topics.State("override_mode"), "auto", after: mark);
         await _watch.WaitForAsync(Topics.State("override_remaining"), "0", after: mark);
         Assert.Null(bridge.Appliance.Current.Override);
+    }
+
+    [Fact]
+    public async Task State_is_published_on_change_only_until_the_heartbeat_republishes_everything()
+    {
+        var time = Clock();
+        await using var bridge = await StartBridgeAsync(time);
+        var mark = _watch.Mark;
+
+        bridge.Appliance.Update(s => s with { BatterySocPercent = 64 });
+        time.Advance(TimeSpan.FromSeconds(0.1));
+
+        var changed = await _watch.WaitForAsync(Topics.State("battery_soc"), "64", after: mark);
+        Assert.DoesNotContain(_watch.Messages, m => m.Index > mark && m.Topic == Topics.State("grid_power"));
+
+        time.Advance(TimeSpan.FromSeconds(bridge.Options.HeartbeatSeconds));
+        await _watch.WaitForAsync(Topics.State("grid_power"), "2300", after: changed.Index);
+        await _watch.WaitForAsync(Topics.State("battery_soc"), "64", after: changed.Index);
     }
 
     [Fact]

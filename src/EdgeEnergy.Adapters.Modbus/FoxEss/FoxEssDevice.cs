@@ -1,3 +1,4 @@
+using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Adapters.Modbus.Transport;
 using EdgeEnergy.Domain.Inverter;
 using Microsoft.Extensions.Logging;
@@ -8,7 +9,7 @@ namespace EdgeEnergy.Adapters.Modbus.FoxEss;
 /// <summary>The configured Fox inverter as the service sees it: opens on first use (model read, family detection) on
 /// the shared bus of its endpoint, and retries opening on the next call after a failure.</summary>
 public sealed class FoxEssDevice(IOptions<FoxEssOptions> options, ModbusBusRegistry buses, TimeProvider timeProvider, ILoggerFactory loggerFactory)
-    : IInverterTelemetrySource, IBatteryModeController, IAsyncDisposable
+    : IInverterTelemetrySource, IBatteryModeController, INativeScheduleWriter, IAsyncDisposable
 {
     private readonly SemaphoreSlim _open = new(1, 1);
     private ModbusBusLease? _lease;
@@ -47,8 +48,24 @@ public sealed class FoxEssDevice(IOptions<FoxEssOptions> options, ModbusBusRegis
     public async Task<InverterTelemetry> ReadTelemetryAsync(CancellationToken cancellationToken) =>
         await (await GetAsync(cancellationToken)).ReadTelemetryAsync(cancellationToken);
 
-    public async Task ApplyAsync(BatteryCommand command, CancellationToken cancellationToken) =>
+    public async Task ApplyAsync(InverterCommand command, CancellationToken cancellationToken) =>
         await (await GetAsync(cancellationToken)).ApplyAsync(command, cancellationToken);
+
+    /// <summary>Charge period 1 = <paramref name="period"/>, period 2 cleared, min SoC on grid; read before write.</summary>
+    public async Task<NativeScheduleOutcome> WriteAsync(ChargePeriod period, double minSocOnGridPercent, CancellationToken cancellationToken)
+    {
+        var inverter = await GetAsync(cancellationToken);
+        if (inverter.Family.Field("chargePeriod").Count() != 6)
+        {
+            return NativeScheduleOutcome.NotSupported;
+        }
+
+        var periods = await inverter.SetChargePeriodsAsync([period, new ChargePeriod(false, TimeOnly.MinValue, TimeOnly.MinValue)], cancellationToken);
+        var floor = await inverter.SetMinSocOnGridAsync(minSocOnGridPercent, cancellationToken);
+        return periods == PersistentWriteResult.RefusedBudget || floor == PersistentWriteResult.RefusedBudget
+            ? NativeScheduleOutcome.BudgetExhausted
+            : NativeScheduleOutcome.InForce;
+    }
 
     public async ValueTask DisposeAsync()
     {

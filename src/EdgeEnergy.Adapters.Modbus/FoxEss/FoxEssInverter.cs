@@ -1,3 +1,4 @@
+using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Adapters.Modbus.Transport;
 using EdgeEnergy.Domain.Inverter;
 using Microsoft.Extensions.Logging;
@@ -182,23 +183,28 @@ public sealed class FoxEssInverter : IInverterTelemetrySource, IBatteryModeContr
         return telemetry;
     }
 
-    public async Task ApplyAsync(BatteryCommand command, CancellationToken cancellationToken)
+    public async Task ApplyAsync(InverterCommand command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
-        if (!double.IsFinite(command.PowerW) || command.PowerW < 0)
+        if (command.PowerW is { } w && (!double.IsFinite(w) || w < 0))
         {
-            throw new ArgumentOutOfRangeException(nameof(command), command.PowerW, "PowerW must be a finite magnitude >= 0 W; the kind gives the direction");
+            throw new ArgumentOutOfRangeException(nameof(command), w, "PowerW must be a finite magnitude >= 0 W; the kind gives the direction");
         }
 
+        var power = command.PowerW ?? 0;
         switch (command.Kind)
         {
-            case BatteryCommandKind.ForceCharge:
-                await SetRemoteControlAsync(-command.PowerW, cancellationToken);
+            case InverterCommandKind.ForceCharge:
+                await SetRemoteControlAsync(-power, cancellationToken);
                 break;
-            case BatteryCommandKind.ForceDischarge:
-                await SetRemoteControlAsync(command.PowerW, cancellationToken);
+            case InverterCommandKind.ForceDischarge:
+                await SetRemoteControlAsync(power, cancellationToken);
                 break;
-            case BatteryCommandKind.Hold:
+            case InverterCommandKind.SelfUse when command.PowerW is not null:
+                // Self-use capped at a power: the remote setpoint discharges at most that much, the grid covers the rest.
+                await SetRemoteControlAsync(power, cancellationToken);
+                break;
+            case InverterCommandKind.Hold:
                 await SetRemoteControlAsync(0, cancellationToken);
                 break;
             default:
@@ -208,11 +214,7 @@ public sealed class FoxEssInverter : IInverterTelemetrySource, IBatteryModeContr
                     await SetWorkModeAsync(InverterWorkMode.SelfUse, cancellationToken);
                 }
 
-                if (command.ReserveSocPercent is { } reserve)
-                {
-                    await SetReserveSocAsync(reserve, cancellationToken);
-                }
-
+                await SetReserveSocAsync(command.ReserveSocPercent, cancellationToken);
                 break;
         }
     }

@@ -42,62 +42,18 @@ internal sealed class CommandHandler(IApplianceStateSource state, IApplianceComm
             return Reject("retained command ignored (commands must not be retained)");
         }
 
-        Func<Task>? apply = null;
-        string? error;
-        switch (kind)
+        var ct = cancellationToken;
+        var (error, apply) = kind switch
         {
-            case CommandKind.OverrideMode:
-                var mode = OverrideCommandParser.ParseMode(payload, state.Current.OverrideDurationMinutes, now, limits, Source);
-                error = mode.Error;
-                if (mode.IsValid)
-                {
-                    apply = () => commands.SetOverrideAsync(mode.Value, cancellationToken);
-                }
-
-                break;
-            case CommandKind.OverrideDuration:
-                var minutes = OverrideCommandParser.ParseDurationMinutes(payload, limits);
-                error = minutes.Error;
-                if (minutes.IsValid)
-                {
-                    apply = () => commands.SetOverrideDurationAsync(minutes.Value, cancellationToken);
-                }
-
-                break;
-            case CommandKind.ReserveSoc:
-                var reserve = OverrideCommandParser.ParseReserveSocPercent(payload, limits);
-                error = reserve.Error;
-                if (reserve.IsValid)
-                {
-                    apply = () => commands.SetReserveSocAsync(reserve.Value, cancellationToken);
-                }
-
-                break;
-            case CommandKind.ImmersionEnabled:
-                var on = OverrideCommandParser.ParseSwitch(payload);
-                error = on.Error;
-                if (on.IsValid)
-                {
-                    apply = () => commands.SetImmersionEnabledAsync(instance.ImmersionId!, on.Value, cancellationToken);
-                }
-
-                break;
-            case CommandKind.ImmersionBoost:
-            case CommandKind.Replan:
-                var press = OverrideCommandParser.ParseButton(payload);
-                error = press.Error;
-                if (press.IsValid)
-                {
-                    apply = kind == CommandKind.Replan
-                        ? () => commands.ReplanNowAsync(cancellationToken)
-                        : () => commands.BoostImmersionAsync(instance.ImmersionId!, cancellationToken);
-                }
-
-                break;
-            default:
-                error = $"command '{commandName}' has no handler";
-                break;
-        }
+            CommandKind.OverrideMode => Bind(
+                OverrideCommandParser.ParseMode(payload, state.Current.OverrideDurationMinutes, now, limits, Source), v => commands.SetOverrideAsync(v, ct)),
+            CommandKind.OverrideDuration => Bind(OverrideCommandParser.ParseDurationMinutes(payload, limits), v => commands.SetOverrideDurationAsync(v, ct)),
+            CommandKind.ReserveSoc => Bind(OverrideCommandParser.ParseReserveSocPercent(payload, limits), v => commands.SetReserveSocAsync(v, ct)),
+            CommandKind.ImmersionEnabled => Bind(OverrideCommandParser.ParseSwitch(payload), v => commands.SetImmersionEnabledAsync(instance.ImmersionId!, v, ct)),
+            CommandKind.ImmersionBoost => Bind(OverrideCommandParser.ParseButton(payload), _ => commands.BoostImmersionAsync(instance.ImmersionId!, ct)),
+            CommandKind.Replan => Bind(OverrideCommandParser.ParseButton(payload), _ => commands.ReplanNowAsync(ct)),
+            _ => ($"command '{commandName}' has no handler", null),
+        };
 
         if (apply is null)
         {
@@ -116,4 +72,8 @@ internal sealed class CommandHandler(IApplianceStateSource state, IApplianceComm
 
         return new CommandOutcome(key, payload, true, null, now);
     }
+
+    /// <summary>A parsed command and what applying it means, or the reason it was rejected.</summary>
+    private static (string? Error, Func<Task>? Apply) Bind<T>(CommandResult<T> parsed, Func<T, Task> apply) =>
+        parsed.IsValid ? (null, () => apply(parsed.Value)) : (parsed.Error, null);
 }

@@ -7,35 +7,34 @@ public interface IInverterTelemetrySource
 }
 
 /// <summary>
-/// Drives the battery. Powers in W are magnitudes (≥ 0); the command kind gives the direction. Force commands are
-/// held by the inverter's own watchdog: when the caller stops (process dies), the inverter returns to its work mode
-/// by itself within the remote-control timeout.
+/// Drives the battery with an <see cref="Control.InverterCommand"/> (powers in W, magnitudes ≥ 0; the command kind gives
+/// the direction; the reserve in % of capacity). Force commands are held by the inverter's own watchdog: when the
+/// caller stops (process dies), the inverter returns to its work mode by itself within the remote-control timeout.
 /// </summary>
 public interface IBatteryModeController
 {
-    Task ApplyAsync(BatteryCommand command, CancellationToken cancellationToken);
+    Task ApplyAsync(Control.InverterCommand command, CancellationToken cancellationToken);
 }
 
-/// <summary>What the battery should do.</summary>
-public enum BatteryCommandKind
+/// <summary>What writing the inverter's own fallback schedule did.</summary>
+public enum NativeScheduleOutcome
 {
-    /// <summary>Charge at <see cref="BatteryCommand.PowerW"/> (from the grid if need be).</summary>
-    ForceCharge,
-    /// <summary>Discharge/export at <see cref="BatteryCommand.PowerW"/>.</summary>
-    ForceDischarge,
-    /// <summary>Neither charge nor discharge from the grid (inverter AC setpoint 0 W).</summary>
-    Hold,
-    /// <summary>The inverter's own self-use, keeping <see cref="BatteryCommand.ReserveSocPercent"/> as the on-grid floor.</summary>
-    SelfUse,
+    /// <summary>Written (or already held, so nothing needed writing).</summary>
+    InForce,
+    /// <summary>The family has no native charge periods.</summary>
+    NotSupported,
+    /// <summary>The daily budget of persistent writes is used up; tried again later.</summary>
+    BudgetExhausted,
 }
 
-/// <summary>A battery command. <paramref name="PowerW"/> in W, ≥ 0; <paramref name="ReserveSocPercent"/> in % (self-use only).</summary>
-public sealed record BatteryCommand(BatteryCommandKind Kind, double PowerW = 0, double? ReserveSocPercent = null)
+/// <summary>
+/// The inverter's own schedule, kept in its persistent settings so it works with no controller at all: one charge
+/// period (local inverter time) and the minimum SoC on grid (%). Written only when it differs from what the
+/// inverter holds, within the daily budget of persistent writes.
+/// </summary>
+public interface INativeScheduleWriter
 {
-    public static BatteryCommand Charge(double powerW) => new(BatteryCommandKind.ForceCharge, powerW);
-    public static BatteryCommand Discharge(double powerW) => new(BatteryCommandKind.ForceDischarge, powerW);
-    public static BatteryCommand Hold() => new(BatteryCommandKind.Hold);
-    public static BatteryCommand SelfUse(double? reserveSocPercent = null) => new(BatteryCommandKind.SelfUse, 0, reserveSocPercent);
+    Task<NativeScheduleOutcome> WriteAsync(ChargePeriod period, double minSocOnGridPercent, CancellationToken cancellationToken);
 }
 
 /// <summary>A switched output such as a Modbus coil on a relay board: true = energised/closed.</summary>

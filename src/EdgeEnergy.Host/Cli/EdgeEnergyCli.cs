@@ -13,6 +13,8 @@ internal static class EdgeEnergyCli
         root.Subcommands.Add(FoxCommands.Create());
         root.Subcommands.Add(PricesCommands.Create());
         root.Subcommands.Add(BacktestCommand.Create());
+        root.Subcommands.Add(WebPreviewCommand.Create());
+        root.Subcommands.Add(BenchApiCommand.Create());
         return root;
     }
 

@@ -1,3 +1,4 @@
+using EdgeEnergy.Domain.Control;
 using System.Globalization;
 using System.Net.Sockets;
 using EdgeEnergy.Adapters.Modbus.FoxEss;
@@ -34,7 +35,7 @@ public class ControllerTests
         var time = At("2026-11-27T22:00:00Z"); // dark, 300 W load
         await using var site = SimulatorOnTcp.Start("h3", time, new SimulatedFoxEssOptions { InitialSocPercent = 50 });
         var inverter = await site.OpenAsync(new FoxEssOptions { Family = "h3", RemoteTimeoutSeconds = 60 }, time);
-        await inverter.ApplyAsync(BatteryCommand.Charge(3000), CancellationToken.None);
+        await inverter.ApplyAsync(InverterCommand.ForceCharge(3000, 10), CancellationToken.None);
         Assert.True(site.Simulator.RemoteControlActive);
         Assert.Equal(-3000, site.Simulator.BatteryPowerW);
         Assert.Equal(3300, site.Simulator.GridPowerW);
@@ -77,19 +78,19 @@ public class ControllerTests
         var time = At("2026-11-27T22:00:00Z");
         await using var site = SimulatorOnTcp.Start("h1-rs485", time);
         await using var inverter = await site.OpenAsync(new FoxEssOptions { Family = "h1-rs485" }, time);
-        await inverter.ApplyAsync(BatteryCommand.Discharge(1000), CancellationToken.None);
+        await inverter.ApplyAsync(InverterCommand.ForceDischarge(1000, 10), CancellationToken.None);
         Assert.Equal(1000, site.Simulator.BatteryPowerW);
         Assert.Equal(-700, site.Simulator.GridPowerW); // 300 W load, 700 W exported
         var t = await inverter.ReadTelemetryAsync(CancellationToken.None);
         Assert.Equal(new RemoteControlState(true, 60, 1000), t.RemoteControl);
-        await inverter.ApplyAsync(BatteryCommand.Discharge(3000), CancellationToken.None);
+        await inverter.ApplyAsync(InverterCommand.ForceDischarge(3000, 10), CancellationToken.None);
         Assert.Equal(25 * 51.2, site.Simulator.BatteryPowerW); // capped by the 25 A max discharge current
 
-        await inverter.ApplyAsync(BatteryCommand.Hold(), CancellationToken.None);
+        await inverter.ApplyAsync(InverterCommand.Hold(10), CancellationToken.None);
         Assert.Equal(0, site.Simulator.BatteryPowerW);
         Assert.Equal(300, site.Simulator.GridPowerW);
 
-        await inverter.ApplyAsync(BatteryCommand.SelfUse(reserveSocPercent: 20), CancellationToken.None);
+        await inverter.ApplyAsync(InverterCommand.SelfUse(20), CancellationToken.None);
         Assert.False(site.Simulator.RemoteControlActive);
         Assert.Equal(300, site.Simulator.BatteryPowerW);
         t = await inverter.ReadTelemetryAsync(CancellationToken.None);
@@ -130,7 +131,7 @@ public class ControllerTests
         Assert.Equal((ushort)3, site.Simulator.Peek(RegisterSpace.Holding, 49203)); // H3-Pro codes back-up as 3
         Assert.Equal(0, site.Simulator.BatteryPowerW);                      // back-up keeps the battery at night
         Assert.Equal("back-up", (await inverter.ReadTelemetryAsync(default)).WorkMode);
-        await inverter.ApplyAsync(BatteryCommand.SelfUse(), default);
+        await inverter.ApplyAsync(InverterCommand.SelfUse(10), default);
         Assert.Equal(300, site.Simulator.BatteryPowerW);
     }
 
@@ -159,9 +160,9 @@ public class ControllerTests
         var time = At("2026-11-27T22:00:00Z");
         await using var site = SimulatorOnTcp.Start("h1-lan", time);
         await using var inverter = await site.OpenAsync(new FoxEssOptions { Family = "h1-lan" }, time);
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => inverter.ApplyAsync(BatteryCommand.Charge(-5), default));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => inverter.ApplyAsync(BatteryCommand.Discharge(double.NaN), default));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => inverter.ApplyAsync(BatteryCommand.Discharge(40000), default)); // i16 on H1
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => inverter.ApplyAsync(InverterCommand.ForceCharge(-5, 10), default));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => inverter.ApplyAsync(InverterCommand.ForceDischarge(double.NaN, 10), default));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => inverter.ApplyAsync(InverterCommand.ForceDischarge(40000, 10), default)); // i16 on H1
         await Assert.ThrowsAsync<NotSupportedException>(() => inverter.SetWorkModeAsync(InverterWorkMode.BackUp, default));    // no 41000 on H1 LAN
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => inverter.SetMinSocOnGridAsync(5, default));
         Assert.Equal(0, inverter.Writes.Volatile + inverter.Writes.Persistent);

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Logging;
+
+namespace EdgeEnergy.Control;
+
+/// <summary>The control side's log messages (event ids 5000–5099).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 5000, Level = LogLevel.Information, Message = "Plan {PlanId} ({Status}, {Slots} slots from {Start:u}, objective {Objective:0.0}p, trigger {Trigger}) solved in {Milliseconds:0.0} ms")]
+    public static partial void PlanSolved(this ILogger logger, long planId, EdgeEnergy.Domain.Planning.PlanStatus status, int slots, DateTimeOffset start, double objective, EdgeEnergy.Domain.Planning.PlanningTrigger trigger, double milliseconds);
+
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "Planning skipped: {Reason}")]
+    public static partial void PlanningSkipped(this ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "Plan {Status}: {Reason}")]
+    public static partial void PlanDegraded(this ILogger logger, EdgeEnergy.Domain.Planning.PlanStatus status, string? reason);
+
+    [LoggerMessage(EventId = 5010, Level = LogLevel.Information, Message = "Inverter command {Command} from {Source}: {Reason}")]
+    public static partial void CommandApplied(this ILogger logger, string command, string source, string reason);
+
+    [LoggerMessage(EventId = 5011, Level = LogLevel.Warning, Message = "Inverter command {Command} via {Target} failed: {Error}")]
+    public static partial void CommandFailed(this ILogger logger, string command, string target, string error);
+
+    [LoggerMessage(EventId = 5012, Level = LogLevel.Warning, Message = "Telemetry read failed ({Failures} in a row): {Error}")]
+    public static partial void TelemetryFailed(this ILogger logger, int failures, string error);
+
+    [LoggerMessage(EventId = 5013, Level = LogLevel.Warning, Message = "Fallback active: {Cause}")]
+    public static partial void FallbackStarted(this ILogger logger, string cause);
+
+    [LoggerMessage(EventId = 5014, Level = LogLevel.Information, Message = "Fallback over; following {Source} again")]
+    public static partial void FallbackEnded(this ILogger logger, string source);
+
+    [LoggerMessage(EventId = 5015, Level = LogLevel.Information, Message = "Replan requested: {Reason}")]
+    public static partial void ReplanRequested(this ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 5016, Level = LogLevel.Information, Message = "Native fallback schedule written: {Reason}")]
+    public static partial void NativeFallbackWritten(this ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 5017, Level = LogLevel.Warning, Message = "Native fallback schedule not written: {Error}")]
+    public static partial void NativeFallbackFailed(this ILogger logger, string error);
+
+    [LoggerMessage(EventId = 5018, Level = LogLevel.Error, Message = "Control step failed; the loop goes on")]
+    public static partial void StepFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 5019, Level = LogLevel.Warning, Message = "Load forecast: {Detail}")]
+    public static partial void LoadForecastDegraded(this ILogger logger, string detail);
+}

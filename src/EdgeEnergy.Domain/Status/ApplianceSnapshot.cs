@@ -1,0 +1,156 @@
+using System.Text.Json.Serialization;
+using EdgeEnergy.Domain.Planning;
+
+namespace EdgeEnergy.Domain.Status;
+
+/// <summary>
+/// Everything the appliance shows about itself at one instant: an immutable value, replaced whole by
+/// <see cref="IApplianceStatusPublisher"/> so readers never see half an update.
+/// </summary>
+public sealed record ApplianceSnapshot
+{
+    public static ApplianceSnapshot Empty { get; } = new();
+
+    /// <summary>Increases by one with every published change.</summary>
+    public long Version { get; init; }
+
+    /// <summary>The plan being followed, with the problem it was solved from; null before the first plan.</summary>
+    public ActivePlan? Plan { get; init; }
+
+    /// <summary>What the battery should do now; null before the control loop has decided anything.</summary>
+    public Recommendation? Recommendation { get; init; }
+
+    /// <summary>The latest inverter reading; null before the first one.</summary>
+    public LiveTelemetry? Telemetry { get; init; }
+
+    /// <summary>Today's bill so far against the same day without a battery; null when not yet known.</summary>
+    public CostToday? CostToday { get; init; }
+
+    public FallbackState Fallback { get; init; } = FallbackState.Inactive;
+
+    public OverrideState Override { get; init; } = OverrideState.None;
+
+    /// <summary>Freshness of each data source (prices, forecast, inverter, ...), keyed by source name.</summary>
+    public IReadOnlyList<SourceFreshness> Sources { get; init; } = [];
+
+    /// <summary>Health of each component (inverter, mqtt, storage, planner, ...).</summary>
+    public IReadOnlyList<ComponentHealth> Components { get; init; } = [];
+}
+
+/// <summary>A solved plan together with the problem it answers (prices and forecasts per slot) and when it was made.</summary>
+public sealed record ActivePlan(PlanProblem Problem, Plan Plan, DateTimeOffset CreatedUtc)
+{
+    /// <summary>The slot index containing <paramref name="instant"/>, or -1 when outside the plan.</summary>
+    public int SlotAt(DateTimeOffset instant)
+    {
+        var offsetMinutes = (instant - Problem.Start).TotalMinutes;
+        if (offsetMinutes < 0)
+        {
+            return -1;
+        }
+
+        var slot = (int)(offsetMinutes / Problem.SlotMinutes);
+        return slot < Plan.Slots.Count ? slot : -1;
+    }
+}
+
+/// <summary>
+/// One inverter reading. Powers in W with the product's signs: battery + = discharging, grid + = importing;
+/// PV and load are ≥ 0. State of charge in percent (0–100).
+/// </summary>
+public sealed record LiveTelemetry
+{
+    public required DateTimeOffset MeasuredAtUtc { get; init; }
+
+    /// <summary>State of charge, % (0–100).</summary>
+    public required double BatterySocPercent { get; init; }
+
+    /// <summary>Battery power, W, + = discharging, − = charging.</summary>
+    public required double BatteryPowerW { get; init; }
+
+    /// <summary>PV generation, W, ≥ 0.</summary>
+    public required double PvPowerW { get; init; }
+
+    /// <summary>Grid power, W, + = importing, − = exporting.</summary>
+    public required double GridPowerW { get; init; }
+
+    /// <summary>House load, W, ≥ 0.</summary>
+    public required double LoadPowerW { get; init; }
+
+    /// <summary>Immersion heater power, W, ≥ 0, summed over heaters (part of the load).</summary>
+    public double ImmersionPowerW { get; init; }
+}
+
+/// <summary>
+/// Today's money in pence (UK local day): what the grid has cost so far (imports minus export income) and what the
+/// same load and PV would have cost with no battery and the immersion heated at its default times.
+/// </summary>
+public sealed record CostToday
+{
+    /// <summary>Start of the local day (UTC instant) the figures run from.</summary>
+    public required DateTimeOffset SinceUtc { get; init; }
+
+    /// <summary>The bill so far, pence (negative when export income exceeds import cost).</summary>
+    public required double CostPence { get; init; }
+
+    /// <summary>The bill the same day would have had with no battery, pence.</summary>
+    public required double NoBatteryCostPence { get; init; }
+
+    /// <summary>Positive when the battery saved money.</summary>
+    public double SavingsPence => NoBatteryCostPence - CostPence;
+}
+
+/// <summary>Whether the fallback rules are in charge, why, and since when.</summary>
+public sealed record FallbackState(bool Active, string? Cause, DateTimeOffset? SinceUtc)
+{
+    public static FallbackState Inactive { get; } = new(false, null, null);
+}
+
+/// <summary>A user's timed override: the mode and battery power (W, + = discharging) it forces, until when.</summary>
+public sealed record OverrideState(bool Active, SlotMode? Mode, double? PowerW, string? Reason, DateTimeOffset? UntilUtc)
+{
+    public static OverrideState None { get; } = new(false, null, null, null, null);
+
+    /// <summary>Time left at <paramref name="now"/>; zero when inactive or expired.</summary>
+    public TimeSpan Remaining(DateTimeOffset now) =>
+        Active && UntilUtc is { } until && until > now ? until - now : TimeSpan.Zero;
+}
+
+/// <summary>
+/// How fresh one data source is. A source is stale when its last success is older than <see cref="MaxAge"/> (or it
+/// never succeeded).
+/// </summary>
+public sealed record SourceFreshness
+{
+    /// <summary>Short lower-case name, also the metrics label (e.g. <c>octopus-import</c>, <c>solcast</c>, <c>inverter</c>).</summary>
+    public required string Source { get; init; }
+
+    public DateTimeOffset? LastSuccessUtc { get; init; }
+
+    public DateTimeOffset? LastAttemptUtc { get; init; }
+
+    /// <summary>Why the last attempt failed; null when it succeeded.</summary>
+    public string? LastError { get; init; }
+
+    /// <summary>Age beyond which the data may no longer be relied on.</summary>
+    public required TimeSpan MaxAge { get; init; }
+
+    /// <summary>Age of the data at <paramref name="now"/>; null when it never succeeded.</summary>
+    public TimeSpan? Age(DateTimeOffset now) => LastSuccessUtc is { } t ? now - t : null;
+
+    public bool IsStale(DateTimeOffset now) => Age(now) is not { } age || age > MaxAge;
+}
+
+/// <summary>How a component is doing.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<HealthState>))]
+public enum HealthState
+{
+    [JsonStringEnumMemberName("healthy")] Healthy,
+    /// <summary>Working with reduced function (e.g. retrying, using cached data).</summary>
+    [JsonStringEnumMemberName("degraded")] Degraded,
+    /// <summary>Not working; the appliance compensates (fallback) or cannot.</summary>
+    [JsonStringEnumMemberName("unhealthy")] Unhealthy,
+}
+
+/// <summary>One component's health with a sentence for people.</summary>
+public sealed record ComponentHealth(string Component, HealthState State, string Detail, DateTimeOffset CheckedAtUtc);

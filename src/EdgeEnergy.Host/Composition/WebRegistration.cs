@@ -1,0 +1,59 @@
+using EdgeEnergy.Domain.Diagnostics;
+using EdgeEnergy.Domain.Status;
+using EdgeEnergy.Host.Web;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace EdgeEnergy.Host.Composition;
+
+/// <summary>
+/// Wires the web side: the <c>Http</c> options, the appliance status store, the metrics and their Prometheus export,
+/// the API and the dashboard. The host calls <see cref="AddEdgeEnergyWeb"/> on its services and
+/// <see cref="MapEdgeEnergyWeb"/> on the built <see cref="WebApplication"/>.
+/// </summary>
+public static class WebRegistration
+{
+    /// <summary>
+    /// Registers <see cref="HttpOptions"/> (validated at start), one <see cref="ApplianceStatusStore"/> as both
+    /// <see cref="IApplianceStatus"/> and <see cref="IApplianceStatusPublisher"/>, <see cref="EdgeEnergyMetrics"/>
+    /// and the Prometheus bridge. Register an <see cref="IPriceRefreshTrigger"/> to make <c>POST /api/v1/prices/update</c> work.
+    /// </summary>
+    public static IServiceCollection AddEdgeEnergyWeb(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptionsWithValidateOnStart<HttpOptions, HttpOptionsValidator>()
+            .Bind(configuration.GetSection(HttpOptions.SectionName));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<ApplianceStatusStore>();
+        services.TryAddSingleton<IApplianceStatus>(sp => sp.GetRequiredService<ApplianceStatusStore>());
+        services.TryAddSingleton<IApplianceStatusPublisher>(sp => sp.GetRequiredService<ApplianceStatusStore>());
+        services.TryAddSingleton<EdgeEnergyMetrics>();
+        services.TryAddSingleton<PrometheusMeterBridge>();
+        services.TryAddSingleton<RecommendationResponder>();
+        services.TryAddSingleton<PriceRefreshGate>();
+        services.TryAddSingleton<DashboardAssets>();
+        return services;
+    }
+
+    /// <summary>
+    /// Binds Kestrel to <c>Http:Urls</c>, requires the bearer token when <c>Http:Token</c> is set and maps the API,
+    /// <c>/healthz</c>, <c>/metrics</c> and the dashboard. Call before <c>RunAsync</c>.
+    /// </summary>
+    public static WebApplication MapEdgeEnergyWeb(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var options = app.Services.GetRequiredService<IOptions<HttpOptions>>().Value;
+        app.Urls.Clear();
+        foreach (var url in options.UrlList)
+        {
+            app.Urls.Add(url);
+        }
+
+        app.UseMiddleware<BearerTokenMiddleware>();
+        WebEndpoints.Map(app);
+        app.Lifetime.ApplicationStarted.Register(() =>
+            app.Logger.WebListening(string.Join(", ", app.Urls), options.TokenRequired ? "required" : "not required (loopback only)"));
+        return app;
+    }
+}

@@ -1,0 +1,16 @@
+using EdgeEnergy.Host.Web;
+
+namespace EdgeEnergy.Host;
+
+/// <summary>Log messages of the host: this part holds the web side (event ids 4700–4799).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(4700, LogLevel.Information, "Dashboard, API and /metrics listening on {Urls}; bearer token {TokenState}")]
+    public static partial void WebListening(this ILogger logger, string urls, string tokenState);
+
+    [LoggerMessage(4701, LogLevel.Information, "Price refresh requested over the API: succeeded={Succeeded}, {SlotsStored} slots stored: {Message}")]
+    public static partial void PriceRefreshRequested(this ILogger<PriceRefreshGate> logger, bool succeeded, int slotsStored, string message);
+
+    [LoggerMessage(4702, LogLevel.Error, "Price refresh requested over the API failed")]
+    public static partial void PriceRefreshFailed(this ILogger<PriceRefreshGate> logger, Exception exception);
+}

@@ -1,0 +1,152 @@
+using EdgeEnergy.Domain.Planning;
+using EdgeEnergy.Domain.Status;
+
+namespace EdgeEnergy.Host.Web;
+
+/// <summary><c>GET /api/v1/recommendation/now</c>. <c>powerW</c>: battery W, + = discharging, − = charging.</summary>
+internal sealed record RecommendationView(SlotMode Mode, double PowerW, string Reason, DateTimeOffset ValidUntil, RecommendationSource Source)
+{
+    public static RecommendationView From(Recommendation r) => new(r.Mode, r.PowerW, r.Reason, r.ValidUntilUtc, r.Source);
+}
+
+/// <summary><c>GET /api/v1/plan</c>: the plan being followed, each slot with its prices, forecasts and reason.</summary>
+internal sealed record PlanView(
+    DateTimeOffset CreatedUtc,
+    PlanStatus Status,
+    double ObjectivePence,
+    double SolveMilliseconds,
+    string? Reason,
+    int SlotMinutes,
+    int NowSlot,
+    PlanBatteryView Battery,
+    IReadOnlyList<PlanSlotView> Slots)
+{
+    public static PlanView From(ActivePlan active, DateTimeOffset now)
+    {
+        var problem = active.Problem;
+        var plan = active.Plan;
+        var capacity = problem.Battery.CapacityKwh;
+        var slots = new PlanSlotView[plan.Slots.Count];
+        for (var i = 0; i < slots.Length; i++)
+        {
+            var s = plan.Slots[i];
+            var input = problem.Slots[i];
+            slots[i] = new PlanSlotView(
+                s.Start, s.Start.AddMinutes(problem.SlotMinutes), s.Mode, s.Reason,
+                input.ImportPence, input.ExportPence, input.LoadKwh, input.PvKwh, input.PricesEstimated,
+                s.ImportKwh, s.ExportKwh, s.ChargeKwh, s.DischargeKwh, s.PvUsedKwh, s.SocKwh,
+                capacity > 0 ? 100.0 * s.SocKwh / capacity : 0, s.ImmersionKwh, s.StoredValuePencePerKwh);
+        }
+
+        var b = problem.Battery;
+        return new PlanView(active.CreatedUtc, plan.Status, plan.ObjectivePence, plan.SolveMilliseconds, plan.Reason, problem.SlotMinutes,
+            active.SlotAt(now), new PlanBatteryView(b.CapacityKwh, b.SocKwh, b.MinSocKwh, b.MaxSocKwh, b.MaxChargeKw, b.MaxDischargeKw), slots);
+    }
+}
+
+/// <summary>The battery the plan was made for: energies in kWh (startSocKwh at the plan's start), powers in kW.</summary>
+internal sealed record PlanBatteryView(double CapacityKwh, double StartSocKwh, double MinSocKwh, double MaxSocKwh, double MaxChargeKw, double MaxDischargeKw);
+
+/// <summary>One slot: its inputs (prices p/kWh, forecasts kWh), the planned flows (kWh), the end SoC and why.</summary>
+internal sealed record PlanSlotView(
+    DateTimeOffset Start,
+    DateTimeOffset End,
+    SlotMode Mode,
+    string Reason,
+    double ImportPence,
+    double ExportPence,
+    double LoadKwh,
+    double PvKwh,
+    bool PricesEstimated,
+    double ImportKwh,
+    double ExportKwh,
+    double ChargeKwh,
+    double DischargeKwh,
+    double PvUsedKwh,
+    double SocKwh,
+    double SocPercent,
+    IReadOnlyDictionary<string, double> ImmersionKwh,
+    double? StoredValuePencePerKwh);
+
+/// <summary><c>GET /api/v1/status</c>: everything the dashboard shows apart from the plan.</summary>
+internal sealed record StatusView(
+    DateTimeOffset NowUtc,
+    long Version,
+    RecommendationView? Recommendation,
+    TelemetryView? Telemetry,
+    CostTodayView? CostToday,
+    FallbackView Fallback,
+    OverrideView Override,
+    PlanSummaryView? Plan,
+    IReadOnlyList<SourceView> Sources,
+    HealthView Health)
+{
+    public static StatusView From(ApplianceSnapshot s, DateTimeOffset now) => new(
+        now,
+        s.Version,
+        s.Recommendation is { } r ? RecommendationView.From(r) : null,
+        s.Telemetry is { } t ? new TelemetryView(t.MeasuredAtUtc, Math.Max(0, (now - t.MeasuredAtUtc).TotalSeconds), t.BatterySocPercent, t.BatteryPowerW, t.PvPowerW, t.GridPowerW, t.LoadPowerW, t.ImmersionPowerW) : null,
+        s.CostToday is { } c ? new CostTodayView(c.SinceUtc, c.CostPence, c.NoBatteryCostPence, c.SavingsPence) : null,
+        new FallbackView(s.Fallback.Active, s.Fallback.Cause, s.Fallback.SinceUtc),
+        OverrideView.From(s.Override, now),
+        s.Plan is { } p ? new PlanSummaryView(p.CreatedUtc, p.Plan.Status, p.Plan.ObjectivePence, p.Plan.Slots.Count) : null,
+        s.Sources.Select(f => SourceView.From(f, now)).ToArray(),
+        HealthView.From(s, now));
+}
+
+/// <summary>Live flows in W: battery + = discharging, grid + = importing; SoC in %.</summary>
+internal sealed record TelemetryView(DateTimeOffset MeasuredAt, double AgeSeconds, double BatterySocPercent, double BatteryPowerW, double PvPowerW, double GridPowerW, double LoadPowerW, double ImmersionPowerW);
+
+internal sealed record CostTodayView(DateTimeOffset Since, double CostPence, double NoBatteryCostPence, double SavingsPence);
+
+internal sealed record FallbackView(bool Active, string? Cause, DateTimeOffset? Since);
+
+internal sealed record OverrideView(bool Active, SlotMode? Mode, double? PowerW, string? Reason, DateTimeOffset? Until, double RemainingSeconds)
+{
+    public static OverrideView From(OverrideState o, DateTimeOffset now)
+    {
+        var remaining = o.Remaining(now);
+        return new OverrideView(o.Active && remaining > TimeSpan.Zero, o.Mode, o.PowerW, o.Reason, o.UntilUtc, remaining.TotalSeconds);
+    }
+}
+
+internal sealed record PlanSummaryView(DateTimeOffset CreatedUtc, PlanStatus Status, double ObjectivePence, int Slots);
+
+internal sealed record SourceView(string Source, DateTimeOffset? LastSuccess, double? AgeSeconds, double MaxAgeSeconds, bool Stale, string? LastError)
+{
+    public static SourceView From(SourceFreshness f, DateTimeOffset now) =>
+        new(f.Source, f.LastSuccessUtc, f.Age(now)?.TotalSeconds, f.MaxAge.TotalSeconds, f.IsStale(now), f.LastError);
+}
+
+/// <summary><c>GET /healthz</c>: the worst component state is the appliance's; stale data makes it at least degraded.</summary>
+internal sealed record HealthView(string Status, DateTimeOffset CheckedAt, IReadOnlyList<ComponentView> Components, IReadOnlyList<SourceView> Sources)
+{
+    public static HealthView From(ApplianceSnapshot s, DateTimeOffset now)
+    {
+        var sources = s.Sources.Select(f => SourceView.From(f, now)).ToArray();
+        var components = s.Components.Select(c => new ComponentView(c.Component, c.State, c.Detail, c.CheckedAtUtc)).ToList();
+        if (s.Fallback.Active)
+        {
+            components.Add(new ComponentView("control", HealthState.Degraded, $"fallback rules in charge: {s.Fallback.Cause}", s.Fallback.SinceUtc ?? now));
+        }
+
+        var worst = components.Count == 0 ? HealthState.Degraded : components.Max(c => c.State);
+        if (worst == HealthState.Healthy && sources.Any(x => x.Stale))
+        {
+            worst = HealthState.Degraded;
+        }
+
+        var status = components.Count == 0 ? "starting" : worst switch
+        {
+            HealthState.Healthy => "healthy",
+            HealthState.Degraded => "degraded",
+            _ => "unhealthy",
+        };
+        return new HealthView(status, now, components, sources);
+    }
+}
+
+internal sealed record ComponentView(string Component, HealthState State, string Detail, DateTimeOffset CheckedAt);
+
+/// <summary><c>POST /api/v1/prices/update</c> result.</summary>
+internal sealed record PriceRefreshView(bool Succeeded, int SlotsStored, string Message);

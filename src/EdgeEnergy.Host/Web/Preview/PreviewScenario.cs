@@ -1,0 +1,161 @@
+using System.Text.Json;
+using EdgeEnergy.Domain.Planning;
+using EdgeEnergy.Domain.Status;
+
+namespace EdgeEnergy.Host.Web.Preview;
+
+/// <summary>Which banners the preview shows.</summary>
+public enum PreviewMode
+{
+    /// <summary>The plan is followed.</summary>
+    Normal,
+    /// <summary>The fallback rules are in charge (prices stale).</summary>
+    Fallback,
+    /// <summary>A user's timed override is in force.</summary>
+    Override,
+}
+
+/// <summary>
+/// A realistic appliance state for the dashboard preview and the web tests, built from real data
+/// (<c>preview-day.json</c>, see README.md beside it) re-dated to today and solved with the real optimiser:
+/// the plan from now on, today's cost so far from the plan made at midnight against no battery, live flows from
+/// the current slot. It is a preview: nothing is measured.
+/// </summary>
+public sealed class PreviewScenario(IScheduleOptimiser optimiser, PreviewMode mode = PreviewMode.Normal)
+{
+    private const int HorizonSlots = 48;
+    private static readonly Lazy<SlotInput[]> s_day = new(LoadDay);
+    private static readonly TimeZoneInfo s_uk = TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
+
+    public static BatterySpec Battery { get; } = new()
+    {
+        CapacityKwh = 10.4, SocKwh = 5.2, MinSocKwh = 1.04, MaxSocKwh = 10.4, MaxChargeKw = 3.6, MaxDischargeKw = 3.6,
+        ChargeEfficiency = 0.95, DischargeEfficiency = 0.95, CycleCostPencePerKwh = 2.0,
+    };
+
+    public PreviewMode Mode => mode;
+
+    /// <summary>Builds the snapshot for <paramref name="now"/>; deterministic for a given instant.</summary>
+    public ApplianceSnapshot Build(DateTimeOffset now, out Plan solved)
+    {
+        now = now.ToUniversalTime();
+        var local = TimeZoneInfo.ConvertTime(now, s_uk);
+        var midnight = new DateTimeOffset(local.Date, s_uk.GetUtcOffset(local.Date)).ToUniversalTime();
+        var slotNow = (int)((now - midnight).TotalMinutes / 30);
+
+        // Today from midnight: what the battery did before now, for the cost so far and the SoC now.
+        var morning = optimiser.Solve(Problem(midnight, 0, Battery.SocKwh));
+        var costPence = 0.0;
+        var noBatteryPence = 0.0;
+        var socNow = Battery.SocKwh;
+        for (var i = 0; i < slotNow && i < morning.Slots.Count; i++)
+        {
+            var input = s_day.Value[i];
+            var s = morning.Slots[i];
+            costPence += s.ImportKwh * input.ImportPence - s.ExportKwh * input.ExportPence;
+            var net = input.LoadKwh + s.ImmersionKwh.Values.Sum() - input.PvKwh;
+            noBatteryPence += net >= 0 ? net * input.ImportPence : net * input.ExportPence;
+            socNow = s.SocKwh;
+        }
+
+        var start = midnight.AddMinutes(30.0 * slotNow);
+        var problem = Problem(start, slotNow, socNow);
+        solved = optimiser.Solve(problem);
+        var active = new ActivePlan(problem, solved, now);
+        var first = solved.Slots.Count > 0 ? solved.Slots[0] : null;
+        var h = problem.SlotHours;
+        var slotEnd = start.AddMinutes(problem.SlotMinutes);
+
+        var recommendation = first is null ? null : new Recommendation
+        {
+            Mode = first.Mode,
+            PowerW = Math.Round((first.DischargeKwh - first.ChargeKwh) / h * 1000),
+            Reason = first.Reason,
+            ValidUntilUtc = slotEnd,
+            Source = RecommendationSource.Plan,
+        };
+        var fallback = FallbackState.Inactive;
+        var overriding = OverrideState.None;
+        if (mode == PreviewMode.Fallback)
+        {
+            fallback = new FallbackState(true, "Agile prices are 26 h old (Octopus unreachable since yesterday 16:05); self-use until prices return", now.AddMinutes(-42));
+            recommendation = new Recommendation { Mode = SlotMode.SelfUse, PowerW = 0, Reason = "Fallback: self-use while prices are stale", ValidUntilUtc = now.AddMinutes(5), Source = RecommendationSource.Fallback };
+        }
+        else if (mode == PreviewMode.Override)
+        {
+            overriding = new OverrideState(true, SlotMode.Charge, -3000, "Charge to full before the storm (set from Home Assistant)", now.AddMinutes(83));
+            recommendation = new Recommendation { Mode = SlotMode.Charge, PowerW = -3000, Reason = "Override: charge to full before the storm", ValidUntilUtc = now.AddMinutes(83), Source = RecommendationSource.Override };
+        }
+
+        var input0 = problem.Slots[0];
+        var immersionW = first is null ? 0 : first.ImmersionKwh.Values.Sum() / h * 1000;
+        var telemetry = new LiveTelemetry
+        {
+            MeasuredAtUtc = now.AddSeconds(-2),
+            BatterySocPercent = Math.Round(100 * socNow / Battery.CapacityKwh, 1),
+            BatteryPowerW = recommendation?.PowerW ?? 0,
+            PvPowerW = Math.Round((first?.PvUsedKwh ?? input0.PvKwh) / h * 1000),
+            GridPowerW = first is null ? 0 : Math.Round((first.ImportKwh - first.ExportKwh) / h * 1000),
+            LoadPowerW = Math.Round(input0.LoadKwh / h * 1000 + immersionW),
+            ImmersionPowerW = Math.Round(immersionW),
+        };
+
+        var pricesFetched = mode == PreviewMode.Fallback ? now.AddHours(-26) : now.AddMinutes(-37);
+        return new ApplianceSnapshot
+        {
+            Plan = active,
+            Recommendation = recommendation,
+            Telemetry = telemetry,
+            CostToday = new CostToday { SinceUtc = midnight, CostPence = Math.Round(costPence, 1), NoBatteryCostPence = Math.Round(noBatteryPence, 1) },
+            Fallback = fallback,
+            Override = overriding,
+            Sources =
+            [
+                new SourceFreshness { Source = "octopus-import", LastSuccessUtc = pricesFetched, LastAttemptUtc = now.AddMinutes(-7), MaxAge = TimeSpan.FromHours(24), LastError = mode == PreviewMode.Fallback ? "api.octopus.energy: connection timed out" : null },
+                new SourceFreshness { Source = "octopus-export", LastSuccessUtc = pricesFetched, LastAttemptUtc = now.AddMinutes(-7), MaxAge = TimeSpan.FromHours(24) },
+                new SourceFreshness { Source = "solcast", LastSuccessUtc = now.AddHours(-2.2), LastAttemptUtc = now.AddHours(-2.2), MaxAge = TimeSpan.FromHours(8) },
+                new SourceFreshness { Source = "inverter", LastSuccessUtc = now.AddSeconds(-2), LastAttemptUtc = now.AddSeconds(-2), MaxAge = TimeSpan.FromSeconds(60) },
+            ],
+            Components =
+            [
+                new ComponentHealth("inverter", HealthState.Healthy, "preview: simulated Fox H1 answering", now),
+                new ComponentHealth("planner", solved.Status is PlanStatus.Optimal or PlanStatus.Feasible ? HealthState.Healthy : HealthState.Degraded, $"plan {solved.Status.ToString().ToLowerInvariant()}, solved in {solved.SolveMilliseconds:0} ms", now),
+                new ComponentHealth("prices", mode == PreviewMode.Fallback ? HealthState.Unhealthy : HealthState.Healthy, mode == PreviewMode.Fallback ? "prices 26 h old" : "published to 23:00 tomorrow", now),
+            ],
+        };
+    }
+
+    private static PlanProblem Problem(DateTimeOffset start, int firstSlotOfDay, double socKwh) => new()
+    {
+        Start = start,
+        SlotMinutes = 30,
+        Battery = Battery with { SocKwh = socKwh },
+        Grid = new GridSpec { MaxImportKw = 15, MaxExportKw = 3.68 },
+        TerminalValuePencePerKwh = 15,
+        Immersions =
+        [
+            new ImmersionSpec
+            {
+                Id = "tank", PowerKw = 3.0, ValuePencePerKwh = 6.5,
+                Windows = [new ImmersionWindow { FromSlot = 0, ToSlot = HorizonSlots, MinKwh = 3.0, MaxKwh = 9.0 }],
+            },
+        ],
+        Slots = s_day.Value.Skip(firstSlotOfDay).Take(HorizonSlots).ToArray(),
+    };
+
+    private static SlotInput[] LoadDay()
+    {
+        using var stream = typeof(PreviewScenario).Assembly.GetManifestResourceStream("EdgeEnergy.Host.Web.Preview.preview-day.json")
+            ?? throw new InvalidOperationException("preview-day.json is not embedded in the build.");
+        using var document = JsonDocument.Parse(stream);
+        return document.RootElement.GetProperty("slots").EnumerateArray()
+            .Select(e => new SlotInput
+            {
+                ImportPence = e.GetProperty("importPence").GetDouble(),
+                ExportPence = e.GetProperty("exportPence").GetDouble(),
+                LoadKwh = e.GetProperty("loadKwh").GetDouble(),
+                PvKwh = e.GetProperty("pvKwh").GetDouble(),
+            })
+            .ToArray();
+    }
+}

@@ -1,0 +1,115 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using EdgeEnergy.Host.Web.Preview;
+
+namespace EdgeEnergy.Host.Tests.Web;
+
+/// <summary>
+/// The dashboard in real headless Chromium against a running host: the chart is drawn from the API's plan, the
+/// page logs nothing to the console, banners show, and screenshots at desktop and phone sizes are kept under
+/// artifacts/test-results/screenshots for people to look at.
+/// </summary>
+public partial class DashboardTests
+{
+    private const int DesktopWidth = 1280, DesktopHeight = 800, PhoneWidth = 390, PhoneHeight = 844;
+
+    private static int Count(string dom, string needle) => Regex.Count(dom, Regex.Escape(needle));
+
+    [GeneratedRegex("<svg id=\"chart\"[^>]*viewBox=\"0 0 (\\d+) (\\d+)\"")]
+    private static partial Regex ChartViewBox();
+
+    [Fact]
+    public async Task The_chart_is_drawn_from_the_plan_the_api_serves()
+    {
+        await using var host = await WebTestHost.StartPreviewAsync();
+        using var plan = JsonDocument.Parse(await host.Client.GetStringAsync("api/v1/plan"));
+        var slots = plan.RootElement.GetProperty("slots").EnumerateArray().ToArray();
+        var dom = await HeadlessChromium.DumpDomAsync(host.BaseAddress, DesktopWidth, DesktopHeight);
+
+        Assert.Contains($"data-slots=\"{slots.Length}\"", dom);
+        Assert.Equal(slots.Length, Count(dom, "class=\"price-bar "));
+        Assert.Equal(slots.Length, Count(dom, "class=\"mode-block "));
+        Assert.Equal(slots.Length, Count(dom, "class=\"hit\""));
+        var planned = slots.Count(s => s.GetProperty("immersionKwh").EnumerateObject().Sum(p => p.Value.GetDouble()) > 0.01);
+        Assert.Equal(planned, Count(dom, "class=\"immersion-block\""));
+        for (var i = 0; i < slots.Length; i++)
+        {
+            Assert.Contains($"class=\"mode-block {slots[i].GetProperty("mode").GetString()}\" data-slot=\"{i}\"", dom);
+        }
+
+        Assert.Equal(1, Count(dom, "class=\"soc-line\""));
+        Assert.Equal(1, Count(dom, "class=\"now-line\""));
+        Assert.Contains(WebUtility.HtmlEncode(slots[0].GetProperty("reason").GetString()!), dom);
+        var mode = slots[0].GetProperty("mode").GetString();
+        Assert.Contains($"class=\"mode-badge mode-{mode}\"", dom);
+        Assert.Contains("class=\"pill pill-healthy\"", dom);
+    }
+
+    [Fact]
+    public async Task Screenshots_at_desktop_and_phone_sizes_are_kept()
+    {
+        await using var host = await WebTestHost.StartPreviewAsync();
+        var dir = RepositoryPaths.Screenshots;
+        await HeadlessChromium.ScreenshotAsync(host.BaseAddress, DesktopWidth, DesktopHeight, Path.Combine(dir, "dashboard-desktop-1280x800.png"));
+        await HeadlessChromium.ScreenshotAsync(host.BaseAddress, PhoneWidth, PhoneHeight, Path.Combine(dir, "dashboard-phone-390x844.png"));
+        await HeadlessChromium.ScreenshotAsync(host.BaseAddress, PhoneWidth, 2000, Path.Combine(dir, "dashboard-phone-390-full.png"));
+    }
+
+    [Fact]
+    public async Task In_a_narrow_window_the_chart_is_redrawn_for_its_width()
+    {
+        // Headless Chromium's --dump-dom lays out at least 500 CSS px wide (the phone screenshots are true 390 px);
+        // 500 is narrower than the phone layout's 640 px breakpoint and the chart's 560 px narrow mode.
+        const int narrow = 500;
+        await using var host = await WebTestHost.StartPreviewAsync();
+        var dom = await HeadlessChromium.DumpDomAsync(host.BaseAddress, narrow, PhoneHeight);
+        var box = ChartViewBox().Match(dom);
+        Assert.True(box.Success, "the chart has no viewBox");
+        Assert.InRange(int.Parse(box.Groups[1].Value, CultureInfo.InvariantCulture), 320, narrow - 40);
+        Assert.Equal(270, int.Parse(box.Groups[2].Value, CultureInfo.InvariantCulture));
+        Assert.Equal(48, Count(dom, "class=\"price-bar "));
+        var wide = ChartViewBox().Match(await HeadlessChromium.DumpDomAsync(host.BaseAddress, DesktopWidth, DesktopHeight));
+        Assert.Equal(320, int.Parse(wide.Groups[2].Value, CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task The_fallback_banner_shows_the_cause()
+    {
+        await using var host = await WebTestHost.StartPreviewAsync(PreviewMode.Fallback);
+        var cause = (await host.Client.GetStringAsync("api/v1/status")).Contains("Agile prices are 26 h old", StringComparison.Ordinal);
+        Assert.True(cause);
+        var dom = await HeadlessChromium.DumpDomAsync(host.BaseAddress, PhoneWidth, PhoneHeight);
+        Assert.Contains("class=\"banner banner-fallback\"", dom);
+        Assert.Contains("Agile prices are 26 h old", dom);
+        Assert.Contains("class=\"pill pill-unhealthy\"", dom);
+        Assert.DoesNotContain("banner-override", dom);
+        await HeadlessChromium.ScreenshotAsync(host.BaseAddress, PhoneWidth, PhoneHeight, Path.Combine(RepositoryPaths.Screenshots, "dashboard-fallback-phone-390x844.png"));
+    }
+
+    [Fact]
+    public async Task The_override_banner_shows_mode_and_time_left()
+    {
+        await using var host = await WebTestHost.StartPreviewAsync(PreviewMode.Override);
+        var dom = await HeadlessChromium.DumpDomAsync(host.BaseAddress, DesktopWidth, DesktopHeight);
+        Assert.Contains("class=\"banner banner-override\"", dom);
+        Assert.Contains("Manual override: Charge at 3.00 kW for 1 h 23 min more", dom);
+        Assert.DoesNotContain("banner-fallback", dom);
+        await HeadlessChromium.ScreenshotAsync(host.BaseAddress, DesktopWidth, DesktopHeight, Path.Combine(RepositoryPaths.Screenshots, "dashboard-override-desktop-1280x800.png"));
+    }
+
+    [Fact]
+    public async Task With_a_token_the_page_asks_for_it_and_draws_once_given_it()
+    {
+        const string token = "dashboard-token-0123456789";
+        await using var host = await WebTestHost.StartPreviewAsync(token: token);
+        var asking = await HeadlessChromium.DumpDomAsync(host.BaseAddress, DesktopWidth, DesktopHeight);
+        Assert.Contains("<section id=\"token-form\" class=\"card\"", asking);
+        Assert.Equal(0, Count(asking, "class=\"price-bar "));
+
+        var given = await HeadlessChromium.DumpDomAsync(new Uri(host.BaseAddress, "#token=" + token), DesktopWidth, DesktopHeight);
+        Assert.Contains("<section id=\"token-form\" class=\"card hidden\"", given);
+        Assert.Equal(48, Count(given, "class=\"price-bar "));
+    }
+}
