@@ -26,4 +26,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4306, Level = LogLevel.Information, Message = "Replan requested: {Trigger}")]
     public static partial void ReplanRequested(this ILogger logger, PlanningTrigger trigger);
+
+    [LoggerMessage(EventId = 4307, Level = LogLevel.Debug, Message = "Replan for {Trigger} joins a replan already waiting")]
+    public static partial void ReplanCoalesced(this ILogger logger, PlanningTrigger trigger);
 }

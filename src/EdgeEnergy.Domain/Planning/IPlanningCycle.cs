@@ -31,7 +31,7 @@ public interface IPlanningCycle
     Task RunAsync(PlanningTrigger trigger, CancellationToken cancellationToken);
 }
 
-/// <summary>Asks for a planning cycle as soon as possible (coalesced with one already waiting); returns at once.</summary>
+/// <summary>Asks for a planning cycle as soon as possible (coalesced with a request still waiting to start); returns at once.</summary>
 public interface IReplanRequester
 {
     Task RequestReplanAsync(PlanningTrigger trigger, CancellationToken cancellationToken);

@@ -8,8 +8,8 @@ namespace EdgeEnergy.Host.Composition;
 
 /// <summary>
 /// Quartz jobs: price fetch, Solcast fetch, planning and retention (<c>Scheduling</c> section). Quartz takes the
-/// container's <see cref="TimeProvider"/>. Every job is <see cref="DisallowConcurrentExecutionAttribute"/>; a missed
-/// fire (process asleep, long run) fires once now and then continues on the normal interval. Needs AddHistory,
+/// container's <see cref="TimeProvider"/>. Every job is <see cref="DisallowConcurrentExecutionAttribute"/>; missed
+/// fires (process asleep, clock jump) collapse into one run now, and the interval continues from there. Needs AddHistory,
 /// AddPriceSources and AddSolcast; the planning job calls the <see cref="IPlanningCycle"/> registered by the control side.
 /// </summary>
 public static class SchedulingRegistration
@@ -30,6 +30,7 @@ public static class SchedulingRegistration
             Every<RetentionJob>(q, RetentionJob.Key, TimeSpan.FromHours(o.RetentionHours));
         });
         services.AddQuartzHostedService(h => h.WaitForJobsToComplete = true);
+        services.TryAddSingleton<ReplanGate>();
         services.TryAddSingleton<IReplanRequester, QuartzReplanRequester>();
         return services;
     }
@@ -40,6 +41,6 @@ public static class SchedulingRegistration
         q.AddJob<TJob>(j => j.WithIdentity(key).StoreDurably().DisallowConcurrentExecution());
         q.AddTrigger(t => t.ForJob(key).WithIdentity($"{key.Name}-every").StartNow()
             .WithSimpleSchedule(s => s.WithInterval(interval).RepeatForever()
-                .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
+                .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NowWithExistingCount)));
     }
 }

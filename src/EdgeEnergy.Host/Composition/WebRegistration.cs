@@ -16,7 +16,8 @@ public static class WebRegistration
     /// <summary>
     /// Registers <see cref="HttpOptions"/> (validated at start), one <see cref="ApplianceStatusStore"/> as both
     /// <see cref="IApplianceStatus"/> and <see cref="IApplianceStatusPublisher"/>, <see cref="EdgeEnergyMetrics"/>
-    /// and the Prometheus bridge. Register an <see cref="IPriceRefreshTrigger"/> to make <c>POST /api/v1/prices/update</c> work.
+    /// and the Prometheus bridge. <c>POST /api/v1/prices/update</c> uses a registered <see cref="IPriceRefreshTrigger"/>,
+    /// or the price store's updater when <c>AddPriceSources</c> ran before this call.
     /// </summary>
     public static IServiceCollection AddEdgeEnergyWeb(this IServiceCollection services, IConfiguration configuration)
     {
@@ -33,6 +34,12 @@ public static class WebRegistration
         services.TryAddSingleton<RecommendationResponder>();
         services.TryAddSingleton<PriceRefreshGate>();
         services.TryAddSingleton<DashboardAssets>();
+        // With the price store wired (AddPriceSources before this call), the API's "fetch now" runs its updater.
+        if (services.Any(d => d.ServiceType == typeof(Data.PriceUpdater)))
+        {
+            services.TryAddTransient<IPriceRefreshTrigger, PriceUpdaterRefreshTrigger>();
+        }
+
         return services;
     }
 

@@ -63,7 +63,7 @@ internal sealed class RetentionJob(IHistoryRetention retention, TimeProvider tim
 /// later run.
 /// </summary>
 [DisallowConcurrentExecution]
-internal sealed class PlanningJob(IServiceProvider services, ILogger<PlanningJob> logger) : IJob
+internal sealed class PlanningJob(IServiceProvider services, ReplanGate gate, ILogger<PlanningJob> logger) : IJob
 {
     public static readonly JobKey Key = new("planning", "control");
     public const string TriggerData = "trigger";
@@ -71,6 +71,8 @@ internal sealed class PlanningJob(IServiceProvider services, ILogger<PlanningJob
     public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
         JobRunner.RunAsync(logger, Key.Name, async () =>
         {
+            // From here on a new event needs a new run: this one may already have read the old inputs.
+            gate.Started();
             var trigger = context.MergedJobDataMap.TryGetValue(TriggerData, out var value) && value is string text && Enum.TryParse<PlanningTrigger>(text, out var parsed)
                 ? parsed
                 : PlanningTrigger.Scheduled;
@@ -85,11 +87,32 @@ internal sealed class PlanningJob(IServiceProvider services, ILogger<PlanningJob
         });
 }
 
-/// <summary><see cref="IReplanRequester"/> on Quartz: fires the planning job now with the reason in its data.</summary>
-internal sealed class QuartzReplanRequester(ISchedulerFactory schedulers, ILogger<QuartzReplanRequester> logger) : IReplanRequester
+/// <summary>Coalesces replan requests: while one event-triggered run is waiting to start, further events add nothing.</summary>
+internal sealed class ReplanGate
+{
+    private int _pending;
+
+    /// <summary>True when no requested run is waiting (and marks one as waiting).</summary>
+    public bool TryRequest() => Interlocked.Exchange(ref _pending, 1) == 0;
+
+    /// <summary>A planning run has started: the next event needs a run of its own.</summary>
+    public void Started() => Interlocked.Exchange(ref _pending, 0);
+}
+
+/// <summary>
+/// <see cref="IReplanRequester"/> on Quartz: fires the planning job now with the reason in its data. Requests that
+/// arrive while an earlier one is still waiting are coalesced into it (the job never runs concurrently with itself).
+/// </summary>
+internal sealed class QuartzReplanRequester(ISchedulerFactory schedulers, ReplanGate gate, ILogger<QuartzReplanRequester> logger) : IReplanRequester
 {
     public async Task RequestReplanAsync(PlanningTrigger trigger, CancellationToken cancellationToken)
     {
+        if (!gate.TryRequest())
+        {
+            logger.ReplanCoalesced(trigger);
+            return;
+        }
+
         logger.ReplanRequested(trigger);
         var scheduler = await schedulers.GetScheduler(cancellationToken);
         await scheduler.TriggerJob(PlanningJob.Key, new JobDataMap { [PlanningJob.TriggerData] = trigger.ToString() }, cancellationToken);

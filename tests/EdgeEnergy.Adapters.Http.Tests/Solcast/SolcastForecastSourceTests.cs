@@ -36,7 +36,7 @@ public sealed class SolcastForecastSourceTests : IAsyncLifetime
     public async Task Forecast_kilowatts_become_kilowatt_hours_per_slot_ending_at_period_end()
     {
         var points = await Source().FetchForecastAsync(Site, CancellationToken.None);
-        using var raw = JsonDocument.Parse(FixtureData.Text($"solcast_forecasts_{Site}.json"));
+        using var raw = JsonDocument.Parse(Fixture.Text($"solcast_forecasts_{Site}.json"));
         var first = raw.RootElement.GetProperty("forecasts")[0];
         var end = DateTimeOffset.Parse(first.GetProperty("period_end").GetString()!);
         var point = points.Single(p => p.EndUtc == end);

@@ -71,6 +71,7 @@ public sealed class PriceUpdaterTests : IAsyncLifetime, IDisposable
     public async Task A_six_hour_publishing_gap_is_refetched_by_range_once_it_appears()
     {
         var gap = new TimeRange(DateTimeOffset.Parse("2022-03-26T06:00:00Z"), DateTimeOffset.Parse("2022-03-26T12:00:00Z"));
+        // Hidden slots are hidden in both tariffs, so import and export both have the gap.
         foreach (var rate in In(s_import, gap))
         {
             _api.HiddenSlots.Add(rate.StartUtc);
@@ -91,8 +92,9 @@ public sealed class PriceUpdaterTests : IAsyncLifetime, IDisposable
         Assert.Equal(12, second.Kinds.Single(k => k.Kind == RateKind.Import).Saved);
         Assert.Empty(second.Kinds.Single(k => k.Kind == RateKind.Import).StillMissing);
         Assert.Equal(In(s_import, Window), await StoredAsync(RateKind.Import));
-        // Only the gap was asked for (import); export was already complete and asked for nothing.
-        Assert.Equal([gap], FakeOctopusApi.RequestedRanges(_server.Requests));
+        Assert.Equal(In(s_export, Window), await StoredAsync(RateKind.Export));
+        // Only the gap was asked for, once per tariff.
+        Assert.Equal([gap, gap], FakeOctopusApi.RequestedRanges(_server.Requests));
         Assert.Equal([PlanningTrigger.NewPrices, PlanningTrigger.NewPrices], _replan.Triggers);
     }
 
@@ -100,6 +102,7 @@ public sealed class PriceUpdaterTests : IAsyncLifetime, IDisposable
     public async Task The_store_holds_exactly_the_valid_rates_despite_duplicates_and_broken_items()
     {
         var inWindow = In(s_import, Window).ToList();
+        _api.ExtraItemsTariff = $"E-1R-{Import}-J";
         _api.ExtraItemsOnFirstPage.Add(FakeOctopusApi.Item(inWindow[^1]));
         var broken = FakeOctopusApi.Item(inWindow[^2]);
         broken["value_inc_vat"] = "NaN";

@@ -51,9 +51,9 @@ public sealed class WebTestHost : IAsyncDisposable
     }
 
     /// <summary>The web side alone over an empty status store; <paramref name="services"/> adds what a test needs.</summary>
-    public static async Task<WebTestHost> StartBareAsync(Action<IServiceCollection>? services = null, string? token = null)
+    public static async Task<WebTestHost> StartBareAsync(Action<IServiceCollection>? services = null, string? token = null, DateTimeOffset? now = null)
     {
-        var time = new FakeTimeProvider(Now);
+        var time = new FakeTimeProvider(now ?? Now);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration.AddInMemoryCollection(Config(token));
         builder.Logging.ClearProviders();

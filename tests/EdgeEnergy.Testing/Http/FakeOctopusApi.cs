@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using EdgeEnergy.Domain.Prices;
 using Microsoft.AspNetCore.Http;
@@ -31,6 +30,9 @@ public sealed class FakeOctopusApi
 
     /// <summary>Extra raw items appended to page 1 of every answer (duplicates, broken values).</summary>
     public List<JsonObject> ExtraItemsOnFirstPage { get; } = [];
+
+    /// <summary>When set, <see cref="ExtraItemsOnFirstPage"/> go only into answers for this tariff code.</summary>
+    public string? ExtraItemsTariff { get; set; }
 
     /// <summary>Answer the next <paramref name="count"/> requests with 429 and Retry-After: <paramref name="retryAfterSeconds"/>.</summary>
     public void TooManyRequests(int count, int retryAfterSeconds)
@@ -73,7 +75,7 @@ public sealed class FakeOctopusApi
             items.Add(Item(rate));
         }
 
-        if (page == 1)
+        if (page == 1 && (ExtraItemsTariff is null || ExtraItemsTariff == segments[4]))
         {
             foreach (var extra in ExtraItemsOnFirstPage)
             {
@@ -118,6 +120,4 @@ public sealed class FakeOctopusApi
                 .Select(kv => kv.Split('=')).Where(kv => kv.Length == 2).ToDictionary(kv => kv[0], kv => Uri.UnescapeDataString(kv[1])))
             .Where(q => q.ContainsKey("period_from") && !q.ContainsKey("page"))
             .Select(q => new TimeRange(DateTimeOffset.Parse(q["period_from"], CultureInfo.InvariantCulture), DateTimeOffset.Parse(q["period_to"], CultureInfo.InvariantCulture)))];
-
-    public static JsonObject ParseObject(string json) => JsonNode.Parse(json, documentOptions: new JsonDocumentOptions())!.AsObject();
 }

@@ -43,7 +43,7 @@ public sealed class FakeSolcastApi(string apiKey)
         }
 
         var segments = context.Request.Path.Value!.Trim('/').Split('/');
-        var file = segments.Length == 3 && segments[0] == "rooftop_sites" ? FixtureData.PathOf($"solcast_{segments[2]}_{segments[1]}.json") : null;
+        var file = segments.Length == 3 && segments[0] == "rooftop_sites" ? Fixture.Path($"solcast_{segments[2]}_{segments[1]}.json") : null;
         if (file is null || !File.Exists(file))
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;

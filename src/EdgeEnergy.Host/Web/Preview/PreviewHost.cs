@@ -47,7 +47,7 @@ public static class PreviewHost
 /// Keeps the preview alive: builds the snapshot at start, re-solves at every slot boundary, freshens the inverter
 /// reading every few seconds, and answers the price-refresh trigger by re-solving from the bundled prices.
 /// </summary>
-internal sealed class PreviewRefresher(PreviewScenario scenario, IApplianceStatusPublisher publisher, EdgeEnergyMetrics metrics, TimeProvider timeProvider)
+internal sealed class PreviewRefresher(PreviewScenario scenario, IApplianceStatus status, IApplianceStatusPublisher publisher, EdgeEnergyMetrics metrics, TimeProvider timeProvider)
     : BackgroundService, IPriceRefreshTrigger
 {
     private static readonly TimeSpan s_tick = TimeSpan.FromSeconds(5);
@@ -68,9 +68,21 @@ internal sealed class PreviewRefresher(PreviewScenario scenario, IApplianceStatu
     {
         while (!stoppingToken.IsCancellationRequested)
         {
+            // Wake at the slot boundary too, so the next slot's recommendation is out before the last one expires.
+            var wait = s_tick;
+            if (status.Current.Plan is { } active)
+            {
+                var slotEnd = active.Problem.Start.AddMinutes(active.Problem.SlotMinutes * (Math.Max(0, active.SlotAt(timeProvider.GetUtcNow())) + 1));
+                var untilBoundary = slotEnd - timeProvider.GetUtcNow();
+                if (untilBoundary > TimeSpan.Zero && untilBoundary < wait)
+                {
+                    wait = untilBoundary;
+                }
+            }
+
             try
             {
-                await Task.Delay(s_tick, timeProvider, stoppingToken);
+                await Task.Delay(wait, timeProvider, stoppingToken);
             }
             catch (OperationCanceledException)
             {
@@ -78,7 +90,7 @@ internal sealed class PreviewRefresher(PreviewScenario scenario, IApplianceStatu
             }
 
             var now = timeProvider.GetUtcNow();
-            var current = publisher.Update(s => s);
+            var current = status.Current;
             if (current.Plan is { } plan && plan.SlotAt(now) != 0)
             {
                 Publish();

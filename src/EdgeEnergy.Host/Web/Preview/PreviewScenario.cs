@@ -88,16 +88,19 @@ public sealed class PreviewScenario(IScheduleOptimiser optimiser, PreviewMode mo
         }
 
         var input0 = problem.Slots[0];
-        var immersionW = first is null ? 0 : first.ImmersionKwh.Values.Sum() / h * 1000;
+        var immersionW = first is null ? 0 : Math.Round(first.ImmersionKwh.Values.Sum() / h * 1000);
+        var batteryW = recommendation?.PowerW ?? 0;
+        var pvW = Math.Round((first?.PvUsedKwh ?? input0.PvKwh) / h * 1000);
+        var loadW = Math.Round(input0.LoadKwh / h * 1000) + immersionW;
         var telemetry = new LiveTelemetry
         {
             MeasuredAtUtc = now.AddSeconds(-2),
             BatterySocPercent = Math.Round(100 * socNow / Battery.CapacityKwh, 1),
-            BatteryPowerW = recommendation?.PowerW ?? 0,
-            PvPowerW = Math.Round((first?.PvUsedKwh ?? input0.PvKwh) / h * 1000),
-            GridPowerW = first is null ? 0 : Math.Round((first.ImportKwh - first.ExportKwh) / h * 1000),
-            LoadPowerW = Math.Round(input0.LoadKwh / h * 1000 + immersionW),
-            ImmersionPowerW = Math.Round(immersionW),
+            BatteryPowerW = batteryW,
+            PvPowerW = pvW,
+            GridPowerW = loadW - pvW - batteryW, // the balance: pv + grid + battery = load
+            LoadPowerW = loadW,
+            ImmersionPowerW = immersionW,
         };
 
         var pricesFetched = mode == PreviewMode.Fallback ? now.AddHours(-26) : now.AddMinutes(-37);

@@ -84,7 +84,15 @@
       div.setAttribute("role", kind === "error" ? "alert" : "status");
       const i = document.createElement("span");
       i.className = "icon";
-      i.textContent = icon;
+      if (icon === "clock") {
+        // Drawn, not a glyph: a kiosk or headless browser may have no emoji font.
+        const svg = el("svg", { viewBox: "0 0 20 20", width: 20, height: 20, "aria-hidden": "true" });
+        svg.append(el("circle", { cx: 10, cy: 10, r: 8, fill: "none", stroke: "currentColor", "stroke-width": 2 }));
+        svg.append(el("path", { d: "M10 5v5l3.5 2.5", fill: "none", stroke: "currentColor", "stroke-width": 2, "stroke-linecap": "round" }));
+        i.append(svg);
+      } else {
+        i.textContent = icon;
+      }
       const body = document.createElement("div");
       const strong = document.createElement("strong");
       strong.textContent = title;
@@ -102,8 +110,8 @@
     }
     if (s.override && s.override.active) {
       const o = s.override;
-      add("override", "✋", "Manual override: " + modeName(o.mode) + (o.powerW ? " at " + power(o.powerW) : "") + " for " + duration(o.remainingSeconds) + " more",
-        (o.reason || "Set by a user.") + (o.until ? " Ends at " + time(o.until) + ", then the plan resumes." : ""));
+      add("override", "clock", "Manual override: " + modeName(o.mode) + (o.powerW ? " at " + power(o.powerW) : "") + " for " + duration(o.remainingSeconds) + " more",
+        sentence(o.reason || "Set by a user") + (o.until ? " Ends at " + time(o.until) + ", then the plan resumes." : ""));
     }
   }
 
