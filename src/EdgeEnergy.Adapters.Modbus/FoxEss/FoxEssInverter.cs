@@ -263,12 +263,25 @@ public sealed class FoxEssInverter : IInverterTelemetrySource, IBatteryModeContr
 
     private async Task RefreshLoopAsync(CancellationToken cancellationToken)
     {
+        // A fixed schedule (start + n·timeout/2) so the time spent writing never pushes refreshes towards the deadline.
         var period = TimeSpan.FromSeconds(_options.RemoteTimeoutSeconds / 2.0);
+        var next = _timeProvider.GetUtcNow() + period;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(period, _timeProvider, cancellationToken);
+                var wait = next - _timeProvider.GetUtcNow();
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, _timeProvider, cancellationToken);
+                }
+
+                next += period;
+                if (next <= _timeProvider.GetUtcNow())
+                {
+                    next = _timeProvider.GetUtcNow() + period; // we fell behind (bus down): do not burst
+                }
+
                 await _remoteLock.WaitAsync(cancellationToken);
                 try
                 {

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using EdgeEnergy.Adapters.Modbus.Transport;
 
 namespace EdgeEnergy.Adapters.Modbus.Simulation;
 
@@ -10,8 +11,8 @@ public sealed class EmulatedSerialLine
     public EmulatedSerialLine(int baudRate, int bitsPerCharacter, TimeProvider timeProvider)
     {
         CharacterTime = TimeSpan.FromSeconds((double)bitsPerCharacter / baudRate);
-        var aToB = Channel.CreateUnbounded<(long DueTicks, byte[] Data)>();
-        var bToA = Channel.CreateUnbounded<(long DueTicks, byte[] Data)>();
+        var aToB = Channel.CreateUnbounded<(long Due, byte[] Data)>();
+        var bToA = Channel.CreateUnbounded<(long Due, byte[] Data)>();
         A = new End(aToB.Writer, bToA.Reader, CharacterTime, timeProvider);
         B = new End(bToA.Writer, aToB.Reader, CharacterTime, timeProvider);
     }
@@ -22,7 +23,7 @@ public sealed class EmulatedSerialLine
 
     private sealed class End(ChannelWriter<(long, byte[])> outgoing, ChannelReader<(long, byte[])> incoming, TimeSpan characterTime, TimeProvider timeProvider) : Stream
     {
-        private long _lineFreeAtTicks;
+        private long _lineFreeAt;
         private byte[] _pending = [];
         private int _pendingOffset;
 
@@ -41,9 +42,9 @@ public sealed class EmulatedSerialLine
 
         public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            var now = timeProvider.GetUtcNow().UtcTicks;
-            var due = Math.Max(now, _lineFreeAtTicks) + (characterTime.Ticks * buffer.Length);
-            _lineFreeAtTicks = due;
+            var now = timeProvider.GetTimestamp();
+            var due = PreciseDelay.After(timeProvider, Math.Max(now, _lineFreeAt), characterTime * buffer.Length);
+            _lineFreeAt = due;
             outgoing.TryWrite((due, buffer.ToArray()));
             return ValueTask.CompletedTask;
         }
@@ -58,11 +59,7 @@ public sealed class EmulatedSerialLine
                 }
 
                 var (due, data) = item;
-                var wait = TimeSpan.FromTicks(due - timeProvider.GetUtcNow().UtcTicks);
-                if (wait > TimeSpan.Zero)
-                {
-                    await Task.Delay(wait, timeProvider, cancellationToken);
-                }
+                await PreciseDelay.UntilAsync(due, timeProvider, cancellationToken);
 
                 _pending = data;
                 _pendingOffset = 0;

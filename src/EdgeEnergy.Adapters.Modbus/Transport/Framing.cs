@@ -22,11 +22,18 @@ public static class MbapCodec
 
     /// <summary>Reads a header; returns the PDU length that follows. Throws <see cref="ModbusProtocolException"/> when
     /// the protocol id is not 0 or the length is impossible (the stream cannot be resynchronised after that).</summary>
-    public static int DecodeHeader(ReadOnlySpan<byte> header, out ushort transactionId, out byte unit)
+    public static int DecodeHeader(ReadOnlySpan<byte> header, out ushort transactionId, out byte unit) =>
+        TryDecodeHeader(header, out transactionId, out unit, out var pduLength) is { } error ? throw error : pduLength;
+
+    /// <summary>The decoder behind <see cref="DecodeHeader"/>: never throws; returns the typed error instead.</summary>
+    public static ModbusProtocolException? TryDecodeHeader(ReadOnlySpan<byte> header, out ushort transactionId, out byte unit, out int pduLength)
     {
+        transactionId = 0;
+        unit = 0;
+        pduLength = 0;
         if (header.Length < HeaderLength)
         {
-            throw new ModbusProtocolException($"MBAP header needs {HeaderLength} bytes, got {header.Length}");
+            return new ModbusProtocolException($"MBAP header needs {HeaderLength} bytes, got {header.Length}");
         }
 
         transactionId = BinaryPrimitives.ReadUInt16BigEndian(header);
@@ -35,15 +42,16 @@ public static class MbapCodec
         unit = header[6];
         if (protocol != 0)
         {
-            throw new ModbusProtocolException($"MBAP protocol id {protocol}, expected 0 (transaction {transactionId})");
+            return new ModbusProtocolException($"MBAP protocol id {protocol}, expected 0 (transaction {transactionId})");
         }
 
         if (length < 2 || length > MaxLengthField)
         {
-            throw new ModbusProtocolException($"MBAP length {length} outside 2..{MaxLengthField} (transaction {transactionId})");
+            return new ModbusProtocolException($"MBAP length {length} outside 2..{MaxLengthField} (transaction {transactionId})");
         }
 
-        return length - 1;
+        pduLength = length - 1;
+        return null;
     }
 
     /// <summary>Decodes one whole frame from the start of <paramref name="buffer"/>: false when more bytes are needed.</summary>

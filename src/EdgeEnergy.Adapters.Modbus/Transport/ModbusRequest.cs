@@ -27,7 +27,9 @@ public sealed class ModbusRequest
     public bool IsWrite => Function is ModbusFunction.WriteSingleCoil or ModbusFunction.WriteSingleRegister
         or ModbusFunction.WriteMultipleCoils or ModbusFunction.WriteMultipleRegisters;
 
-    public override string ToString() => $"FC{(byte)Function:D2} {Function} address {Address} count {Count}";
+    private string? _description;
+
+    public override string ToString() => _description ??= $"FC{(byte)Function:D2} {Function} address {Address} count {Count}";
 
     public static ModbusRequest Read(ModbusFunction function, ushort address, int count)
     {
@@ -115,26 +117,30 @@ public sealed class ModbusRequest
     /// <summary>Checks a reply PDU against this request; throws <see cref="ModbusDeviceException"/> on an exception reply
     /// and <see cref="ModbusProtocolException"/> on anything malformed. Returns the register values (reads of registers),
     /// the bits (reads of coils) or nothing (writes).</summary>
-    public ModbusReply ParseReply(byte unit, ReadOnlySpan<byte> pdu)
+    public ModbusReply ParseReply(byte unit, ReadOnlySpan<byte> pdu) => TryParseReply(unit, pdu, out var reply) is { } error ? throw error : reply!;
+
+    /// <summary>The decoder behind <see cref="ParseReply"/>: never throws; returns the typed error instead.</summary>
+    public ModbusException? TryParseReply(byte unit, ReadOnlySpan<byte> pdu, out ModbusReply? reply)
     {
+        reply = null;
         if (pdu.Length == 0)
         {
-            throw new ModbusProtocolException($"empty reply from unit {unit} to {this}");
+            return new ModbusProtocolException($"empty reply from unit {unit} to {this}");
         }
 
         if (pdu[0] == ((byte)Function | 0x80))
         {
             if (pdu.Length != 2)
             {
-                throw new ModbusProtocolException($"exception reply from unit {unit} to {this} has {pdu.Length} bytes, expected 2");
+                return new ModbusProtocolException($"exception reply from unit {unit} to {this} has {pdu.Length} bytes, expected 2");
             }
 
-            throw new ModbusDeviceException(Function, unit, Address, (ModbusExceptionCode)pdu[1]);
+            return new ModbusDeviceException(Function, unit, Address, (ModbusExceptionCode)pdu[1]);
         }
 
         if (pdu[0] != (byte)Function)
         {
-            throw new ModbusProtocolException($"reply from unit {unit} has function 0x{pdu[0]:X2}, expected 0x{(byte)Function:X2} for {this}");
+            return new ModbusProtocolException($"reply from unit {unit} has function 0x{pdu[0]:X2}, expected 0x{(byte)Function:X2} for {this}");
         }
 
         switch (Function)
@@ -144,7 +150,7 @@ public sealed class ModbusRequest
                 var expected = Count * 2;
                 if (pdu.Length < 2 || pdu[1] != expected || pdu.Length != 2 + expected)
                 {
-                    throw new ModbusProtocolException($"reply from unit {unit} to {this} has byte count {(pdu.Length > 1 ? pdu[1] : -1)} and {pdu.Length} bytes, expected {expected} data bytes");
+                    return new ModbusProtocolException($"reply from unit {unit} to {this} has byte count {(pdu.Length > 1 ? pdu[1] : -1)} and {pdu.Length} bytes, expected {expected} data bytes");
                 }
 
                 var values = new ushort[Count];
@@ -153,7 +159,8 @@ public sealed class ModbusRequest
                     values[i] = BinaryPrimitives.ReadUInt16BigEndian(pdu[(2 + (2 * i))..]);
                 }
 
-                return new ModbusReply(values, null);
+                reply = new ModbusReply(values, null);
+                return null;
             }
 
             case ModbusFunction.ReadCoils or ModbusFunction.ReadDiscreteInputs:
@@ -161,7 +168,7 @@ public sealed class ModbusRequest
                 var expected = (Count + 7) / 8;
                 if (pdu.Length < 2 || pdu[1] != expected || pdu.Length != 2 + expected)
                 {
-                    throw new ModbusProtocolException($"reply from unit {unit} to {this} has byte count {(pdu.Length > 1 ? pdu[1] : -1)} and {pdu.Length} bytes, expected {expected} data bytes");
+                    return new ModbusProtocolException($"reply from unit {unit} to {this} has byte count {(pdu.Length > 1 ? pdu[1] : -1)} and {pdu.Length} bytes, expected {expected} data bytes");
                 }
 
                 var bits = new bool[Count];
@@ -170,7 +177,8 @@ public sealed class ModbusRequest
                     bits[i] = (pdu[2 + (i / 8)] & (1 << (i % 8))) != 0;
                 }
 
-                return new ModbusReply(null, bits);
+                reply = new ModbusReply(null, bits);
+                return null;
             }
 
             default:
@@ -178,10 +186,11 @@ public sealed class ModbusRequest
                 // Writes echo function, address and value (single) or address and quantity (multiple).
                 if (pdu.Length != 5 || !pdu[..5].SequenceEqual(Pdu.AsSpan(0, 5)))
                 {
-                    throw new ModbusProtocolException($"reply from unit {unit} to {this} does not echo the request ({Convert.ToHexString(pdu)})");
+                    return new ModbusProtocolException($"reply from unit {unit} to {this} does not echo the request ({Convert.ToHexString(pdu)})");
                 }
 
-                return new ModbusReply(null, null);
+                reply = new ModbusReply(null, null);
+                return null;
             }
         }
     }

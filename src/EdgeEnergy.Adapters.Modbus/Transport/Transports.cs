@@ -39,24 +39,8 @@ public sealed class TcpModbusTransport(string host, int port, ILogger logger) : 
     public async Task ConnectAsync(CancellationToken cancellationToken)
     {
         Disconnect();
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            await socket.ConnectAsync(host, port, cancellationToken);
-        }
-        catch (SocketException e)
-        {
-            socket.Dispose();
-            throw new ModbusTransportException($"cannot connect to tcp://{host}:{port}: {e.Message}", e);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-
-        _socket = socket;
-        _stream = new NetworkStream(socket, ownsSocket: true);
+        _socket = await Sockets.ConnectAsync(host, port, $"tcp://{host}:{port}", cancellationToken);
+        _stream = new NetworkStream(_socket, ownsSocket: true);
     }
 
     public async Task<byte[]> ExchangeAsync(byte unit, ReadOnlyMemory<byte> requestPdu, CancellationToken cancellationToken)
@@ -129,24 +113,8 @@ public sealed class RtuModbusTransport(ModbusEndpoint endpoint, TimeProvider tim
         }
         else if (endpoint.Kind == ModbusEndpointKind.RtuOverTcp)
         {
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                await socket.ConnectAsync(endpoint.Host, endpoint.Port, cancellationToken);
-            }
-            catch (SocketException e)
-            {
-                socket.Dispose();
-                throw new ModbusTransportException($"cannot connect to {endpoint}: {e.Message}", e);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-
-            _socket = socket;
-            _stream = new NetworkStream(socket, ownsSocket: true);
+            _socket = await Sockets.ConnectAsync(endpoint.Host, endpoint.Port, endpoint.ToString(), cancellationToken);
+            _stream = new NetworkStream(_socket, ownsSocket: true);
         }
         else
         {
@@ -199,11 +167,7 @@ public sealed class RtuModbusTransport(ModbusEndpoint endpoint, TimeProvider tim
             DiscardInput();
             if (endpoint.Kind == ModbusEndpointKind.RtuSerial)
             {
-                var idle = timeProvider.GetElapsedTime(_lastActivity);
-                if (idle < endpoint.SilentInterval)
-                {
-                    await Task.Delay(endpoint.SilentInterval - idle, timeProvider, cancellationToken);
-                }
+                await PreciseDelay.UntilAsync(PreciseDelay.After(timeProvider, _lastActivity, endpoint.SilentInterval), timeProvider, cancellationToken);
             }
 
             await stream.WriteAsync(RtuCodec.Encode(unit, requestPdu.Span), cancellationToken);
@@ -286,5 +250,29 @@ public sealed class RtuModbusTransport(ModbusEndpoint endpoint, TimeProvider tim
     {
         Disconnect();
         return ValueTask.CompletedTask;
+    }
+}
+
+internal static class Sockets
+{
+    /// <summary>A connected TCP socket with Nagle off (small Modbus frames must not wait); failures become <see cref="ModbusTransportException"/>.</summary>
+    public static async Task<Socket> ConnectAsync(string host, int port, string name, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(host, port, cancellationToken);
+            return socket;
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new ModbusTransportException($"cannot connect to {name}: {e.Message}", e);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 }

@@ -274,7 +274,9 @@ internal static class FoxCommands
         var replyBytes = plan.Sum(b => 5 + (2 * b.Count));       // unit + FC + byte count + data + CRC
         var charMs = 1000.0 * rtuEndpoint.BitsPerCharacter / rtuEndpoint.BaudRate;
         var silenceMs = rtuEndpoint.SilentInterval.TotalMilliseconds;
-        var wireMs = ((requestBytes + replyBytes) * charMs) + (2 * plan.Count * silenceMs);
+        // The strict lower bound is the bytes alone; a compliant master also keeps 3.5 characters of silence before each request.
+        var bytesMs = (requestBytes + replyBytes) * charMs;
+        var withSilenceMs = bytesMs + (plan.Count * silenceMs);
         var rtuMedian = Median(rtuTimes);
         var report = new
         {
@@ -287,11 +289,13 @@ internal static class FoxCommands
             {
                 reads = rtuReads,
                 medianMs = rtuMedian,
-                wireMs = Math.Round(wireMs, 2),
-                ratio = Math.Round(rtuMedian / wireMs, 3),
+                wireBytesMs = Math.Round(bytesMs, 2),
+                ratioToBytes = Math.Round(rtuMedian / bytesMs, 3),
+                wireWithSilencesMs = Math.Round(withSilenceMs, 2),
+                ratioToBytesAndSilences = Math.Round(rtuMedian / withSilenceMs, 3),
                 goalRatio = 1.2,
                 computation = FormattableString.Invariant(
-                    $"{plan.Count} requests x 8 B + replies {replyBytes} B = {requestBytes + replyBytes} B x {charMs:0.####} ms/char (10 bits at 9600 baud) + {2 * plan.Count} silences x 3.5 chars ({silenceMs:0.###} ms) = {wireMs:0.##} ms"),
+                    $"{plan.Count} requests x 8 B + {plan.Count} replies ({replyBytes} B) = {requestBytes + replyBytes} B x {charMs:0.####} ms/char (1 start + 8 data + 1 stop bits at 9600 baud) = {bytesMs:0.##} ms; + {plan.Count} x 3.5-char silence ({silenceMs:0.###} ms) before each request = {withSilenceMs:0.##} ms"),
             },
         };
         await using var stdout = Console.OpenStandardOutput();

@@ -20,7 +20,42 @@ public class FuzzTests
         ModbusRequest.WriteMultipleRegisters(44002, [0xFFFF, 0xF448]),
     ];
 
-    private static byte[] ValidReply(ModbusRequest request, Random random)
+    /// <summary>xorshift64*: seeded and reproducible like <see cref="Random"/>, but fast enough for a million frames
+    /// (a seeded System.Random fills bytes one at a time through its compatibility algorithm).</summary>
+    private sealed class FastRandom(ulong seed)
+    {
+        private ulong _state = seed == 0 ? 0x9E3779B97F4A7C15 : seed;
+
+        private ulong NextUInt64()
+        {
+            _state ^= _state >> 12;
+            _state ^= _state << 25;
+            _state ^= _state >> 27;
+            return _state * 0x2545F4914F6CDD1DUL;
+        }
+
+        public int Next(int maxExclusive) => (int)(NextUInt64() % (ulong)maxExclusive);
+
+        public int Next(int minInclusive, int maxExclusive) => minInclusive + Next(maxExclusive - minInclusive);
+
+        public void NextBytes(Span<byte> bytes)
+        {
+            while (bytes.Length >= 8)
+            {
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(bytes, NextUInt64());
+                bytes = bytes[8..];
+            }
+
+            if (bytes.Length > 0)
+            {
+                Span<byte> last = stackalloc byte[8];
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(last, NextUInt64());
+                last[..bytes.Length].CopyTo(bytes);
+            }
+        }
+    }
+
+    private static byte[] ValidReply(ModbusRequest request, FastRandom random)
     {
         switch (request.Function)
         {
@@ -43,7 +78,7 @@ public class FuzzTests
         }
     }
 
-    private static byte[] Mutate(byte[] frame, Random random)
+    private static byte[] Mutate(byte[] frame, FastRandom random)
     {
         var bytes = new List<byte>(frame);
         var edits = random.Next(1, 4);
@@ -80,7 +115,7 @@ public class FuzzTests
     [Fact]
     public void A_million_random_and_mutated_frames_yield_only_typed_errors()
     {
-        var random = new Random(20261127);
+        var random = new FastRandom(20261127);
         var bank = new MemoryBank();
         var core = new ModbusServerCore(new Dictionary<byte, IModbusRegisterBank> { [1] = bank, [247] = bank });
         long frames = 0, decoded = 0, typedErrors = 0;
@@ -103,32 +138,38 @@ public class FuzzTests
             }
 
             frames++;
-            try
+            // TCP client path: MBAP header, then the reply check. The decoders return their typed error (what the
+            // throwing wrappers throw) so a million frames take seconds, not the cost of a million stack traces.
+            ModbusException? error = MbapCodec.TryDecodeHeader(frame, out _, out var u, out var pduLength);
+            if (error is null && frame.Length >= MbapCodec.HeaderLength + pduLength)
             {
-                // TCP client path: MBAP then the reply check.
-                if (MbapCodec.TryDecode(frame, out _, out var u, out var pdu, out _))
-                {
-                    request.ParseReply(u, pdu);
-                    decoded++;
-                }
-            }
-            catch (ModbusException)
-            {
-                typedErrors++;
+                error = request.TryParseReply(u, frame.AsSpan(MbapCodec.HeaderLength, pduLength), out var reply);
+                decoded += reply is null ? 0 : 1;
             }
 
-            try
+            typedErrors += error is null ? 0 : 1;
+
+            // RTU client path.
+            if (RtuCodec.TryDecodeResponse(frame, out var length) == RtuDecodeStatus.Frame)
             {
-                // RTU client path.
-                if (RtuCodec.TryDecodeResponse(frame, out var length) == RtuDecodeStatus.Frame)
-                {
-                    request.ParseReply(frame[0], frame.AsSpan(1, length - 3));
-                    decoded++;
-                }
+                error = request.TryParseReply(frame[0], frame.AsSpan(1, length - 3), out var reply);
+                decoded += reply is null ? 0 : 1;
+                typedErrors += error is null ? 0 : 1;
             }
-            catch (ModbusException)
+
+            if (i % 50 == 0)
             {
-                typedErrors++;
+                // The throwing wrappers the transports use throw the same typed errors, and nothing else.
+                try
+                {
+                    if (MbapCodec.TryDecode(frame, out _, out var unitId, out var pdu, out _))
+                    {
+                        request.ParseReply(unitId, pdu);
+                    }
+                }
+                catch (ModbusException)
+                {
+                }
             }
 
             // Server path: RTU request framing, then the request decoder; its answer is always a well-formed reply.
@@ -136,11 +177,9 @@ public class FuzzTests
             var answer = core.Handle(unit, frame.AsSpan(Math.Min(frame.Length, kind == 1 ? 7 : 1)));
             if (answer is not null)
             {
-                Assert.True(answer.Length >= 2, $"server answered {Convert.ToHexString(answer)} to {Convert.ToHexString(frame)}");
-                Assert.True(answer.Length <= 253);
-                if ((answer[0] & 0x80) != 0)
+                if (answer.Length < 2 || answer.Length > 253 || ((answer[0] & 0x80) != 0 && answer.Length != 2))
                 {
-                    Assert.Equal(2, answer.Length);
+                    Assert.Fail($"server answered {Convert.ToHexString(answer)} to {Convert.ToHexString(frame)}");
                 }
             }
         }
