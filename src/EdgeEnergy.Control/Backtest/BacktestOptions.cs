@@ -20,10 +20,10 @@ public sealed record BacktestOptions
     /// </summary>
     public double TerminalValueShare { get; init; } = 1.0;
 
-    /// <summary>Perfect foresight is solved in windows of this many slots (8 days)…</summary>
-    public int PerfectWindowSlots { get; init; } = 384;
+    /// <summary>Perfect foresight is solved in windows of this many slots (5 days)…</summary>
+    public int PerfectWindowSlots { get; init; } = 240;
 
-    /// <summary>…keeping the first this many (2 days) of each; the 6 days beyond make the cut invisible to a daily-cycling battery.</summary>
+    /// <summary>…keeping the first this many (2 days) of each; the 3 days beyond make the cut invisible to a daily-cycling battery.</summary>
     public int PerfectCommitSlots { get; init; } = 96;
 
     /// <summary>Run the strategies other than the optimiser on a second thread (no effect on results).</summary>
