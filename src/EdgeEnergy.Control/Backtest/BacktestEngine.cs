@@ -262,7 +262,7 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
                 }
             }
 
-            var terminalValue = end == n ? 0 : Math.Max(0, cheapestLate) * _options.TerminalValueShare / site.Battery.ChargeEfficiency;
+            var terminalValue = end == n ? 0 : Math.Max(0, cheapestLate) * _options.TerminalValueShare * site.Battery.DischargeEfficiency;
             var problem = new PlanProblem
             {
                 Start = now,

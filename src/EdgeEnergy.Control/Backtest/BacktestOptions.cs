@@ -16,7 +16,9 @@ public sealed record BacktestOptions
 
     /// <summary>
     /// Value of a kWh left in the battery at the horizon's end, as a share of the cheapest known import price in the
-    /// horizon's last eight hours (divided by the charge efficiency: what refilling it would cost).
+    /// horizon's last eight hours times the discharge efficiency: what it saves when it later displaces an import at
+    /// that price. (Dividing by the charge efficiency instead, the cost of refilling it, made a stored kWh worth more
+    /// than using it whenever the import price was flat, as under the 35p cap of early 2022, and the battery sat full.)
     /// </summary>
     public double TerminalValueShare { get; init; } = 1.0;
 
