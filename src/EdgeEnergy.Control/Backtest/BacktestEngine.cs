@@ -37,11 +37,12 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
 
         var zone = TimeZoneInfo.FindSystemTimeZoneById(site.TimeZone);
         StrategyRun? none = null, rules = null, perfect = null;
+        var perfectNotProven = 0;
         void Others()
         {
             none = RunNone(history, site, zone);
             rules = RunRules(history, site, zone);
-            perfect = RunPerfect(history, site, zone, cancellationToken);
+            (perfect, perfectNotProven) = RunPerfect(history, site, zone, cancellationToken);
         }
 
         var others = _options.Parallel ? Task.Run(Others, cancellationToken) : null;
@@ -72,6 +73,7 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
             FallbackPlans = fallbacks,
             ImmersionShortfalls = shortfalls,
             OptimiserSeconds = optimiserSeconds,
+            PerfectWindowsNotProvenOptimal = perfectNotProven,
         };
     }
 
@@ -150,13 +152,14 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
         });
     }
 
-    private StrategyRun RunPerfect(BacktestHistory history, BacktestSite site, TimeZoneInfo zone, CancellationToken cancellationToken)
+    private (StrategyRun Run, int NotProvenOptimal) RunPerfect(BacktestHistory history, BacktestSite site, TimeZoneInfo zone, CancellationToken cancellationToken)
     {
         var n = history.Slots.Count;
         var flows = new SiteFlows[n];
         var bills = new double[n];
         var immersion = new ImmersionTasks(site, history, zone);
         var soc = site.Battery.SocKwh;
+        var notProven = 0;
         for (var from = 0; from < n; from += _options.PerfectCommitSlots)
         {
             var to = Math.Min(n, from + _options.PerfectWindowSlots);
@@ -179,6 +182,8 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
                 throw new InvalidOperationException($"perfect foresight from {problem.Start:u} could not be solved: {plan.Status}: {plan.Reason}");
             }
 
+            notProven += plan.Status == PlanStatus.Optimal ? 0 : 1;
+
             for (var k = 0; k < Math.Min(_options.PerfectCommitSlots, to - from); k++)
             {
                 var t = from + k;
@@ -197,7 +202,7 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
             }
         }
 
-        return new StrategyRun(StrategyNames.Perfect, flows, bills) { EndSocKwh = soc };
+        return (new StrategyRun(StrategyNames.Perfect, flows, bills) { EndSocKwh = soc }, notProven);
     }
 
     private (StrategyRun Run, DecisionRecord[] Decisions, int Fallbacks, int Shortfalls, string PvSource) RunOptimiser(
@@ -257,7 +262,7 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
                 }
             }
 
-            var terminalValue = end == n ? 0 : Math.Max(0, cheapestLate) * _options.TerminalValueShare / site.Battery.ChargeEfficiency;
+            var terminalValue = end == n ? 0 : Math.Max(0, cheapestLate) * _options.TerminalValueShare * site.Battery.DischargeEfficiency;
             var problem = new PlanProblem
             {
                 Start = now,

@@ -16,14 +16,16 @@ public sealed record BacktestOptions
 
     /// <summary>
     /// Value of a kWh left in the battery at the horizon's end, as a share of the cheapest known import price in the
-    /// horizon's last eight hours (divided by the charge efficiency: what refilling it would cost).
+    /// horizon's last eight hours times the discharge efficiency: what it saves when it later displaces an import at
+    /// that price. (Dividing by the charge efficiency instead, the cost of refilling it, made a stored kWh worth more
+    /// than using it whenever the import price was flat, as under the 35p cap of early 2022, and the battery sat full.)
     /// </summary>
     public double TerminalValueShare { get; init; } = 1.0;
 
-    /// <summary>Perfect foresight is solved in windows of this many slots (8 days)…</summary>
-    public int PerfectWindowSlots { get; init; } = 384;
+    /// <summary>Perfect foresight is solved in windows of this many slots (5 days)…</summary>
+    public int PerfectWindowSlots { get; init; } = 240;
 
-    /// <summary>…keeping the first this many (2 days) of each; the 6 days beyond make the cut invisible to a daily-cycling battery.</summary>
+    /// <summary>…keeping the first this many (2 days) of each; the 3 days beyond make the cut invisible to a daily-cycling battery.</summary>
     public int PerfectCommitSlots { get; init; } = 96;
 
     /// <summary>Run the strategies other than the optimiser on a second thread (no effect on results).</summary>

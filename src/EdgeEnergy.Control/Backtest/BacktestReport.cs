@@ -62,6 +62,8 @@ public static class BacktestReport
                 ["solveMillisecondsMedian"] = Round(solve.Length == 0 ? 0 : solve[solve.Length / 2], 4),
                 ["solveMillisecondsP95"] = Round(solve.Length == 0 ? 0 : solve[(int)(0.95 * (solve.Length - 1))], 4),
                 ["solveMillisecondsMax"] = Round(solve.Length == 0 ? 0 : solve[^1], 4),
+                ["plansNotProvenOptimal"] = result.Decisions.Count(d => d.PlanStatus != "Optimal"),
+                ["perfectWindowsNotProvenOptimal"] = result.PerfectWindowsNotProvenOptimal,
                 ["pricesEstimatedSlotsPlanned"] = result.Decisions.Sum(d => d.EstimatedSlots),
             },
         };

@@ -46,6 +46,9 @@ public sealed record BacktestResult
     public required int ImmersionShortfalls { get; init; }
     public required double OptimiserSeconds { get; init; }
 
+    /// <summary>Perfect-foresight windows whose mixed-integer stage hit its time limit (then the bound is a feasible plan, not proven optimal).</summary>
+    public int PerfectWindowsNotProvenOptimal { get; init; }
+
     /// <summary>(none − optimiser) / (none − perfect) · 100 on the bill.</summary>
     public double SavingsCapturePercent => Capture(StrategyNames.Optimiser);
 

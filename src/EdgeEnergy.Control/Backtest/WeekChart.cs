@@ -14,7 +14,7 @@ public static class WeekChart
     private const int Width = 1200;
     private const int PanelHeight = 180;
     private const int Left = 60;
-    private const int Top = 30;
+    private const int Top = 50;
     private const int Gap = 40;
     private static readonly CultureInfo s_inv = CultureInfo.InvariantCulture;
 

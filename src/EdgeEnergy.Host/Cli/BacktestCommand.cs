@@ -27,22 +27,34 @@ internal static class BacktestCommand
         var to = new Option<DateTimeOffset?>("--to") { Description = "Only replay slots before this UTC time." };
         var mipSolver = new Option<string>("--mip-solver") { Description = "OR-Tools backend for the mixed-integer stage: SCIP or CBC.", DefaultValueFactory = _ => "SCIP" };
         mipSolver.AcceptOnlyFromAmong("SCIP", "CBC");
+        var mipLimit = new Option<double>("--mip-time-limit")
+        {
+            Description = "Seconds the optimiser strategy's mixed-integer stage may take per replan (perfect foresight keeps 10 s).",
+            DefaultValueFactory = _ => 0.5,
+        };
+        mipLimit.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double>() is not (> 0 and <= 60))
+            {
+                r.AddError("--mip-time-limit must be between 0 and 60 seconds");
+            }
+        });
         var quiet = new Option<bool>("--quiet") { Description = "No progress bar or summary on stderr." };
         var command = new Command("backtest", "Replays a history of prices, load and solar against four strategies (none, rules, optimiser, perfect) and reports the bills.");
-        foreach (var o in new Option[] { history, site, output, trace, chart, chartFrom, from, to, mipSolver, quiet })
+        foreach (var o in new Option[] { history, site, output, trace, chart, chartFrom, from, to, mipSolver, mipLimit, quiet })
         {
             command.Options.Add(o);
         }
 
         command.SetAction((parse, ct) => Task.FromResult(Run(
             parse.GetValue(history)!, parse.GetValue(site)!, parse.GetValue(output), parse.GetValue(trace), parse.GetValue(chart),
-            parse.GetValue(chartFrom), parse.GetValue(from), parse.GetValue(to), parse.GetValue(quiet), parse.GetValue(mipSolver)!, ct)));
+            parse.GetValue(chartFrom), parse.GetValue(from), parse.GetValue(to), parse.GetValue(quiet), parse.GetValue(mipSolver)!, parse.GetValue(mipLimit), ct)));
         return command;
     }
 
     private static int Run(
         string historyPath, string sitePath, string? outPath, string? tracePath, string? chartPath, DateOnly? chartFrom,
-        DateTimeOffset? from, DateTimeOffset? to, bool quiet, string mipSolver, CancellationToken cancellationToken)
+        DateTimeOffset? from, DateTimeOffset? to, bool quiet, string mipSolver, double mipLimitSeconds, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         BacktestHistory history;
@@ -75,7 +87,9 @@ internal static class BacktestCommand
         }
 
         using var bar = quiet ? null : new ProgressBar(Console.Error, history.Slots.Count);
-        var engine = new BacktestEngine(new OrToolsScheduleOptimiser(new OptimiserOptions { MipSolver = mipSolver }));
+        var engine = new BacktestEngine(
+            new OrToolsScheduleOptimiser(new OptimiserOptions { MipSolver = mipSolver, MipTimeLimit = TimeSpan.FromSeconds(mipLimitSeconds) }),
+            perfectOptimiser: new OrToolsScheduleOptimiser(new OptimiserOptions { MipSolver = mipSolver }));
         var result = engine.Run(history, site, bar, cancellationToken);
         bar?.Dispose();
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
