@@ -14,7 +14,7 @@ public sealed class MosquittoServiceTests : IDisposable
     private const string User = "edgeenergy";
     private const string Password = "s3cret pass";
     private readonly TempDirectory _temp = new();
-    private readonly int _port = FreePort();
+    private readonly int _port = LoopbackPort.Free();
     private Process? _broker;
 
     public MosquittoServiceTests()
@@ -125,11 +125,4 @@ public sealed class MosquittoServiceTests : IDisposable
                 ["EDGEENERGY__MQTT__USERNAME"] = user,
                 ["EDGEENERGY__MQTT__PASSWORD"] = password,
             });
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 }
