@@ -10,6 +10,7 @@ ROOT=$PWD
 NEEDS=(
   "mosquitto:mosquitto"
   "mosquitto_sub:mosquitto-clients"
+  "openssl:openssl"
   "mbpoll:mbpoll"
   "socat:socat"
   "/usr/include/modbus/modbus.h:libmodbus-dev"

@@ -11,15 +11,26 @@ internal static class InfeasibilityDiagnosis
         var h = problem.SlotHours;
         var b = problem.Battery;
         var inv = CultureInfo.InvariantCulture;
-        var storable = Math.Max(0, Math.Max(b.MaxSocKwh, b.SocKwh) - Math.Min(b.MinSocKwh, b.SocKwh)) * b.DischargeEfficiency;
+        // An upper bound on the energy the battery can hold before each slot: start above the floor, then at best
+        // charge with whatever the import limit and solar leave after the load. A slot whose shortfall exceeds what
+        // even that bound can discharge cannot be supplied by any plan.
+        var floor = Math.Min(b.MinSocKwh, b.SocKwh);
+        var span = Math.Max(b.MaxSocKwh, b.SocKwh) - floor;
+        var stored = b.SocKwh - floor;
         for (var t = 0; t < problem.Slots.Count; t++)
         {
             var s = problem.Slots[t];
-            var supply = problem.Grid.MaxImportKw * h + s.PvKwh + Math.Min(b.MaxDischargeKw * h, storable);
-            if (s.LoadKwh > supply + 1e-9)
+            var gridAndSolar = problem.Grid.MaxImportKw * h + s.PvKwh;
+            var shortfall = Math.Max(0, s.LoadKwh - gridAndSolar);
+            var canDischarge = Math.Min(b.MaxDischargeKw * h, stored * b.DischargeEfficiency);
+            if (shortfall > canDischarge + 1e-9)
             {
-                return string.Format(inv, "slots[{0}].loadKwh: {1:0.###} kWh exceeds what the grid import limit, solar and battery can supply ({2:0.###} kWh)", t, s.LoadKwh, supply);
+                return string.Format(inv, "slots[{0}].loadKwh: {1:0.###} kWh exceeds what the grid import limit, solar and battery can supply ({2:0.###} kWh)",
+                    t, s.LoadKwh, gridAndSolar + canDischarge);
             }
+
+            var spare = Math.Max(0, gridAndSolar - s.LoadKwh);
+            stored = Math.Min(span, stored - shortfall / b.DischargeEfficiency + b.ChargeEfficiency * Math.Min(b.MaxChargeKw * h, spare));
         }
 
         foreach (var heater in problem.Immersions)

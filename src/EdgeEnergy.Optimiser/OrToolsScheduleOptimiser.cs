@@ -84,7 +84,8 @@ public sealed class OrToolsScheduleOptimiser(OptimiserOptions? options = null) :
 
     private (SolvedSlot[]? Slots, PlanStatus Status, string? Failure) SolveExact(PlanProblem problem, CancellationToken cancellationToken)
     {
-        using (var lp = PlanModel.Create(problem, "GLOP", integer: false) ?? throw new InvalidOperationException("GLOP is not available"))
+        HashSet<int> integerSlots;
+        using (var lp = PlanModel.Create(problem, "GLOP") ?? throw new InvalidOperationException("GLOP is not available"))
         {
             var result = lp.Solver.Solve();
             if (result == Solver.ResultStatus.INFEASIBLE)
@@ -98,34 +99,54 @@ public sealed class OrToolsScheduleOptimiser(OptimiserOptions? options = null) :
                 return (null, PlanStatus.Fallback, $"linear stage ended {result}");
             }
 
-            if (!lp.BreaksExclusivity())
+            integerSlots = [.. lp.SlotsBreakingExclusivity()];
+            if (integerSlots.Count == 0)
             {
                 return (lp.Extract(withDuals: true), PlanStatus.Optimal, null);
             }
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
-        using var mip = PlanModel.Create(problem, _options.MipSolver, integer: true)
-            ?? PlanModel.Create(problem, "CBC", integer: true)
-            ?? throw new InvalidOperationException($"no mixed-integer solver ({_options.MipSolver} or CBC) is available");
-        mip.Solver.SetTimeLimit((long)_options.MipTimeLimit.TotalMilliseconds);
-        var mipResult = mip.Solver.Solve();
-        switch (mipResult)
+        // Binaries only where a relaxation broke a "never at once" rule (real data: negative import prices, or export
+        // paying more than import). Each round is a relaxation of the full model, so the first round whose answer
+        // breaks no rule anywhere is optimal for it; a slot that breaks a rule gets its binaries in the next round.
+        var deadline = Stopwatch.GetTimestamp() + (long)(_options.MipTimeLimit.TotalSeconds * Stopwatch.Frequency);
+        while (true)
         {
-            case Solver.ResultStatus.INFEASIBLE:
-                return (null, PlanStatus.Infeasible, null);
-            case Solver.ResultStatus.OPTIMAL or Solver.ResultStatus.FEASIBLE:
-                break;
-            default:
-                return (null, PlanStatus.Fallback, $"mixed-integer stage ended {mipResult} within {_options.MipTimeLimit.TotalSeconds:0.#} s");
-        }
+            cancellationToken.ThrowIfCancellationRequested();
+            var remaining = TimeSpan.FromSeconds((double)(deadline - Stopwatch.GetTimestamp()) / Stopwatch.Frequency);
+            if (remaining <= TimeSpan.Zero)
+            {
+                return (null, PlanStatus.Fallback, $"mixed-integer stage passed its {_options.MipTimeLimit.TotalSeconds:0.#} s limit");
+            }
 
-        // Same model with every slot's direction pinned: an LP whose optimum is at least as good, and which has duals.
-        using var pinned = PlanModel.Create(problem, "GLOP", integer: false)!;
-        mip.CopyDirectionsTo(pinned);
-        var status = mipResult == Solver.ResultStatus.OPTIMAL ? PlanStatus.Optimal : PlanStatus.Feasible;
-        return pinned.Solver.Solve() == Solver.ResultStatus.OPTIMAL
-            ? (pinned.Extract(withDuals: true), status, null)
-            : (mip.Extract(withDuals: false), status, null);
+            using var mip = PlanModel.Create(problem, _options.MipSolver, integerSlots)
+                ?? throw new InvalidOperationException($"the mixed-integer solver {_options.MipSolver} is not available in this OR-Tools build");
+            mip.Solver.SetTimeLimit(Math.Max(1, (long)remaining.TotalMilliseconds));
+            var mipResult = mip.Solver.Solve();
+            switch (mipResult)
+            {
+                case Solver.ResultStatus.INFEASIBLE:
+                    return (null, PlanStatus.Infeasible, null);
+                case Solver.ResultStatus.OPTIMAL or Solver.ResultStatus.FEASIBLE:
+                    break;
+                default:
+                    return (null, PlanStatus.Fallback, $"mixed-integer stage ended {mipResult} within {_options.MipTimeLimit.TotalSeconds:0.#} s");
+            }
+
+            var broken = mip.SlotsBreakingExclusivity();
+            if (broken.Count > 0)
+            {
+                integerSlots.UnionWith(broken);
+                continue;
+            }
+
+            // Same model with every integer slot's direction pinned: an LP whose optimum is at least as good, with duals.
+            var status = mipResult == Solver.ResultStatus.OPTIMAL ? PlanStatus.Optimal : PlanStatus.Feasible;
+            using var pinned = PlanModel.Create(problem, "GLOP")!;
+            mip.CopyDirectionsTo(pinned);
+            return pinned.Solver.Solve() == Solver.ResultStatus.OPTIMAL && pinned.SlotsBreakingExclusivity().Count == 0
+                ? (pinned.Extract(withDuals: true), status, null)
+                : (mip.Extract(withDuals: false), status, null);
+        }
     }
 }

@@ -4,9 +4,10 @@ using Google.OrTools.LinearSolver;
 namespace EdgeEnergy.Optimiser;
 
 /// <summary>
-/// The contract's model (CONTRACTS.md section 2) built on one OR-Tools solver. Built as a linear programme, with the
-/// two "never at once" rules as binaries only for the integer stage; <see cref="CopyDirectionsTo"/>
-/// turns a mixed-integer answer back into an LP with the same optimum, whose duals price stored energy.
+/// The contract's model (CONTRACTS.md section 2) built on one OR-Tools solver: a linear programme, with the two
+/// "never at once" rules as binaries only in the slots named by the integer mask (the slots where a relaxation broke
+/// them); <see cref="CopyDirectionsTo"/> turns a mixed-integer answer back into an LP with the same optimum, whose
+/// duals price stored energy.
 /// </summary>
 internal sealed class PlanModel : IDisposable
 {
@@ -24,13 +25,14 @@ internal sealed class PlanModel : IDisposable
 
     public Solver Solver { get; }
 
-    public static PlanModel? Create(PlanProblem problem, string solverId, bool integer)
+    /// <summary>The model on the named OR-Tools backend, with binaries in <paramref name="integerSlots"/> (null: a pure LP).</summary>
+    public static PlanModel? Create(PlanProblem problem, string solverId, IReadOnlySet<int>? integerSlots = null)
     {
         var solver = Solver.CreateSolver(solverId);
-        return solver is null ? null : new PlanModel(problem, solver, integer);
+        return solver is null ? null : new PlanModel(problem, solver, integerSlots);
     }
 
-    private PlanModel(PlanProblem problem, Solver solver, bool integer)
+    private PlanModel(PlanProblem problem, Solver solver, IReadOnlySet<int>? integerSlots)
     {
         _problem = problem;
         Solver = solver;
@@ -58,7 +60,7 @@ internal sealed class PlanModel : IDisposable
             _immersion[i] = new Variable[n];
         }
 
-        if (integer)
+        if (integerSlots is not null)
         {
             _batteryCharging = new Variable[n];
             _gridImporting = new Variable[n];
@@ -107,7 +109,7 @@ internal sealed class PlanModel : IDisposable
             objective.SetCoefficient(_export[t], -slot.ExportPence);
             objective.SetCoefficient(_discharge[t], b.CycleCostPencePerKwh);
 
-            if (integer)
+            if (integerSlots is not null && integerSlots.Contains(t))
             {
                 // charge ≤ C·x, discharge ≤ D·(1−x); import ≤ I·y, export ≤ E·(1−y)
                 var x = _batteryCharging![t] = solver.MakeBoolVar(string.Empty);
@@ -148,30 +150,36 @@ internal sealed class PlanModel : IDisposable
     }
 
     /// <summary>
-    /// Slots where the solution charges and discharges, or imports and exports, at once. Empty means the LP answer
-    /// already satisfies the integer rules and so is optimal for the full model.
+    /// Slots where the solution charges and discharges, or imports and exports, at once. None means the answer of this
+    /// relaxation already satisfies the integer rules everywhere, and so is optimal for the full model.
     /// </summary>
-    public bool BreaksExclusivity()
+    public List<int> SlotsBreakingExclusivity()
     {
         const double eps = 1e-7;
+        var slots = new List<int>();
         for (var t = 0; t < _charge.Length; t++)
         {
             if ((_charge[t].SolutionValue() > eps && _discharge[t].SolutionValue() > eps) ||
                 (_import[t].SolutionValue() > eps && _export[t].SolutionValue() > eps))
             {
-                return true;
+                slots.Add(t);
             }
         }
 
-        return false;
+        return slots;
     }
 
-    /// <summary>Pins each slot to the direction this (integer) solution chose, so an LP of the same shape has the same optimum.</summary>
+    /// <summary>Pins each integer slot to the direction this solution chose, so an LP of the same shape has the same optimum.</summary>
     public void CopyDirectionsTo(PlanModel lp)
     {
         for (var t = 0; t < _charge.Length; t++)
         {
-            if (_batteryCharging![t].SolutionValue() > 0.5)
+            if (_batteryCharging?[t] is null)
+            {
+                continue;
+            }
+
+            if (_batteryCharging[t].SolutionValue() > 0.5)
             {
                 lp._discharge[t].SetUb(0);
             }

@@ -7,10 +7,14 @@ public class ArchitectureTests
 {
     private static readonly Assembly s_host = typeof(Cli.EdgeEnergyCli).Assembly;
 
-    private static IEnumerable<Assembly> OurAssemblies()
+    private static IReadOnlyCollection<Assembly> OurAssemblies()
     {
         var seen = new Dictionary<string, Assembly>(StringComparer.Ordinal);
-        var queue = new Queue<Assembly>([s_host]);
+        // Everything of ours in the build output, plus whatever those reference.
+        var shipped = Directory.GetFiles(AppContext.BaseDirectory, "EdgeEnergy.*.dll")
+            .Where(f => !Path.GetFileName(f).Contains(".Tests", StringComparison.Ordinal) && !Path.GetFileName(f).StartsWith("EdgeEnergy.Testing", StringComparison.Ordinal))
+            .Select(f => Assembly.Load(AssemblyName.GetAssemblyName(f)));
+        var queue = new Queue<Assembly>([s_host, .. shipped]);
         while (queue.Count > 0)
         {
             var a = queue.Dequeue();
@@ -25,7 +29,7 @@ public class ArchitectureTests
             }
         }
 
-        return seen.Values;
+        return seen.Values.ToArray();
     }
 
     private static bool IsOurs(AssemblyName n) => n.Name!.StartsWith("EdgeEnergy.", StringComparison.Ordinal) || n.Name == "edgeenergy";
@@ -58,7 +62,7 @@ public class ArchitectureTests
     {
         var users = OurAssemblies()
             .Where(a => a.GetReferencedAssemblies().Any(r => r.Name!.StartsWith("Google.OrTools", StringComparison.Ordinal)))
-            .Select(a => a.GetName().Name)
+            .Select(a => a.GetName().Name!)
             .ToArray();
         Assert.Equal(["EdgeEnergy.Optimiser"], users);
     }

@@ -9,6 +9,10 @@ internal static class EdgeEnergyCli
     {
         var root = new RootCommand("EdgeEnergy: plans and runs a home battery and immersion heaters on Octopus Agile prices.");
         root.Subcommands.Add(PlanCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(FoxCommands.Create());
+        root.Subcommands.Add(PricesCommands.Create());
+        root.Subcommands.Add(BacktestCommand.Create());
         return root;
     }
 
@@ -19,7 +23,8 @@ internal static class EdgeEnergyCli
         if (parsed.Errors.Count > 0)
         {
             // Bad usage is exit 2 with a one-line reason (the contract), not System.CommandLine's default 1.
-            await Console.Error.WriteLineAsync($"edgeenergy: {parsed.Errors[0].Message} (see 'edgeenergy --help')");
+            var reasons = string.Join("; ", parsed.Errors.Select(e => e.Message.TrimEnd('.')));
+            await Console.Error.WriteLineAsync($"edgeenergy: {reasons} (see 'edgeenergy --help')");
             return ExitCodes.BadInput;
         }
 

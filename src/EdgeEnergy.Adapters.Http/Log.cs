@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace EdgeEnergy.Adapters.Http;
+
+/// <summary>Log messages of the HTTP adapters. None of them carries a secret: URLs hold no keys (Bearer headers do).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 4200, Level = LogLevel.Warning, Message = "{What}: {Failure}; attempt {Attempt} of {Attempts}, retrying in {Wait}")]
+    public static partial void HttpRetrying(this ILogger logger, string what, string failure, int attempt, int attempts, TimeSpan wait);
+
+    [LoggerMessage(EventId = 4201, Level = LogLevel.Warning, Message = "Octopus {Kind} rate rejected: {Rejection}")]
+    public static partial void RateRejected(this ILogger logger, string kind, string rejection);
+
+    [LoggerMessage(EventId = 4202, Level = LogLevel.Information, Message = "Octopus {Kind} {Tariff}: {Count} valid rates from {Pages} page(s) for {Range}, {Rejected} rejected")]
+    public static partial void RatesFetched(this ILogger logger, string kind, string tariff, int count, int pages, EdgeEnergy.Domain.Prices.TimeRange range, int rejected);
+
+    [LoggerMessage(EventId = 4203, Level = LogLevel.Warning, Message = "Solcast site {Site}: forecast point rejected: {Reason}")]
+    public static partial void ForecastPointRejected(this ILogger logger, string site, string reason);
+
+    [LoggerMessage(EventId = 4204, Level = LogLevel.Information, Message = "Solcast site {Site}: {Endpoint} gave {Count} points")]
+    public static partial void ForecastFetched(this ILogger logger, string site, string endpoint, int count);
+}

@@ -1,0 +1,105 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace EdgeEnergy.Adapters.Http.Octopus;
+
+/// <summary>The <c>Octopus</c> configuration section (public tariff data; no key needed).</summary>
+public sealed partial class OctopusOptions
+{
+    public const string SectionName = "Octopus";
+
+    /// <summary><c>Octopus:BaseUrl</c>: the API root (the <c>v1/</c> path is added).</summary>
+    public string BaseUrl { get; set; } = "https://api.octopus.energy/";
+
+    /// <summary><c>Octopus:ImportProduct</c>: the Agile import product code.</summary>
+    public string ImportProduct { get; set; } = "AGILE-24-10-01";
+
+    /// <summary><c>Octopus:ExportProduct</c>: the Agile Outgoing product code; empty for no export tariff.</summary>
+    public string ExportProduct { get; set; } = "AGILE-OUTGOING-19-05-13";
+
+    /// <summary><c>Octopus:Region</c>: the GSP region letter (A–P without I and O; C = London, J = South Eastern).</summary>
+    public string Region { get; set; } = "C";
+
+    /// <summary><c>Octopus:PageSize</c>: results per page (Octopus allows up to 1500).</summary>
+    public int PageSize { get; set; } = 1500;
+
+    /// <summary><c>Octopus:MaxPages</c>: a bound on pages followed in one fetch.</summary>
+    public int MaxPages { get; set; } = 50;
+
+    /// <summary><c>Octopus:BackfillDays</c>: how far back the gap detector looks for missing stored slots.</summary>
+    public int BackfillDays { get; set; } = 7;
+
+    /// <summary><c>Octopus:PollMinutes</c>: the normal interval between fetches.</summary>
+    public int PollMinutes { get; set; } = 30;
+
+    /// <summary><c>Octopus:AfternoonPollMinutes</c>: the interval from 16:00 UK until tomorrow's prices are in.</summary>
+    public int AfternoonPollMinutes { get; set; } = 5;
+
+    /// <summary><c>Octopus:RetryAttempts</c>: attempts per request on network errors, 5xx and 429.</summary>
+    public int RetryAttempts { get; set; } = 4;
+
+    /// <summary><c>Octopus:RetryBaseDelay</c>: the first back-off, doubled each retry.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary><c>Octopus:RetryMaxDelay</c>: the longest back-off or Retry-After we wait.</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary><c>Octopus:Timeout</c>: per request.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary><c>Octopus:MinPence</c> / <c>Octopus:MaxPence</c>: prices outside are rejected as absurd.</summary>
+    public double MinPence { get; set; } = -150;
+
+    public double MaxPence { get; set; } = 500;
+
+    public string ImportTariff => TariffCode(ImportProduct);
+
+    public string? ExportTariff => string.IsNullOrWhiteSpace(ExportProduct) ? null : TariffCode(ExportProduct);
+
+    /// <summary>Electricity, single register: <c>E-1R-{product}-{region}</c>.</summary>
+    public string TariffCode(string product) => $"E-1R-{product.Trim().ToUpperInvariant()}-{Region.Trim().ToUpperInvariant()}";
+
+    [GeneratedRegex("^[A-Z0-9]+(-[A-Z0-9]+)*$")]
+    internal static partial Regex ProductPattern();
+}
+
+/// <summary>Checks <see cref="OctopusOptions"/>; every message names the configuration key.</summary>
+public sealed class OctopusOptionsValidator : IValidateOptions<OctopusOptions>
+{
+    private const string Regions = "ABCDEFGHJKLMNP";
+
+    public ValidateOptionsResult Validate(string? name, OctopusOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        HttpOptionsChecks.BaseUrl(errors, "Octopus:BaseUrl", options.BaseUrl);
+        if (string.IsNullOrWhiteSpace(options.ImportProduct) || !OctopusOptions.ProductPattern().IsMatch(options.ImportProduct.Trim().ToUpperInvariant()))
+        {
+            errors.Add($"Octopus:ImportProduct '{options.ImportProduct}' is not a product code like AGILE-24-10-01");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.ExportProduct) && !OctopusOptions.ProductPattern().IsMatch(options.ExportProduct.Trim().ToUpperInvariant()))
+        {
+            errors.Add($"Octopus:ExportProduct '{options.ExportProduct}' is not a product code like AGILE-OUTGOING-19-05-13");
+        }
+
+        var region = options.Region?.Trim().ToUpperInvariant() ?? string.Empty;
+        if (region.Length != 1 || !Regions.Contains(region[0], StringComparison.Ordinal))
+        {
+            errors.Add($"Octopus:Region '{options.Region}' must be one GSP region letter of {Regions}");
+        }
+
+        HttpOptionsChecks.Range(errors, "Octopus:PageSize", options.PageSize, 1, 1500);
+        HttpOptionsChecks.Range(errors, "Octopus:MaxPages", options.MaxPages, 1, 10_000);
+        HttpOptionsChecks.Range(errors, "Octopus:BackfillDays", options.BackfillDays, 0, 3650);
+        HttpOptionsChecks.Range(errors, "Octopus:PollMinutes", options.PollMinutes, 1, 24 * 60);
+        HttpOptionsChecks.Range(errors, "Octopus:AfternoonPollMinutes", options.AfternoonPollMinutes, 1, 24 * 60);
+        HttpOptionsChecks.Retry(errors, "Octopus", options.RetryAttempts, options.RetryBaseDelay, options.RetryMaxDelay, options.Timeout);
+        if (!(options.MinPence < options.MaxPence))
+        {
+            errors.Add($"Octopus:MinPence ({options.MinPence}) must be below Octopus:MaxPence ({options.MaxPence})");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,94 @@
+using System.Diagnostics.Metrics;
+
+namespace EdgeEnergy.Adapters.Modbus.FoxEss;
+
+/// <summary>Counts every write by class, so wear on the inverter's EEPROM is visible (exported as
+/// <c>edgeenergy.fox.writes{class=…}</c>).</summary>
+public sealed class FoxWriteCounters
+{
+    private static readonly Meter s_meter = new("EdgeEnergy.FoxEss");
+    private static readonly Counter<long> s_writes = s_meter.CreateCounter<long>("edgeenergy.fox.writes", description: "Register writes to the Fox inverter by class (volatile, persistent, persistent-unchanged, persistent-refused)");
+
+    private long _volatile;
+    private long _persistent;
+    private long _unchanged;
+    private long _refused;
+
+    /// <summary>Remote-control writes (enable, timeout, active power).</summary>
+    public long Volatile => Interlocked.Read(ref _volatile);
+    /// <summary>Persistent settings written.</summary>
+    public long Persistent => Interlocked.Read(ref _persistent);
+    /// <summary>Persistent writes skipped because the inverter already held the value (read before write).</summary>
+    public long PersistentUnchanged => Interlocked.Read(ref _unchanged);
+    /// <summary>Persistent writes refused because the daily budget was used up.</summary>
+    public long PersistentRefused => Interlocked.Read(ref _refused);
+
+    internal void Count(string writeClass)
+    {
+        _ = writeClass switch
+        {
+            "volatile" => Interlocked.Increment(ref _volatile),
+            "persistent" => Interlocked.Increment(ref _persistent),
+            "persistent-unchanged" => Interlocked.Increment(ref _unchanged),
+            _ => Interlocked.Increment(ref _refused),
+        };
+        s_writes.Add(1, new KeyValuePair<string, object?>("class", writeClass));
+    }
+}
+
+/// <summary>At most <c>perDay</c> persistent writes per UTC day.</summary>
+public sealed class PersistentWriteBudget(int perDay, TimeProvider timeProvider)
+{
+    private readonly Lock _lock = new();
+    private DateOnly _day;
+    private int _used;
+
+    public int PerDay => perDay;
+
+    public int UsedToday
+    {
+        get
+        {
+            lock (_lock)
+            {
+                Roll();
+                return _used;
+            }
+        }
+    }
+
+    public bool TryConsume()
+    {
+        lock (_lock)
+        {
+            Roll();
+            if (_used >= perDay)
+            {
+                return false;
+            }
+
+            _used++;
+            return true;
+        }
+    }
+
+    private void Roll()
+    {
+        var today = DateOnly.FromDateTime(timeProvider.GetUtcNow().UtcDateTime);
+        if (today != _day)
+        {
+            _day = today;
+            _used = 0;
+        }
+    }
+}
+
+/// <summary>What happened to a persistent setting.</summary>
+public enum PersistentWriteResult
+{
+    Written,
+    /// <summary>The inverter already held the value; nothing was written.</summary>
+    Unchanged,
+    /// <summary>The daily budget was used up; nothing was written.</summary>
+    RefusedBudget,
+}

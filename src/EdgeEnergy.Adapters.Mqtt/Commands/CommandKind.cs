@@ -1,0 +1,25 @@
+namespace EdgeEnergy.Adapters.Mqtt.Commands;
+
+/// <summary>What a command topic does; bound to entities by wire name in their definition.</summary>
+internal enum CommandKind
+{
+    OverrideMode,
+    OverrideDuration,
+    ReserveSoc,
+    ImmersionEnabled,
+    ImmersionBoost,
+    Replan,
+}
+
+internal static class CommandKinds
+{
+    public static readonly IReadOnlyDictionary<string, CommandKind> ByName = new Dictionary<string, CommandKind>(StringComparer.Ordinal)
+    {
+        ["override_mode"] = CommandKind.OverrideMode,
+        ["override_duration"] = CommandKind.OverrideDuration,
+        ["reserve_soc"] = CommandKind.ReserveSoc,
+        ["immersion_enabled"] = CommandKind.ImmersionEnabled,
+        ["immersion_boost"] = CommandKind.ImmersionBoost,
+        ["replan"] = CommandKind.Replan,
+    };
+}

@@ -1,0 +1,15 @@
+using Microsoft.Extensions.Logging;
+
+namespace EdgeEnergy.Adapters.Sqlite;
+
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 4100, Level = LogLevel.Information, Message = "{Path}: applied schema migration {Version} ({Name})")]
+    public static partial void SchemaMigrated(this ILogger logger, string path, int version, string name);
+
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Retention: {Downsampled} telemetry minutes averaged into 30-minute rows, {TelemetryDeleted} old 30-minute rows, {Plans} plans and {Forecasts} forecasts deleted")]
+    public static partial void RetentionApplied(this ILogger logger, int downsampled, int telemetryDeleted, int plans, int forecasts);
+
+    [LoggerMessage(EventId = 4102, Level = LogLevel.Information, Message = "{Kind} rate for {SlotStart:o} revised from {Old} p to {New} p")]
+    public static partial void RateRevised(this ILogger logger, string kind, DateTimeOffset slotStart, double old, double @new);
+}

@@ -1,0 +1,94 @@
+namespace EdgeEnergy.Adapters.Sqlite;
+
+/// <summary>
+/// The versioned schema. Each migration runs once, in order, in its own transaction together with its row in
+/// <c>schema_migrations</c>; append new ones, never edit applied ones. Times are Unix seconds (UTC).
+/// </summary>
+internal static class Migrations
+{
+    public static IReadOnlyList<(int Version, string Name, string Sql)> All { get; } =
+    [
+        (1, "initial", """
+            CREATE TABLE rates(
+                kind TEXT NOT NULL CHECK (kind IN ('import', 'export')),
+                slot_start INTEGER NOT NULL,
+                slot_end INTEGER NOT NULL CHECK (slot_end > slot_start),
+                pence REAL NOT NULL,
+                first_fetched INTEGER NOT NULL,
+                last_fetched INTEGER NOT NULL,
+                PRIMARY KEY (kind, slot_start)) WITHOUT ROWID;
+            CREATE TABLE rate_revisions(
+                kind TEXT NOT NULL,
+                slot_start INTEGER NOT NULL,
+                pence REAL NOT NULL,
+                replaced_at INTEGER NOT NULL);
+            CREATE INDEX rate_revisions_slot ON rate_revisions(kind, slot_start);
+
+            CREATE TABLE pv_forecasts(
+                id INTEGER PRIMARY KEY,
+                site_id TEXT NOT NULL,
+                issued INTEGER NOT NULL);
+            CREATE INDEX pv_forecasts_site ON pv_forecasts(site_id, issued);
+            CREATE TABLE pv_forecast_points(
+                forecast_id INTEGER NOT NULL REFERENCES pv_forecasts(id) ON DELETE CASCADE,
+                slot_start INTEGER NOT NULL,
+                slot_end INTEGER NOT NULL,
+                p10_kwh REAL NOT NULL,
+                p50_kwh REAL NOT NULL,
+                p90_kwh REAL NOT NULL,
+                PRIMARY KEY (forecast_id, slot_start)) WITHOUT ROWID;
+            CREATE TABLE pv_actuals(
+                site_id TEXT NOT NULL,
+                slot_start INTEGER NOT NULL,
+                slot_end INTEGER NOT NULL,
+                kwh REAL NOT NULL,
+                fetched INTEGER NOT NULL,
+                PRIMARY KEY (site_id, slot_start)) WITHOUT ROWID;
+            CREATE TABLE api_calls(
+                api TEXT NOT NULL,
+                at INTEGER NOT NULL);
+            CREATE INDEX api_calls_api_at ON api_calls(api, at);
+
+            CREATE TABLE telemetry(
+                minute INTEGER PRIMARY KEY,
+                soc_percent REAL, battery_w REAL, grid_w REAL, load_w REAL, pv_w REAL);
+            CREATE TABLE telemetry_30m(
+                slot_start INTEGER PRIMARY KEY,
+                samples INTEGER NOT NULL,
+                soc_percent REAL, battery_w REAL, grid_w REAL, load_w REAL, pv_w REAL);
+
+            CREATE TABLE plans(
+                id INTEGER PRIMARY KEY,
+                created INTEGER NOT NULL,
+                trigger TEXT NOT NULL,
+                status TEXT NOT NULL,
+                problem_json TEXT NOT NULL,
+                plan_json TEXT NOT NULL);
+            CREATE INDEX plans_created ON plans(created);
+
+            CREATE TABLE audit_log(
+                id INTEGER PRIMARY KEY,
+                at INTEGER NOT NULL,
+                target TEXT NOT NULL,
+                command TEXT NOT NULL,
+                outcome TEXT NOT NULL,
+                reason TEXT);
+            CREATE INDEX audit_log_at ON audit_log(at);
+
+            CREATE TABLE overrides(
+                id INTEGER PRIMARY KEY,
+                created INTEGER NOT NULL,
+                from_utc INTEGER NOT NULL,
+                to_utc INTEGER NOT NULL CHECK (to_utc > from_utc),
+                kind TEXT NOT NULL,
+                value TEXT NOT NULL,
+                reason TEXT,
+                cleared INTEGER);
+
+            CREATE TABLE settings(
+                key TEXT PRIMARY KEY,
+                value TEXT NOT NULL,
+                updated INTEGER NOT NULL) WITHOUT ROWID;
+            """),
+    ];
+}

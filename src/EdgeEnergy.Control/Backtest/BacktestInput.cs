@@ -1,0 +1,51 @@
+using EdgeEnergy.Domain.Planning;
+
+namespace EdgeEnergy.Control.Backtest;
+
+/// <summary>One half hour of history (CONTRACTS.md section 3): prices in pence/kWh, energies in kWh in the slot.</summary>
+public sealed record HistorySlot(
+    DateTimeOffset Start, double ImportPence, double ExportPence, double LoadKwh, double PvKwh, double? PvForecastKwh);
+
+/// <summary>The history: contiguous 30-minute slots in time order.</summary>
+public sealed record BacktestHistory(IReadOnlyList<HistorySlot> Slots)
+{
+    public const int SlotMinutes = 30;
+    public const double SlotHours = SlotMinutes / 60.0;
+
+    public bool HasPvForecast => Slots.Count > 0 && Slots.All(s => s.PvForecastKwh is not null);
+}
+
+/// <summary>
+/// The site of a backtest (SITE.json): the battery (its <c>socKwh</c> is the state at the first slot), grid limits,
+/// immersion heaters with daily windows in local time, and the time zone those windows and Agile's publication
+/// time are read in.
+/// </summary>
+public sealed record BacktestSite
+{
+    public required BatterySpec Battery { get; init; }
+    public GridSpec Grid { get; init; } = new();
+    public IReadOnlyList<SiteImmersion> Immersions { get; init; } = [];
+    public string TimeZone { get; init; } = "Europe/London";
+}
+
+/// <summary>An immersion heater: element power (kW), value of a kWh of heat (pence) and its daily windows.</summary>
+public sealed record SiteImmersion
+{
+    public required string Id { get; init; }
+    public required double PowerKw { get; init; }
+    public double ValuePencePerKwh { get; init; }
+    public IReadOnlyList<DailyImmersionWindow> Windows { get; init; } = [];
+}
+
+/// <summary>Every day, between <see cref="FromLocal"/> and <see cref="ToLocal"/> (local time; a window ending at or
+/// before its start ends the next day) the heater must deliver at least MinKwh and at most MaxKwh (null: no cap).</summary>
+public sealed record DailyImmersionWindow
+{
+    public required TimeOnly FromLocal { get; init; }
+    public required TimeOnly ToLocal { get; init; }
+    public double MinKwh { get; init; }
+    public double? MaxKwh { get; init; }
+}
+
+/// <summary>Bad history or site input: the message names the file, the line or field, and what is wrong.</summary>
+public sealed class BacktestInputException(string message) : Exception(message);

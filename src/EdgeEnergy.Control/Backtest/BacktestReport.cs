@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace EdgeEnergy.Control.Backtest;
+
+/// <summary>REPORT.json and TRACE.csv of CONTRACTS.md section 3, plus the extra figures a person wants next to them.</summary>
+public static class BacktestReport
+{
+    private static readonly CultureInfo s_inv = CultureInfo.InvariantCulture;
+
+    /// <summary>
+    /// The report: the contract's fields (<c>from</c>, <c>to</c>, <c>slots</c>, <c>strategies</c>,
+    /// <c>savingsCapturePercent</c>, <c>elapsedSeconds</c>) and, added, the ratio against the rules strategy, the
+    /// rules' text, forecast scores and solver statistics.
+    /// </summary>
+    public static string ToJson(BacktestResult result, double elapsedSeconds)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var slots = result.History.Slots;
+        var strategies = new JsonObject();
+        foreach (var name in new[] { StrategyNames.None, StrategyNames.Rules, StrategyNames.Optimiser, StrategyNames.Perfect })
+        {
+            var run = result.Strategies[name];
+            strategies[name] = new JsonObject
+            {
+                ["billPence"] = Round(run.TotalBillPence, 4),
+                ["importKwh"] = Round(run.ImportKwh, 4),
+                ["exportKwh"] = Round(run.ExportKwh, 4),
+                ["batteryThroughputKwh"] = Round(run.BatteryThroughputKwh, 4),
+                ["endSocKwh"] = Round(run.EndSocKwh, 4),
+                ["savingsPence"] = Round(result.Strategies[StrategyNames.None].TotalBillPence - run.TotalBillPence, 4),
+            };
+        }
+
+        var solve = result.Decisions.Select(d => d.SolveMilliseconds).Order().ToArray();
+        var report = new JsonObject
+        {
+            ["from"] = slots[0].Start.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", s_inv),
+            ["to"] = slots[^1].Start.AddMinutes(BacktestHistory.SlotMinutes).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", s_inv),
+            ["slots"] = slots.Count,
+            ["strategies"] = strategies,
+            ["savingsCapturePercent"] = Round(result.SavingsCapturePercent, 3),
+            ["elapsedSeconds"] = Round(elapsedSeconds, 3),
+            ["savingsRatioVsRules"] = Round(result.SavingsRatioVsRules, 4),
+            ["rulesCapturePercent"] = Round(result.Capture(StrategyNames.Rules), 3),
+            ["rules"] = result.RulesDescription,
+            ["pvForecastSource"] = result.PvForecastSource,
+            ["loadForecastDayAheadMaeKwh"] = new JsonArray([.. result.LoadForecastScores.Select(s => (JsonNode)new JsonObject
+            {
+                ["forecaster"] = s.Forecaster, ["maeKwh"] = Round(s.MaeKwh, 5), ["biasKwh"] = Round(s.BiasKwh, 5),
+                ["errorP10Kwh"] = Round(s.ErrorP10Kwh, 5), ["errorP90Kwh"] = Round(s.ErrorP90Kwh, 5), ["slots"] = s.Slots,
+            })]),
+            ["optimiser"] = new JsonObject
+            {
+                ["replans"] = result.Decisions.Count,
+                ["fallbackPlans"] = result.FallbackPlans,
+                ["immersionShortfalls"] = result.ImmersionShortfalls,
+                ["seconds"] = Round(result.OptimiserSeconds, 3),
+                ["solveMillisecondsMean"] = Round(solve.Length == 0 ? 0 : solve.Average(), 4),
+                ["solveMillisecondsMedian"] = Round(solve.Length == 0 ? 0 : solve[solve.Length / 2], 4),
+                ["solveMillisecondsP95"] = Round(solve.Length == 0 ? 0 : solve[(int)(0.95 * (solve.Length - 1))], 4),
+                ["solveMillisecondsMax"] = Round(solve.Length == 0 ? 0 : solve[^1], 4),
+                ["pricesEstimatedSlotsPlanned"] = result.Decisions.Sum(d => d.EstimatedSlots),
+            },
+        };
+        return report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+    }
+
+    private static JsonValue? Round(double v, int digits) => double.IsFinite(v) ? JsonValue.Create(Math.Round(v, digits)) : null;
+
+    public const string TraceHeader = "slot_start_utc,import_kwh,export_kwh,charge_kwh,discharge_kwh,pv_used_kwh,soc_kwh,immersion_kwh,bill_pence";
+
+    /// <summary>
+    /// TRACE.csv of a strategy, one row per slot; <c>soc_kwh</c> is the stored energy at the end of the slot and
+    /// <c>bill_pence</c> the slot's own bill (import·import price − export·export price), so the rows sum to billPence.
+    /// </summary>
+    public static void WriteTrace(TextWriter writer, BacktestHistory history, StrategyRun run)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(history);
+        ArgumentNullException.ThrowIfNull(run);
+        writer.Write(TraceHeader);
+        writer.Write('\n');
+        var line = new StringBuilder(128);
+        for (var t = 0; t < history.Slots.Count; t++)
+        {
+            var f = run.Flows[t];
+            line.Clear();
+            line.Append(history.Slots[t].Start.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", s_inv));
+            foreach (var v in (ReadOnlySpan<double>)[f.ImportKwh, f.ExportKwh, f.ChargeKwh, f.DischargeKwh, f.PvUsedKwh, f.SocAfterKwh, f.ImmersionKwh, run.BillPence[t]])
+            {
+                line.Append(',').Append(Math.Round(v, 9).ToString("0.#########", s_inv));
+            }
+
+            writer.Write(line);
+            writer.Write('\n');
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using EdgeEnergy.Control.Forecasting;
+using EdgeEnergy.Domain.Control;
+
+namespace EdgeEnergy.Control.Backtest;
+
+/// <summary>The names of the strategies in the report.</summary>
+public static class StrategyNames
+{
+    public const string None = "none";
+    public const string Rules = "rules";
+    public const string Optimiser = "optimiser";
+    public const string Perfect = "perfect";
+}
+
+/// <summary>What one strategy did, slot by slot: the flows (kWh) and each slot's bill (pence, import cost − export income).</summary>
+public sealed class StrategyRun(string name, SiteFlows[] flows, double[] billPence)
+{
+    public string Name { get; } = name;
+    public IReadOnlyList<SiteFlows> Flows { get; } = flows;
+    public IReadOnlyList<double> BillPence { get; } = billPence;
+    public double TotalBillPence => BillPence.Sum();
+    public double ImportKwh => Flows.Sum(f => f.ImportKwh);
+    public double ExportKwh => Flows.Sum(f => f.ExportKwh);
+
+    /// <summary>Energy into plus energy out of the battery (kWh, AC side).</summary>
+    public double BatteryThroughputKwh => Flows.Sum(f => f.ChargeKwh + f.DischargeKwh);
+
+    public double EndSocKwh { get; init; }
+}
+
+/// <summary>What the optimiser strategy decided in a slot: the forecasts and plan it acted on, and the command sent.</summary>
+public sealed record DecisionRecord(
+    double ForecastLoadKwh, double ForecastPvKwh, double PlannedImportKwh, double PlannedSocKwh, int HorizonSlots,
+    int EstimatedSlots, InverterCommand Command, string PlanStatus, double TerminalValuePencePerKwh, double SolveMilliseconds);
+
+/// <summary>The whole backtest.</summary>
+public sealed record BacktestResult
+{
+    public required BacktestHistory History { get; init; }
+    public required IReadOnlyDictionary<string, StrategyRun> Strategies { get; init; }
+    public required IReadOnlyList<DecisionRecord> Decisions { get; init; }
+    public required IReadOnlyList<ForecastScore> LoadForecastScores { get; init; }
+    public required string PvForecastSource { get; init; }
+    public required string RulesDescription { get; init; }
+    public required int FallbackPlans { get; init; }
+    public required int ImmersionShortfalls { get; init; }
+    public required double OptimiserSeconds { get; init; }
+
+    /// <summary>(none − optimiser) / (none − perfect) · 100 on the bill.</summary>
+    public double SavingsCapturePercent => Capture(StrategyNames.Optimiser);
+
+    /// <summary>The optimiser's savings over the no-battery bill divided by the rules strategy's.</summary>
+    public double SavingsRatioVsRules
+    {
+        get
+        {
+            var none = Strategies[StrategyNames.None].TotalBillPence;
+            var rules = none - Strategies[StrategyNames.Rules].TotalBillPence;
+            return rules == 0 ? double.NaN : (none - Strategies[StrategyNames.Optimiser].TotalBillPence) / rules;
+        }
+    }
+
+    public double Capture(string strategy)
+    {
+        var none = Strategies[StrategyNames.None].TotalBillPence;
+        var best = none - Strategies[StrategyNames.Perfect].TotalBillPence;
+        return best == 0 ? double.NaN : (none - Strategies[strategy].TotalBillPence) / best * 100.0;
+    }
+}

@@ -1,0 +1,43 @@
+namespace EdgeEnergy.Control.Forecasting;
+
+/// <summary>Naive persistence: the same slot on the latest day already known ("same time yesterday").</summary>
+public sealed class PersistenceForecaster : ISlotForecaster
+{
+    public string Name => "persistence (same slot yesterday)";
+
+    public void Forecast(ReadOnlySpan<double> known, int firstTarget, Span<double> forecastKwh)
+    {
+        var fallback = SlotGrid.Mean(known);
+        for (var i = 0; i < forecastKwh.Length; i++)
+        {
+            var target = firstTarget + i;
+            var j = target - SlotGrid.FirstKnownLag(target, known.Length, SlotGrid.SlotsPerDay) * SlotGrid.SlotsPerDay;
+            forecastKwh[i] = j >= 0 ? known[j] : fallback;
+        }
+    }
+}
+
+/// <summary>Same-weekday average: the mean of the same slot on the last <c>weeks</c> known same weekdays.</summary>
+public sealed class WeekdayAverageForecaster(int weeks = 4) : ISlotForecaster
+{
+    public string Name => $"same-weekday average ({weeks} weeks)";
+
+    public void Forecast(ReadOnlySpan<double> known, int firstTarget, Span<double> forecastKwh)
+    {
+        var fallback = SlotGrid.Mean(known);
+        for (var i = 0; i < forecastKwh.Length; i++)
+        {
+            var target = firstTarget + i;
+            var k = SlotGrid.FirstKnownLag(target, known.Length, SlotGrid.SlotsPerWeek);
+            double sum = 0;
+            var count = 0;
+            for (var j = target - k * SlotGrid.SlotsPerWeek; j >= 0 && count < weeks; j -= SlotGrid.SlotsPerWeek)
+            {
+                sum += known[j];
+                count++;
+            }
+
+            forecastKwh[i] = count > 0 ? sum / count : fallback;
+        }
+    }
+}

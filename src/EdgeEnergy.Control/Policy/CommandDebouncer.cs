@@ -1,0 +1,57 @@
+using EdgeEnergy.Domain.Control;
+
+namespace EdgeEnergy.Control.Policy;
+
+/// <summary>
+/// Anti-flapping: a small pure state machine between the decision and the inverter. A new kind of command is held
+/// back until the current one has run for <see cref="MinimumDwell"/>; a power change smaller than
+/// <see cref="PowerHysteresisW"/> within the same kind keeps the running command. A safe command (self-use or hold
+/// at a higher reserve) and the very first command always pass.
+/// </summary>
+public sealed class CommandDebouncer(TimeSpan minimumDwell, double powerHysteresisW)
+{
+    private InverterCommand? _current;
+    private DateTimeOffset _since;
+
+    public TimeSpan MinimumDwell { get; } = minimumDwell;
+    public double PowerHysteresisW { get; } = powerHysteresisW;
+
+    /// <summary>The command in force, or null before the first.</summary>
+    public InverterCommand? Current => _current;
+
+    /// <summary>Returns the command to send at <paramref name="now"/> given the one proposed.</summary>
+    public InverterCommand Next(DateTimeOffset now, InverterCommand proposed)
+    {
+        ArgumentNullException.ThrowIfNull(proposed);
+        if (_current is null)
+        {
+            return Switch(now, proposed);
+        }
+
+        if (proposed.Kind == _current.Kind)
+        {
+            var samePower = (proposed.PowerW, _current.PowerW) switch
+            {
+                (null, null) => true,
+                ({ } a, { } b) => Math.Abs(a - b) < PowerHysteresisW,
+                _ => false,
+            };
+            // Same kind, similar power and same reserve: nothing worth a register write.
+            return samePower && proposed.ReserveSocPercent.Equals(_current.ReserveSocPercent) ? _current : Switch(now, proposed);
+        }
+
+        var isSafe = proposed.Kind is InverterCommandKind.SelfUse or InverterCommandKind.Hold && proposed.PowerW is null or 0;
+        return isSafe || now - _since >= MinimumDwell ? Switch(now, proposed) : _current;
+    }
+
+    private InverterCommand Switch(DateTimeOffset now, InverterCommand command)
+    {
+        if (_current is null || command.Kind != _current.Kind)
+        {
+            _since = now;
+        }
+
+        _current = command;
+        return command;
+    }
+}

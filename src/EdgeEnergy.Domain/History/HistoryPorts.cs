@@ -1,0 +1,92 @@
+using EdgeEnergy.Domain.Planning;
+
+namespace EdgeEnergy.Domain.History;
+
+/// <summary>
+/// One minute of site telemetry. Powers in W with our signs: battery + = discharging, grid + = importing; load and PV
+/// ≥ 0. Null where the source did not report the quantity. Timestamp UTC, truncated to the minute by the store.
+/// </summary>
+public sealed record TelemetrySample(
+    DateTimeOffset TimestampUtc,
+    double? BatterySocPercent,
+    double? BatteryPowerW,
+    double? GridPowerW,
+    double? LoadPowerW,
+    double? PvPowerW);
+
+/// <summary>
+/// Minute-resolution telemetry history (units and signs as <see cref="TelemetrySample"/>). Older samples are averaged
+/// into 30-minute rows by retention; reads return whatever resolution is stored for the range.
+/// </summary>
+public interface ITelemetryStore
+{
+    /// <summary>Stores samples in one transaction; a second sample for the same minute replaces the first.</summary>
+    Task AppendAsync(IReadOnlyList<TelemetrySample> samples, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<TelemetrySample>> GetAsync(DateTimeOffset fromUtc, DateTimeOffset toUtc, CancellationToken cancellationToken);
+}
+
+/// <summary>What retention did in one pass.</summary>
+public sealed record RetentionResult(int TelemetryMinutesDownsampled, int TelemetrySlotsDeleted, int PlansDeleted, int ForecastsDeleted);
+
+/// <summary>Downsamples and prunes old history (telemetry, plans, forecasts). Prices, the audit log and overrides are kept for good.</summary>
+public interface IHistoryRetention
+{
+    Task<RetentionResult> ApplyAsync(DateTimeOffset nowUtc, CancellationToken cancellationToken);
+}
+
+/// <summary>A stored plan: the full problem it solved (replayable with <c>edgeenergy plan</c>) and the plan it gave.</summary>
+public sealed record PlanRecord(long Id, DateTimeOffset CreatedUtc, PlanningTrigger Trigger, PlanProblem Problem, Plan Plan);
+
+/// <summary>Every plan with its full input and output.</summary>
+public interface IPlanLog
+{
+    /// <summary>Stores the problem and plan; returns the record id.</summary>
+    Task<long> RecordAsync(DateTimeOffset createdUtc, PlanningTrigger trigger, PlanProblem problem, Plan plan, CancellationToken cancellationToken);
+
+    Task<PlanRecord?> GetLatestAsync(CancellationToken cancellationToken);
+
+    Task<PlanRecord?> GetAsync(long id, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// One command sent to hardware: <see cref="Target"/> names the device or path (e.g. <c>fox-modbus</c>,
+/// <c>home-assistant</c>), <see cref="Command"/> what was asked (e.g. <c>work-mode=force-charge power=3000W</c>),
+/// <see cref="Outcome"/> what came back (<c>ok</c> or the error).
+/// </summary>
+public sealed record AuditEntry(DateTimeOffset TimestampUtc, string Target, string Command, string Outcome, string? Reason = null);
+
+/// <summary>Append-only log of every command sent to hardware.</summary>
+public interface IAuditLog
+{
+    Task RecordAsync(AuditEntry entry, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<AuditEntry>> GetAsync(DateTimeOffset fromUtc, DateTimeOffset toUtc, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// A user override active in [<see cref="FromUtc"/>, <see cref="ToUtc"/>): <see cref="Kind"/> says what is overridden
+/// (e.g. <c>mode</c>, <c>min-soc</c>, <c>immersion:tank</c>) and <see cref="Value"/> the value in that kind's unit.
+/// </summary>
+public sealed record Override(long Id, DateTimeOffset CreatedUtc, DateTimeOffset FromUtc, DateTimeOffset ToUtc, string Kind, string Value, string? Reason);
+
+/// <summary>User overrides, durable across restarts.</summary>
+public interface IOverrideStore
+{
+    /// <summary>Stores an override (its <see cref="Override.Id"/> is ignored) and returns its id.</summary>
+    Task<long> AddAsync(Override value, CancellationToken cancellationToken);
+
+    /// <summary>Overrides in force at <paramref name="nowUtc"/> (not cleared, FromUtc ≤ now &lt; ToUtc).</summary>
+    Task<IReadOnlyList<Override>> GetActiveAsync(DateTimeOffset nowUtc, CancellationToken cancellationToken);
+
+    /// <summary>Ends an override at <paramref name="nowUtc"/>; false when there was no such active override.</summary>
+    Task<bool> ClearAsync(long id, DateTimeOffset nowUtc, CancellationToken cancellationToken);
+}
+
+/// <summary>Small durable key/value settings (strings; callers own the format), e.g. runtime-changed limits.</summary>
+public interface ISettingsStore
+{
+    Task<string?> GetAsync(string key, CancellationToken cancellationToken);
+
+    Task SetAsync(string key, string value, CancellationToken cancellationToken);
+}

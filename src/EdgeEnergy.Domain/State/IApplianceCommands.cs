@@ -1,0 +1,30 @@
+using EdgeEnergy.Domain.UserOverrides;
+
+namespace EdgeEnergy.Domain.State;
+
+/// <summary>
+/// What a valid user command does. Callers validate first (<see cref="OverrideCommandParser"/>); implementations
+/// still refuse anything outside the hard limits by throwing <see cref="ArgumentException"/> (nothing applied).
+/// Powers W (positive, direction from the mode), SoC %, durations minutes. Each call applies fully or not at all and
+/// is reflected in the next <see cref="IApplianceStateSource.Current"/>.
+/// </summary>
+public interface IApplianceCommands
+{
+    /// <summary>Puts <paramref name="value"/> in force (persisted), or clears the override when null (auto).</summary>
+    Task SetOverrideAsync(Override? value, CancellationToken cancellationToken);
+
+    /// <summary>Sets how long the next override lasts; an override in force is re-timed to end that long from now.</summary>
+    Task SetOverrideDurationAsync(int minutes, CancellationToken cancellationToken);
+
+    /// <summary>Sets the reserve SoC (%) the battery never discharges below.</summary>
+    Task SetReserveSocAsync(double percent, CancellationToken cancellationToken);
+
+    /// <summary>Lets the planner use immersion heater <paramref name="id"/> (true) or keeps it off (false).</summary>
+    Task SetImmersionEnabledAsync(string id, bool enabled, CancellationToken cancellationToken);
+
+    /// <summary>Heats immersion heater <paramref name="id"/> now, for the configured boost time, whatever the plan.</summary>
+    Task BoostImmersionAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Asks for a new plan now instead of at the next scheduled replan.</summary>
+    Task ReplanNowAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,183 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using EdgeEnergy.Control.Backtest;
+using EdgeEnergy.Optimiser;
+
+namespace EdgeEnergy.Host.Cli;
+
+/// <summary>
+/// <c>edgeenergy backtest --history FILE.csv --site SITE.json [--out REPORT.json] [--trace TRACE.csv]</c>
+/// (CONTRACTS.md section 3): replays the history against the four strategies; REPORT.json on stdout unless --out,
+/// a progress bar and a summary on stderr.
+/// </summary>
+internal static class BacktestCommand
+{
+    private static readonly CultureInfo s_inv = CultureInfo.InvariantCulture;
+
+    public static Command Create()
+    {
+        var history = new Option<string>("--history") { Description = "History CSV: slot_start_utc,import_pence,export_pence,load_kwh,pv_kwh[,pv_forecast_kwh].", Required = true };
+        var site = new Option<string>("--site") { Description = "SITE.json: battery (socKwh = start state), grid, immersions with daily local windows, timezone.", Required = true };
+        var output = new Option<string?>("--out") { Description = "Write REPORT.json here (default: stdout)." };
+        var trace = new Option<string?>("--trace") { Description = "Write the optimiser strategy's TRACE.csv here." };
+        var chart = new Option<string?>("--chart") { Description = "Write an SVG chart of one week (plan vs actual, prices, state of charge) here." };
+        var chartFrom = new Option<DateOnly?>("--chart-from") { Description = "First day (UTC date) of the charted week; default: the history's first full week." };
+        var from = new Option<DateTimeOffset?>("--from") { Description = "Only replay slots from this UTC time." };
+        var to = new Option<DateTimeOffset?>("--to") { Description = "Only replay slots before this UTC time." };
+        var mipSolver = new Option<string>("--mip-solver") { Description = "OR-Tools backend for the mixed-integer stage: SCIP or CBC.", DefaultValueFactory = _ => "SCIP" };
+        mipSolver.AcceptOnlyFromAmong("SCIP", "CBC");
+        var quiet = new Option<bool>("--quiet") { Description = "No progress bar or summary on stderr." };
+        var command = new Command("backtest", "Replays a history of prices, load and solar against four strategies (none, rules, optimiser, perfect) and reports the bills.");
+        foreach (var o in new Option[] { history, site, output, trace, chart, chartFrom, from, to, mipSolver, quiet })
+        {
+            command.Options.Add(o);
+        }
+
+        command.SetAction((parse, ct) => Task.FromResult(Run(
+            parse.GetValue(history)!, parse.GetValue(site)!, parse.GetValue(output), parse.GetValue(trace), parse.GetValue(chart),
+            parse.GetValue(chartFrom), parse.GetValue(from), parse.GetValue(to), parse.GetValue(quiet), parse.GetValue(mipSolver)!, ct)));
+        return command;
+    }
+
+    private static int Run(
+        string historyPath, string sitePath, string? outPath, string? tracePath, string? chartPath, DateOnly? chartFrom,
+        DateTimeOffset? from, DateTimeOffset? to, bool quiet, string mipSolver, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        BacktestHistory history;
+        BacktestSite site;
+        try
+        {
+            site = SiteJson.Parse(File.ReadAllText(sitePath), sitePath);
+            using (var reader = new StreamReader(historyPath))
+            {
+                history = HistoryCsv.Read(reader, historyPath);
+            }
+
+            var slots = history.Slots.Where(s => (from is null || s.Start >= from) && (to is null || s.Start < to)).ToArray();
+            if (slots.Length == 0)
+            {
+                throw new BacktestInputException($"{historyPath}: no slots between --from and --to");
+            }
+
+            history = new BacktestHistory(slots);
+        }
+        catch (BacktestInputException e)
+        {
+            Console.Error.WriteLine($"edgeenergy backtest: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"edgeenergy backtest: cannot read input: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+
+        using var bar = quiet ? null : new ProgressBar(Console.Error, history.Slots.Count);
+        var engine = new BacktestEngine(new OrToolsScheduleOptimiser(new OptimiserOptions { MipSolver = mipSolver }));
+        var result = engine.Run(history, site, bar, cancellationToken);
+        bar?.Dispose();
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+
+        var json = BacktestReport.ToJson(result, elapsed);
+        try
+        {
+            if (outPath is null)
+            {
+                Console.Out.Write(json);
+            }
+            else
+            {
+                WriteAtomically(outPath, w => w.Write(json));
+            }
+
+            if (tracePath is not null)
+            {
+                WriteAtomically(tracePath, w => BacktestReport.WriteTrace(w, history, result.Strategies[StrategyNames.Optimiser]));
+            }
+
+            if (chartPath is not null)
+            {
+                WriteAtomically(chartPath, w => w.Write(WeekChart.Render(result, chartFrom)));
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"edgeenergy backtest: cannot write output: {e.Message}");
+            return ExitCodes.Failure;
+        }
+
+        if (!quiet)
+        {
+            Console.Error.Write(Summary(result, elapsed));
+        }
+
+        return ExitCodes.Success;
+    }
+
+    /// <summary>Writes to a temporary file next to the target, then renames it: never a half-written report.</summary>
+    private static void WriteAtomically(string path, Action<TextWriter> write)
+    {
+        var temp = path + ".tmp";
+        using (var writer = new StreamWriter(temp))
+        {
+            write(writer);
+        }
+
+        File.Move(temp, path, overwrite: true);
+    }
+
+    internal static string Summary(BacktestResult result, double elapsedSeconds)
+    {
+        var none = result.Strategies[StrategyNames.None].TotalBillPence;
+        var w = new StringWriter(s_inv);
+        var slots = result.History.Slots;
+        w.WriteLine($"backtest {slots[0].Start:yyyy-MM-dd} → {slots[^1].Start.AddMinutes(30):yyyy-MM-dd}, {slots.Count} slots, {elapsedSeconds:0.0} s (optimiser {result.OptimiserSeconds:0.0} s, {result.FallbackPlans} fallback plans)");
+        w.WriteLine("  strategy     bill £   saved £  capture   import kWh  export kWh  battery kWh");
+        foreach (var name in new[] { StrategyNames.None, StrategyNames.Rules, StrategyNames.Optimiser, StrategyNames.Perfect })
+        {
+            var r = result.Strategies[name];
+            w.WriteLine(string.Format(s_inv, "  {0,-10} {1,8:0.00} {2,9:0.00} {3,7:0.0}% {4,12:0} {5,11:0} {6,12:0}",
+                name, r.TotalBillPence / 100, (none - r.TotalBillPence) / 100, result.Capture(name), r.ImportKwh, r.ExportKwh, r.BatteryThroughputKwh));
+        }
+
+        w.WriteLine($"  savings capture {result.SavingsCapturePercent:0.0}% of perfect foresight; {result.SavingsRatioVsRules:0.00}× the rules strategy's savings");
+        w.WriteLine($"  load forecast (day-ahead MAE, kWh/slot): {string.Join("; ", result.LoadForecastScores.Select(s => $"{s.Forecaster} {s.MaeKwh:0.000}"))}");
+        w.WriteLine($"  solar forecast: {result.PvForecastSource}");
+        return w.ToString();
+    }
+
+    /// <summary>A one-line progress bar on stderr, redrawn at most ten times a second.</summary>
+    private sealed class ProgressBar(TextWriter writer, int total) : IProgress<int>, IDisposable
+    {
+        private readonly long _started = Stopwatch.GetTimestamp();
+        private long _lastDraw;
+        private bool _done;
+
+        public void Report(int value)
+        {
+            var now = Stopwatch.GetTimestamp();
+            if (value < total && Stopwatch.GetElapsedTime(_lastDraw, now).TotalMilliseconds < 100)
+            {
+                return;
+            }
+
+            _lastDraw = now;
+            const int width = 30;
+            var filled = (int)((long)value * width / Math.Max(1, total));
+            var seconds = Stopwatch.GetElapsedTime(_started, now).TotalSeconds;
+            writer.Write(string.Create(s_inv, $"\r  optimiser [{new string('#', filled)}{new string('.', width - filled)}] {value * 100.0 / Math.Max(1, total),5:0.0}% {value}/{total} slots {seconds:0.0} s"));
+            writer.Flush();
+        }
+
+        public void Dispose()
+        {
+            if (!_done)
+            {
+                _done = true;
+                writer.WriteLine();
+            }
+        }
+    }
+}

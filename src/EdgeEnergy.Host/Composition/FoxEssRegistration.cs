@@ -1,0 +1,27 @@
+using EdgeEnergy.Adapters.Modbus.FoxEss;
+using EdgeEnergy.Adapters.Modbus.Transport;
+using EdgeEnergy.Domain.Inverter;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace EdgeEnergy.Host.Composition;
+
+public static class FoxEssRegistration
+{
+    /// <summary>The Fox inverter from the <c>Inverter</c> section (Endpoint, Family, Unit, and the tuning keys of
+    /// <see cref="FoxEssOptions"/>), validated at start; one shared Modbus connection per bus; the inverter as
+    /// <see cref="IInverterTelemetrySource"/> and <see cref="IBatteryModeController"/>.</summary>
+    public static IServiceCollection AddFoxEss(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptionsWithValidateOnStart<FoxEssOptions>()
+            .Bind(configuration.GetSection(FoxEssOptions.SectionName))
+            .ValidateDataAnnotations();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FoxEssOptions>, FoxEssOptionsValidator>());
+        services.TryAddSingleton(sp => new ModbusBusRegistry(sp.GetRequiredService<TimeProvider>(), sp.GetService<ILoggerFactory>()));
+        services.TryAddSingleton<FoxEssDevice>();
+        services.TryAddSingleton<IInverterTelemetrySource>(sp => sp.GetRequiredService<FoxEssDevice>());
+        services.TryAddSingleton<IBatteryModeController>(sp => sp.GetRequiredService<FoxEssDevice>());
+        return services;
+    }
+}

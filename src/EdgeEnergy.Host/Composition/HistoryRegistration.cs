@@ -1,0 +1,33 @@
+using EdgeEnergy.Adapters.Sqlite;
+using EdgeEnergy.Domain.Forecasts;
+using EdgeEnergy.Domain.History;
+using EdgeEnergy.Domain.Prices;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace EdgeEnergy.Host.Composition;
+
+/// <summary>The SQLite store (<c>Storage</c> section) behind every history port.</summary>
+public static class HistoryRegistration
+{
+    public static IServiceCollection AddHistory(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptionsWithValidateOnStart<StorageOptions>()
+            .Bind(configuration.GetSection(StorageOptions.SectionName));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
+        services.TryAddSingleton<SqliteDatabase>();
+        services.TryAddSingleton<SqliteRateStore>();
+        services.TryAddSingleton<IRateStore>(sp => sp.GetRequiredService<SqliteRateStore>());
+        services.TryAddSingleton<SqlitePvForecastStore>();
+        services.TryAddSingleton<IPvForecastStore>(sp => sp.GetRequiredService<SqlitePvForecastStore>());
+        services.TryAddSingleton<IApiCallLedger>(sp => sp.GetRequiredService<SqlitePvForecastStore>());
+        services.TryAddSingleton<ITelemetryStore, SqliteTelemetryStore>();
+        services.TryAddSingleton<IPlanLog, SqlitePlanLog>();
+        services.TryAddSingleton<IAuditLog, SqliteAuditLog>();
+        services.TryAddSingleton<IOverrideStore, SqliteOverrideStore>();
+        services.TryAddSingleton<ISettingsStore, SqliteSettingsStore>();
+        services.TryAddSingleton<IHistoryRetention, SqliteRetention>();
+        return services;
+    }
+}

@@ -1,0 +1,23 @@
+using EdgeEnergy.Adapters.Http.HomeAssistant;
+using EdgeEnergy.Domain.Fallback;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace EdgeEnergy.Host.Composition;
+
+/// <summary>The Home Assistant REST fallback path (<c>HomeAssistant</c> section): entity reads and service calls.</summary>
+public static class HomeAssistantRegistration
+{
+    public static IServiceCollection AddHomeAssistantRest(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptionsWithValidateOnStart<HomeAssistantOptions>()
+            .Bind(configuration.GetSection(HomeAssistantOptions.SectionName));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HomeAssistantOptions>, HomeAssistantOptionsValidator>());
+        services.AddHttpClient<HomeAssistantRestClient>((sp, client) =>
+            client.Timeout = sp.GetRequiredService<IOptions<HomeAssistantOptions>>().Value.Timeout);
+        services.TryAddTransient<IEntityStateReader>(sp => sp.GetRequiredService<HomeAssistantRestClient>());
+        services.TryAddTransient<IEntityServiceCaller>(sp => sp.GetRequiredService<HomeAssistantRestClient>());
+        return services;
+    }
+}

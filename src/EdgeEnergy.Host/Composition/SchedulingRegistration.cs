@@ -1,0 +1,45 @@
+using EdgeEnergy.Domain.Planning;
+using EdgeEnergy.Host.Scheduling;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Quartz;
+
+namespace EdgeEnergy.Host.Composition;
+
+/// <summary>
+/// Quartz jobs: price fetch, Solcast fetch, planning and retention (<c>Scheduling</c> section). Quartz takes the
+/// container's <see cref="TimeProvider"/>. Every job is <see cref="DisallowConcurrentExecutionAttribute"/>; a missed
+/// fire (process asleep, long run) fires once now and then continues on the normal interval. Needs AddHistory,
+/// AddPriceSources and AddSolcast; the planning job calls the <see cref="IPlanningCycle"/> registered by the control side.
+/// </summary>
+public static class SchedulingRegistration
+{
+    public static IServiceCollection AddScheduling(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptionsWithValidateOnStart<JobScheduleOptions>()
+            .Bind(configuration.GetSection(JobScheduleOptions.SectionName));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<JobScheduleOptions>, JobScheduleOptionsValidator>());
+        var o = new JobScheduleOptions();
+        configuration.GetSection(JobScheduleOptions.SectionName).Bind(o);
+        services.AddQuartz(q =>
+        {
+            Every<PriceFetchJob>(q, PriceFetchJob.Key, TimeSpan.FromMinutes(o.PriceCheckMinutes));
+            Every<SolcastFetchJob>(q, SolcastFetchJob.Key, TimeSpan.FromMinutes(o.ForecastCheckMinutes));
+            Every<PlanningJob>(q, PlanningJob.Key, TimeSpan.FromMinutes(o.PlanningMinutes));
+            Every<RetentionJob>(q, RetentionJob.Key, TimeSpan.FromHours(o.RetentionHours));
+        });
+        services.AddQuartzHostedService(h => h.WaitForJobsToComplete = true);
+        services.TryAddSingleton<IReplanRequester, QuartzReplanRequester>();
+        return services;
+    }
+
+    private static void Every<TJob>(IQuartzBuilder q, JobKey key, TimeSpan interval)
+        where TJob : IJob
+    {
+        q.AddJob<TJob>(j => j.WithIdentity(key).StoreDurably().DisallowConcurrentExecution());
+        q.AddTrigger(t => t.ForJob(key).WithIdentity($"{key.Name}-every").StartNow()
+            .WithSimpleSchedule(s => s.WithInterval(interval).RepeatForever()
+                .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
+    }
+}

@@ -1,0 +1,29 @@
+using EdgeEnergy.Domain.Planning;
+using EdgeEnergy.Domain.Prices;
+
+namespace EdgeEnergy.Host;
+
+/// <summary>Log messages of the host: this part holds data and scheduling (event ids 4300–4399).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 4300, Level = LogLevel.Warning, Message = "{Kind} prices for {Range} could not be fetched: {Reason}")]
+    public static partial void PriceFetchFailed(this ILogger logger, RateKind kind, TimeRange range, string reason);
+
+    [LoggerMessage(EventId = 4301, Level = LogLevel.Information, Message = "{Kind} prices for {Window}: {Saved} slots new or changed, {Rejected} rejected, {Missing} range(s) still missing")]
+    public static partial void PricesUpdated(this ILogger logger, RateKind kind, TimeRange window, int saved, int rejected, int missing);
+
+    [LoggerMessage(EventId = 4302, Level = LogLevel.Information, Message = "Solcast: {Reason} ({Used} of {Budget} calls used today)")]
+    public static partial void ForecastDecision(this ILogger logger, string reason, int used, int budget);
+
+    [LoggerMessage(EventId = 4303, Level = LogLevel.Warning, Message = "Solcast site {Site}: {Reason}")]
+    public static partial void ForecastFetchFailed(this ILogger logger, string site, string reason);
+
+    [LoggerMessage(EventId = 4304, Level = LogLevel.Error, Message = "Job {Job} failed; it runs again at its next trigger")]
+    public static partial void JobFailed(this ILogger logger, string job, Exception exception);
+
+    [LoggerMessage(EventId = 4305, Level = LogLevel.Warning, Message = "Planning trigger {Trigger} ignored: no IPlanningCycle is registered")]
+    public static partial void NoPlanningCycle(this ILogger logger, PlanningTrigger trigger);
+
+    [LoggerMessage(EventId = 4306, Level = LogLevel.Information, Message = "Replan requested: {Trigger}")]
+    public static partial void ReplanRequested(this ILogger logger, PlanningTrigger trigger);
+}

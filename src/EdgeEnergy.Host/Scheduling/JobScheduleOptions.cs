@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Options;
+
+namespace EdgeEnergy.Host.Scheduling;
+
+/// <summary>The <c>Scheduling</c> section: how often each job wakes up (each job then decides if work is due).</summary>
+public sealed class JobScheduleOptions
+{
+    public const string SectionName = "Scheduling";
+
+    /// <summary><c>Scheduling:PlanningMinutes</c>: the regular planning cycle.</summary>
+    public int PlanningMinutes { get; set; } = 5;
+
+    /// <summary><c>Scheduling:PriceCheckMinutes</c>: how often the price job checks its poll schedule.</summary>
+    public int PriceCheckMinutes { get; set; } = 5;
+
+    /// <summary><c>Scheduling:ForecastCheckMinutes</c>: how often the Solcast job checks its refresh times and budget.</summary>
+    public int ForecastCheckMinutes { get; set; } = 10;
+
+    /// <summary><c>Scheduling:RetentionHours</c>: how often retention runs.</summary>
+    public int RetentionHours { get; set; } = 6;
+}
+
+public sealed class JobScheduleOptionsValidator : IValidateOptions<JobScheduleOptions>
+{
+    public ValidateOptionsResult Validate(string? name, JobScheduleOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        Check(errors, "Scheduling:PlanningMinutes", options.PlanningMinutes, 1, 60);
+        Check(errors, "Scheduling:PriceCheckMinutes", options.PriceCheckMinutes, 1, 60);
+        Check(errors, "Scheduling:ForecastCheckMinutes", options.ForecastCheckMinutes, 1, 240);
+        Check(errors, "Scheduling:RetentionHours", options.RetentionHours, 1, 168);
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void Check(List<string> errors, string key, int value, int min, int max)
+    {
+        if (value < min || value > max)
+        {
+            errors.Add($"{key} must be between {min} and {max}, not {value}");
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using EdgeEnergy.Domain.History;
+using EdgeEnergy.Domain.Planning;
+using EdgeEnergy.Host.Data;
+using Quartz;
+
+namespace EdgeEnergy.Host.Scheduling;
+
+/// <summary>Runs a job body, logging a failure instead of letting it escape into Quartz (the next trigger retries).</summary>
+internal static class JobRunner
+{
+    public static async ValueTask RunAsync(ILogger logger, string job, Func<Task> body)
+    {
+        try
+        {
+            await body();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.JobFailed(job, e);
+        }
+    }
+}
+
+/// <summary>Checks the price poll schedule and fetches when due (and fills any gap in the stored prices).</summary>
+[DisallowConcurrentExecution]
+internal sealed class PriceFetchJob(PriceUpdater updater, ILogger<PriceFetchJob> logger) : IJob
+{
+    public static readonly JobKey Key = new("price-fetch", "data");
+
+    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        JobRunner.RunAsync(logger, Key.Name, async () =>
+        {
+            if (await updater.IsDueAsync(cancellationToken))
+            {
+                await updater.UpdateAsync(cancellationToken);
+            }
+        });
+}
+
+/// <summary>Refreshes Solcast forecasts when the refresh policy and the call budget allow.</summary>
+[DisallowConcurrentExecution]
+internal sealed class SolcastFetchJob(ForecastUpdater updater, ILogger<SolcastFetchJob> logger) : IJob
+{
+    public static readonly JobKey Key = new("solcast-fetch", "data");
+
+    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        JobRunner.RunAsync(logger, Key.Name, () => updater.UpdateAsync(cancellationToken));
+}
+
+/// <summary>Downsamples and prunes history.</summary>
+[DisallowConcurrentExecution]
+internal sealed class RetentionJob(IHistoryRetention retention, TimeProvider timeProvider, ILogger<RetentionJob> logger) : IJob
+{
+    public static readonly JobKey Key = new("retention", "data");
+
+    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        JobRunner.RunAsync(logger, Key.Name, () => retention.ApplyAsync(timeProvider.GetUtcNow(), cancellationToken));
+}
+
+/// <summary>
+/// One planning cycle, on the regular schedule or when triggered by an event (the trigger reason travels in the job
+/// data). Never runs concurrently with itself; events that arrive during a run are coalesced by Quartz into one
+/// later run.
+/// </summary>
+[DisallowConcurrentExecution]
+internal sealed class PlanningJob(IServiceProvider services, ILogger<PlanningJob> logger) : IJob
+{
+    public static readonly JobKey Key = new("planning", "control");
+    public const string TriggerData = "trigger";
+
+    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        JobRunner.RunAsync(logger, Key.Name, async () =>
+        {
+            var trigger = context.MergedJobDataMap.TryGetValue(TriggerData, out var value) && value is string text && Enum.TryParse<PlanningTrigger>(text, out var parsed)
+                ? parsed
+                : PlanningTrigger.Scheduled;
+            var cycle = services.GetService<IPlanningCycle>();
+            if (cycle is null)
+            {
+                logger.NoPlanningCycle(trigger);
+                return;
+            }
+
+            await cycle.RunAsync(trigger, cancellationToken);
+        });
+}
+
+/// <summary><see cref="IReplanRequester"/> on Quartz: fires the planning job now with the reason in its data.</summary>
+internal sealed class QuartzReplanRequester(ISchedulerFactory schedulers, ILogger<QuartzReplanRequester> logger) : IReplanRequester
+{
+    public async Task RequestReplanAsync(PlanningTrigger trigger, CancellationToken cancellationToken)
+    {
+        logger.ReplanRequested(trigger);
+        var scheduler = await schedulers.GetScheduler(cancellationToken);
+        await scheduler.TriggerJob(PlanningJob.Key, new JobDataMap { [PlanningJob.TriggerData] = trigger.ToString() }, cancellationToken);
+    }
+}

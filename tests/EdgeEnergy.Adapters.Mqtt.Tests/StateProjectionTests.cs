@@ -1,0 +1,82 @@
+using EdgeEnergy.Adapters.Mqtt.Discovery;
+using EdgeEnergy.Adapters.Mqtt.Publishing;
+using EdgeEnergy.Domain.State;
+using EdgeEnergy.Domain.UserOverrides;
+using EdgeEnergy.Testing.Appliance;
+
+namespace EdgeEnergy.Adapters.Mqtt.Tests;
+
+/// <summary>What each state topic carries for a given snapshot: units, signs, unknowns.</summary>
+public class StateProjectionTests
+{
+    private static readonly DateTimeOffset s_now = new(2026, 11, 27, 15, 0, 0, TimeSpan.Zero);
+
+    private static Dictionary<string, string> Project(ApplianceState state)
+    {
+        var builder = new DiscoveryBuilder(EntityDefinitionLoader.LoadFolder(EntityDefinitionLoader.DefaultFolder), new MqttOptions(), BridgeHarness.Limits, "1.0");
+        return StateProjection.Project(builder.Instances(state.Immersions), builder, state, s_now).ToDictionary(m => m.Topic, m => m.Payload);
+    }
+
+    [Fact]
+    public void Powers_keep_our_signs_and_prices_go_out_in_pounds_per_kwh()
+    {
+        var topics = Project(FakeAppliance.Sample);
+
+        Assert.Equal("-1500", topics[Topics.State("battery_power")]); // charging
+        Assert.Equal("2300", topics[Topics.State("grid_power")]);     // importing
+        Assert.Equal("0.214", topics[Topics.State("import_price")]);
+        Assert.Equal("0.352", topics[Topics.State("next_import_price")]);
+        Assert.Equal("1.82", topics[Topics.State("cost_today")]);
+        Assert.Equal("3.12", topics[Topics.State("cost_today_without_battery")]);
+        Assert.Equal("1234.567", topics[Topics.State("grid_import_energy")]);
+        Assert.Equal("charge", topics[Topics.State("current_action")]);
+        Assert.Equal("2026-11-27T16:00:00+00:00", topics[Topics.State("next_action_time")]);
+        Assert.Equal("ON", topics[Topics.State("immersion_tank")]);
+        Assert.Equal("OFF", topics[Topics.State("fallback_active")]);
+        Assert.Equal("""{"reason":"charging at 21.4p to cover the 16:00-19:00 peak at 35p"}""", topics["edgeenergy/attributes/current_action"]);
+    }
+
+    [Fact]
+    public void Unknown_values_are_published_as_None()
+    {
+        var topics = Project(ApplianceState.Empty);
+
+        Assert.Equal("None", topics[Topics.State("battery_soc")]);
+        Assert.Equal("None", topics[Topics.State("import_price")]);
+        Assert.Equal("None", topics[Topics.State("plan_status")]);
+        Assert.Equal("None", topics[Topics.State("prices_updated")]);
+        Assert.Equal("auto", topics[Topics.State("override_mode")]);
+        Assert.Equal("0", topics[Topics.State("override_remaining")]);
+    }
+
+    [Fact]
+    public void Fallback_cause_is_an_attribute_only_while_active()
+    {
+        var active = Project(FakeAppliance.Sample with { FallbackActive = true, FallbackCause = "no prices for the next slot" });
+        Assert.Equal("ON", active[Topics.State("fallback_active")]);
+        Assert.Equal("""{"cause":"no prices for the next slot"}""", active["edgeenergy/attributes/fallback_active"]);
+
+        var inactive = Project(FakeAppliance.Sample with { FallbackCause = "stale" });
+        Assert.Equal("""{"cause":null}""", inactive["edgeenergy/attributes/fallback_active"]);
+    }
+
+    [Fact]
+    public void Remaining_override_time_rounds_up_and_an_expired_override_shows_auto()
+    {
+        var o = new Override { Mode = OverrideMode.Hold, StartUtc = s_now.AddMinutes(-10), ExpiresUtc = s_now.AddSeconds(30) };
+        var running = Project(FakeAppliance.Sample with { Override = o });
+        Assert.Equal("hold", running[Topics.State("override_mode")]);
+        Assert.Equal("1", running[Topics.State("override_remaining")]);
+
+        var expired = Project(FakeAppliance.Sample with { Override = o with { ExpiresUtc = s_now } });
+        Assert.Equal("auto", expired[Topics.State("override_mode")]);
+        Assert.Equal("0", expired[Topics.State("override_remaining")]);
+    }
+
+    [Fact]
+    public void A_long_reason_is_cut_to_what_Home_Assistant_stores()
+    {
+        var topics = Project(FakeAppliance.Sample with { CurrentActionReason = new string('x', 400) });
+        Assert.Equal(StateProjection.MaxStateLength, topics[Topics.State("current_reason")].Length);
+    }
+}

@@ -1,0 +1,70 @@
+using EdgeEnergy.Domain.History;
+using Microsoft.Extensions.Options;
+
+namespace EdgeEnergy.Adapters.Sqlite.Tests;
+
+public sealed class TelemetryRetentionTests : IDisposable
+{
+    private readonly TempDatabase _db = new();
+    private static readonly DateTimeOffset s_t0 = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public void Dispose() => _db.Dispose();
+
+    private SqliteRetention Retention(int minuteDays = 14, int days = 730, int planDays = 90) =>
+        new(_db.Database, Options.Create(new StorageOptions { Path = _db.Path, TelemetryMinuteRetentionDays = minuteDays, TelemetryRetentionDays = days, PlanRetentionDays = planDays }));
+
+    [Fact]
+    public async Task Samples_are_stored_per_minute_and_a_second_sample_replaces_the_first()
+    {
+        var store = new SqliteTelemetryStore(_db.Database);
+        await store.AppendAsync([new TelemetrySample(s_t0.AddSeconds(10), 50, 100, null, 500, 0), new TelemetrySample(s_t0.AddSeconds(50), 51, 200, 10, 500, 0)], CancellationToken.None);
+        var read = await store.GetAsync(s_t0, s_t0.AddMinutes(1), CancellationToken.None);
+        Assert.Equal(new TelemetrySample(s_t0, 51, 200, 10, 500, 0), read.Single());
+    }
+
+    [Fact]
+    public async Task Old_minutes_become_30_minute_averages_and_recent_minutes_stay()
+    {
+        var store = new SqliteTelemetryStore(_db.Database);
+        // 60 old minutes (two slots) with battery power = minute index, one null grid reading; then recent minutes.
+        var old = Enumerable.Range(0, 60).Select(i => new TelemetrySample(s_t0.AddMinutes(i), 50, i, i == 3 ? null : 100, 400, 0)).ToList();
+        var now = s_t0.AddDays(20);
+        var recent = Enumerable.Range(0, 10).Select(i => new TelemetrySample(now.AddMinutes(-10 + i), 60, 1, 1, 1, 1)).ToList();
+        await store.AppendAsync([.. old, .. recent], CancellationToken.None);
+
+        var result = await Retention().ApplyAsync(now, CancellationToken.None);
+
+        Assert.Equal(60, result.TelemetryMinutesDownsampled);
+        var slots = await store.GetAsync(s_t0, s_t0.AddHours(1), CancellationToken.None);
+        Assert.Equal(2, slots.Count);
+        Assert.Equal(14.5, slots[0].BatteryPowerW); // mean of 0..29
+        Assert.Equal(44.5, slots[1].BatteryPowerW); // mean of 30..59
+        Assert.Equal(100, slots[0].GridPowerW); // the null minute is left out of the mean, not counted as 0
+        Assert.Equal(10, (await store.GetAsync(now.AddHours(-1), now, CancellationToken.None)).Count);
+    }
+
+    [Fact]
+    public async Task Late_minutes_merge_into_an_existing_slot_weighted_by_samples()
+    {
+        var store = new SqliteTelemetryStore(_db.Database);
+        var now = s_t0.AddDays(20);
+        await store.AppendAsync([.. Enumerable.Range(0, 20).Select(i => new TelemetrySample(s_t0.AddMinutes(i), null, 10, null, null, null))], CancellationToken.None);
+        await Retention().ApplyAsync(now, CancellationToken.None);
+        await store.AppendAsync([.. Enumerable.Range(20, 10).Select(i => new TelemetrySample(s_t0.AddMinutes(i), null, 40, null, null, null))], CancellationToken.None);
+        await Retention().ApplyAsync(now, CancellationToken.None);
+        var slot = (await store.GetAsync(s_t0, s_t0.AddMinutes(30), CancellationToken.None)).Single();
+        Assert.Equal(20, slot.BatteryPowerW!.Value, 9); // (20·10 + 10·40) / 30
+    }
+
+    [Fact]
+    public async Task Thirty_minute_rows_and_plans_past_retention_are_deleted()
+    {
+        var store = new SqliteTelemetryStore(_db.Database);
+        await store.AppendAsync([new TelemetrySample(s_t0, 1, 1, 1, 1, 1)], CancellationToken.None);
+        var now = s_t0.AddDays(40);
+        var result = await Retention(minuteDays: 7, days: 30).ApplyAsync(now, CancellationToken.None);
+        Assert.Equal(1, result.TelemetryMinutesDownsampled);
+        Assert.Equal(1, result.TelemetrySlotsDeleted);
+        Assert.Empty(await store.GetAsync(s_t0, now, CancellationToken.None));
+    }
+}

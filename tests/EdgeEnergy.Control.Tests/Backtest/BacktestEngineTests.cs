@@ -1,0 +1,144 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using EdgeEnergy.Control.Backtest;
+using EdgeEnergy.Domain.Planning;
+using EdgeEnergy.Optimiser;
+
+namespace EdgeEnergy.Control.Tests.Backtest;
+
+/// <summary>One run of the real engine and optimiser on 8 real days, shared by the tests that inspect it.</summary>
+public sealed class EightDayRun
+{
+    public EightDayRun()
+    {
+        using var reader = new StreamReader(Testing.BacktestFixtures.History);
+        History = HistoryCsv.Read(reader, "history");
+        Site = SiteJson.Parse(File.ReadAllText(Testing.BacktestFixtures.SiteWithImmersion), "site");
+        Result = new BacktestEngine(new OrToolsScheduleOptimiser()).Run(History, Site);
+        var trace = new StringWriter(CultureInfo.InvariantCulture);
+        BacktestReport.WriteTrace(trace, History, Result.Strategies[StrategyNames.Optimiser]);
+        Trace = trace.ToString();
+    }
+
+    public BacktestHistory History { get; }
+    public BacktestSite Site { get; }
+    public BacktestResult Result { get; }
+    public string Trace { get; }
+}
+
+public class BacktestEngineTests(EightDayRun run) : IClassFixture<EightDayRun>
+{
+    private static readonly TimeZoneInfo s_london = TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
+
+    [Fact]
+    public void Perfect_foresight_bounds_the_optimiser_which_beats_no_battery_and_the_rules()
+    {
+        var bill = run.Result.Strategies.ToDictionary(s => s.Key, s => s.Value.TotalBillPence);
+        Assert.True(bill["perfect"] <= bill["optimiser"] + 1e-6, $"perfect {bill["perfect"]} > optimiser {bill["optimiser"]}");
+        Assert.True(bill["optimiser"] < bill["rules"], $"optimiser {bill["optimiser"]} ≥ rules {bill["rules"]}");
+        Assert.True(bill["rules"] < bill["none"], $"rules {bill["rules"]} ≥ none {bill["none"]}");
+        Assert.InRange(run.Result.SavingsCapturePercent, 0, 100);
+        Assert.Equal(0, run.Result.FallbackPlans);
+        Assert.Equal(0, run.Result.ImmersionShortfalls);
+    }
+
+    [Fact]
+    public void The_trace_recomputes_to_the_bill_and_keeps_every_constraint()
+    {
+        var b = run.Site.Battery;
+        var lines = run.Trace.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(BacktestReport.TraceHeader, lines[0]);
+        Assert.Equal(run.History.Slots.Count, lines.Length - 1);
+        var soc = b.SocKwh;
+        double bill = 0;
+        var heatByDay = new Dictionary<DateOnly, double>();
+        for (var t = 0; t < run.History.Slots.Count; t++)
+        {
+            var c = lines[t + 1].Split(',');
+            var h = run.History.Slots[t];
+            Assert.Equal(h.Start, DateTimeOffset.Parse(c[0], CultureInfo.InvariantCulture));
+            var v = c.Skip(1).Select(x => double.Parse(x, CultureInfo.InvariantCulture)).ToArray();
+            var (imp, exp, ch, dis, pvUsed, socAfter, heat, slotBill) = (v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+            Assert.Equal(pvUsed + imp + dis, h.LoadKwh + ch + exp + heat, 6);
+            Assert.Equal(soc + b.ChargeEfficiency * ch - dis / b.DischargeEfficiency, socAfter, 6);
+            Assert.InRange(socAfter, b.MinSocKwh - 1e-6, b.MaxSocKwh + 1e-6);
+            Assert.InRange(ch, 0, b.MaxChargeKw / 2 + 1e-6);
+            Assert.InRange(dis, 0, b.MaxDischargeKw / 2 + 1e-6);
+            Assert.InRange(exp, 0, run.Site.Grid.MaxExportKw / 2 + 1e-6);
+            Assert.InRange(heat, 0, 1.5 + 1e-6);
+            Assert.False(ch > 1e-6 && dis > 1e-6, $"slot {t} charges and discharges");
+            Assert.False(imp > 1e-6 && exp > 1e-6, $"slot {t} imports and exports");
+            Assert.True(Math.Abs(imp * h.ImportPence - exp * h.ExportPence - slotBill) < 1e-4, $"slot {t}: bill {slotBill} does not match its flows");
+            bill += slotBill;
+            soc = socAfter;
+            var local = TimeZoneInfo.ConvertTime(h.Start, s_london);
+            if (local.Hour < 18)
+            {
+                var day = DateOnly.FromDateTime(local.DateTime);
+                heatByDay[day] = heatByDay.GetValueOrDefault(day) + heat;
+            }
+        }
+
+        Assert.Equal(run.Result.Strategies[StrategyNames.Optimiser].TotalBillPence, bill, 3);
+        Assert.All(heatByDay.Values, kwh => Assert.InRange(kwh, 3 - 1e-6, 6 + 1e-6));
+    }
+
+    [Fact]
+    public void The_optimiser_never_plans_past_the_published_prices()
+    {
+        var spy = new RecordingOptimiser(new OrToolsScheduleOptimiser());
+        var history = new BacktestHistory([.. run.History.Slots.Take(96)]);
+        new BacktestEngine(spy, new BacktestOptions { Parallel = false }, perfectOptimiser: new OrToolsScheduleOptimiser()).Run(history, run.Site);
+        Assert.Equal(96, spy.Problems.Count);
+        foreach (var p in spy.Problems)
+        {
+            // Independent statement of the rule: before 16:00 UK, nothing at or after 23:00 UK today.
+            var local = TimeZoneInfo.ConvertTime(p.Start, s_london);
+            var lastDay = DateOnly.FromDateTime(local.DateTime).AddDays(local.Hour >= 16 ? 1 : 0);
+            var limit = TimeZoneInfo.ConvertTimeToUtc(lastDay.ToDateTime(new TimeOnly(23, 0)), s_london);
+            var end = p.Start.AddMinutes(30 * p.Slots.Count);
+            Assert.True(end <= limit || end == history.Slots[^1].Start.AddMinutes(30) && end <= limit,
+                $"decision at {local:yyyy-MM-dd HH:mm} UK planned until {end:u}, prices known only until {limit:u}");
+            Assert.True(local.Hour < 16 ? end.UtcDateTime <= limit : end.UtcDateTime > limit.AddDays(-1));
+        }
+    }
+
+    [Fact]
+    public void Decisions_do_not_change_when_the_unknowable_future_changes()
+    {
+        const int cut = 150; // a decision at 03:00 UK on day 4
+        var original = new BacktestHistory([.. run.History.Slots.Take(240)]);
+        var knownUntil = AgilePublication.KnownUntil(original.Slots[cut].Start, s_london);
+        // Same past; the load from the cut on and every price not yet published are different.
+        var altered = new BacktestHistory([.. original.Slots.Select((s, i) => i < cut ? s : s with
+        {
+            LoadKwh = s.LoadKwh * 3 + 0.2,
+            ImportPence = s.Start >= knownUntil ? s.ImportPence + 40 : s.ImportPence,
+            ExportPence = s.Start >= knownUntil ? s.ExportPence + 40 : s.ExportPence,
+        })]);
+        var options = new BacktestOptions { Parallel = false };
+        var a = new BacktestEngine(new OrToolsScheduleOptimiser(), options).Run(original, run.Site);
+        var b = new BacktestEngine(new OrToolsScheduleOptimiser(), options).Run(altered, run.Site);
+        for (var t = 0; t <= cut; t++)
+        {
+            Assert.Equal(a.Decisions[t].Command, b.Decisions[t].Command);
+            Assert.Equal(a.Decisions[t].ForecastLoadKwh, b.Decisions[t].ForecastLoadKwh);
+        }
+
+        // …and the test is sensitive: a day later the forecast of the same slot sees the changed load.
+        Assert.NotEqual(a.Decisions[cut + 48].ForecastLoadKwh, b.Decisions[cut + 48].ForecastLoadKwh);
+    }
+
+    private sealed class RecordingOptimiser(IScheduleOptimiser inner) : IScheduleOptimiser
+    {
+        private readonly ConcurrentQueue<PlanProblem> _problems = new();
+
+        public ConcurrentQueue<PlanProblem> Problems => _problems;
+
+        public Plan Solve(PlanProblem problem, CancellationToken cancellationToken = default)
+        {
+            _problems.Enqueue(problem);
+            return inner.Solve(problem, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using EdgeEnergy.Domain.Planning;
+using EdgeEnergy.Testing;
+
+namespace EdgeEnergy.Domain.Tests;
+
+public class PlanProblemParserTests
+{
+    private const string Valid = """
+        {
+          "start": "2024-01-10T16:00:00Z", "slotMinutes": 30,
+          "battery": { "capacityKwh": 10.4, "socKwh": 5.0, "minSocKwh": 1.04, "maxSocKwh": 10.4,
+                       "maxChargeKw": 3.0, "maxDischargeKw": 3.0, "chargeEfficiency": 0.95, "dischargeEfficiency": 0.95,
+                       "cycleCostPencePerKwh": 1.0 },
+          "grid": { "maxImportKw": 15.0, "maxExportKw": 3.68 },
+          "terminalValuePencePerKwh": 12.0,
+          "immersions": [ { "id": "tank", "powerKw": 3.0, "valuePencePerKwh": 6.5,
+                            "windows": [ { "fromSlot": 0, "toSlot": 2, "minKwh": 1.0, "maxKwh": 3.0 } ] } ],
+          "slots": [ { "importPence": 21.4, "exportPence": 12.1, "loadKwh": 0.42, "pvKwh": 0.0 },
+                     { "importPence": 25.0, "exportPence": 12.1, "loadKwh": 0.40 } ]
+        }
+        """;
+
+    private static string Error(string json)
+    {
+        var parsed = PlanProblemParser.Parse(json, "p.json");
+        Assert.Null(parsed.Problem);
+        Assert.NotNull(parsed.Error);
+        Assert.DoesNotContain('\n', parsed.Error);
+        Assert.StartsWith("p.json: ", parsed.Error);
+        return parsed.Error!;
+    }
+
+    [Fact]
+    public void Reads_the_contract_example()
+    {
+        var parsed = PlanProblemParser.Parse(Valid, "p.json");
+
+        Assert.Null(parsed.Error);
+        Assert.Empty(parsed.Warnings);
+        var p = parsed.Problem!;
+        Assert.Equal(new DateTimeOffset(2024, 1, 10, 16, 0, 0, TimeSpan.Zero), p.Start);
+        Assert.Equal(3.68, p.Grid.MaxExportKw);
+        Assert.Equal(0.0, p.Slots[1].PvKwh);
+        Assert.Equal(3.0, p.Immersions[0].Windows[0].MaxKwh);
+    }
+
+    [Fact]
+    public void Every_fixture_problem_parses() =>
+        Assert.All(PlanProblems.Names, n => Assert.NotNull(PlanProblems.Load(n)));
+
+    [Fact]
+    public void Malformed_json_names_the_line() =>
+        Assert.Contains("line 2:", Error(Valid.Replace("\"slotMinutes\": 30,", "\"slotMinutes\": 30,,", StringComparison.Ordinal)));
+
+    [Fact]
+    public void A_missing_required_field_is_named() =>
+        Assert.Contains("capacityKwh", Error(Valid.Replace("\"capacityKwh\": 10.4, ", "", StringComparison.Ordinal)));
+
+    [Theory]
+    [InlineData("\"chargeEfficiency\": 0.95", "\"chargeEfficiency\": 1.5", "battery.chargeEfficiency: must be in (0,1]")]
+    [InlineData("\"dischargeEfficiency\": 0.95", "\"dischargeEfficiency\": 0", "battery.dischargeEfficiency: must be in (0,1]")]
+    [InlineData("\"capacityKwh\": 10.4", "\"capacityKwh\": -1", "battery.capacityKwh: must be > 0")]
+    [InlineData("\"loadKwh\": 0.40", "\"loadKwh\": -0.40", "slots[1].loadKwh: must be >= 0")]
+    [InlineData("\"toSlot\": 2", "\"toSlot\": 3", "immersions[0].windows[0].toSlot: 3 is beyond the horizon of 2 slots")]
+    [InlineData("\"minKwh\": 1.0, \"maxKwh\": 3.0", "\"minKwh\": 3.5, \"maxKwh\": 9.0", "immersions[0].windows[0].minKwh: 3.5 kWh is impossible")]
+    [InlineData("\"socKwh\": 5.0", "\"socKwh\": 11", "battery.socKwh: 11 exceeds capacityKwh")]
+    [InlineData("\"maxExportKw\": 3.68", "\"maxExportKw\": -3.68", "grid.maxExportKw: must be >= 0")]
+    [InlineData("\"slotMinutes\": 30", "\"slotMinutes\": 0", "slotMinutes: must be between 1 and 1440")]
+    public void Impossible_values_are_named_with_the_field(string from, string to, string expected) =>
+        Assert.Contains(expected, Error(Valid.Replace(from, to, StringComparison.Ordinal)));
+
+    [Fact]
+    public void A_number_given_as_text_is_rejected() =>
+        Assert.Contains("battery.maxChargeKw", Error(Valid.Replace("\"maxChargeKw\": 3.0", "\"maxChargeKw\": \"3\"", StringComparison.Ordinal)));
+
+    [Fact]
+    public void An_empty_horizon_is_rejected() =>
+        Assert.Contains("slots: must hold at least one slot", Error(
+            Valid[..Valid.IndexOf("\"slots\"", StringComparison.Ordinal)] + "\"slots\": [] }"));
+
+    [Fact]
+    public void Unknown_fields_are_warned_about_and_ignored()
+    {
+        var parsed = PlanProblemParser.Parse(Valid.Replace("\"terminalValuePencePerKwh\"", "\"note\": \"x\", \"terminalValuePencePerKwh\"", StringComparison.Ordinal), "p.json");
+
+        Assert.NotNull(parsed.Problem);
+        Assert.Contains(parsed.Warnings, w => w.Contains("unknown field 'note'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Null_document_is_rejected() => Assert.Contains("null", Error("null"));
+}

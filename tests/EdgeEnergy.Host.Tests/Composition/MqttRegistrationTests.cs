@@ -1,0 +1,69 @@
+using EdgeEnergy.Domain.State;
+using EdgeEnergy.Domain.UserOverrides;
+using EdgeEnergy.Host.Composition;
+using EdgeEnergy.Testing.Appliance;
+using EdgeEnergy.Testing.Mqtt;
+using EdgeEnergy.Testing.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace EdgeEnergy.Host.Tests.Composition;
+
+public class MqttRegistrationTests
+{
+    private static IHost Build(Dictionary<string, string?> settings)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(settings);
+        var appliance = new FakeAppliance(new InMemoryOverrideStore(), new OverrideLimits(), TimeProvider.System);
+        builder.Services.AddSingleton<IApplianceStateSource>(appliance);
+        builder.Services.AddSingleton<IApplianceCommands>(appliance);
+        builder.Services.AddHomeAssistantMqtt(builder.Configuration);
+        return builder.Build();
+    }
+
+    [Theory]
+    [InlineData("Mqtt:Port", "70000", "Mqtt:Port must be 1..65535")]
+    [InlineData("Mqtt:DiscoveryMode", "all", "Mqtt:DiscoveryMode must be 'device' or 'entity'")]
+    [InlineData("Overrides:MaxReserveSocPercent", "5", "Overrides: reserve SoC limits")]
+    public async Task Bad_settings_stop_the_start_with_the_key_named(string key, string value, string expected)
+    {
+        using var host = Build(new() { [key] = value });
+
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains(ex.Failures, f => f.StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task With_the_embedded_broker_the_host_serves_Home_Assistant_on_loopback()
+    {
+        var port = FreeTcpPort.Next();
+        using var host = Build(new()
+        {
+            ["Mqtt:EmbeddedBroker"] = "true",
+            ["Mqtt:EmbeddedBrokerPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Mqtt:ConnectionCheckSeconds"] = "0.2",
+        });
+        await host.StartAsync();
+        try
+        {
+            await FreeTcpPort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(10));
+            await using (var sub = await MosquittoSubscriber.StartAsync(port, "edgeenergy/availability"))
+            {
+                await sub.WaitForAsync("edgeenergy/availability", "online");
+            }
+
+            // A Home Assistant connecting later gets discovery from the embedded broker's retained store.
+            await using var late = await MosquittoSubscriber.StartAsync(port, "homeassistant/device/edgeenergy/config");
+            await late.WaitForAsync(m => m.Topic == "homeassistant/device/edgeenergy/config" && m.Retained);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+}

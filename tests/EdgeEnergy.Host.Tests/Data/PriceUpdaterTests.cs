@@ -1,0 +1,198 @@
+using EdgeEnergy.Adapters.Http.Octopus;
+using EdgeEnergy.Adapters.Sqlite;
+using EdgeEnergy.Domain.Planning;
+using EdgeEnergy.Domain.Prices;
+using EdgeEnergy.Host.Data;
+using EdgeEnergy.Testing;
+using EdgeEnergy.Testing.Http;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using OptionsFactory = Microsoft.Extensions.Options.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace EdgeEnergy.Host.Tests.Data;
+
+/// <summary>Recorded Agile rates served on loopback, through the real Octopus adapter into the real SQLite store.</summary>
+public sealed class PriceUpdaterTests : IAsyncLifetime, IDisposable
+{
+    private const string Import = "AGILE-FLEX-22-11-25";
+    private const string Export = "AGILE-OUTGOING-19-05-13";
+    private static readonly IReadOnlyList<Rate> s_import = FixtureData.AgileCsv("agile_import_J_2022-03-25_28.csv");
+    private static readonly IReadOnlyList<Rate> s_export = FixtureData.AgileCsv("agile_outgoing_C_2022-03-25_28.csv");
+
+    // 17:00 UTC on the spring-forward day (18:00 BST): tomorrow's prices are due, the horizon is 2022-03-28 22:00 UTC.
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.Parse("2022-03-27T17:00:00Z"));
+    private readonly FakeOctopusApi _api = new FakeOctopusApi().WithTariff($"E-1R-{Import}-J", s_import).WithTariff($"E-1R-{Export}-J", s_export);
+    private readonly RecordingReplanRequester _replan = new();
+    private readonly string _folder = Directory.CreateTempSubdirectory("edgeenergy-prices-").FullName;
+    private LoopbackHttpServer _server = null!;
+    private SqliteDatabase _database = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await LoopbackHttpServer.StartAsync(_api.HandleAsync);
+        _database = new SqliteDatabase(Path.Combine(_folder, "store.db"));
+    }
+
+    public void Dispose() => _database?.Dispose();
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _database.Dispose();
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private static TimeRange Window => new(DateTimeOffset.Parse("2022-03-25T17:00:00Z"), DateTimeOffset.Parse("2022-03-28T22:00:00Z"));
+
+    private PriceUpdater Updater(PricePollState? state = null) =>
+        new(
+            new OctopusPriceSource(new HttpClient(), OptionsFactory.Create(OctopusSettings()), _clock, NullLogger<OctopusPriceSource>.Instance),
+            new SqliteRateStore(_database),
+            OptionsFactory.Create(OctopusSettings()),
+            state ?? new PricePollState(),
+            _clock,
+            NullLogger<PriceUpdater>.Instance,
+            _replan);
+
+    private OctopusOptions OctopusSettings() => new()
+    {
+        BaseUrl = _server.BaseUrl.ToString(), ImportProduct = Import, ExportProduct = Export, Region = "J", PageSize = 40, BackfillDays = 2,
+        RetryBaseDelay = TimeSpan.Zero,
+    };
+
+    private Task<IReadOnlyList<Rate>> StoredAsync(RateKind kind) => new SqliteRateStore(_database).GetAsync(kind, new TimeRange(DateTimeOffset.MinValue.AddYears(2000), DateTimeOffset.MaxValue.AddYears(-1000)), CancellationToken.None);
+
+    private static IEnumerable<Rate> In(IEnumerable<Rate> rates, TimeRange window) => rates.Where(r => r.StartUtc >= window.FromUtc && r.StartUtc < window.ToUtc);
+
+    [Fact]
+    public async Task A_six_hour_publishing_gap_is_refetched_by_range_once_it_appears()
+    {
+        var gap = new TimeRange(DateTimeOffset.Parse("2022-03-26T06:00:00Z"), DateTimeOffset.Parse("2022-03-26T12:00:00Z"));
+        foreach (var rate in In(s_import, gap))
+        {
+            _api.HiddenSlots.Add(rate.StartUtc);
+        }
+
+        var first = await Updater().UpdateAsync(CancellationToken.None);
+        var import = first.Kinds.Single(k => k.Kind == RateKind.Import);
+        Assert.Equal([gap], import.StillMissing);
+        Assert.Equal(In(s_import, Window).Where(r => !_api.HiddenSlots.Contains(r.StartUtc)), await StoredAsync(RateKind.Import));
+
+        _api.HiddenSlots.Clear();
+        while (_server.Requests.TryDequeue(out _))
+        {
+        }
+
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        var second = await Updater().UpdateAsync(CancellationToken.None);
+        Assert.Equal(12, second.Kinds.Single(k => k.Kind == RateKind.Import).Saved);
+        Assert.Empty(second.Kinds.Single(k => k.Kind == RateKind.Import).StillMissing);
+        Assert.Equal(In(s_import, Window), await StoredAsync(RateKind.Import));
+        // Only the gap was asked for (import); export was already complete and asked for nothing.
+        Assert.Equal([gap], FakeOctopusApi.RequestedRanges(_server.Requests));
+        Assert.Equal([PlanningTrigger.NewPrices, PlanningTrigger.NewPrices], _replan.Triggers);
+    }
+
+    [Fact]
+    public async Task The_store_holds_exactly_the_valid_rates_despite_duplicates_and_broken_items()
+    {
+        var inWindow = In(s_import, Window).ToList();
+        _api.ExtraItemsOnFirstPage.Add(FakeOctopusApi.Item(inWindow[^1]));
+        var broken = FakeOctopusApi.Item(inWindow[^2]);
+        broken["value_inc_vat"] = "NaN";
+        _api.ExtraItemsOnFirstPage.Add(broken);
+        _api.ExtraItemsOnFirstPage.Add(FakeOctopusApi.Item(inWindow[^3] with { Pence = inWindow[^3].Pence + 3 }));
+
+        var result = await Updater().UpdateAsync(CancellationToken.None);
+
+        var conflicted = inWindow[^3].StartUtc;
+        Assert.Equal(In(s_import, Window).Where(r => r.StartUtc != conflicted), await StoredAsync(RateKind.Import));
+        Assert.Equal(In(s_export, Window), await StoredAsync(RateKind.Export));
+        Assert.DoesNotContain(await StoredAsync(RateKind.Import), r => r.Pence == 0 && s_import.Single(x => x.StartUtc == r.StartUtc).Pence != 0);
+        Assert.Equal([new TimeRange(conflicted, conflicted.AddMinutes(30))], result.Kinds.Single(k => k.Kind == RateKind.Import).StillMissing);
+    }
+
+    [Fact]
+    public async Task A_malformed_page_loses_nothing_the_next_run_cannot_fill()
+    {
+        _api.MalformedPages.Add(2);
+        var first = await Updater().UpdateAsync(CancellationToken.None);
+        Assert.NotEmpty(first.Kinds.Single(k => k.Kind == RateKind.Import).StillMissing);
+        Assert.Equal(40, (await StoredAsync(RateKind.Import)).Count); // page 1: the newest 40 slots
+
+        _api.MalformedPages.Clear();
+        await Updater().UpdateAsync(CancellationToken.None);
+        Assert.Equal(In(s_import, Window), await StoredAsync(RateKind.Import));
+    }
+
+    [Fact]
+    public async Task A_complete_store_asks_for_nothing_and_requests_no_replan()
+    {
+        await Updater().UpdateAsync(CancellationToken.None);
+        var requests = _server.Requests.Count;
+        _replan.Triggers.Clear();
+        var again = await Updater().UpdateAsync(CancellationToken.None);
+        Assert.Equal(requests, _server.Requests.Count);
+        Assert.All(again.Kinds, k => Assert.Equal(0, k.Requests));
+        Assert.Empty(_replan.Triggers);
+    }
+
+    [Fact]
+    public async Task The_poll_schedule_waits_thirty_minutes_once_tomorrow_is_in()
+    {
+        var state = new PricePollState();
+        var updater = Updater(state);
+        Assert.True(await updater.IsDueAsync(CancellationToken.None));
+        await updater.UpdateAsync(CancellationToken.None);
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        Assert.False(await updater.IsDueAsync(CancellationToken.None));
+        _clock.Advance(TimeSpan.FromMinutes(25));
+        Assert.True(await updater.IsDueAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task After_four_pm_it_polls_every_five_minutes_while_tomorrow_is_missing()
+    {
+        foreach (var rate in s_import.Where(r => r.StartUtc >= DateTimeOffset.Parse("2022-03-27T22:00:00Z")))
+        {
+            _api.HiddenSlots.Add(rate.StartUtc);
+        }
+
+        var state = new PricePollState();
+        var updater = Updater(state);
+        await updater.UpdateAsync(CancellationToken.None);
+        _clock.Advance(TimeSpan.FromMinutes(4));
+        Assert.False(await updater.IsDueAsync(CancellationToken.None));
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.True(await updater.IsDueAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_source_outage_is_reported_and_the_store_is_left_as_it_was()
+    {
+        await _server.DisposeAsync();
+        _server = await LoopbackHttpServer.StartAsync(c =>
+        {
+            c.Response.StatusCode = 503;
+            return Task.CompletedTask;
+        });
+        var result = await Updater().UpdateAsync(CancellationToken.None);
+        Assert.True(result.Failed);
+        Assert.Contains(result.Kinds.SelectMany(k => k.Errors), e => e.Contains("503"));
+        Assert.Empty(await StoredAsync(RateKind.Import));
+    }
+
+    internal sealed class RecordingReplanRequester : IReplanRequester
+    {
+        public List<PlanningTrigger> Triggers { get; } = [];
+
+        public Task RequestReplanAsync(PlanningTrigger trigger, CancellationToken cancellationToken)
+        {
+            Triggers.Add(trigger);
+            return Task.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,219 @@
+using EdgeEnergy.Domain.Planning;
+using EdgeEnergy.Testing;
+
+namespace EdgeEnergy.Optimiser.Tests;
+
+public class OrToolsScheduleOptimiserTests
+{
+    private readonly OrToolsScheduleOptimiser _optimiser = new();
+
+    public static TheoryData<string> RealProblems() => [.. PlanProblems.Names];
+
+    [Theory]
+    [MemberData(nameof(RealProblems))]
+    public void Matches_the_independent_optimum_and_breaks_no_constraint(string name)
+    {
+        var problem = PlanProblems.Load(name);
+        var plan = _optimiser.Solve(problem);
+
+        Assert.Equal(PlanStatus.Optimal, plan.Status);
+        Assert.Empty(PlanChecker.Violations(problem, plan.Slots));
+        var reference = PlanProblems.ReferenceObjectives[name];
+        var tolerance = Math.Max(0.5, Math.Abs(reference) * 1e-4);
+        Assert.True(Math.Abs(plan.ObjectivePence - reference) <= tolerance,
+            $"{name}: objective {plan.ObjectivePence:0.###}p, independent optimum {reference:0.###}p");
+        Assert.Equal(PlanChecker.Objective(problem, plan.Slots), plan.ObjectivePence, 9);
+    }
+
+    [Theory]
+    [MemberData(nameof(RealProblems))]
+    public void Every_slot_has_a_mode_and_a_reason_naming_its_price(string name)
+    {
+        var problem = PlanProblems.Load(name);
+        var plan = _optimiser.Solve(problem);
+        for (var t = 0; t < plan.Slots.Count; t++)
+        {
+            var slot = plan.Slots[t];
+            Assert.Equal(problem.SlotStart(t), slot.Start);
+            Assert.False(string.IsNullOrWhiteSpace(slot.Reason));
+            if (slot.Mode == SlotMode.Charge && slot.ImportKwh > 0.01)
+            {
+                Assert.Contains(problem.Slots[t].ImportPence.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + "p", slot.Reason);
+            }
+            else if (slot.Mode == SlotMode.Export)
+            {
+                Assert.Contains(problem.Slots[t].ExportPence.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + "p", slot.Reason);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(RealProblems))]
+    public void Stored_energy_value_prices_grid_charging_at_the_margin(string name)
+    {
+        // Complementary slackness: where the plan charges from the grid at a power strictly between 0 and the limit,
+        // with the battery strictly inside its bounds, one more kWh bought must be worth exactly what it costs:
+        // stored value × charge efficiency = import price.
+        var problem = PlanProblems.Load(name);
+        var plan = _optimiser.Solve(problem);
+        var b = problem.Battery;
+        var max = b.MaxChargeKw * problem.SlotHours;
+        var maxImport = problem.Grid.MaxImportKw * problem.SlotHours;
+        for (var t = 0; t < plan.Slots.Count; t++)
+        {
+            var s = plan.Slots[t];
+            var interior = s.SocKwh > Math.Min(b.MinSocKwh, b.SocKwh) + 1e-3 && s.SocKwh < Math.Max(b.MaxSocKwh, b.SocKwh) - 1e-3;
+            var marginal = s.ChargeKwh > 1e-3 && s.ChargeKwh < max - 1e-3 && s.ImportKwh > 1e-3 && s.ImportKwh < maxImport - 1e-3 && s.PvUsedKwh < 1e-6;
+            if (interior && marginal && s.StoredValuePencePerKwh is { } value)
+            {
+                Assert.Equal(problem.Slots[t].ImportPence, value * b.ChargeEfficiency, 2);
+            }
+        }
+    }
+
+    [Fact]
+    public void Charges_when_cheap_and_covers_the_load_when_dear()
+    {
+        var problem = PlanProblems.Small([5, 5, 40, 40], socKwh: 0, terminalValue: 0);
+        var plan = _optimiser.Solve(problem);
+
+        Assert.Equal(PlanStatus.Optimal, plan.Status);
+        Assert.Equal([SlotMode.Charge, SlotMode.Charge, SlotMode.SelfUse, SlotMode.SelfUse], plan.Slots.Select(s => s.Mode));
+        Assert.Equal(0, plan.Slots[2].ImportKwh, 6);
+        Assert.Equal(0, plan.Slots[3].ImportKwh, 6);
+        Assert.StartsWith("charging", plan.Slots[0].Reason);
+        Assert.Contains("at 5.0p", plan.Slots[0].Reason);
+        Assert.Contains("worth", plan.Slots[0].Reason);
+        Assert.Contains("at 01:00", plan.Slots[0].Reason); // first use of the stored energy, UK time (GMT in January)
+    }
+
+    [Fact]
+    public void Exports_from_the_battery_when_export_beats_everything_later()
+    {
+        var problem = PlanProblems.Small([30, 30], exportPence: [50, 0], socKwh: 5);
+        var plan = _optimiser.Solve(problem);
+
+        Assert.Equal(SlotMode.Export, plan.Slots[0].Mode);
+        Assert.Equal(1.0, plan.Slots[0].DischargeKwh, 6); // 2 kW for half an hour
+        Assert.StartsWith("exporting 2.0 kW from the battery at 50.0p", plan.Slots[0].Reason);
+    }
+
+    [Fact]
+    public void Holds_when_stored_energy_is_worth_more_later()
+    {
+        var problem = PlanProblems.Small([10, 10, 60], socKwh: 1.0);
+        var plan = _optimiser.Solve(problem);
+
+        // Covering slot 0's load from the battery would leave less for the 60p slot: import now, keep the energy.
+        Assert.Equal(SlotMode.Hold, plan.Slots[0].Mode);
+        Assert.Contains("holding", plan.Slots[0].Reason);
+    }
+
+    [Fact]
+    public void Negative_prices_need_the_integer_stage_and_stay_exclusive()
+    {
+        // Paid to import: the LP relaxation would burn energy by charging and discharging at once; the contract forbids it.
+        var problem = PlanProblems.Small([-20, -20, -20, 30], exportPence: [0, 0, 0, 0], socKwh: 5);
+        var plan = _optimiser.Solve(problem);
+
+        Assert.Equal(PlanStatus.Optimal, plan.Status);
+        Assert.Empty(PlanChecker.Violations(problem, plan.Slots));
+        Assert.All(plan.Slots, s => Assert.False(s.ChargeKwh > 1e-3 && s.DischargeKwh > 1e-3));
+        Assert.All(plan.Slots, s => Assert.False(s.ImportKwh > 1e-3 && s.ExportKwh > 1e-3));
+    }
+
+    [Fact]
+    public void Gives_a_feasible_fallback_when_the_integer_solver_is_unavailable()
+    {
+        // Paid to import: only the integer stage can plan this, and it is made unavailable.
+        var problem = PlanProblems.Small([-20, -20, -20, 30], exportPence: [0, 0, 0, 0], socKwh: 5);
+        var plan = new OrToolsScheduleOptimiser(new OptimiserOptions { MipSolver = "NO_SUCH_SOLVER" }).Solve(problem);
+
+        Assert.Equal(PlanStatus.Fallback, plan.Status);
+        Assert.Contains("NO_SUCH_SOLVER", plan.Reason);
+        Assert.Empty(PlanChecker.Violations(problem, plan.Slots));
+        Assert.All(plan.Slots, s => Assert.StartsWith("fallback self-use", s.Reason));
+        Assert.True(plan.ObjectivePence >= _optimiser.Solve(problem).ObjectivePence - 1e-6);
+    }
+
+    [Fact]
+    public void Says_infeasible_naming_the_slot_when_the_load_cannot_be_supplied()
+    {
+        var problem = PlanProblems.Small([10, 10, 10], socKwh: 0) with { Grid = new GridSpec { MaxImportKw = 0.2, MaxExportKw = 1 } };
+        var plan = _optimiser.Solve(problem);
+
+        Assert.Equal(PlanStatus.Infeasible, plan.Status);
+        Assert.Empty(plan.Slots);
+        Assert.StartsWith("slots[0].loadKwh", plan.Reason);
+    }
+
+    [Fact]
+    public void Says_infeasible_when_nested_immersion_windows_contradict()
+    {
+        var problem = PlanProblems.Small([10, 10, 10, 10], socKwh: 0) with
+        {
+            Immersions =
+            [
+                new ImmersionSpec
+                {
+                    Id = "tank", PowerKw = 3,
+                    Windows =
+                    [
+                        new ImmersionWindow { FromSlot = 0, ToSlot = 4, MinKwh = 0, MaxKwh = 1 },
+                        new ImmersionWindow { FromSlot = 1, ToSlot = 3, MinKwh = 2 },
+                    ],
+                },
+            ],
+        };
+        var plan = _optimiser.Solve(problem);
+
+        Assert.Equal(PlanStatus.Infeasible, plan.Status);
+        Assert.Contains("immersion 'tank'", plan.Reason);
+    }
+
+    [Fact]
+    public void Immersion_windows_receive_their_minimum_in_the_cheapest_slots()
+    {
+        var problem = PlanProblems.Small([30, 5, 30, 30], socKwh: 0) with
+        {
+            Immersions = [new ImmersionSpec { Id = "tank", PowerKw = 3, ValuePencePerKwh = 0, Windows = [new ImmersionWindow { FromSlot = 0, ToSlot = 4, MinKwh = 1.5, MaxKwh = 1.5 }] }],
+        };
+        var plan = _optimiser.Solve(problem);
+
+        Assert.Equal(1.5, plan.Slots[1].ImmersionKwh["tank"], 6);
+        Assert.Contains("heating 'tank' 3.0 kW at 5.0p", plan.Slots[1].Reason);
+        Assert.Equal(1.5, plan.Slots.Sum(s => s.ImmersionKwh["tank"]), 6);
+    }
+
+    [Fact]
+    public void Starting_below_the_minimum_is_allowed_but_never_goes_lower()
+    {
+        var problem = PlanProblems.Load("soc-below-min");
+        var plan = _optimiser.Solve(problem);
+
+        var floor = problem.Battery.SocKwh;
+        Assert.All(plan.Slots, s => Assert.True(s.SocKwh >= floor - 1e-6));
+    }
+
+    [Fact]
+    public void The_same_input_gives_the_same_plan()
+    {
+        var problem = PlanProblems.Load("2022-winter-96");
+        var a = _optimiser.Solve(problem);
+        var b = _optimiser.Solve(problem);
+
+        Assert.Equal(a.Slots, b.Slots, (x, y) => x.ChargeKwh == y.ChargeKwh && x.DischargeKwh == y.DischargeKwh && x.ImportKwh == y.ImportKwh && x.Reason == y.Reason);
+    }
+
+    [Fact]
+    public void Estimated_prices_are_marked_in_the_slot_and_its_reason()
+    {
+        var basic = PlanProblems.Small([5, 40]);
+        var problem = basic with { Slots = [basic.Slots[0], basic.Slots[1] with { PricesEstimated = true }] };
+        var plan = _optimiser.Solve(problem);
+
+        Assert.False(plan.Slots[0].PricesEstimated);
+        Assert.True(plan.Slots[1].PricesEstimated);
+        Assert.Contains("prices estimated", plan.Slots[1].Reason);
+    }
+}

@@ -1,0 +1,13 @@
+namespace EdgeEnergy.Testing;
+
+/// <summary>Paths of the backtest fixtures (real data, see Fixtures/backtest/README.md), copied next to the tests.</summary>
+public static class BacktestFixtures
+{
+    public static string Directory => Path.Combine(AppContext.BaseDirectory, "Fixtures", "backtest");
+
+    /// <summary>8 days from 2022-05-01 UK: Agile J import, Outgoing C export, LCL home MAC000002 load, no solar.</summary>
+    public static string History => Path.Combine(Directory, "history-2022-05-08d.csv");
+
+    /// <summary>9.5 kWh / 3 kW battery, 3.68 kW export limit, a 3 kW immersion needing 3–6 kWh before 18:00 each day.</summary>
+    public static string SiteWithImmersion => Path.Combine(Directory, "site-with-immersion.json");
+}
