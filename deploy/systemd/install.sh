@@ -69,7 +69,7 @@ elf_machine() { od -An -tx1 -j18 -N1 "$1" | tr -d ' \n'; }
 
 check_publish() {  # DIR: a complete self-contained publish for $ARCH, or die saying what is missing
   local dir=$1 f
-  for f in edgeenergy edgeenergy.dll libortools.so.9 google-ortools-native.so libcoreclr.so; do
+  for f in edgeenergy edgeenergy.dll libcoreclr.so libortools.so.9 google-ortools-native.so libe_sqlite3.so; do
     [[ -f $dir/$f ]] || die "$dir/$f is missing: not a complete self-contained $RID publish of src/EdgeEnergy.Host"
   done
   [[ $(elf_machine "$dir/edgeenergy") == "$(expected_machine)" ]] || die "$dir/edgeenergy is not a $RID binary"
