@@ -21,6 +21,7 @@ NEEDS=(
   "systemd-analyze:systemd"
   "shellcheck:shellcheck"
   "docker-compose:docker-compose"
+  "npm:npm"
   "qemu-aarch64:qemu-user"
   "/usr/aarch64-linux-gnu/lib/libc.so.6:libc6-arm64-cross"
   "/usr/aarch64-linux-gnu/lib/libstdc++.so.6:libstdc++6-arm64-cross"
@@ -35,6 +36,13 @@ if ((${#missing[@]})); then
   if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; else SUDO=; fi
   $SUDO apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 \
     || echo "run-tests: could not install ${missing[*]}; the tests that need them will fail and say so" >&2
+fi
+
+# npm tools the tests run offline once installed: dockerfile-utils lints deploy/balena (EdgeEnergy.Deploy.Tests).
+TOOLS="$ROOT/artifacts/tools"
+if [[ ! -x $TOOLS/node_modules/.bin/dockerfile-utils ]]; then
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS" dockerfile-utils@0.16.3 >&2 \
+    || echo "run-tests: could not install dockerfile-utils from npm; the Dockerfile lint test will fail and say so" >&2
 fi
 
 RESULTS="$ROOT/artifacts/test-results"

@@ -69,7 +69,7 @@ elf_machine() { od -An -tx1 -j18 -N1 "$1" | tr -d ' \n'; }
 
 check_publish() {  # DIR: a complete self-contained publish for $ARCH, or die saying what is missing
   local dir=$1 f
-  for f in edgeenergy edgeenergy.dll libortools.so.9 google-ortools-native.so libcoreclr.so; do
+  for f in edgeenergy edgeenergy.dll libcoreclr.so libortools.so.9 google-ortools-native.so libe_sqlite3.so; do
     [[ -f $dir/$f ]] || die "$dir/$f is missing: not a complete self-contained $RID publish of src/EdgeEnergy.Host"
   done
   [[ $(elf_machine "$dir/edgeenergy") == "$(expected_machine)" ]] || die "$dir/edgeenergy is not a $RID binary"
@@ -79,7 +79,11 @@ check_publish() {  # DIR: a complete self-contained publish for $ARCH, or die sa
 publish() {  # DIR
   command -v dotnet >/dev/null || ((DRY_RUN)) || die "dotnet (the .NET 10 SDK) is needed to publish; or publish elsewhere and pass --from DIR"
   step "publish $RID (self-contained) to $1"
-  run dotnet publish "$REPO/src/EdgeEnergy.Host" -c Release -r "$RID" --self-contained -o "$1" -nologo
+  local isolate=()
+  # Under sudo, build outside the checkout: root-owned files in its artifacts/ would break the user's next build.
+  if [[ $(id -u) -eq 0 && -n ${SUDO_USER:-} && $SUDO_USER != root ]]; then isolate=(--artifacts-path "$1.build"); fi
+  run dotnet publish "$REPO/src/EdgeEnergy.Host" -c Release -r "$RID" --self-contained -o "$1" -nologo "${isolate[@]}"
+  if ((${#isolate[@]})); then run rm -rf "$1.build"; fi
   ((DRY_RUN)) || check_publish "$1"
 }
 

@@ -32,7 +32,7 @@ public sealed class HealthCheckScriptTests
     [Fact]
     public async Task Health_fails_when_nothing_listens()
     {
-        var port = FreePort();
+        var port = LoopbackPort.Free();
 
         var result = await ProcessRunner.RunAsync(
             "bash", [Repository.PathOf("deploy/balena/healthcheck.sh")], environment: Environment(port, null));
@@ -79,12 +79,5 @@ public sealed class HealthCheckScriptTests
 
         await stream.WriteAsync(Encoding.ASCII.GetBytes($"{statusLine}\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{{}}"));
         return request.ToString();
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 }

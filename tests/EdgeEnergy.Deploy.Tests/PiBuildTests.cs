@@ -15,7 +15,9 @@ public sealed class PiBuildTests(PiPublishFixture publish)
     [InlineData("Google.OrTools.dll")]
     [InlineData("google-ortools-native.so")]
     [InlineData("libortools.so.9")]
-    public void Publish_holds_the_runtime_and_OR_Tools_for_arm64(string file)
+    [InlineData("libe_sqlite3.so")]
+    [InlineData("libSystem.IO.Ports.Native.so")]
+    public void Publish_holds_the_runtime_OR_Tools_SQLite_and_serial_for_arm64(string file)
     {
         publish.AssertPublished();
         var path = Path.Combine(publish.Directory, file);

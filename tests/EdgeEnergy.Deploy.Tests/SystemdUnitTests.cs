@@ -77,7 +77,7 @@ public sealed partial class SystemdUnitTests : IDisposable
         Assert.Equal("strict", _unit.Get("Service", "ProtectSystem"));
         Assert.Equal("yes", _unit.Get("Service", "ProtectHome"));
         Assert.Equal("yes", _unit.Get("Service", "PrivateTmp"));
-        Assert.Equal("AF_UNIX AF_INET AF_INET6", _unit.Get("Service", "RestrictAddressFamilies"));
+        Assert.Equal("AF_UNIX AF_INET AF_INET6 AF_NETLINK", _unit.Get("Service", "RestrictAddressFamilies"));
         // The serial and GPIO device classes, and nothing else.
         Assert.Equal("closed", _unit.Get("Service", "DevicePolicy"));
         Assert.Equal(

@@ -1,0 +1,4 @@
+using System.Runtime.Versioning;
+
+// What these tests check only exists on Linux: systemd, qemu-user, docker-compose, ELF binaries.
+[assembly: SupportedOSPlatform("linux")]
