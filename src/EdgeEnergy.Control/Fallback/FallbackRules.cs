@@ -47,8 +47,9 @@ public static class FallbackRules
         }
 
         // Hold: a peak within the next six hours pays more than using the energy now.
-        var peak = ahead.Where(r => r.StartUtc > now && r.StartUtc < now.AddHours(6)).MaxBy(r => r.Pence);
-        if (peak.EndUtc > peak.StartUtc && current.Pence * 1.25 < peak.Pence * roundTrip && socPercent > reserve)
+        var soon = ahead.Where(r => r.StartUtc > now && r.StartUtc < now.AddHours(6)).ToList();
+        var peak = soon.Count > 0 ? soon.MaxBy(r => r.Pence) : current;
+        if (soon.Count > 0 && current.Pence * 1.25 < peak.Pence * roundTrip && socPercent > reserve)
         {
             return new(InverterCommand.Hold(reserve),
                 string.Format(s_inv, "fallback: holding for the {0:0.0}p peak at {1:HH:mm} UTC rather than covering load at {2:0.0}p", peak.Pence, peak.StartUtc.UtcDateTime, current.Pence));
