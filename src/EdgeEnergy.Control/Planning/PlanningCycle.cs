@@ -1,5 +1,6 @@
 using EdgeEnergy.Control.Forecasting;
 using EdgeEnergy.Control.Supervision;
+using EdgeEnergy.Domain.Diagnostics;
 using EdgeEnergy.Domain.Forecasts;
 using EdgeEnergy.Domain.History;
 using EdgeEnergy.Domain.Planning;
@@ -27,7 +28,8 @@ public sealed class PlanningCycle(
     IOptions<SiteOptions> site,
     IOptions<ControlOptions> control,
     TimeProvider time,
-    ILogger<PlanningCycle> logger) : IPlanningCycle
+    ILogger<PlanningCycle> logger,
+    EdgeEnergyMetrics? metrics = null) : IPlanningCycle
 {
     private const int HistoryDays = 28;
     /// <summary>What a UK home uses in half an hour on average (about 3,100 kWh a year), used until history exists.</summary>
@@ -63,6 +65,7 @@ public sealed class PlanningCycle(
         }
 
         var plan = optimiser.Solve(problem, cancellationToken);
+        metrics?.RecordPlanSolved(TimeSpan.FromMilliseconds(plan.SolveMilliseconds), plan.Status);
         var id = await planLog.RecordAsync(now, trigger, problem, plan, cancellationToken);
         logger.PlanSolved(id, plan.Status, plan.Slots.Count, problem.Start, plan.ObjectivePence, trigger, plan.SolveMilliseconds);
         if (plan.Status is not PlanStatus.Optimal)
