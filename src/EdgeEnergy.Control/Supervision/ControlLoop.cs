@@ -56,6 +56,8 @@ public sealed class ControlLoop(
     private DateOnly? _nativeScheduleDay;
     private string? _nativeScheduleWritten;
     private DateTimeOffset _lastReplanRequest = DateTimeOffset.MinValue;
+    private CostToday? _costToday;
+    private (DateTimeOffset At, InverterTelemetry Telemetry)? _lastReading;
 
     public async Task<ControlStepResult> RunOnceAsync(CancellationToken cancellationToken)
     {
@@ -148,6 +150,11 @@ public sealed class ControlLoop(
             await KeepNativeScheduleAsync(now, import, cancellationToken);
         }
 
+        if (telemetry is not null)
+        {
+            await AccumulateCostAsync(now, telemetry, import, cancellationToken);
+        }
+
         // 6. Status for the API, the dashboard and Home Assistant.
         Publish(now, telemetry, decision, command, path, problem);
 
@@ -171,6 +178,36 @@ public sealed class ControlLoop(
         {
             logger.StepFailed(e);
         }
+    }
+
+    /// <summary>
+    /// Today's bill from measured grid power and the stored prices, beside what the same day would have cost with no
+    /// battery (grid power plus battery power: what the battery supplied would have been imported, what it stored
+    /// would have been exported). Resets at UK midnight; intervals longer than two polls are not guessed at.
+    /// </summary>
+    private async Task AccumulateCostAsync(DateTimeOffset now, InverterTelemetry t, RateSeries import, CancellationToken cancellationToken)
+    {
+        var dayStart = UkTime.ToUtc(DateOnly.FromDateTime(UkTime.ToLocal(now).DateTime), TimeOnly.MinValue);
+        if (_costToday is null || _costToday.SinceUtc != dayStart)
+        {
+            _costToday = new CostToday { SinceUtc = dayStart, CostPence = 0, NoBatteryCostPence = 0 };
+        }
+
+        if (_lastReading is { } last && now > last.At && now - last.At <= TimeSpan.FromSeconds(options.Value.PollSeconds * 2.5)
+            && last.Telemetry.GridPowerW is { } gridW && import.TryGetAt(last.At, out var importRate))
+        {
+            var export = await rates.GetAsync(RateKind.Export, new TimeRange(last.At.AddMinutes(-30), last.At.AddMinutes(1)), cancellationToken);
+            var exportPence = new RateSeries(export).TryGetAt(last.At, out var e) ? e.Pence : 0;
+            var hours = (now - last.At).TotalHours;
+            double Cost(double w) => w >= 0 ? w / 1000 * hours * importRate.Pence : w / 1000 * hours * exportPence;
+            _costToday = _costToday with
+            {
+                CostPence = _costToday.CostPence + Cost(gridW),
+                NoBatteryCostPence = _costToday.NoBatteryCostPence + Cost(gridW + (last.Telemetry.BatteryPowerW ?? 0)),
+            };
+        }
+
+        _lastReading = (now, t);
     }
 
     private void TrackFallback(DateTimeOffset now, ControlDecision decision)
@@ -301,6 +338,7 @@ public sealed class ControlLoop(
                 ValidUntilUtc = decision.ValidUntilUtc,
                 Source = decision.Source,
             },
+            CostToday = _costToday ?? s.CostToday,
             Fallback = _fallbackCause is null ? FallbackState.Inactive : new FallbackState(true, _fallbackCause, _fallbackSince),
             Override = overrides?.Current is { } o
                 ? new OverrideState(true, decision.Mode, command.PowerW, decision.Reason, o.ExpiresUtc)

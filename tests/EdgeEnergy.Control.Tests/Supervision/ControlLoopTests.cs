@@ -1,0 +1,158 @@
+using EdgeEnergy.Control.Supervision;
+using EdgeEnergy.Domain.Control;
+using EdgeEnergy.Domain.History;
+using EdgeEnergy.Domain.Inverter;
+using EdgeEnergy.Domain.Prices;
+using EdgeEnergy.Domain.Status;
+using EdgeEnergy.Optimiser;
+using EdgeEnergy.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace EdgeEnergy.Control.Tests.Supervision;
+
+public class ControlLoopTests
+{
+    private static readonly DateTimeOffset s_start = new(2024, 1, 10, 0, 0, 0, TimeSpan.Zero);
+    private readonly FakeTimeProvider _time = new(s_start.AddMinutes(1));
+    private readonly FakeInverter _inverter = new();
+    private readonly Stores _stores = new();
+    private readonly ApplianceStatusStore _status = new();
+
+    private ControlLoop Loop() => new(
+        new BatteryPath("fake-modbus", _inverter, _inverter), null, null, _stores, _stores, _stores, _status, _status, null, null,
+        Options.Create(new SiteOptions { BatteryCapacityKwh = 5, BatteryMaxChargeKw = 2, BatteryMaxDischargeKw = 2, ReserveSocPercent = 10 }),
+        Options.Create(new ControlOptions { PollSeconds = 10, MinimumDwellSeconds = 0, PricesRequiredAheadHours = 1 }),
+        _time, NullLogger<ControlLoop>.Instance);
+
+    private void PricesAndPlan(double[] pence)
+    {
+        _stores.Import.AddRange(pence.Select((p, i) => new Rate(s_start.AddMinutes(30 * i), s_start.AddMinutes(30 * (i + 1)), p)));
+        var problem = PlanProblems.Small(pence, socKwh: 0) with { Start = s_start };
+        _status.Update(s => s with { Plan = new ActivePlan(problem, new OrToolsScheduleOptimiser().Solve(problem), s_start) });
+    }
+
+    [Fact]
+    public async Task Sends_the_plan_command_once_and_audits_it_with_its_reason()
+    {
+        PricesAndPlan([5, 5, 40, 40, 40, 40]);
+        var loop = Loop();
+
+        var first = await loop.RunOnceAsync(default);
+        _time.Advance(TimeSpan.FromSeconds(10));
+        var second = await loop.RunOnceAsync(default);
+
+        Assert.True(first.Healthy);
+        Assert.Equal(InverterCommandKind.ForceCharge, first.Sent!.Kind);
+        Assert.Null(second.Sent); // unchanged: not written again
+        Assert.Single(_inverter.Commands);
+        var audit = Assert.Single(_stores.Audit);
+        Assert.StartsWith("force-charge 2000W", audit.Command);
+        Assert.StartsWith("plan: charging", audit.Reason);
+        Assert.Equal(RecommendationSource.Plan, _status.Current.Recommendation!.Source);
+    }
+
+    [Fact]
+    public async Task A_dead_link_is_unhealthy_and_says_so_then_recovers_by_itself()
+    {
+        PricesAndPlan([5, 5, 40, 40, 40, 40]);
+        var loop = Loop();
+        _inverter.Broken = true;
+
+        var down = await loop.RunOnceAsync(default);
+
+        Assert.False(down.Healthy);
+        Assert.Contains("link down", down.Problem);
+        Assert.Empty(_inverter.Commands);
+        Assert.Contains(_status.Current.Components, c => c.Component == "inverter" && c.State == HealthState.Unhealthy);
+
+        _inverter.Broken = false;
+        _time.Advance(TimeSpan.FromSeconds(10));
+        var up = await loop.RunOnceAsync(default);
+
+        Assert.True(up.Healthy);
+        Assert.NotNull(up.Sent);
+        Assert.Contains(_status.Current.Components, c => c.Component == "inverter" && c.State == HealthState.Healthy);
+    }
+
+    [Fact]
+    public async Task Without_prices_the_fallback_keeps_self_use_and_carries_its_cause()
+    {
+        var loop = Loop();
+
+        var r = await loop.RunOnceAsync(default);
+
+        Assert.Equal(InverterCommandKind.SelfUse, r.Sent!.Kind);
+        Assert.True(_status.Current.Fallback.Active);
+        Assert.Equal("no plan yet", _status.Current.Fallback.Cause);
+    }
+
+    [Fact]
+    public async Task Counts_todays_cost_against_no_battery_from_measured_power()
+    {
+        PricesAndPlan([30, 30, 30, 30]);
+        var loop = Loop();
+        _inverter.GridW = 1000;      // importing 1 kW
+        _inverter.BatteryW = 2000;   // while the battery discharges 2 kW: without it, 3 kW would be imported
+
+        await loop.RunOnceAsync(default);
+        for (var i = 0; i < 36; i++)  // six minutes
+        {
+            _time.Advance(TimeSpan.FromSeconds(10));
+            await loop.RunOnceAsync(default);
+        }
+
+        var cost = _status.Current.CostToday!;
+        Assert.Equal(1.0 * 0.1 * 30, cost.CostPence, 6);            // 1 kW × 0.1 h × 30p
+        Assert.Equal(3.0 * 0.1 * 30, cost.NoBatteryCostPence, 6);   // 3 kW × 0.1 h × 30p
+    }
+
+    private sealed class FakeInverter : IInverterTelemetrySource, IBatteryModeController
+    {
+        public bool Broken { get; set; }
+        public double GridW { get; set; } = 500;
+        public double BatteryW { get; set; }
+        public List<InverterCommand> Commands { get; } = [];
+
+        public Task<InverterTelemetry> ReadTelemetryAsync(CancellationToken cancellationToken) => Broken
+            ? throw new IOException("link down")
+            : Task.FromResult(new InverterTelemetry { Family = "fake", BatterySocPercent = 50, GridPowerW = GridW, BatteryPowerW = BatteryW, LoadPowerW = 500, PvPowerW = 0 });
+
+        public Task ApplyAsync(InverterCommand command, CancellationToken cancellationToken)
+        {
+            if (Broken)
+            {
+                throw new IOException("link down");
+            }
+
+            Commands.Add(command);
+            return Task.CompletedTask;
+        }
+    }
+
+    private sealed class Stores : IRateStore, ITelemetryStore, IAuditLog
+    {
+        public List<Rate> Import { get; } = [];
+        public List<AuditEntry> Audit { get; } = [];
+
+        public Task<int> SaveAsync(RateKind kind, IReadOnlyList<Rate> rates, DateTimeOffset fetchedUtc, CancellationToken cancellationToken) => Task.FromResult(0);
+
+        public Task<IReadOnlyList<Rate>> GetAsync(RateKind kind, TimeRange range, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<Rate>>(kind == RateKind.Import ? Import.Where(r => r.StartUtc >= range.FromUtc && r.StartUtc < range.ToUtc).ToList() : []);
+
+        public Task AppendAsync(IReadOnlyList<TelemetrySample> samples, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task<IReadOnlyList<TelemetrySample>> GetAsync(DateTimeOffset fromUtc, DateTimeOffset toUtc, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<TelemetrySample>>([]);
+
+        public Task RecordAsync(AuditEntry entry, CancellationToken cancellationToken)
+        {
+            Audit.Add(entry);
+            return Task.CompletedTask;
+        }
+
+        Task<IReadOnlyList<AuditEntry>> IAuditLog.GetAsync(DateTimeOffset fromUtc, DateTimeOffset toUtc, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<AuditEntry>>(Audit);
+    }
+}
