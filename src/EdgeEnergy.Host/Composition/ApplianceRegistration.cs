@@ -1,3 +1,4 @@
+using EdgeEnergy.Adapters.Http.HomeAssistant;
 using EdgeEnergy.Adapters.Http.Octopus;
 using EdgeEnergy.Adapters.Http.Solcast;
 using EdgeEnergy.Control;
@@ -62,9 +63,12 @@ public static class ApplianceRegistration
         services.TryAddSingleton(sp =>
         {
             var runtime = sp.GetRequiredService<RuntimeSettings>();
+            var homeAssistant = sp.GetService<IOptions<HomeAssistantOptions>>()?.Value is { BatteryPathConfigured: true } && sp.GetService<HomeAssistantBattery>() is { } ha
+                ? new BatteryPath("home-assistant", ha, ha)
+                : null;
             return new ControlLoop(
                 new BatteryPath("fox-modbus", sp.GetRequiredService<IInverterTelemetrySource>(), sp.GetRequiredService<IBatteryModeController>()),
-                homeAssistant: null,
+                homeAssistant,
                 sp.GetService<INativeScheduleWriter>(),
                 sp.GetRequiredService<IRateStore>(),
                 sp.GetRequiredService<ITelemetryStore>(),
