@@ -81,7 +81,8 @@ public static class ApplianceRegistration
                 sp.GetRequiredService<IOptions<ControlOptions>>(),
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<ControlLoop>>(),
-                () => runtime.ReserveSocPercent);
+                () => runtime.ReserveSocPercent,
+                sp.GetService<ImmersionSwitcher>());
         });
         services.AddHostedService<ControlLoopService>();
         return services;
