@@ -1,7 +1,9 @@
+using EdgeEnergy.Adapters.Http.HomeAssistant;
 using EdgeEnergy.Adapters.Modbus.Relays;
 using EdgeEnergy.Adapters.Modbus.Transport;
 using EdgeEnergy.Control;
 using EdgeEnergy.Control.Supervision;
+using EdgeEnergy.Domain.Fallback;
 using EdgeEnergy.Domain.History;
 using EdgeEnergy.Domain.Planning;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -11,7 +13,8 @@ namespace EdgeEnergy.Host.Composition;
 
 /// <summary>
 /// Immersion relays (<c>Site:Immersions[i]:Relay</c>): a Modbus coil per heater, on the bus registry shared with the
-/// inverter; the control loop switches them per the plan. Only <c>modbus://</c> relays exist so far.
+/// inverter, or a Home Assistant switch (<c>homeassistant://switch.immersion</c>, needs <c>HomeAssistant:*</c>); the
+/// control loop switches them per the plan.
 /// </summary>
 public static class ImmersionRelayRegistration
 {
@@ -34,6 +37,13 @@ public static class ImmersionRelayRegistration
                     continue;
                 }
 
+                if (immersion.Relay.StartsWith(HomeAssistantSwitch.Scheme, StringComparison.Ordinal))
+                {
+                    relays.Add(new ImmersionRelay(immersion, new HomeAssistantSwitch(
+                        immersion.Relay[HomeAssistantSwitch.Scheme.Length..], sp.GetRequiredService<IEntityStateReader>(), sp.GetRequiredService<IEntityServiceCaller>())));
+                    continue;
+                }
+
                 var address = ModbusRelayAddress.Parse(immersion.Relay, $"Site:Immersions:{i}:Relay");
                 var lease = buses.Acquire(address.Endpoint, new ModbusBusOptions());
                 relays.Add(new ImmersionRelay(immersion, new ModbusCoilRelay(new ModbusClient(lease.Bus, address.Unit), address.Coil)));
@@ -51,7 +61,14 @@ public static class ImmersionRelayRegistration
         var problems = new List<string>();
         for (var i = 0; i < site.Immersions.Count; i++)
         {
-            if (site.Immersions[i].Relay is { Length: > 0 } relay)
+            if (site.Immersions[i].Relay is { } ha && ha.StartsWith(HomeAssistantSwitch.Scheme, StringComparison.Ordinal))
+            {
+                if (!HomeAssistantSwitch.IsEntityId(ha[HomeAssistantSwitch.Scheme.Length..]))
+                {
+                    problems.Add($"Site:Immersions:{i}:Relay '{ha}': expected homeassistant://switch.immersion (an entity id after the scheme)");
+                }
+            }
+            else if (site.Immersions[i].Relay is { Length: > 0 } relay)
             {
                 try
                 {

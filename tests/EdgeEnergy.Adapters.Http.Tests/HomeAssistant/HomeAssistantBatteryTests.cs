@@ -22,6 +22,7 @@ public sealed class HomeAssistantBatteryTests : IAsyncLifetime
         ["sensor.grid_consumption"] = """{"state":"2100","attributes":{"unit_of_measurement":"W"}}""",
         ["sensor.load_power"] = """{"state":"unavailable","attributes":{}}""",
         ["sensor.pv_power_now"] = """{"state":"0.6","attributes":{"unit_of_measurement":"kW"}}""",
+        ["switch.immersion"] = """{"state":"off","attributes":{}}""",
     };
 
     private LoopbackHttpServer _server = null!;
@@ -158,5 +159,23 @@ public sealed class HomeAssistantBatteryTests : IAsyncLifetime
         Assert.False(options.BatteryPathConfigured);
         options.Entities.BatterySoc = "sensor.battery_soc";
         Assert.True(options.BatteryPathConfigured);
+    }
+
+    [Fact]
+    public async Task A_switch_relay_turns_on_and_off_in_its_domain_and_reads_its_state()
+    {
+        var options = new HomeAssistantOptions { BaseUrl = _server.BaseUrl.ToString(), Token = Token, RetryAttempts = 0 };
+        var client = new HomeAssistantRestClient(new HttpClient(), Options.Create(options), TimeProvider.System, new CapturingLoggerFactory().For<HomeAssistantRestClient>());
+        var relay = new HomeAssistantSwitch("switch.immersion", client, client);
+        Assert.False(await relay.GetAsync(CancellationToken.None));
+        await relay.SetAsync(true, CancellationToken.None);
+        await relay.SetAsync(false, CancellationToken.None);
+        Assert.Equal(["switch/turn_on", "switch/turn_off"], _calls.Select(c => c.Service));
+        Assert.All(_calls, c => Assert.Equal("switch.immersion", c.Data.GetProperty("entity_id").GetString()));
+
+        _states["switch.immersion"] = """{"state":"unavailable","attributes":{}}""";
+        var e = await Assert.ThrowsAsync<HomeAutomationException>(() => relay.GetAsync(CancellationToken.None));
+        Assert.Contains("switch.immersion", e.Message);
+        Assert.Throws<FormatException>(() => new HomeAssistantSwitch("Switch Immersion", client, client));
     }
 }

@@ -138,6 +138,7 @@ public sealed class ImmersionRelayTests : IAsyncLifetime, IAsyncDisposable
     [InlineData("modbus://127.0.0.1:502?coil=0", "needs both unit= and coil=")]
     [InlineData("modbus://127.0.0.1:502?unit=0&coil=0", "unit '0' must be 1-247")]
     [InlineData("modbus://127.0.0.1:502?unit=1&coil=70000", "coil '70000' must be 0-65535")]
+    [InlineData("homeassistant://Immersion Switch", "expected homeassistant://switch.immersion")]
     public void Bad_relay_addresses_are_refused_at_start_naming_the_key(string relay, string problem)
     {
         var site = new SiteOptions { Immersions = [new ImmersionOptions { Id = "tank", Relay = relay }] };
