@@ -34,7 +34,7 @@ public sealed class ControlLoopFaultTests : IAsyncLifetime, IAsyncDisposable
     private static readonly SiteOptions s_site = new() { BatteryCapacityKwh = 10.4, BatteryMaxChargeKw = 3, BatteryMaxDischargeKw = 3, ReserveSocPercent = 15, GridMaxExportKw = 3.68 };
     private readonly SimulatedFoxEss _simulator = new(FoxRegisterMap.Embedded["h1-g2"], TimeProvider.System, new SimulatedFoxEssOptions { InitialSocPercent = 50 });
     private readonly MemoryRates _rates = new();
-    private readonly MemoryAudit _audit = new();
+    private readonly InMemoryAuditLog _audit = new();
     private readonly ApplianceStatusStore _status = new();
     private readonly ConcurrentQueue<string> _haCalls = new();
     private readonly CapturingLoggerFactory _logs = new();
@@ -274,20 +274,6 @@ public sealed class ControlLoopFaultTests : IAsyncLifetime, IAsyncDisposable
 
         public Task<IReadOnlyList<Rate>> GetAsync(RateKind kind, TimeRange range, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<Rate>>(kind == RateKind.Import ? [.. Import.Where(r => r.StartUtc >= range.FromUtc && r.StartUtc < range.ToUtc)] : []);
-    }
-
-    private sealed class MemoryAudit : IAuditLog
-    {
-        public ConcurrentQueue<AuditEntry> Entries { get; } = new();
-
-        public Task RecordAsync(AuditEntry entry, CancellationToken cancellationToken)
-        {
-            Entries.Enqueue(entry);
-            return Task.CompletedTask;
-        }
-
-        public Task<IReadOnlyList<AuditEntry>> GetAsync(DateTimeOffset fromUtc, DateTimeOffset toUtc, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<AuditEntry>>([.. Entries]);
     }
 
     private sealed class MemoryTelemetry : ITelemetryStore

@@ -24,7 +24,7 @@ public sealed class ImmersionRelayTests : IAsyncLifetime, IAsyncDisposable
     private static readonly ImmersionOptions s_tank = new() { Id = "tank", PowerKw = 3 };
     private readonly CoilBank _board = new();
     private readonly Replans _replans = new();
-    private readonly Audit _audit = new();
+    private readonly InMemoryAuditLog _audit = new();
     private ModbusTcpServer _server = null!;
     private ModbusBusLease _lease = null!;
 
@@ -188,19 +188,5 @@ public sealed class ImmersionRelayTests : IAsyncLifetime, IAsyncDisposable
             Triggers.Enqueue(trigger);
             return Task.CompletedTask;
         }
-    }
-
-    private sealed class Audit : IAuditLog
-    {
-        public ConcurrentQueue<AuditEntry> Entries { get; } = new();
-
-        public Task RecordAsync(AuditEntry entry, CancellationToken cancellationToken)
-        {
-            Entries.Enqueue(entry);
-            return Task.CompletedTask;
-        }
-
-        public Task<IReadOnlyList<AuditEntry>> GetAsync(DateTimeOffset fromUtc, DateTimeOffset toUtc, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<AuditEntry>>([.. Entries]);
     }
 }
