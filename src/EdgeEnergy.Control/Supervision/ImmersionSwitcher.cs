@@ -30,6 +30,25 @@ public sealed class ImmersionSwitcher(IReadOnlyList<ImmersionRelay> relays, IAud
     /// <summary>The immersions whose thermostat opened today (UK date), for the planner and the status.</summary>
     public IReadOnlyDictionary<string, DateOnly> SatisfiedOn => _states.Where(s => s.Value.SatisfiedOn is not null).ToDictionary(s => s.Key, s => s.Value.SatisfiedOn!.Value);
 
+    /// <summary>True when a relay is configured for immersion <paramref name="id"/>.</summary>
+    public bool Has(string id) => _states.ContainsKey(id);
+
+    /// <summary>True while the relay of <paramref name="id"/> is (as far as we switched it) on.</summary>
+    public bool IsOn(string id) => _states.TryGetValue(id, out var s) && s.On && s.Known;
+
+    /// <summary>The end of the running boost of <paramref name="id"/>, if any.</summary>
+    public DateTimeOffset? BoostUntil(string id) => _states.TryGetValue(id, out var s) ? s.BoostUntil : null;
+
+    /// <summary>
+    /// Heats <paramref name="id"/> until <paramref name="until"/> whatever the plan (a person asked): the relay goes on at
+    /// the next poll; a thermostat that opens ends the boost early. Forgets that the tank was hot today.
+    /// </summary>
+    public void Boost(string id, DateTimeOffset until)
+    {
+        var state = _states.TryGetValue(id, out var s) ? s : throw new ArgumentException($"immersion '{id}': no relay is configured, so it cannot be boosted", nameof(id));
+        (state.BoostUntil, state.SatisfiedOn, state.LowPolls) = (until, null, 0);
+    }
+
     public async Task StepAsync(DateTimeOffset now, ActivePlan? plan, bool followingPlan, double? loadW, CancellationToken cancellationToken)
     {
         var today = DateOnly.FromDateTime(UkTime.ToLocal(now).DateTime);
@@ -42,10 +61,18 @@ public sealed class ImmersionSwitcher(IReadOnlyList<ImmersionRelay> relays, IAud
                 state.SatisfiedOn = null;
             }
 
+            if (state.BoostUntil is { } end && now >= end)
+            {
+                state.BoostUntil = null;
+            }
+
+            var boosting = state.BoostUntil is not null;
             var plannedKwh = followingPlan && slot >= 0 ? plan!.Plan.Slots[slot].ImmersionKwh.GetValueOrDefault(immersion.Id) : 0;
-            var want = plannedKwh > 0 && state.SatisfiedOn is null;
+            var want = (plannedKwh > 0 || boosting) && state.SatisfiedOn is null;
             string reason = want
-                ? string.Format(CultureInfo.InvariantCulture, "the plan heats {0:0.00} kWh this slot", plannedKwh)
+                ? boosting
+                    ? string.Format(CultureInfo.InvariantCulture, "boost until {0:HH:mm} UK", UkTime.ToLocal(state.BoostUntil!.Value))
+                    : string.Format(CultureInfo.InvariantCulture, "the plan heats {0:0.00} kWh this slot", plannedKwh)
                 : state.SatisfiedOn is not null ? "thermostat satisfied today" : followingPlan ? "the plan heats nothing this slot" : "no plan to follow";
 
             if (want && state.On && loadW is { } load && state.LoadBeforeW is { } before)
@@ -55,7 +82,7 @@ public sealed class ImmersionSwitcher(IReadOnlyList<ImmersionRelay> relays, IAud
                 state.LowPolls = rise < HeatingShare * element ? state.LowPolls + 1 : 0;
                 if (state.LowPolls >= SatisfiedPolls)
                 {
-                    state.SatisfiedOn = today;
+                    (state.SatisfiedOn, state.BoostUntil) = (today, null);
                     want = false;
                     reason = string.Format(CultureInfo.InvariantCulture, "thermostat satisfied: load rose {0:0} W of the element's {1:0} W for {2} polls", rise, element, SatisfiedPolls);
                     logger.ImmersionSatisfied(immersion.Id, rise, element);
@@ -103,5 +130,7 @@ public sealed class ImmersionSwitcher(IReadOnlyList<ImmersionRelay> relays, IAud
         public int LowPolls { get; set; }
 
         public DateOnly? SatisfiedOn { get; set; }
+
+        public DateTimeOffset? BoostUntil { get; set; }
     }
 }

@@ -50,7 +50,8 @@ public static class ApplianceRegistration
         services.TryAddSingleton<RuntimeSettings>();
         services.TryAddSingleton<IApplianceStateSource, ApplianceStateProjection>();
         services.TryAddSingleton<IApplianceCommands>(sp => new ApplianceCommands(
-            sp.GetRequiredService<OverrideService>(), sp.GetRequiredService<RuntimeSettings>(), sp.GetRequiredService<IOptions<SiteOptions>>(), sp.GetService<IReplanRequester>()));
+            sp.GetRequiredService<OverrideService>(), sp.GetRequiredService<RuntimeSettings>(), sp.GetRequiredService<IOptions<SiteOptions>>(), sp.GetService<IReplanRequester>(),
+            sp.GetService<ImmersionSwitcher>(), sp.GetRequiredService<TimeProvider>()));
 
         services.TryAddSingleton(sp => new PlanningSources(
             sp.GetRequiredService<IRateStore>(),

@@ -133,6 +133,32 @@ public sealed class ImmersionRelayTests : IAsyncLifetime, IAsyncDisposable
         Assert.Equal(2, _audit.Entries.Count);
     }
 
+    [Fact]
+    public async Task A_boost_heats_whatever_the_plan_until_it_ends_or_the_thermostat_opens()
+    {
+        var switcher = Switcher();
+        Assert.Throws<ArgumentException>(() => switcher.Boost("no_such_tank", s_start.AddHours(1)));
+        switcher.Boost("tank", s_start.AddMinutes(60));
+        await switcher.StepAsync(s_start.AddMinutes(1), null, followingPlan: false, loadW: 400, CancellationToken.None);
+        Assert.True(_board.Coils[3]);
+        Assert.True(switcher.IsOn("tank"));
+        Assert.Contains("boost until", _audit.Entries.Last().Reason);
+        await switcher.StepAsync(s_start.AddMinutes(30), null, false, 3400, CancellationToken.None);
+        Assert.True(_board.Coils[3]);
+        await switcher.StepAsync(s_start.AddMinutes(60), null, false, 3400, CancellationToken.None);
+        Assert.False(_board.Coils[3]);
+        Assert.Null(switcher.BoostUntil("tank"));
+
+        // A boost on a hot tank: two polls with no load rise end it.
+        switcher.Boost("tank", s_start.AddMinutes(180));
+        await switcher.StepAsync(s_start.AddMinutes(61), null, false, 400, CancellationToken.None);
+        await switcher.StepAsync(s_start.AddMinutes(62), null, false, 420, CancellationToken.None);
+        Assert.True(_board.Coils[3]);
+        await switcher.StepAsync(s_start.AddMinutes(63), null, false, 410, CancellationToken.None);
+        Assert.False(_board.Coils[3]);
+        Assert.Null(switcher.BoostUntil("tank"));
+    }
+
     [Theory]
     [InlineData("tcp://127.0.0.1:502?unit=1&coil=0", "is not a relay address")]
     [InlineData("modbus://127.0.0.1:502?coil=0", "needs both unit= and coil=")]
