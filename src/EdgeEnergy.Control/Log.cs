@@ -43,4 +43,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5019, Level = LogLevel.Warning, Message = "Load forecast: {Detail}")]
     public static partial void LoadForecastDegraded(this ILogger logger, string detail);
+
+    [LoggerMessage(EventId = 5020, Level = LogLevel.Information, Message = "Immersion {Id}: relay {State} ({Reason})")]
+    public static partial void ImmersionSwitched(this ILogger logger, string id, string state, string reason);
+
+    [LoggerMessage(EventId = 5021, Level = LogLevel.Warning, Message = "Immersion {Id}: relay not switched: {Error}")]
+    public static partial void ImmersionFailed(this ILogger logger, string id, string error);
+
+    [LoggerMessage(EventId = 5022, Level = LogLevel.Information, Message = "Immersion {Id}: thermostat satisfied (load rose {RiseW:0} W of {ElementW:0} W): tank hot, off until tomorrow")]
+    public static partial void ImmersionSatisfied(this ILogger logger, string id, double riseW, double elementW);
 }

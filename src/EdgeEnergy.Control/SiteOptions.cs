@@ -62,4 +62,8 @@ public sealed class ImmersionOptions
     [Range(0, 100)] public double DailyMaxKwh { get; set; } = 9;
     /// <summary>Local time by which the day's minimum must be in the tank, "HH:mm".</summary>
     [RegularExpression("^([01][0-9]|2[0-3]):[0-5][0-9]$")] public string ReadyBy { get; set; } = "07:00";
+    /// <summary>The heater's relay, e.g. <c>modbus://192.168.1.50:502?unit=1&amp;coil=0</c> or <c>homeassistant://switch.immersion</c>; empty = planned only, not switched.</summary>
+    public string? Relay { get; set; }
+    /// <summary>How long a boost (a person's "heat now") runs, minutes.</summary>
+    [Range(1, 600)] public int BoostMinutes { get; set; } = 60;
 }

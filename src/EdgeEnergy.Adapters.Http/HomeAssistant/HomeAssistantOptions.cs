@@ -25,6 +25,12 @@ public sealed partial class HomeAssistantOptions
     /// <summary><c>HomeAssistant:Entities:*</c>: entity ids for fallback telemetry and control.</summary>
     public HomeAssistantEntities Entities { get; set; } = new();
 
+    /// <summary><c>HomeAssistant:WorkModes:*</c>: the options of the work-mode select (those of foxess_modbus by default).</summary>
+    public HomeAssistantWorkModes WorkModes { get; set; } = new();
+
+    /// <summary>True when the battery can be driven through Home Assistant: a work-mode select and a SoC sensor are set.</summary>
+    public bool BatteryPathConfigured => Enabled && !string.IsNullOrWhiteSpace(Entities.WorkModeSelect) && !string.IsNullOrWhiteSpace(Entities.BatterySoc);
+
     public bool Enabled => !string.IsNullOrWhiteSpace(BaseUrl);
 
     [GeneratedRegex("^[a-z0-9_]+\\.[a-z0-9_]+$")]
@@ -74,6 +80,22 @@ public sealed class HomeAssistantEntities
     ];
 }
 
+/// <summary>The work-mode select's option text for each command kind (foxess_modbus: Self Use, Force Charge, Force Discharge, Back-up).</summary>
+public sealed class HomeAssistantWorkModes
+{
+    public string SelfUse { get; set; } = "Self Use";
+
+    public string ForceCharge { get; set; } = "Force Charge";
+
+    public string ForceDischarge { get; set; } = "Force Discharge";
+
+    /// <summary>Used for hold (battery idle): Fox's back-up mode keeps the charge and never discharges it.</summary>
+    public string Hold { get; set; } = "Back-up";
+
+    public IEnumerable<(string Key, string Value)> All() =>
+        [(nameof(SelfUse), SelfUse), (nameof(ForceCharge), ForceCharge), (nameof(ForceDischarge), ForceDischarge), (nameof(Hold), Hold)];
+}
+
 /// <summary>Checks <see cref="HomeAssistantOptions"/>; every message names the key, none repeats the token.</summary>
 public sealed class HomeAssistantOptionsValidator : IValidateOptions<HomeAssistantOptions>
 {
@@ -98,6 +120,16 @@ public sealed class HomeAssistantOptionsValidator : IValidateOptions<HomeAssista
             {
                 errors.Add($"HomeAssistant:Entities:{key} '{value}' is not an entity id like sensor.battery_soc");
             }
+        }
+
+        foreach (var (key, value) in options.WorkModes.All().Where(m => string.IsNullOrWhiteSpace(m.Value)))
+        {
+            errors.Add($"HomeAssistant:WorkModes:{key} must name an option of the work-mode select (e.g. '{new HomeAssistantWorkModes().All().First(d => d.Key == key).Value}')");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.Entities.WorkModeSelect) && string.IsNullOrWhiteSpace(options.Entities.BatterySoc))
+        {
+            errors.Add("HomeAssistant:Entities:BatterySoc is required when HomeAssistant:Entities:WorkModeSelect is set (the battery path needs the state of charge)");
         }
 
         HttpOptionsChecks.Retry(errors, "HomeAssistant", options.RetryAttempts, options.RetryBaseDelay, options.RetryMaxDelay, options.Timeout);

@@ -344,10 +344,42 @@ public sealed class FoxEssInverter : IInverterTelemetrySource, IBatteryModeContr
         Writes.Count("volatile");
     }
 
-    private Task WriteRegistersAsync(FoxRegister register, ushort[] words, CancellationToken cancellationToken) =>
-        words.Length == 1
-            ? _client.WriteSingleRegisterAsync((ushort)register.Address, words[0], cancellationToken)
-            : _client.WriteMultipleRegistersAsync((ushort)register.Address, words, cancellationToken);
+    private async Task WriteRegistersAsync(FoxRegister register, ushort[] words, CancellationToken cancellationToken)
+    {
+        if (words.Length == 1)
+        {
+            await _client.WriteSingleRegisterAsync((ushort)register.Address, words[0], cancellationToken);
+        }
+        else if (Family.IsSingleRegister(register.Space, register.Address))
+        {
+            // Families such as H1-G2 answer 41000-41999 one register per request: FC06 each, in order.
+            for (var i = 0; i < words.Length; i++)
+            {
+                await _client.WriteSingleRegisterAsync((ushort)(register.Address + i), words[i], cancellationToken);
+            }
+        }
+        else
+        {
+            await _client.WriteMultipleRegistersAsync((ushort)register.Address, words, cancellationToken);
+        }
+    }
+
+    /// <summary>Reads a setting's registers, one per request where the family answers only that way.</summary>
+    private async Task<ushort[]> ReadSettingAsync(RegisterSpace space, int address, int count, CancellationToken cancellationToken)
+    {
+        if (count == 1 || !Family.IsSingleRegister(space, address))
+        {
+            return await ReadAsync(space, address, count, cancellationToken);
+        }
+
+        var words = new ushort[count];
+        for (var i = 0; i < count; i++)
+        {
+            words[i] = (await ReadAsync(space, address + i, 1, cancellationToken))[0];
+        }
+
+        return words;
+    }
 
     // ---- persistent settings ------------------------------------------------------------------------------------
 
@@ -396,7 +428,7 @@ public sealed class FoxEssInverter : IInverterTelemetrySource, IBatteryModeContr
         }
 
         var words = periods.SelectMany(p => new[] { (ushort)(p.ChargeFromGrid ? 1 : 0), FoxDecoder.FromTime(p.Start), FoxDecoder.FromTime(p.End) }).ToArray();
-        var current = await ReadAsync(rows[0].Space, rows[0].Address, 6, cancellationToken);
+        var current = await ReadSettingAsync(rows[0].Space, rows[0].Address, 6, cancellationToken);
         return await CommitPersistentAsync("chargePeriods", rows[0], current, words, double.NaN, cancellationToken);
     }
 
@@ -407,7 +439,7 @@ public sealed class FoxEssInverter : IInverterTelemetrySource, IBatteryModeContr
     {
         var register = Require(field);
         var words = register.Encode(value);
-        var current = await ReadAsync(register.Space, register.Address, register.Words, cancellationToken);
+        var current = await ReadSettingAsync(register.Space, register.Address, register.Words, cancellationToken);
         return await CommitPersistentAsync(field, register, current, words, value, cancellationToken);
     }
 

@@ -345,7 +345,7 @@ public sealed class SimulatedFoxEss : IModbusRegisterBank
             {
                 var a = address + i;
                 var register = Family.Registers.FirstOrDefault(r => a >= r.Address && a < r.Address + r.Words);
-                if (register is null || register.Access == WriteClass.ReadOnly)
+                if (register is null || register.Access == WriteClass.ReadOnly || (values.Length > 1 && Family.IsSingleRegister(RegisterSpace.Holding, a)))
                 {
                     return ModbusExceptionCode.IllegalDataAddress;
                 }

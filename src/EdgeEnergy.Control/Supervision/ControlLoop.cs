@@ -41,7 +41,8 @@ public sealed class ControlLoop(
     IOptions<ControlOptions> options,
     TimeProvider time,
     ILogger<ControlLoop> logger,
-    Func<double?>? reserveSocPercent = null)
+    Func<double?>? reserveSocPercent = null,
+    ImmersionSwitcher? immersions = null)
 {
     private static readonly CultureInfo s_inv = CultureInfo.InvariantCulture;
     private ControlDecider _decider = new(site.Value, options.Value);
@@ -142,6 +143,19 @@ public sealed class ControlLoop(
         {
             sent = await SendAsync(now, path, command, decision, cancellationToken) ? command : null;
             problem ??= sent is null ? $"{path.Name}: command not accepted" : null;
+        }
+
+        // 4b. Immersion relays follow the plan (off when the fallback rules are in charge: they plan no hot water).
+        if (immersions is not null)
+        {
+            try
+            {
+                await immersions.StepAsync(now, snapshot.Plan, decision.FallbackCause is null, telemetry?.LoadPowerW, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                logger.StepFailed(e);
+            }
         }
 
         // 5. The inverter's own schedule for the day this controller stops (once a day, and when it changes).

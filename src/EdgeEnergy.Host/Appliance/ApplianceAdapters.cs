@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EdgeEnergy.Control;
+using EdgeEnergy.Control.Supervision;
 using EdgeEnergy.Control.UserOverrides;
 using EdgeEnergy.Domain.History;
 using EdgeEnergy.Domain.Planning;
@@ -32,7 +33,8 @@ internal sealed class SettingsOverrideStore(ISettingsStore settings) : IOverride
 /// publishes, so there is one source of truth.
 /// </summary>
 internal sealed class ApplianceStateProjection(
-    IApplianceStatus status, OverrideService overrides, RuntimeSettings runtime, IOptions<SiteOptions> site, TimeProvider time) : IApplianceStateSource
+    IApplianceStatus status, OverrideService overrides, RuntimeSettings runtime, IOptions<SiteOptions> site, TimeProvider time,
+    ImmersionSwitcher? immersions = null) : IApplianceStateSource
 {
     public ApplianceState Current
     {
@@ -71,7 +73,7 @@ internal sealed class ApplianceStateProjection(
                 FallbackActive = s.Fallback.Active,
                 FallbackCause = s.Fallback.Cause,
                 ReserveSocPercent = runtime.ReserveSocPercent ?? site.Value.ReserveSocPercent,
-                Immersions = site.Value.Immersions.Select(i => new ImmersionState(i.Id, i.Name, runtime.ImmersionEnabled(i.Id), false)).ToArray(),
+                Immersions = site.Value.Immersions.Select(i => new ImmersionState(i.Id, i.Name, runtime.ImmersionEnabled(i.Id), immersions?.IsOn(i.Id) ?? false, immersions?.BoostUntil(i.Id))).ToArray(),
                 Override = overrides.Current,
                 OverrideDurationMinutes = runtime.OverrideDurationMinutes,
             };
@@ -107,7 +109,8 @@ internal sealed class RuntimeSettings
 
 /// <summary>What a valid command from Home Assistant does.</summary>
 internal sealed class ApplianceCommands(
-    OverrideService overrides, RuntimeSettings runtime, IOptions<SiteOptions> site, IReplanRequester? replan) : IApplianceCommands
+    OverrideService overrides, RuntimeSettings runtime, IOptions<SiteOptions> site, IReplanRequester? replan,
+    ImmersionSwitcher? immersions = null, TimeProvider? time = null) : IApplianceCommands
 {
     public async Task SetOverrideAsync(Override? value, CancellationToken cancellationToken)
     {
@@ -142,7 +145,14 @@ internal sealed class ApplianceCommands(
     public Task BoostImmersionAsync(string id, CancellationToken cancellationToken)
     {
         Known(id);
-        throw new ArgumentException($"immersion '{id}': no relay is configured, so it cannot be boosted");
+        if (immersions is null || !immersions.Has(id))
+        {
+            throw new ArgumentException($"immersion '{id}': no relay is configured (Site:Immersions:N:Relay), so it cannot be boosted");
+        }
+
+        var minutes = site.Value.Immersions.First(i => i.Id == id).BoostMinutes;
+        immersions.Boost(id, (time ?? TimeProvider.System).GetUtcNow().AddMinutes(minutes));
+        return Task.CompletedTask;
     }
 
     public Task ReplanNowAsync(CancellationToken cancellationToken) =>

@@ -35,6 +35,7 @@ internal static class ApplianceHost
         services.AddSolcast(config);
         services.AddHomeAssistantRest(config);
         services.AddFoxEss(config);
+        services.AddImmersionRelays(config);
         services.AddEdgeEnergyCore(config);
         services.AddScheduling(config);
         services.AddEdgeEnergyWeb(config);

@@ -1,3 +1,4 @@
+using EdgeEnergy.Adapters.Http.HomeAssistant;
 using EdgeEnergy.Adapters.Http.Octopus;
 using EdgeEnergy.Adapters.Http.Solcast;
 using EdgeEnergy.Control;
@@ -49,7 +50,8 @@ public static class ApplianceRegistration
         services.TryAddSingleton<RuntimeSettings>();
         services.TryAddSingleton<IApplianceStateSource, ApplianceStateProjection>();
         services.TryAddSingleton<IApplianceCommands>(sp => new ApplianceCommands(
-            sp.GetRequiredService<OverrideService>(), sp.GetRequiredService<RuntimeSettings>(), sp.GetRequiredService<IOptions<SiteOptions>>(), sp.GetService<IReplanRequester>()));
+            sp.GetRequiredService<OverrideService>(), sp.GetRequiredService<RuntimeSettings>(), sp.GetRequiredService<IOptions<SiteOptions>>(), sp.GetService<IReplanRequester>(),
+            sp.GetService<ImmersionSwitcher>(), sp.GetRequiredService<TimeProvider>()));
 
         services.TryAddSingleton(sp => new PlanningSources(
             sp.GetRequiredService<IRateStore>(),
@@ -62,9 +64,12 @@ public static class ApplianceRegistration
         services.TryAddSingleton(sp =>
         {
             var runtime = sp.GetRequiredService<RuntimeSettings>();
+            var homeAssistant = sp.GetService<IOptions<HomeAssistantOptions>>()?.Value is { BatteryPathConfigured: true } && sp.GetService<HomeAssistantBattery>() is { } ha
+                ? new BatteryPath("home-assistant", ha, ha)
+                : null;
             return new ControlLoop(
                 new BatteryPath("fox-modbus", sp.GetRequiredService<IInverterTelemetrySource>(), sp.GetRequiredService<IBatteryModeController>()),
-                homeAssistant: null,
+                homeAssistant,
                 sp.GetService<INativeScheduleWriter>(),
                 sp.GetRequiredService<IRateStore>(),
                 sp.GetRequiredService<ITelemetryStore>(),
@@ -77,7 +82,8 @@ public static class ApplianceRegistration
                 sp.GetRequiredService<IOptions<ControlOptions>>(),
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<ControlLoop>>(),
-                () => runtime.ReserveSocPercent);
+                () => runtime.ReserveSocPercent,
+                sp.GetService<ImmersionSwitcher>());
         });
         services.AddHostedService<ControlLoopService>();
         return services;

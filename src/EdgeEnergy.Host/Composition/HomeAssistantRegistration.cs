@@ -18,6 +18,9 @@ public static class HomeAssistantRegistration
             client.Timeout = sp.GetRequiredService<IOptions<HomeAssistantOptions>>().Value.Timeout);
         services.TryAddTransient<IEntityStateReader>(sp => sp.GetRequiredService<HomeAssistantRestClient>());
         services.TryAddTransient<IEntityServiceCaller>(sp => sp.GetRequiredService<HomeAssistantRestClient>());
+
+        // The control loop's second path to the battery, used when Modbus is down for Control:HomeAssistantAfterFailedPolls polls.
+        services.TryAddTransient<HomeAssistantBattery>();
         return services;
     }
 }

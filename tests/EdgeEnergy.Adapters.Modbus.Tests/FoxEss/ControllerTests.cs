@@ -122,6 +122,23 @@ public class ControllerTests
     }
 
     [Fact]
+    public async Task Charge_periods_on_a_one_register_per_request_family_are_read_and_written_one_register_at_a_time()
+    {
+        // H1-G2 answers 41000-41999 one register per request: a 6-register FC03 or FC16 there is refused.
+        var time = At("2026-11-27T02:30:00Z");
+        await using var site = SimulatorOnTcp.Start("h1-g2", time);
+        await using var inverter = await site.OpenAsync(new FoxEssOptions { Family = "h1-g2" }, time);
+        var periods = new[] { new ChargePeriod(true, new TimeOnly(1, 30), new TimeOnly(4, 30)), new ChargePeriod(false, TimeOnly.MinValue, TimeOnly.MinValue) };
+        Assert.Equal(PersistentWriteResult.Written, await inverter.SetChargePeriodsAsync(periods, default));
+        Assert.Equal(PersistentWriteResult.Unchanged, await inverter.SetChargePeriodsAsync(periods, default));
+        Assert.Equal(1, inverter.Writes.Persistent);
+        Assert.Equal((ushort)1, site.Simulator.Peek(RegisterSpace.Holding, 41001));
+        Assert.Equal((ushort)((1 * 256) + 30), site.Simulator.Peek(RegisterSpace.Holding, 41002));
+        Assert.Equal((ushort)((4 * 256) + 30), site.Simulator.Peek(RegisterSpace.Holding, 41003));
+        Assert.Equal(periods, (await inverter.ReadTelemetryAsync(default)).ChargePeriods);
+    }
+
+    [Fact]
     public async Task Work_modes_change_what_the_battery_does()
     {
         var time = At("2026-11-27T22:00:00Z");
