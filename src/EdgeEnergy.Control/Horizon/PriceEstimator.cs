@@ -67,7 +67,7 @@ public static class PriceEstimator
         {
             var target = n + k;
             var weekend = IsWeekend(firstStartUtc.AddMinutes(30.0 * target), zone);
-            double sum = 0, weights = 0, levelSum = 0;
+            double sum = 0, weights = 0, levelSum = 0, levelWeights = 0;
             for (var d = 1; d <= o.ShapeDays + 2; d++)
             {
                 var past = target - (d * SlotsPerDay);
@@ -88,7 +88,12 @@ public static class PriceEstimator
                 }
 
                 sum += w * known[past];
-                levelSum += w * Mean(known, n - SlotsPerDay - (d * SlotsPerDay), n - (d * SlotsPerDay));
+                if (n - SlotsPerDay - (d * SlotsPerDay) >= 0)
+                {
+                    levelSum += w * Mean(known, n - SlotsPerDay - (d * SlotsPerDay), n - (d * SlotsPerDay));
+                    levelWeights += w;
+                }
+
                 weights += w;
                 if (d >= o.ShapeDays && weights > 0)
                 {
@@ -96,7 +101,7 @@ public static class PriceEstimator
                 }
             }
 
-            var value = weights > 0 ? (sum / weights) + (o.LevelShare * (recent - (levelSum / weights))) : known[n - 1];
+            var value = weights > 0 ? (sum / weights) + (levelWeights > 0 ? o.LevelShare * (recent - (levelSum / levelWeights)) : 0) : known[n - 1];
             estimate[k] = Math.Clamp(value, low, high);
         }
     }
