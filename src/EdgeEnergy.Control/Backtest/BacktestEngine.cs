@@ -287,7 +287,8 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
             var terminalValue = end == n ? 0 : _options.Terminal switch
             {
                 TerminalMode.Median => Math.Max(0, slots.Select(s => s.ImportPence).Order().ElementAt(count / 2) * site.Battery.DischargeEfficiency),
-                TerminalMode.Learned => TerminalValuePolicy.Learn(importPrices.AsSpan(0, known), t0, end, zone, site.Battery with { SocKwh = soc }).PencePerKwh,
+                TerminalMode.Learned or TerminalMode.LearnedConservative => TerminalValuePolicy.Learn(
+                    importPrices.AsSpan(0, known), t0, end, zone, site.Battery, refillAtDischargeValue: _options.Terminal == TerminalMode.LearnedConservative).PencePerKwh,
                 TerminalMode.Fixed => _options.FixedTerminalPencePerKwh,
                 _ => Math.Max(0, cheapestLate) * _options.TerminalValueShare * site.Battery.DischargeEfficiency,
             };

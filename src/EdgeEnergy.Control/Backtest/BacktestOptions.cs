@@ -56,6 +56,9 @@ public enum TerminalMode
     /// <summary><see cref="Horizon.TerminalValuePolicy"/>: learned from the price history at decision time.</summary>
     Learned,
 
+    /// <summary>As <see cref="Learned"/>, the refill valued at the cheap price × discharge efficiency.</summary>
+    LearnedConservative,
+
     /// <summary>A constant, <see cref="BacktestOptions.FixedTerminalPencePerKwh"/>.</summary>
     Fixed,
 }

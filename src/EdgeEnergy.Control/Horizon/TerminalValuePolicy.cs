@@ -33,9 +33,13 @@ public static class TerminalValuePolicy
     /// <param name="zone">The site's time zone (weekday/weekend of the estimated day).</param>
     /// <param name="battery">Capacity, power limits and efficiencies.</param>
     /// <param name="options">Estimator tuning; null for the defaults.</param>
+    /// <param name="refillAtDischargeValue">
+    /// Value the refill at the cheap price × discharge efficiency (what the kWh would save if used now instead of being
+    /// bought back), not ÷ charge efficiency: lower, and less prone to keep the battery full when forecasts err.
+    /// </param>
     public static TerminalValue Learn(
         ReadOnlySpan<double> knownImport, DateTimeOffset firstStartUtc, int horizonEndSlot, TimeZoneInfo zone, BatterySpec battery,
-        PriceEstimatorOptions? options = null)
+        PriceEstimatorOptions? options = null, bool refillAtDischargeValue = false)
     {
         ArgumentNullException.ThrowIfNull(battery);
         ArgumentOutOfRangeException.ThrowIfNegative(horizonEndSlot);
@@ -55,7 +59,7 @@ public static class TerminalValuePolicy
         var dischargeSlots = Slots(usable * battery.DischargeEfficiency, battery.MaxDischargeKw);
         var cheap = day.Take(chargeSlots).Average();
         var dear = day.Skip(SlotsPerDay - dischargeSlots).Average();
-        var refill = cheap / Math.Max(1e-9, battery.ChargeEfficiency);
+        var refill = refillAtDischargeValue ? cheap * battery.DischargeEfficiency : cheap / Math.Max(1e-9, battery.ChargeEfficiency);
         var use = dear * battery.DischargeEfficiency;
         return new TerminalValue(Math.Max(0, Math.Min(refill, use)), refill, use);
     }

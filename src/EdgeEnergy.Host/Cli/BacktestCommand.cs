@@ -41,7 +41,7 @@ internal static class BacktestCommand
         });
         var terminal = new Option<string>("--terminal")
         {
-            Description = "Value of energy left at the horizon's end: late (cheapest price of the horizon's last 8 h × discharge efficiency), median, learned, or fixed:N (p/kWh).",
+            Description = "Value of energy left at the horizon's end: late (cheapest price of the horizon's last 8 h × discharge efficiency), median, learned (from the price history: the lower of next day's refill cost and use value), learned-low (refill × discharge efficiency), or fixed:N (p/kWh).",
             DefaultValueFactory = _ => "late",
         };
         var estimate = new Option<string>("--estimate-prices")
@@ -72,7 +72,7 @@ internal static class BacktestCommand
         var started = Stopwatch.GetTimestamp();
         if (!TryParseTerminal(terminal, out var terminalMode, out var fixedPence))
         {
-            Console.Error.WriteLine($"edgeenergy backtest: --terminal '{terminal}' is not late, median, learned or fixed:N with N a number of p/kWh ≥ 0");
+            Console.Error.WriteLine($"edgeenergy backtest: --terminal '{terminal}' is not late, median, learned, learned-low or fixed:N with N a number of p/kWh ≥ 0");
             return ExitCodes.BadInput;
         }
 
@@ -223,6 +223,7 @@ internal static class BacktestCommand
             "late" => TerminalMode.LateCheapest,
             "median" => TerminalMode.Median,
             "learned" => TerminalMode.Learned,
+            "learned-low" => TerminalMode.LearnedConservative,
             _ => TerminalMode.Fixed,
         };
         return mode != TerminalMode.Fixed
