@@ -68,7 +68,7 @@ public static class PlanProblemBuilder
             {
                 ImportPence = import.Pence,
                 ExportPence = exportPence,
-                LoadKwh = t < inputs.LoadForecastKwh.Count ? Math.Max(0, inputs.LoadForecastKwh[t]) : inputs.LoadForecastKwh.Count > 0 ? inputs.LoadForecastKwh[^1] : 0,
+                LoadKwh = LoadAt(inputs.LoadForecastKwh, t),
                 PvKwh = PvAt(inputs.PvForecast, at),
             });
         }
@@ -104,7 +104,7 @@ public static class PlanProblemBuilder
                     {
                         ImportPence = import[k],
                         ExportPence = export[k],
-                        LoadKwh = t < inputs.LoadForecastKwh.Count ? Math.Max(0, inputs.LoadForecastKwh[t]) : inputs.LoadForecastKwh.Count > 0 ? inputs.LoadForecastKwh[^1] : 0,
+                        LoadKwh = LoadAt(inputs.LoadForecastKwh, t),
                         PvKwh = PvAt(inputs.PvForecast, start.AddMinutes(t * SlotMinutes)),
                         PricesEstimated = true,
                     });
@@ -182,6 +182,9 @@ public static class PlanProblemBuilder
         var median = prices[prices.Length / 2];
         return Math.Max(0, median * site.DischargeEfficiency);
     }
+
+    private static double LoadAt(IReadOnlyList<double> forecast, int slot) =>
+        slot < forecast.Count ? Math.Max(0, forecast[slot]) : forecast.Count > 0 ? Math.Max(0, forecast[^1]) : 0;
 
     private static double PvAt(IReadOnlyList<PvForecastPoint> points, DateTimeOffset slotStart)
     {
