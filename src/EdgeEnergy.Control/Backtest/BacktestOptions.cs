@@ -2,7 +2,10 @@ using EdgeEnergy.Control.Forecasting;
 
 namespace EdgeEnergy.Control.Backtest;
 
-/// <summary>How the backtest plays the strategies. The defaults are the product's settings.</summary>
+/// <summary>
+/// How the backtest plays the strategies. The defaults are the issue-8 settings (late-price terminal value, published
+/// prices only); the live service plans with <see cref="TerminalMode.Learned"/> and estimated prices.
+/// </summary>
 public sealed record BacktestOptions
 {
     /// <summary>The load forecaster the optimiser strategy plans with.</summary>
