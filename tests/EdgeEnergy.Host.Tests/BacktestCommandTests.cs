@@ -51,6 +51,28 @@ public sealed class BacktestCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_bad_terminal_policy_exits_2_naming_the_option()
+    {
+        var (code, stdout, stderr) = Run("backtest", "--history", WriteHistory(20), "--site", BacktestFixtures.SiteWithImmersion, "--terminal", "fixed:-3");
+        Assert.Equal(2, code);
+        Assert.Empty(stdout);
+        Assert.Contains("--terminal 'fixed:-3'", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void With_estimated_prices_the_report_has_the_estimate_error_by_hour()
+    {
+        var (code, stdout, stderr) = Run("backtest", "--history", WriteHistory(48 * 4), "--site", BacktestFixtures.SiteWithImmersion,
+            "--terminal", "learned", "--estimate-prices", "on", "--quiet");
+        Assert.True(code == 0, stderr);
+        using var report = System.Text.Json.JsonDocument.Parse(stdout);
+        var mae = report.RootElement.GetProperty("priceEstimateMaePence");
+        Assert.Equal(24, mae.GetProperty("importByLocalHour").GetArrayLength());
+        Assert.True(mae.GetProperty("import").GetDouble() > 0);
+        Assert.True(report.RootElement.GetProperty("optimiser").GetProperty("pricesEstimatedSlotsPlanned").GetInt32() > 0);
+    }
+
+    [Fact]
     public void A_bad_site_exits_2_naming_the_field()
     {
         var site = Path.Combine(_dir, "site.json");

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using EdgeEnergy.Control.Forecasting;
+using EdgeEnergy.Control.Horizon;
 using EdgeEnergy.Control.Policy;
 using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Domain.Planning;
@@ -52,7 +53,7 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
         }
 
         var started = Stopwatch.GetTimestamp();
-        var (optimised, decisions, fallbacks, shortfalls, pvSource) = RunOptimiser(history, site, zone, progress, cancellationToken);
+        var (optimised, decisions, fallbacks, shortfalls, pvSource, estimateErrors) = RunOptimiser(history, site, zone, progress, cancellationToken);
         var optimiserSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         others?.GetAwaiter().GetResult();
 
@@ -74,6 +75,7 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
             ImmersionShortfalls = shortfalls,
             OptimiserSeconds = optimiserSeconds,
             PerfectWindowsNotProvenOptimal = perfectNotProven,
+            PriceEstimateErrors = estimateErrors,
         };
     }
 
@@ -205,7 +207,7 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
         return (new StrategyRun(StrategyNames.Perfect, flows, bills) { EndSocKwh = soc }, notProven);
     }
 
-    private (StrategyRun Run, DecisionRecord[] Decisions, int Fallbacks, int Shortfalls, string PvSource) RunOptimiser(
+    private (StrategyRun Run, DecisionRecord[] Decisions, int Fallbacks, int Shortfalls, string PvSource, PriceEstimateErrors? Errors) RunOptimiser(
         BacktestHistory history, BacktestSite site, TimeZoneInfo zone, IProgress<int>? progress, CancellationToken cancellationToken)
     {
         var n = history.Slots.Count;
@@ -228,15 +230,29 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
         var soc = site.Battery.SocKwh;
         var fallbacks = 0;
         var lastKnownSlot = -1;
+        var importPrices = history.Slots.Select(s => s.ImportPence).ToArray();
+        var exportPrices = history.Slots.Select(s => s.ExportPence).ToArray();
+        var errors = _options.EstimatePrices ? new PriceEstimateErrors() : null;
         for (var t = 0; t < n; t++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var now = history.Slots[t].Start;
             // The information rule: prices only as published by now; actuals only of slots before now.
             var knownUntil = AgilePublication.KnownUntil(now, zone);
-            var end = Math.Clamp((int)Math.Ceiling((knownUntil - t0).TotalMinutes / BacktestHistory.SlotMinutes - 1e-9), t + 1, n);
-            lastKnownSlot = Math.Max(lastKnownSlot, end - 1);
+            var known = Math.Clamp((int)Math.Ceiling((knownUntil - t0).TotalMinutes / BacktestHistory.SlotMinutes - 1e-9), t + 1, n);
+            lastKnownSlot = Math.Max(lastKnownSlot, known - 1);
+            var end = known;
+            if (_options.EstimatePrices && TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime) < AgilePublication.PublishedLocal)
+            {
+                // Before publication: look on to 23:00 tomorrow on estimated prices.
+                var until = AgilePublication.KnownUntil(now.AddDays(1), zone);
+                end = Math.Clamp((int)Math.Ceiling((until - t0).TotalMinutes / BacktestHistory.SlotMinutes - 1e-9), known, n);
+            }
+
             var count = end - t;
+            var estimatedImport = PriceEstimator.Estimate(importPrices.AsSpan(0, known), t0, zone, end - known);
+            var estimatedExport = PriceEstimator.Estimate(exportPrices.AsSpan(0, known), t0, zone, end - known);
+            errors?.Add(history, known, estimatedImport, estimatedExport, importPrices, zone);
             _options.LoadForecaster.Forecast(load.AsSpan(0, t), t, loadForecast.AsSpan(0, count));
             if (history.HasPvForecast)
             {
@@ -254,15 +270,28 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
             var cheapestLate = double.PositiveInfinity;
             for (var k = 0; k < count; k++)
             {
-                var s = history.Slots[t + k];
-                slots[k] = new SlotInput { ImportPence = s.ImportPence, ExportPence = s.ExportPence, LoadKwh = loadForecast[k], PvKwh = pvForecast[k] };
+                var estimated = t + k >= known;
+                var importPence = estimated ? estimatedImport[t + k - known] : importPrices[t + k];
+                slots[k] = new SlotInput
+                {
+                    ImportPence = importPence,
+                    ExportPence = estimated ? estimatedExport[t + k - known] : exportPrices[t + k],
+                    LoadKwh = loadForecast[k], PvKwh = pvForecast[k], PricesEstimated = estimated,
+                };
                 if (k >= count - 16)
                 {
-                    cheapestLate = Math.Min(cheapestLate, s.ImportPence);
+                    cheapestLate = Math.Min(cheapestLate, importPence);
                 }
             }
 
-            var terminalValue = end == n ? 0 : Math.Max(0, cheapestLate) * _options.TerminalValueShare * site.Battery.DischargeEfficiency;
+            var terminalValue = end == n ? 0 : _options.Terminal switch
+            {
+                TerminalMode.Median => Math.Max(0, slots.Select(s => s.ImportPence).Order().ElementAt(count / 2) * site.Battery.DischargeEfficiency),
+                TerminalMode.Learned or TerminalMode.LearnedConservative => TerminalValuePolicy.Learn(
+                    importPrices.AsSpan(0, known), t0, end, zone, site.Battery, refillAtDischargeValue: _options.Terminal == TerminalMode.LearnedConservative).PencePerKwh,
+                TerminalMode.Fixed => _options.FixedTerminalPencePerKwh,
+                _ => Math.Max(0, cheapestLate) * _options.TerminalValueShare * site.Battery.DischargeEfficiency,
+            };
             var problem = new PlanProblem
             {
                 Start = now,
@@ -306,7 +335,7 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
             soc = flows[t].SocAfterKwh;
             decisions[t] = new DecisionRecord(
                 loadForecast[0], pvForecast[0], plan.Slots.Count > 0 ? plan.Slots[0].ImportKwh : double.NaN,
-                plan.Slots.Count > 0 ? plan.Slots[0].SocKwh : double.NaN, count, 0, command,
+                plan.Slots.Count > 0 ? plan.Slots[0].SocKwh : double.NaN, count, end - known, command,
                 plan.Status.ToString(), terminalValue, plan.SolveMilliseconds);
             if ((t + 1) % 48 == 0 || t == n - 1)
             {
@@ -314,6 +343,6 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
             }
         }
 
-        return (new StrategyRun(StrategyNames.Optimiser, flows, bills) { EndSocKwh = soc }, decisions, fallbacks, immersion.Shortfalls(), pvSource);
+        return (new StrategyRun(StrategyNames.Optimiser, flows, bills) { EndSocKwh = soc }, decisions, fallbacks, immersion.Shortfalls(), pvSource, errors);
     }
 }

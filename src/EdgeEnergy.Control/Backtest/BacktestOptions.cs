@@ -2,7 +2,10 @@ using EdgeEnergy.Control.Forecasting;
 
 namespace EdgeEnergy.Control.Backtest;
 
-/// <summary>How the backtest plays the strategies. The defaults are the product's settings.</summary>
+/// <summary>
+/// How the backtest plays the strategies. The defaults are the issue-8 settings (late-price terminal value, published
+/// prices only); the live service plans with <see cref="TerminalMode.Learned"/> and estimated prices.
+/// </summary>
 public sealed record BacktestOptions
 {
     /// <summary>The load forecaster the optimiser strategy plans with.</summary>
@@ -22,6 +25,18 @@ public sealed record BacktestOptions
     /// </summary>
     public double TerminalValueShare { get; init; } = 1.0;
 
+    /// <summary>How the optimiser strategy values energy left at the horizon's end.</summary>
+    public TerminalMode Terminal { get; init; } = TerminalMode.LateCheapest;
+
+    /// <summary>The value (p/kWh) when <see cref="Terminal"/> is <see cref="TerminalMode.Fixed"/>.</summary>
+    public double FixedTerminalPencePerKwh { get; init; }
+
+    /// <summary>
+    /// Before 16:00 UK, extend the horizon to 23:00 tomorrow with prices estimated from history
+    /// (<see cref="Horizon.PriceEstimator"/>), marked as estimated.
+    /// </summary>
+    public bool EstimatePrices { get; init; }
+
     /// <summary>Perfect foresight is solved in windows of this many slots (5 days)…</summary>
     public int PerfectWindowSlots { get; init; } = 240;
 
@@ -30,4 +45,23 @@ public sealed record BacktestOptions
 
     /// <summary>Run the strategies other than the optimiser on a second thread (no effect on results).</summary>
     public bool Parallel { get; init; } = true;
+}
+
+/// <summary>Terminal value policies the backtest can compare.</summary>
+public enum TerminalMode
+{
+    /// <summary>Cheapest known import price in the horizon's last eight hours × discharge efficiency (the issue-8 setting).</summary>
+    LateCheapest,
+
+    /// <summary>Median import price of the horizon × discharge efficiency (the live default before issue 10).</summary>
+    Median,
+
+    /// <summary><see cref="Horizon.TerminalValuePolicy"/>: learned from the price history at decision time.</summary>
+    Learned,
+
+    /// <summary>As <see cref="Learned"/>, the refill valued at the cheap price × discharge efficiency.</summary>
+    LearnedConservative,
+
+    /// <summary>A constant, <see cref="BacktestOptions.FixedTerminalPencePerKwh"/>.</summary>
+    Fixed,
 }

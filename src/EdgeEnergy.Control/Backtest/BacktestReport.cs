@@ -67,6 +67,20 @@ public static class BacktestReport
                 ["pricesEstimatedSlotsPlanned"] = result.Decisions.Sum(d => d.EstimatedSlots),
             },
         };
+        if (result.PriceEstimateErrors is { } e)
+        {
+            report["priceEstimateMaePence"] = new JsonObject
+            {
+                ["import"] = Round(e.ImportMae, 4),
+                ["export"] = Round(e.ExportMae, 4),
+                ["naiveImport"] = Round(e.NaiveImportMae, 4),
+                ["importByLocalHour"] = new JsonArray([.. e.ImportMaeByHour.Select(v => (JsonNode?)Round(v, 3))]),
+                ["exportByLocalHour"] = new JsonArray([.. e.ExportMaeByHour.Select(v => (JsonNode?)Round(v, 3))]),
+                ["naiveImportByLocalHour"] = new JsonArray([.. e.NaiveImportMaeByHour.Select(v => (JsonNode?)Round(v, 3))]),
+                ["slotsByLocalHour"] = new JsonArray([.. e.Count.Select(v => (JsonNode?)JsonValue.Create(v))]),
+            };
+        }
+
         return report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
     }
 

@@ -49,6 +49,9 @@ public sealed record BacktestResult
     /// <summary>Perfect-foresight windows whose mixed-integer stage hit its time limit (then the bound is a feasible plan, not proven optimal).</summary>
     public int PerfectWindowsNotProvenOptimal { get; init; }
 
+    /// <summary>How far the estimated prices the optimiser planned with were from the published ones (null: no estimates).</summary>
+    public PriceEstimateErrors? PriceEstimateErrors { get; init; }
+
     /// <summary>(none − optimiser) / (none − perfect) · 100 on the bill.</summary>
     public double SavingsCapturePercent => Capture(StrategyNames.Optimiser);
 

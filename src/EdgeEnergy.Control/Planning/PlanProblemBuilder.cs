@@ -1,3 +1,4 @@
+using EdgeEnergy.Control.Horizon;
 using EdgeEnergy.Domain.Forecasts;
 using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Domain.Prices;
@@ -13,20 +14,32 @@ public sealed record PlanningInputs(
     bool ExportTariffConfigured,
     IReadOnlyList<PvForecastPoint> PvForecast,
     IReadOnlyList<double> LoadForecastKwh,
-    double? TerminalValuePencePerKwh);
+    double? TerminalValuePencePerKwh,
+    bool EstimateUnpublishedPrices = false);
 
 /// <summary>
 /// Builds the plan problem for now, pure: the horizon runs from the current half hour for as long as prices are known
 /// without a gap (at most the configured horizon). A missing rate never becomes 0p: the horizon ends before
 /// it. Immersion windows end at each heater's ready-by time, their minimum scaled to the part of the day inside the
-/// horizon.
+/// horizon. With <see cref="PlanningInputs.EstimateUnpublishedPrices"/>, the half hours after the last published one up
+/// to 23:00 UK tomorrow (within the configured horizon) are added with prices from <see cref="PriceEstimator"/>, marked
+/// <see cref="SlotInput.PricesEstimated"/>; the rates' history (up to 14 days before) is what it learns from. Unless a
+/// value is configured, energy left at the horizon's end is valued by <see cref="TerminalValuePolicy"/> (or, with
+/// less than a day of history, the horizon's median import price × discharge efficiency).
 /// </summary>
 public static class PlanProblemBuilder
 {
     public const int SlotMinutes = 30;
 
-    public static PlanProblem? Build(PlanningInputs inputs, SiteOptions site, int maxHorizonHours, out string? whyNot)
+    private const int HistorySlots = 14 * 48;
+
+    public static PlanProblem? Build(PlanningInputs inputs, SiteOptions site, int maxHorizonHours, out string? whyNot) =>
+        Build(inputs, site, maxHorizonHours, out whyNot, out _);
+
+    /// <summary>As <see cref="Build(PlanningInputs, SiteOptions, int, out string?)"/>, also saying how energy left at the horizon's end was valued (for the plan's reason).</summary>
+    public static PlanProblem? Build(PlanningInputs inputs, SiteOptions site, int maxHorizonHours, out string? whyNot, out string? terminalReason)
     {
+        terminalReason = null;
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(site);
         var start = Floor(inputs.Now);
@@ -55,7 +68,7 @@ public static class PlanProblemBuilder
             {
                 ImportPence = import.Pence,
                 ExportPence = exportPence,
-                LoadKwh = t < inputs.LoadForecastKwh.Count ? Math.Max(0, inputs.LoadForecastKwh[t]) : inputs.LoadForecastKwh.Count > 0 ? inputs.LoadForecastKwh[^1] : 0,
+                LoadKwh = LoadAt(inputs.LoadForecastKwh, t),
                 PvKwh = PvAt(inputs.PvForecast, at),
             });
         }
@@ -67,7 +80,56 @@ public static class PlanProblemBuilder
         }
 
         whyNot = null;
-        var terminal = inputs.TerminalValuePencePerKwh ?? TerminalValue(slots, site);
+        var published = slots.Count;
+        var knownImport = KnownHistory(inputs.ImportRates, start, published, out var historyStart);
+        if (inputs.EstimateUnpublishedPrices && knownImport.Length >= 48)
+        {
+            var local = UkTime.ToLocal(start);
+            var day = DateOnly.FromDateTime(local.DateTime).AddDays(local.Hour >= 23 ? 2 : 1);
+            var until = (int)Math.Min(maxSlots, (UkTime.ToUtc(day, new TimeOnly(23, 0)) - start).TotalMinutes / SlotMinutes);
+            if (until > published)
+            {
+                var import = PriceEstimator.Estimate(knownImport, historyStart, UkTime.Zone, until - published);
+                var export = new double[until - published];
+                if (inputs.ExportTariffConfigured)
+                {
+                    var knownExport = KnownHistory(inputs.ExportRates, start, published, out var exportStart);
+                    export = knownExport.Length > 0 ? PriceEstimator.Estimate(knownExport, exportStart, UkTime.Zone, until - published) : export;
+                }
+
+                for (var k = 0; k < import.Length; k++)
+                {
+                    var t = published + k;
+                    slots.Add(new SlotInput
+                    {
+                        ImportPence = import[k],
+                        ExportPence = export[k],
+                        LoadKwh = LoadAt(inputs.LoadForecastKwh, t),
+                        PvKwh = PvAt(inputs.PvForecast, start.AddMinutes(t * SlotMinutes)),
+                        PricesEstimated = true,
+                    });
+                }
+            }
+        }
+
+        double terminal;
+        if (inputs.TerminalValuePencePerKwh is { } configured)
+        {
+            terminal = configured;
+            terminalReason = $"energy left at the horizon's end valued at {configured:0.0}p/kWh (configured: Control:TerminalValuePencePerKwh)";
+        }
+        else if (knownImport.Length >= 48)
+        {
+            var learned = TerminalValuePolicy.Learn(knownImport, historyStart, knownImport.Length - published + slots.Count, UkTime.Zone, site.Battery(inputs.SocKwh));
+            terminal = learned.PencePerKwh;
+            terminalReason = learned.Reason;
+        }
+        else
+        {
+            terminal = TerminalValue(slots, site);
+            terminalReason = $"energy left at the horizon's end valued at {terminal:0.0}p/kWh (median known import price × discharge efficiency; under a day of price history)";
+        }
+
         return new PlanProblem
         {
             Start = start,
@@ -78,6 +140,30 @@ public static class PlanProblemBuilder
             Immersions = site.Immersions.Select(i => Immersion(i, start, slots.Count)).ToArray(),
             Slots = slots,
         };
+    }
+
+    /// <summary>
+    /// The import (or export) prices known without a gap up to the last published half hour of the horizon, going back
+    /// at most 14 days: what the estimator may learn from. <paramref name="first"/> is the first one's start.
+    /// </summary>
+    private static double[] KnownHistory(RateSeries rates, DateTimeOffset start, int published, out DateTimeOffset first)
+    {
+        var values = new List<double>(HistorySlots + published);
+        first = start.AddMinutes(published * SlotMinutes);
+        for (var back = 1; back <= HistorySlots + published; back++)
+        {
+            var at = start.AddMinutes((published - back) * SlotMinutes);
+            if (!rates.TryGetAt(at, out var rate))
+            {
+                break;
+            }
+
+            values.Add(rate.Pence);
+            first = at;
+        }
+
+        values.Reverse();
+        return [.. values];
     }
 
     public static DateTimeOffset Floor(DateTimeOffset now)
@@ -96,6 +182,9 @@ public static class PlanProblemBuilder
         var median = prices[prices.Length / 2];
         return Math.Max(0, median * site.DischargeEfficiency);
     }
+
+    private static double LoadAt(IReadOnlyList<double> forecast, int slot) =>
+        slot < forecast.Count ? Math.Max(0, forecast[slot]) : forecast.Count > 0 ? Math.Max(0, forecast[^1]) : 0;
 
     private static double PvAt(IReadOnlyList<PvForecastPoint> points, DateTimeOffset slotStart)
     {

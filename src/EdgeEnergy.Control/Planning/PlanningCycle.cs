@@ -41,7 +41,7 @@ public sealed class PlanningCycle(
         var options = control.Value;
         var start = PlanProblemBuilder.Floor(now);
         var end = start.AddHours(options.HorizonHours);
-        var range = new TimeRange(start.AddHours(-1), end);
+        var range = new TimeRange(start.AddDays(-14), end); // the past fortnight's rates teach the estimator and the terminal value
         var import = new RateSeries(await sources.Rates.GetAsync(RateKind.Import, range, cancellationToken));
         var export = new RateSeries(await sources.Rates.GetAsync(RateKind.Export, range, cancellationToken));
         var pv = new List<PvForecastPoint>();
@@ -56,8 +56,8 @@ public sealed class PlanningCycle(
         var load = await ForecastLoadAsync(start, options.HorizonHours * 2, cancellationToken);
         var socPercent = current.Current.Telemetry?.BatterySocPercent ?? site.Value.ReserveSocPercent;
         var inputs = new PlanningInputs(now, socPercent / 100 * site.Value.BatteryCapacityKwh, import, export,
-            sources.ExportTariffConfigured, pv, load, options.TerminalValuePencePerKwh);
-        var problem = PlanProblemBuilder.Build(inputs, site.Value, options.HorizonHours, out var whyNot);
+            sources.ExportTariffConfigured, pv, load, options.TerminalValuePencePerKwh, options.EstimateUnpublishedPrices);
+        var problem = PlanProblemBuilder.Build(inputs, site.Value, options.HorizonHours, out var whyNot, out var terminalReason);
         if (problem is null)
         {
             logger.PlanningSkipped(whyNot!);
@@ -66,6 +66,7 @@ public sealed class PlanningCycle(
 
         var plan = optimiser.Solve(problem, cancellationToken);
         metrics?.RecordPlanSolved(TimeSpan.FromMilliseconds(plan.SolveMilliseconds), plan.Status);
+        plan = plan with { Reason = plan.Reason is null ? terminalReason : $"{plan.Reason}; {terminalReason}" };
         var id = await planLog.RecordAsync(now, trigger, problem, plan, cancellationToken);
         logger.PlanSolved(id, plan.Status, plan.Slots.Count, problem.Start, plan.ObjectivePence, trigger, plan.SolveMilliseconds);
         if (plan.Status is not PlanStatus.Optimal)

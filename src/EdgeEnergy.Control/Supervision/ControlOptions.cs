@@ -26,4 +26,6 @@ public sealed class ControlOptions
     [Range(10, 3600)] public int ResendSeconds { get; set; } = 300;
     /// <summary>Value of energy left at the horizon's end, pence/kWh; null: learned from the known prices.</summary>
     public double? TerminalValuePencePerKwh { get; set; }
+    /// <summary>Before tomorrow's Agile prices are published, plan on to 23:00 UK tomorrow with prices estimated from history (marked as estimated).</summary>
+    public bool EstimateUnpublishedPrices { get; set; } = true;
 }

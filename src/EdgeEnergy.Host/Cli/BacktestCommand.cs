@@ -39,24 +39,43 @@ internal static class BacktestCommand
                 r.AddError("--mip-time-limit must be between 0 and 60 seconds");
             }
         });
+        var terminal = new Option<string>("--terminal")
+        {
+            Description = "Value of energy left at the horizon's end: late (cheapest price of the horizon's last 8 h × discharge efficiency), median, learned (from the price history: the lower of next day's refill cost and use value), learned-low (refill × discharge efficiency), or fixed:N (p/kWh).",
+            DefaultValueFactory = _ => "late",
+        };
+        var estimate = new Option<string>("--estimate-prices")
+        {
+            Description = "on: before 16:00 UK plan on to 23:00 tomorrow with prices estimated from history; off: published prices only.",
+            DefaultValueFactory = _ => "off",
+        };
+        estimate.AcceptOnlyFromAmong("on", "off");
         var quiet = new Option<bool>("--quiet") { Description = "No progress bar or summary on stderr." };
         var command = new Command("backtest", "Replays a history of prices, load and solar against four strategies (none, rules, optimiser, perfect) and reports the bills.");
-        foreach (var o in new Option[] { history, site, output, trace, chart, chartFrom, from, to, mipSolver, mipLimit, quiet })
+        foreach (var o in new Option[] { history, site, output, trace, chart, chartFrom, from, to, mipSolver, mipLimit, terminal, estimate, quiet })
         {
             command.Options.Add(o);
         }
 
         command.SetAction((parse, ct) => Task.FromResult(Run(
             parse.GetValue(history)!, parse.GetValue(site)!, parse.GetValue(output), parse.GetValue(trace), parse.GetValue(chart),
-            parse.GetValue(chartFrom), parse.GetValue(from), parse.GetValue(to), parse.GetValue(quiet), parse.GetValue(mipSolver)!, parse.GetValue(mipLimit), ct)));
+            parse.GetValue(chartFrom), parse.GetValue(from), parse.GetValue(to), parse.GetValue(quiet), parse.GetValue(mipSolver)!, parse.GetValue(mipLimit),
+            parse.GetValue(terminal)!, parse.GetValue(estimate) == "on", ct)));
         return command;
     }
 
     private static int Run(
         string historyPath, string sitePath, string? outPath, string? tracePath, string? chartPath, DateOnly? chartFrom,
-        DateTimeOffset? from, DateTimeOffset? to, bool quiet, string mipSolver, double mipLimitSeconds, CancellationToken cancellationToken)
+        DateTimeOffset? from, DateTimeOffset? to, bool quiet, string mipSolver, double mipLimitSeconds,
+        string terminal, bool estimatePrices, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+        if (!TryParseTerminal(terminal, out var terminalMode, out var fixedPence))
+        {
+            Console.Error.WriteLine($"edgeenergy backtest: --terminal '{terminal}' is not late, median, learned, learned-low or fixed:N with N a number of p/kWh ≥ 0");
+            return ExitCodes.BadInput;
+        }
+
         BacktestHistory history;
         BacktestSite site;
         try
@@ -89,6 +108,7 @@ internal static class BacktestCommand
         using var bar = quiet ? null : new ProgressBar(Console.Error, history.Slots.Count);
         var engine = new BacktestEngine(
             new OrToolsScheduleOptimiser(new OptimiserOptions { MipSolver = mipSolver, MipTimeLimit = TimeSpan.FromSeconds(mipLimitSeconds) }),
+            new BacktestOptions { Terminal = terminalMode, FixedTerminalPencePerKwh = fixedPence, EstimatePrices = estimatePrices },
             perfectOptimiser: new OrToolsScheduleOptimiser(new OptimiserOptions { MipSolver = mipSolver }));
         var result = engine.Run(history, site, bar, cancellationToken);
         bar?.Dispose();
@@ -193,5 +213,22 @@ internal static class BacktestCommand
                 writer.WriteLine();
             }
         }
+    }
+
+    private static bool TryParseTerminal(string text, out TerminalMode mode, out double fixedPence)
+    {
+        fixedPence = 0;
+        mode = text switch
+        {
+            "late" => TerminalMode.LateCheapest,
+            "median" => TerminalMode.Median,
+            "learned" => TerminalMode.Learned,
+            "learned-low" => TerminalMode.LearnedConservative,
+            _ => TerminalMode.Fixed,
+        };
+        return mode != TerminalMode.Fixed
+            || (text.StartsWith("fixed:", StringComparison.Ordinal)
+                && double.TryParse(text.AsSpan(6), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out fixedPence)
+                && double.IsFinite(fixedPence) && fixedPence >= 0);
     }
 }

@@ -103,8 +103,10 @@ public class BacktestEngineTests(EightDayRun run) : IClassFixture<EightDayRun>
         }
     }
 
-    [Fact]
-    public void Decisions_do_not_change_when_the_unknowable_future_changes()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // estimated prices and the learned terminal value too see only what is published
+    public void Decisions_do_not_change_when_the_unknowable_future_changes(bool horizonPolicies)
     {
         const int cut = 150; // a decision at 03:00 UK on day 4
         var original = new BacktestHistory([.. run.History.Slots.Take(240)]);
@@ -116,14 +118,21 @@ public class BacktestEngineTests(EightDayRun run) : IClassFixture<EightDayRun>
             ImportPence = s.Start >= knownUntil ? s.ImportPence + 40 : s.ImportPence,
             ExportPence = s.Start >= knownUntil ? s.ExportPence + 40 : s.ExportPence,
         })]);
-        var options = new BacktestOptions { Parallel = false };
+        var options = new BacktestOptions
+        {
+            Parallel = false, EstimatePrices = horizonPolicies, Terminal = horizonPolicies ? TerminalMode.Learned : TerminalMode.LateCheapest,
+        };
         var a = new BacktestEngine(new OrToolsScheduleOptimiser(), options).Run(original, run.Site);
         var b = new BacktestEngine(new OrToolsScheduleOptimiser(), options).Run(altered, run.Site);
         for (var t = 0; t <= cut; t++)
         {
             Assert.Equal(a.Decisions[t].Command, b.Decisions[t].Command);
             Assert.Equal(a.Decisions[t].ForecastLoadKwh, b.Decisions[t].ForecastLoadKwh);
+            Assert.Equal(a.Decisions[t].TerminalValuePencePerKwh, b.Decisions[t].TerminalValuePencePerKwh);
+            Assert.Equal(a.Decisions[t].EstimatedSlots, b.Decisions[t].EstimatedSlots);
         }
+
+        Assert.Equal(horizonPolicies, a.Decisions.Take(cut).Any(d => d.EstimatedSlots > 0));
 
         // …and the test is sensitive: a day later the forecast of the same slot sees the changed load.
         Assert.NotEqual(a.Decisions[cut + 48].ForecastLoadKwh, b.Decisions[cut + 48].ForecastLoadKwh);
