@@ -31,5 +31,5 @@ for p in tests/EdgeEnergy.Testing/Fixtures/plan-problems/*.json; do
     echo "shared-check FAIL $name: objective $ours vs reference $ref"; fail=$((fail+1))
   fi
 done
-echo "shared checks (reference_lp.py): $pass passed, $fail failed" >&2
+echo "shared checks (reference_lp.py): $pass plans verified and matching the reference optimum, $fail not" >&2
 [[ $fail -eq 0 ]]
