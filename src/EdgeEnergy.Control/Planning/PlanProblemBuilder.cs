@@ -15,7 +15,8 @@ public sealed record PlanningInputs(
     IReadOnlyList<PvForecastPoint> PvForecast,
     IReadOnlyList<double> LoadForecastKwh,
     double? TerminalValuePencePerKwh,
-    bool EstimateUnpublishedPrices = false);
+    bool EstimateUnpublishedPrices = false,
+    IReadOnlyDictionary<string, DateOnly>? ImmersionSatisfiedOn = null);
 
 /// <summary>
 /// Builds the plan problem for now, pure: the horizon runs from the current half hour for as long as prices are known
@@ -137,7 +138,7 @@ public static class PlanProblemBuilder
             Battery = site.Battery(inputs.SocKwh),
             Grid = site.Grid,
             TerminalValuePencePerKwh = terminal,
-            Immersions = site.Immersions.Select(i => Immersion(i, start, slots.Count)).ToArray(),
+            Immersions = site.Immersions.Select(i => Immersion(i, start, slots.Count, SatisfiedToday(inputs, i.Id))).ToArray(),
             Slots = slots,
         };
     }
@@ -207,7 +208,12 @@ public static class PlanProblemBuilder
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
-    private static ImmersionSpec Immersion(ImmersionOptions heater, DateTimeOffset start, int slotCount)
+    private static bool SatisfiedToday(PlanningInputs inputs, string id) =>
+        inputs.ImmersionSatisfiedOn is { } days && days.TryGetValue(id, out var day) && day == DateOnly.FromDateTime(UkTime.ToLocal(inputs.Now).DateTime);
+
+    // satisfiedToday: the thermostat opened today (the tank is hot), so nothing more until UK midnight, and the window
+    // in progress has had its minimum.
+    private static ImmersionSpec Immersion(ImmersionOptions heater, DateTimeOffset start, int slotCount, bool satisfiedToday)
     {
         var readyBy = TimeOnly.ParseExact(heater.ReadyBy, "HH:mm", System.Globalization.CultureInfo.InvariantCulture);
         var windows = new List<ImmersionWindow>();
@@ -234,6 +240,14 @@ public static class PlanProblemBuilder
                 MaxKwh = Math.Max(heater.DailyMinKwh * fraction, heater.DailyMaxKwh * fraction),
             });
             from = to;
+        }
+
+        if (satisfiedToday && windows.Count > 0)
+        {
+            var midnight = UkTime.ToUtc(DateOnly.FromDateTime(UkTime.ToLocal(start).DateTime).AddDays(1), TimeOnly.MinValue);
+            var untilMidnight = Math.Clamp((int)Math.Ceiling((midnight - start).TotalMinutes / SlotMinutes), 1, slotCount);
+            windows[0] = windows[0] with { MinKwh = 0 };
+            windows.Add(new ImmersionWindow { FromSlot = 0, ToSlot = untilMidnight, MinKwh = 0, MaxKwh = 0 });
         }
 
         return new ImmersionSpec { Id = heater.Id, PowerKw = heater.PowerKw, ValuePencePerKwh = heater.ValuePencePerKwh, Windows = windows };

@@ -29,7 +29,8 @@ public sealed class PlanningCycle(
     IOptions<ControlOptions> control,
     TimeProvider time,
     ILogger<PlanningCycle> logger,
-    EdgeEnergyMetrics? metrics = null) : IPlanningCycle
+    EdgeEnergyMetrics? metrics = null,
+    ImmersionSwitcher? immersions = null) : IPlanningCycle
 {
     private const int HistoryDays = 28;
     /// <summary>What a UK home uses in half an hour on average (about 3,100 kWh a year), used until history exists.</summary>
@@ -56,7 +57,8 @@ public sealed class PlanningCycle(
         var load = await ForecastLoadAsync(start, options.HorizonHours * 2, cancellationToken);
         var socPercent = current.Current.Telemetry?.BatterySocPercent ?? site.Value.ReserveSocPercent;
         var inputs = new PlanningInputs(now, socPercent / 100 * site.Value.BatteryCapacityKwh, import, export,
-            sources.ExportTariffConfigured, pv, load, options.TerminalValuePencePerKwh, options.EstimateUnpublishedPrices);
+            sources.ExportTariffConfigured, pv, load, options.TerminalValuePencePerKwh, options.EstimateUnpublishedPrices,
+            immersions?.SatisfiedOn);
         var problem = PlanProblemBuilder.Build(inputs, site.Value, options.HorizonHours, out var whyNot, out var terminalReason);
         if (problem is null)
         {

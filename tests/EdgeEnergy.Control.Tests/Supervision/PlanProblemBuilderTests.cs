@@ -68,4 +68,18 @@ public class PlanProblemBuilderTests
         Assert.Equal(0.2, p.Slots[1].PvKwh, 9);
         Assert.Equal(0, p.Slots[2].PvKwh, 9);
     }
+
+    [Fact]
+    public void A_tank_found_hot_today_gets_nothing_until_midnight_and_owes_no_minimum()
+    {
+        var hot = new Dictionary<string, DateOnly> { ["tank"] = new DateOnly(2024, 1, 10) };
+        var p = PlanProblemBuilder.Build(Inputs(Series(40), Series(40)) with { ImmersionSatisfiedOn = hot }, s_site, 48, out _)!;
+        var windows = p.Immersions[0].Windows;
+
+        Assert.Equal(0, windows[0].MinKwh);
+        Assert.Contains(windows, w => w.FromSlot == 0 && w.ToSlot == 16 && w.MaxKwh == 0); // 16:00 → midnight GMT
+        Assert.Empty(PlanProblemValidator.Validate(p));
+        var plan = new EdgeEnergy.Optimiser.OrToolsScheduleOptimiser().Solve(p);
+        Assert.All(plan.Slots.Take(16), s => Assert.Equal(0, s.ImmersionKwh["tank"], 6));
+    }
 }
