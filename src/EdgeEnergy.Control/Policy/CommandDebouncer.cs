@@ -44,6 +44,16 @@ public sealed class CommandDebouncer(TimeSpan minimumDwell, double powerHysteres
         return isSafe || now - _since >= MinimumDwell ? Switch(now, proposed) : _current;
     }
 
+    /// <summary>
+    /// Records a command that was sent without debouncing (an override or the fallback rules), so the dwell of what
+    /// follows counts from <paramref name="now"/>.
+    /// </summary>
+    public InverterCommand Accept(DateTimeOffset now, InverterCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return Switch(now, command);
+    }
+
     private InverterCommand Switch(DateTimeOffset now, InverterCommand command)
     {
         if (_current is null || command.Kind != _current.Kind)

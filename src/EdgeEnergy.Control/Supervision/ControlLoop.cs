@@ -130,11 +130,9 @@ public sealed class ControlLoop(
         TrackFallback(now, decision);
 
         // 3. Anti-flapping, except that a move to safety (self-use, hold) or to another source is never delayed.
-        var command = decision.Source == RecommendationSource.Plan ? _debouncer.Next(now, decision.Command) : decision.Command;
-        if (decision.Source != RecommendationSource.Plan)
-        {
-            _debouncer.Next(now.AddSeconds(o.MinimumDwellSeconds), decision.Command);
-        }
+        var command = decision.Source == RecommendationSource.Plan
+            ? _debouncer.Next(now, decision.Command)
+            : _debouncer.Accept(now, decision.Command);
 
         // 4. Send when it changed, when the path changed, or when it is time to re-send.
         InverterCommand? sent = null;

@@ -49,7 +49,8 @@ internal static class DemoCommand
         {
             var file = EdgeEnergyConfiguration.Load(configFile);
             var embeddedBroker = string.IsNullOrWhiteSpace(file["Mqtt:Host"]);
-            return EdgeEnergyConfiguration.Load(configFile, new Dictionary<string, string?>
+            // The demo's own settings win over the file and the environment.
+            return new ConfigurationBuilder().AddConfiguration(file).AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Inverter:Endpoint"] = $"tcp://127.0.0.1:{modbus.LocalEndpoint.Port}",
                 ["Inverter:Family"] = familyKey,
@@ -62,7 +63,7 @@ internal static class DemoCommand
                 ["Site:BatteryCapacityKwh"] = capacityKwh.ToString(CultureInfo.InvariantCulture),
                 ["Site:BatteryMaxChargeKw"] = "3",
                 ["Site:BatteryMaxDischargeKw"] = "3",
-            });
+            }).Build();
         }
 
         return await RunCommand.RunAsync(Configuration, replayPrices: true, cancellationToken, async app =>

@@ -76,6 +76,18 @@ public class CommandDebouncerTests
     }
 
     [Fact]
+    public void A_command_sent_without_debouncing_starts_the_dwell_now()
+    {
+        var d = new CommandDebouncer(TimeSpan.FromMinutes(5), 100);
+        var forced = InverterCommand.ForceDischarge(3000, 10);
+        Assert.Equal(forced, d.Accept(s_t0, forced));
+
+        // The plan wants to charge: held while the accepted command dwells, passed once five minutes have run.
+        Assert.Equal(forced, d.Next(s_t0.AddMinutes(4), InverterCommand.ForceCharge(2000, 10)));
+        Assert.Equal(InverterCommand.ForceCharge(2000, 10), d.Next(s_t0.AddMinutes(5), InverterCommand.ForceCharge(2000, 10)));
+    }
+
+    [Fact]
     public void Falling_back_to_self_use_is_never_held_back()
     {
         var d = new CommandDebouncer(TimeSpan.FromMinutes(5), 100);
