@@ -5,7 +5,6 @@ using EdgeEnergy.Domain.Prices;
 using EdgeEnergy.Host.Data;
 using EdgeEnergy.Testing;
 using EdgeEnergy.Testing.Http;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OptionsFactory = Microsoft.Extensions.Options.Options;
@@ -14,7 +13,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace EdgeEnergy.Host.Tests.Data;
 
 /// <summary>Recorded Agile rates served on loopback, through the real Octopus adapter into the real SQLite store.</summary>
-public sealed class PriceUpdaterTests : IAsyncLifetime, IDisposable
+public sealed class PriceUpdaterTests : IAsyncLifetime
 {
     private const string Import = "AGILE-FLEX-22-11-25";
     private const string Export = "AGILE-OUTGOING-19-05-13";
@@ -25,32 +24,18 @@ public sealed class PriceUpdaterTests : IAsyncLifetime, IDisposable
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.Parse("2022-03-27T17:00:00Z"));
     private readonly FakeOctopusApi _api = new FakeOctopusApi().WithTariff($"E-1R-{Import}-J", s_import).WithTariff($"E-1R-{Export}-J", s_export);
     private readonly RecordingReplanRequester _replan = new();
-    private readonly string _folder = Directory.CreateTempSubdirectory("edgeenergy-prices-").FullName;
-    private LoopbackHttpServer _server = null!;
-    private SqliteDatabase _database = null!;
+    private OctopusAndStore _env = null!;
 
-    public async Task InitializeAsync()
-    {
-        _server = await LoopbackHttpServer.StartAsync(_api.HandleAsync);
-        _database = new SqliteDatabase(Path.Combine(_folder, "store.db"));
-    }
+    public async Task InitializeAsync() => _env = await OctopusAndStore.StartAsync(_api, "edgeenergy-prices-");
 
-    public void Dispose() => _database?.Dispose();
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _database.Dispose();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public async Task DisposeAsync() => await _env.DisposeAsync();
 
     private static TimeRange Window => new(DateTimeOffset.Parse("2022-03-25T17:00:00Z"), DateTimeOffset.Parse("2022-03-28T22:00:00Z"));
 
     private PriceUpdater Updater(PricePollState? state = null) =>
         new(
             new OctopusPriceSource(new HttpClient(), OptionsFactory.Create(OctopusSettings()), _clock, NullLogger<OctopusPriceSource>.Instance),
-            new SqliteRateStore(_database),
+            new SqliteRateStore(_env.Database),
             OptionsFactory.Create(OctopusSettings()),
             state ?? new PricePollState(),
             _clock,
@@ -59,11 +44,11 @@ public sealed class PriceUpdaterTests : IAsyncLifetime, IDisposable
 
     private OctopusOptions OctopusSettings() => new()
     {
-        BaseUrl = _server.BaseUrl.ToString(), ImportProduct = Import, ExportProduct = Export, Region = "J", PageSize = 40, BackfillDays = 2,
+        BaseUrl = _env.Server.BaseUrl.ToString(), ImportProduct = Import, ExportProduct = Export, Region = "J", PageSize = 40, BackfillDays = 2,
         RetryBaseDelay = TimeSpan.Zero,
     };
 
-    private Task<IReadOnlyList<Rate>> StoredAsync(RateKind kind) => new SqliteRateStore(_database).GetAsync(kind, new TimeRange(DateTimeOffset.MinValue.AddYears(2000), DateTimeOffset.MaxValue.AddYears(-1000)), CancellationToken.None);
+    private Task<IReadOnlyList<Rate>> StoredAsync(RateKind kind) => new SqliteRateStore(_env.Database).GetAsync(kind, new TimeRange(DateTimeOffset.MinValue.AddYears(2000), DateTimeOffset.MaxValue.AddYears(-1000)), CancellationToken.None);
 
     private static IEnumerable<Rate> In(IEnumerable<Rate> rates, TimeRange window) => rates.Where(r => r.StartUtc >= window.FromUtc && r.StartUtc < window.ToUtc);
 
@@ -83,7 +68,7 @@ public sealed class PriceUpdaterTests : IAsyncLifetime, IDisposable
         Assert.Equal(In(s_import, Window).Where(r => !_api.HiddenSlots.Contains(r.StartUtc)), await StoredAsync(RateKind.Import));
 
         _api.HiddenSlots.Clear();
-        while (_server.Requests.TryDequeue(out _))
+        while (_env.Server.Requests.TryDequeue(out _))
         {
         }
 
@@ -94,7 +79,7 @@ public sealed class PriceUpdaterTests : IAsyncLifetime, IDisposable
         Assert.Equal(In(s_import, Window), await StoredAsync(RateKind.Import));
         Assert.Equal(In(s_export, Window), await StoredAsync(RateKind.Export));
         // Only the gap was asked for, once per tariff.
-        Assert.Equal([gap, gap], FakeOctopusApi.RequestedRanges(_server.Requests));
+        Assert.Equal([gap, gap], FakeOctopusApi.RequestedRanges(_env.Server.Requests));
         Assert.Equal([PlanningTrigger.NewPrices, PlanningTrigger.NewPrices], _replan.Triggers);
     }
 
@@ -135,10 +120,10 @@ public sealed class PriceUpdaterTests : IAsyncLifetime, IDisposable
     public async Task A_complete_store_asks_for_nothing_and_requests_no_replan()
     {
         await Updater().UpdateAsync(CancellationToken.None);
-        var requests = _server.Requests.Count;
+        var requests = _env.Server.Requests.Count;
         _replan.Triggers.Clear();
         var again = await Updater().UpdateAsync(CancellationToken.None);
-        Assert.Equal(requests, _server.Requests.Count);
+        Assert.Equal(requests, _env.Server.Requests.Count);
         Assert.All(again.Kinds, k => Assert.Equal(0, k.Requests));
         Assert.Empty(_replan.Triggers);
     }
@@ -176,8 +161,7 @@ public sealed class PriceUpdaterTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_source_outage_is_reported_and_the_store_is_left_as_it_was()
     {
-        await _server.DisposeAsync();
-        _server = await LoopbackHttpServer.StartAsync(c =>
+        await _env.ReplaceServerAsync(c =>
         {
             c.Response.StatusCode = 503;
             return Task.CompletedTask;

@@ -6,9 +6,9 @@ using EdgeEnergy.Domain.Prices;
 using EdgeEnergy.Domain.Status;
 using EdgeEnergy.Host.Data;
 using EdgeEnergy.Host.Web;
+using EdgeEnergy.Host.Tests.Data;
 using EdgeEnergy.Testing;
 using EdgeEnergy.Testing.Http;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using OptionsFactory = Microsoft.Extensions.Options.Options;
@@ -16,32 +16,18 @@ using OptionsFactory = Microsoft.Extensions.Options.Options;
 namespace EdgeEnergy.Host.Tests.Web;
 
 /// <summary>POST /api/v1/prices/update through the real Octopus adapter (recorded rates on loopback) into the real SQLite store.</summary>
-public sealed class PriceRefreshEndToEndTests : IAsyncLifetime, IDisposable
+public sealed class PriceRefreshEndToEndTests : IAsyncLifetime
 {
     private const string Import = "AGILE-FLEX-22-11-25";
     private const string Export = "AGILE-OUTGOING-19-05-13";
     private readonly FakeOctopusApi _api = new FakeOctopusApi()
         .WithTariff($"E-1R-{Import}-J", FixtureData.AgileCsv("agile_import_J_2022-03-25_28.csv"))
         .WithTariff($"E-1R-{Export}-J", FixtureData.AgileCsv("agile_outgoing_C_2022-03-25_28.csv"));
-    private readonly string _folder = Directory.CreateTempSubdirectory("edgeenergy-web-prices-").FullName;
-    private LoopbackHttpServer _server = null!;
-    private SqliteDatabase _database = null!;
+    private OctopusAndStore _env = null!;
 
-    public async Task InitializeAsync()
-    {
-        _server = await LoopbackHttpServer.StartAsync(_api.HandleAsync);
-        _database = new SqliteDatabase(Path.Combine(_folder, "store.db"));
-    }
+    public async Task InitializeAsync() => _env = await OctopusAndStore.StartAsync(_api, "edgeenergy-web-prices-");
 
-    public void Dispose() => _database?.Dispose();
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _database.Dispose();
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
+    public async Task DisposeAsync() => await _env.DisposeAsync();
 
     private async Task<WebTestHost> StartAsync(string baseUrl)
     {
@@ -54,7 +40,7 @@ public sealed class PriceRefreshEndToEndTests : IAsyncLifetime, IDisposable
             var clock = sp.GetRequiredService<TimeProvider>();
             return new PriceUpdaterRefreshTrigger(new PriceUpdater(
                 new OctopusPriceSource(new HttpClient(), octopus, clock, NullLogger<OctopusPriceSource>.Instance),
-                new SqliteRateStore(_database), octopus, new PricePollState(), clock, NullLogger<PriceUpdater>.Instance));
+                new SqliteRateStore(_env.Database), octopus, new PricePollState(), clock, NullLogger<PriceUpdater>.Instance));
         }), now: DateTimeOffset.Parse("2022-03-27T17:00:00Z", System.Globalization.CultureInfo.InvariantCulture)); // tomorrow's prices are out
         return host;
     }
@@ -62,11 +48,11 @@ public sealed class PriceRefreshEndToEndTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Fetch_now_stores_the_published_rates_and_says_how_many()
     {
-        await using var host = await StartAsync(_server.BaseUrl.ToString());
+        await using var host = await StartAsync(_env.Server.BaseUrl.ToString());
         using var response = await host.Client.PostAsync("api/v1/prices/update", null);
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var stored = await new SqliteRateStore(_database).GetAsync(RateKind.Import,
+        var stored = await new SqliteRateStore(_env.Database).GetAsync(RateKind.Import,
             new TimeRange(DateTimeOffset.Parse("2022-03-25T00:00:00Z"), DateTimeOffset.Parse("2022-03-29T00:00:00Z")), CancellationToken.None);
         Assert.NotEmpty(stored);
         Assert.True(body.GetProperty("slotsStored").GetInt32() >= stored.Count, body.ToString());
