@@ -7,8 +7,11 @@ namespace EdgeEnergy.Optimiser;
 /// <summary>
 /// The exact planner. Stage 1 solves the linear relaxation with GLOP; when its answer never charges and discharges
 /// (or imports and exports) in the same slot it is optimal for the full model, which is the usual case and takes
-/// about a millisecond. Otherwise stage 2 solves the mixed-integer model (SCIP), then re-solves the LP with each
-/// slot's direction pinned, to read the duals. Any failure gives the feasible self-use heuristic, marked fallback.
+/// about a millisecond. Otherwise stage 2 searches for the integer optimum with our own branch and bound on the same
+/// GLOP model (<see cref="BranchAndBound"/>), which settles most such plans in a few ms; when it does not close within
+/// its node budget, stage 3 solves the mixed-integer model (SCIP) with binaries in the slots that broke a rule, then
+/// re-solves the LP with each slot's direction pinned, to read the duals; the branch and bound's answer stands if
+/// SCIP finds nothing better in the time left. Any failure gives the feasible self-use heuristic, marked fallback.
 /// </summary>
 public sealed class OrToolsScheduleOptimiser(OptimiserOptions? options = null) : IScheduleOptimiser
 {
@@ -85,6 +88,8 @@ public sealed class OrToolsScheduleOptimiser(OptimiserOptions? options = null) :
     private (SolvedSlot[]? Slots, PlanStatus Status, string? Failure) SolveExact(PlanProblem problem, CancellationToken cancellationToken)
     {
         HashSet<int> integerSlots;
+        BranchAndBoundResult? searched = null;
+        var deadline = 0L;
         using (var lp = PlanModel.Create(problem, "GLOP") ?? throw new InvalidOperationException("GLOP is not available"))
         {
             var result = lp.Solver.Solve();
@@ -104,23 +109,46 @@ public sealed class OrToolsScheduleOptimiser(OptimiserOptions? options = null) :
             {
                 return (lp.Extract(withDuals: true), PlanStatus.Optimal, null);
             }
+
+            deadline = Stopwatch.GetTimestamp() + (long)(_options.MipTimeLimit.TotalSeconds * Stopwatch.Frequency);
+            if (_options.BranchAndBoundNodes > 0)
+            {
+                searched = BranchAndBound.Solve(lp, _options.BranchAndBoundNodes, deadline, cancellationToken);
+                if (searched.Closed)
+                {
+                    return searched.Best is null ? (null, PlanStatus.Infeasible, null) : (searched.Best, PlanStatus.Optimal, null);
+                }
+            }
+        }
+
+        // The search did not close: its best answer (if any) stands unless the MIP backend does better in the time left.
+        (SolvedSlot[]?, PlanStatus, string?) SearchedOr(string failure) => searched?.Best is { } best
+            ? (best, PlanStatus.Feasible, null)
+            : (null, PlanStatus.Fallback, failure);
+
+        if (_options.MipSolver == OptimiserOptions.NoMipBackend)
+        {
+            return SearchedOr($"branch and bound found no plan within {_options.BranchAndBoundNodes} nodes");
         }
 
         // Binaries only where a relaxation broke a "never at once" rule (real data: negative import prices, or export
         // paying more than import). Each round is a relaxation of the full model, so the first round whose answer
         // breaks no rule anywhere is optimal for it; a slot that breaks a rule gets its binaries in the next round.
-        var deadline = Stopwatch.GetTimestamp() + (long)(_options.MipTimeLimit.TotalSeconds * Stopwatch.Frequency);
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var remaining = TimeSpan.FromSeconds((double)(deadline - Stopwatch.GetTimestamp()) / Stopwatch.Frequency);
             if (remaining <= TimeSpan.Zero)
             {
-                return (null, PlanStatus.Fallback, $"mixed-integer stage passed its {_options.MipTimeLimit.TotalSeconds:0.#} s limit");
+                return SearchedOr($"mixed-integer stage passed its {_options.MipTimeLimit.TotalSeconds:0.#} s limit");
             }
 
-            using var mip = PlanModel.Create(problem, _options.MipSolver, integerSlots)
-                ?? throw new InvalidOperationException($"the mixed-integer solver {_options.MipSolver} is not available in this OR-Tools build");
+            using var mip = PlanModel.Create(problem, _options.MipSolver, integerSlots);
+            if (mip is null)
+            {
+                return SearchedOr($"the mixed-integer solver {_options.MipSolver} is not available in this OR-Tools build");
+            }
+
             mip.Solver.SetTimeLimit(Math.Max(1, (long)remaining.TotalMilliseconds));
             var mipResult = mip.Solver.Solve();
             switch (mipResult)
@@ -130,7 +158,7 @@ public sealed class OrToolsScheduleOptimiser(OptimiserOptions? options = null) :
                 case Solver.ResultStatus.OPTIMAL or Solver.ResultStatus.FEASIBLE:
                     break;
                 default:
-                    return (null, PlanStatus.Fallback, $"mixed-integer stage ended {mipResult} within {_options.MipTimeLimit.TotalSeconds:0.#} s");
+                    return SearchedOr($"mixed-integer stage ended {mipResult} within {_options.MipTimeLimit.TotalSeconds:0.#} s");
             }
 
             var broken = mip.SlotsBreakingExclusivity();
@@ -140,8 +168,13 @@ public sealed class OrToolsScheduleOptimiser(OptimiserOptions? options = null) :
                 continue;
             }
 
-            // Same model with every integer slot's direction pinned: an LP whose optimum is at least as good, with duals.
             var status = mipResult == Solver.ResultStatus.OPTIMAL ? PlanStatus.Optimal : PlanStatus.Feasible;
+            if (searched?.Best is { } found && searched.BestObjective <= mip.Objective + 1e-9)
+            {
+                return (found, status, null);
+            }
+
+            // Same model with every integer slot's direction pinned: an LP whose optimum is at least as good, with duals.
             using var pinned = PlanModel.Create(problem, "GLOP")!;
             mip.CopyDirectionsTo(pinned);
             return pinned.Solver.Solve() == Solver.ResultStatus.OPTIMAL && pinned.SlotsBreakingExclusivity().Count == 0

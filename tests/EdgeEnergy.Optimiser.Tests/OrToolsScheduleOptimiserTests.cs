@@ -125,15 +125,56 @@ public class OrToolsScheduleOptimiserTests
     [Fact]
     public void Gives_a_feasible_fallback_when_the_integer_solver_is_unavailable()
     {
-        // Paid to import: only the integer stage can plan this, and it is made unavailable.
+        // Paid to import: only the integer stage can plan this; its own search is switched off and the backend is missing.
         var problem = PlanProblems.Small([-20, -20, -20, 30], exportPence: [0, 0, 0, 0], socKwh: 5);
-        var plan = new OrToolsScheduleOptimiser(new OptimiserOptions { MipSolver = "NO_SUCH_SOLVER" }).Solve(problem);
+        var plan = new OrToolsScheduleOptimiser(new OptimiserOptions { MipSolver = "NO_SUCH_SOLVER", BranchAndBoundNodes = 0 }).Solve(problem);
 
         Assert.Equal(PlanStatus.Fallback, plan.Status);
         Assert.Contains("NO_SUCH_SOLVER", plan.Reason);
         Assert.Empty(PlanChecker.Violations(problem, plan.Slots));
         Assert.All(plan.Slots, s => Assert.StartsWith("fallback self-use", s.Reason));
         Assert.True(plan.ObjectivePence >= _optimiser.Solve(problem).ObjectivePence - 1e-6);
+    }
+
+    [Theory]
+    [MemberData(nameof(RealProblems))]
+    public void The_branch_and_bound_alone_is_optimal_where_it_closes_and_never_beats_the_optimum(string name)
+    {
+        // No backend: the GLOP branch and bound's answer is the plan. Where its search closed it must equal the
+        // independent optimum; where the node budget ran out it must still keep every rule and cannot be cheaper than
+        // the optimum (that would mean a pin let through something the model forbids).
+        var problem = PlanProblems.Load(name);
+        var plan = new OrToolsScheduleOptimiser(new OptimiserOptions { MipSolver = OptimiserOptions.NoMipBackend, BranchAndBoundNodes = 2000 })
+            .Solve(problem);
+
+        Assert.Contains(plan.Status, new[] { PlanStatus.Optimal, PlanStatus.Feasible });
+        Assert.Empty(PlanChecker.Violations(problem, plan.Slots));
+        var reference = PlanProblems.ReferenceObjectives[name];
+        var tolerance = Math.Max(0.5, Math.Abs(reference) * 1e-4);
+        Assert.True(plan.ObjectivePence >= reference - tolerance, $"{name}: {plan.ObjectivePence:0.###}p beats the optimum {reference:0.###}p");
+        if (plan.Status == PlanStatus.Optimal)
+        {
+            Assert.True(Math.Abs(plan.ObjectivePence - reference) <= tolerance, $"{name}: closed at {plan.ObjectivePence:0.###}p, optimum {reference:0.###}p");
+        }
+        else
+        {
+            // The dive and the search found a plan within 2 % of the optimum on every fixture that did not close.
+            Assert.True(plan.ObjectivePence - reference <= Math.Max(0.5, 0.02 * Math.Abs(reference)), $"{name}: {plan.ObjectivePence:0.###}p vs {reference:0.###}p");
+        }
+    }
+
+    [Fact]
+    public void Keeps_the_branch_and_bound_answer_when_the_backend_cannot_run()
+    {
+        // Negative prices make the relaxation burn energy in many slots, so 5 nodes cannot close the search; with the
+        // backend missing, the search's best answer is carried out, marked feasible rather than optimal.
+        var problem = PlanProblems.Load("negative-2020-05-24");
+        var plan = new OrToolsScheduleOptimiser(new OptimiserOptions { MipSolver = "NO_SUCH_SOLVER", BranchAndBoundNodes = 5 }).Solve(problem);
+
+        Assert.Equal(PlanStatus.Feasible, plan.Status);
+        Assert.Empty(PlanChecker.Violations(problem, plan.Slots));
+        Assert.All(plan.Slots, s => Assert.False(s.Reason.StartsWith("fallback", StringComparison.Ordinal)));
+        Assert.True(plan.ObjectivePence >= PlanProblems.ReferenceObjectives["negative-2020-05-24"] - 0.5);
     }
 
     [Fact]
