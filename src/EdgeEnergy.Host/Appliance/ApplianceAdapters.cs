@@ -1,31 +1,12 @@
-using System.Text.Json;
 using EdgeEnergy.Control;
 using EdgeEnergy.Control.Supervision;
 using EdgeEnergy.Control.UserOverrides;
-using EdgeEnergy.Domain.History;
 using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Domain.Status;
 using EdgeEnergy.Domain.UserOverrides;
-using IOverrideStore = EdgeEnergy.Domain.UserOverrides.IOverrideStore;
-using Override = EdgeEnergy.Domain.UserOverrides.Override;
 using Microsoft.Extensions.Options;
 
 namespace EdgeEnergy.Host.Appliance;
-
-/// <summary>The user's override kept in the settings table of the SQLite store, so it survives a restart.</summary>
-internal sealed class SettingsOverrideStore(ISettingsStore settings) : IOverrideStore
-{
-    private const string Key = "override";
-
-    public async Task<Override?> LoadAsync(CancellationToken cancellationToken)
-    {
-        var json = await settings.GetAsync(Key, cancellationToken);
-        return string.IsNullOrEmpty(json) || json == "null" ? null : JsonSerializer.Deserialize<Override>(json, PlanJson.Output);
-    }
-
-    public Task SaveAsync(Override? value, CancellationToken cancellationToken) =>
-        settings.SetAsync(Key, value is null ? "null" : JsonSerializer.Serialize(value, PlanJson.Output), cancellationToken);
-}
 
 /// <summary>
 /// Restores what a person set before the restart, before the control loop and MQTT start: the override in force and

@@ -12,8 +12,6 @@ using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Domain.Prices;
 using EdgeEnergy.Domain.Status;
 using EdgeEnergy.Domain.UserOverrides;
-using IOverrideStore = EdgeEnergy.Domain.UserOverrides.IOverrideStore;
-using Override = EdgeEnergy.Domain.UserOverrides.Override;
 using EdgeEnergy.Host.Appliance;
 using EdgeEnergy.Optimiser;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -44,7 +42,7 @@ public static class ApplianceRegistration
                 MinReserveSocPercent = Math.Max(site.BatteryMinSocPercent, 0),
             };
         });
-        services.TryAddSingleton<IOverrideStore, SettingsOverrideStore>();
+        // The override store is the SQLite one (AddHistory): the override in force and its history survive a restart.
         services.TryAddSingleton(sp => new OverrideService(sp.GetRequiredService<IOverrideStore>(), sp.GetRequiredService<OverrideLimits>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<UserSettings>();
         services.TryAddSingleton<IApplianceCommands>(sp => new ApplianceCommands(
