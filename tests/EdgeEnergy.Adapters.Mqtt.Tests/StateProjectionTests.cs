@@ -1,5 +1,6 @@
 using EdgeEnergy.Adapters.Mqtt.Discovery;
 using EdgeEnergy.Adapters.Mqtt.Publishing;
+using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Domain.Status;
 using EdgeEnergy.Domain.UserOverrides;
 using EdgeEnergy.Testing.Appliance;
@@ -78,5 +79,32 @@ public class StateProjectionTests
     {
         var topics = Project(FakeAppliance.Sample with { Recommendation = FakeAppliance.Sample.Recommendation! with { Reason = new string('x', 400) } });
         Assert.Equal(StateProjection.MaxStateLength, topics[Topics.State("current_reason")].Length);
+    }
+
+    [Fact]
+    public void Each_price_says_whether_it_is_published_or_estimated_and_the_plan_says_until_when_prices_are_published()
+    {
+        var plan = FakeAppliance.Plan(s_now, s_now, [(21.4, 12.1, SlotMode.Charge, false), (35.2, 15.0, SlotMode.Charge, true), (35.9, 15.2, SlotMode.Discharge, true)]);
+
+        var topics = Project(FakeAppliance.Sample with { Plan = plan });
+
+        Assert.Equal("""{"estimated":false,"price_source":"published","slot_start":"2026-11-27T15:00:00.0000000Z"}""", topics["edgeenergy/attributes/import_price"]);
+        Assert.Equal("""{"estimated":false,"price_source":"published","slot_start":"2026-11-27T15:00:00.0000000Z"}""", topics["edgeenergy/attributes/export_price"]);
+        Assert.Equal("""{"estimated":true,"price_source":"estimated","slot_start":"2026-11-27T15:30:00.0000000Z"}""", topics["edgeenergy/attributes/next_import_price"]);
+        Assert.Equal("""{"estimated":true,"price_source":"estimated","slot_start":"2026-11-27T15:30:00.0000000Z"}""", topics["edgeenergy/attributes/next_export_price"]);
+        Assert.Equal("0.352", topics[Topics.State("next_import_price")]);
+        Assert.Equal("2026-11-27T15:30:00+00:00", topics[Topics.State("prices_published_until")]);
+        Assert.Equal("""{"estimated_slots":2,"estimated_from":"2026-11-27T15:30:00.0000000Z","plan_end":"2026-11-27T16:30:00.0000000Z"}""", topics["edgeenergy/attributes/prices_published_until"]);
+    }
+
+    [Fact]
+    public void Without_a_plan_nothing_claims_a_price_is_published_or_estimated()
+    {
+        var topics = Project(ApplianceSnapshot.Empty);
+
+        Assert.Equal("""{"estimated":null,"price_source":null,"slot_start":null}""", topics["edgeenergy/attributes/import_price"]);
+        Assert.Equal("""{"estimated":null,"price_source":null,"slot_start":null}""", topics["edgeenergy/attributes/next_import_price"]);
+        Assert.Equal("None", topics[Topics.State("prices_published_until")]);
+        Assert.Equal("""{"estimated_slots":null,"estimated_from":null,"plan_end":null}""", topics["edgeenergy/attributes/prices_published_until"]);
     }
 }

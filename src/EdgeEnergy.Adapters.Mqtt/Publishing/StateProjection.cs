@@ -61,6 +61,7 @@ internal static class StateProjection
         ["pricesUpdated"] = v => Timestamp(v.S.LastSuccess("octopus") ?? v.S.Plan?.CreatedUtc),
         ["forecastUpdated"] = v => Timestamp(v.S.LastSuccess("solcast")),
         ["telemetryUpdated"] = v => Timestamp(v.S.Telemetry?.MeasuredAtUtc),
+        ["pricesPublishedUntil"] = v => Timestamp(v.S.Plan?.PricesPublishedUntil),
         ["inverterWrites"] = v => v.S.InverterWrites.ToString(CultureInfo.InvariantCulture),
         ["inverterWriteFailures"] = v => v.S.InverterWriteFailures.ToString(CultureInfo.InvariantCulture),
         ["fallbackActive"] = v => OnOff(v.S.Fallback.Active),
@@ -75,7 +76,7 @@ internal static class StateProjection
     private static readonly Dictionary<string, AttributesOf> s_attributes = new(StringComparer.Ordinal)
     {
         ["currentAction"] = v => new JsonObject { ["reason"] = v.Reason },
-        ["nextAction"] = v => new JsonObject { ["start"] = v.NextChange?.Start.UtcDateTime.ToString("o", CultureInfo.InvariantCulture) },
+        ["nextAction"] = v => new JsonObject { ["start"] = Iso(v.NextChange?.Start) },
         ["fallback"] = v => new JsonObject { ["cause"] = v.S.Fallback.Active ? v.S.Fallback.Cause : null },
         ["costToday"] = v => new JsonObject
         {
@@ -89,14 +90,22 @@ internal static class StateProjection
                 ["mode"] = o.Mode.ToWire(),
                 ["power_w"] = o.PowerW,
                 ["reserve_soc_percent"] = o.ReserveSocPercent,
-                ["start"] = o.StartUtc.UtcDateTime.ToString("o", CultureInfo.InvariantCulture),
-                ["expires"] = o.ExpiresUtc.UtcDateTime.ToString("o", CultureInfo.InvariantCulture),
+                ["start"] = Iso(o.StartUtc),
+                ["expires"] = Iso(o.ExpiresUtc),
                 ["source"] = o.Source,
             }
             : new JsonObject { ["mode"] = "auto" },
+        ["priceNow"] = v => PriceOrigin(v, v.Slot),
+        ["priceNext"] = v => PriceOrigin(v, v.Slot < 0 ? -1 : v.Slot + 1),
+        ["priceEstimates"] = v => new JsonObject
+        {
+            ["estimated_slots"] = v.S.Plan?.EstimatedPriceSlots,
+            ["estimated_from"] = Iso(v.S.Plan?.EstimatedPricesFrom),
+            ["plan_end"] = Iso(v.S.Plan?.End),
+        },
         ["immersion"] = v => new JsonObject
         {
-            ["boost_until"] = v.Immersion?.BoostUntilUtc?.UtcDateTime.ToString("o", CultureInfo.InvariantCulture),
+            ["boost_until"] = Iso(v.Immersion?.BoostUntilUtc),
         },
     };
 
@@ -149,6 +158,20 @@ internal static class StateProjection
         SlotMode.SelfUse => "self-use",
         _ => "export",
     };
+
+    /// <summary>Whether the price of <paramref name="slot"/> is Octopus's published one or our estimate (issue 10).</summary>
+    private static JsonObject PriceOrigin(View v, int slot)
+    {
+        var input = v.Input(slot);
+        return new JsonObject
+        {
+            ["estimated"] = input?.PricesEstimated,
+            ["price_source"] = input is null ? null : input.PricesEstimated ? "estimated" : "published",
+            ["slot_start"] = input is null ? null : Iso(v.S.Plan!.Problem.SlotStart(slot)),
+        };
+    }
+
+    private static string? Iso(DateTimeOffset? value) => value?.UtcDateTime.ToString("o", CultureInfo.InvariantCulture);
 
     private static string OnOff(bool on) => on ? "ON" : "OFF";
 

@@ -94,6 +94,45 @@ public sealed record ActivePlan(PlanProblem Problem, Plan Plan, DateTimeOffset C
     /// <summary>The problem's inputs (prices, forecasts) for <paramref name="slot"/>, or null outside the plan.</summary>
     public SlotInput? InputAt(int slot) => slot >= 0 && slot < Problem.Slots.Count ? Problem.Slots[slot] : null;
 
+    /// <summary>How many of the plan's slots use estimated prices (issue 10), not published ones.</summary>
+    public int EstimatedPriceSlots => Problem.Slots.Count(x => x.PricesEstimated);
+
+    /// <summary>Start of the plan's first slot on estimated prices; null when every slot's prices are published.</summary>
+    public DateTimeOffset? EstimatedPricesFrom => IndexOfFirstEstimated() is var i and >= 0 ? Problem.SlotStart(i) : null;
+
+    /// <summary>End of the plan's last slot on published prices; null when none is published.</summary>
+    public DateTimeOffset? PricesPublishedUntil
+    {
+        get
+        {
+            for (var i = Problem.Slots.Count - 1; i >= 0; i--)
+            {
+                if (!Problem.Slots[i].PricesEstimated)
+                {
+                    return Problem.SlotStart(i + 1);
+                }
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>End of the plan's last slot.</summary>
+    public DateTimeOffset End => Problem.SlotStart(Problem.Slots.Count);
+
+    private int IndexOfFirstEstimated()
+    {
+        for (var i = 0; i < Problem.Slots.Count; i++)
+        {
+            if (Problem.Slots[i].PricesEstimated)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
     /// <summary>The first slot after <paramref name="slot"/> whose mode differs from it, or null (none, or outside the plan).</summary>
     public PlanSlot? NextChangeAfter(int slot) =>
         slot < 0 || slot >= Plan.Slots.Count ? null : Plan.Slots.Skip(slot + 1).FirstOrDefault(x => x.Mode != Plan.Slots[slot].Mode);

@@ -43,35 +43,10 @@ public sealed class FakeAppliance : IApplianceStatus, IApplianceCommands, IDispo
             GridImportEnergyKwh = 1234.567,
             GridExportEnergyKwh = 321.5,
         },
-        Plan = new ActivePlan(
-            new PlanProblem
-            {
-                Start = s_planStart,
-                Battery = new BatterySpec
-                {
-                    CapacityKwh = 10.4, SocKwh = 6.5, MinSocKwh = 1.04, MaxSocKwh = 10.4, MaxChargeKw = 3, MaxDischargeKw = 3,
-                    ChargeEfficiency = 0.95, DischargeEfficiency = 0.95,
-                },
-                Slots =
-                [
-                    new SlotInput { ImportPence = 21.4, ExportPence = 12.1, LoadKwh = 0.4 },
-                    new SlotInput { ImportPence = 35.2, ExportPence = 15.0, LoadKwh = 0.4 },
-                    new SlotInput { ImportPence = 35.9, ExportPence = 15.2, LoadKwh = 0.6 },
-                ],
-            },
-            new Plan
-            {
-                Status = PlanStatus.Optimal,
-                ObjectivePence = 42,
-                SolveMilliseconds = 12,
-                Slots =
-                [
-                    Slot(0, SlotMode.Charge, 7.9),
-                    Slot(1, SlotMode.Charge, 9.3),
-                    Slot(2, SlotMode.Discharge, 8.7),
-                ],
-            },
-            new DateTimeOffset(2026, 11, 27, 14, 30, 0, TimeSpan.Zero)),
+        Plan = Plan(
+            s_planStart,
+            new DateTimeOffset(2026, 11, 27, 14, 30, 0, TimeSpan.Zero),
+            [(21.4, 12.1, SlotMode.Charge, false), (35.2, 15.0, SlotMode.Charge, false), (35.9, 15.2, SlotMode.Discharge, false)]),
         Recommendation = new Recommendation
         {
             Mode = SlotMode.Charge,
@@ -93,19 +68,47 @@ public sealed class FakeAppliance : IApplianceStatus, IApplianceCommands, IDispo
         OverrideDurationMinutes = 60,
     };
 
-    private static PlanSlot Slot(int index, SlotMode mode, double socKwh) => new()
+    /// <summary>
+    /// An optimal plan of half-hour slots from <paramref name="start"/>, each with its prices (pence/kWh), mode and
+    /// whether its prices are estimated (issue 10) rather than published.
+    /// </summary>
+    public static ActivePlan Plan(DateTimeOffset start, DateTimeOffset createdUtc, IReadOnlyList<(double ImportPence, double ExportPence, SlotMode Mode, bool Estimated)> slots)
     {
-        Start = s_planStart.AddMinutes(30 * index),
-        ImportKwh = mode == SlotMode.Charge ? 1.6 : 0,
-        ExportKwh = 0,
-        ChargeKwh = mode == SlotMode.Charge ? 1.4 : 0,
-        DischargeKwh = mode == SlotMode.Discharge ? 0.6 : 0,
-        PvUsedKwh = 0,
-        SocKwh = socKwh,
-        ImmersionKwh = new Dictionary<string, double>(),
-        Mode = mode,
-        Reason = mode == SlotMode.Charge ? "cheap before the peak" : "peak",
-    };
+        var problem = new PlanProblem
+        {
+            Start = start,
+            Battery = new BatterySpec
+            {
+                CapacityKwh = 10.4, SocKwh = 6.5, MinSocKwh = 1.04, MaxSocKwh = 10.4, MaxChargeKw = 3, MaxDischargeKw = 3,
+                ChargeEfficiency = 0.95, DischargeEfficiency = 0.95,
+            },
+            Slots = [.. slots.Select(x => new SlotInput { ImportPence = x.ImportPence, ExportPence = x.ExportPence, LoadKwh = 0.4, PricesEstimated = x.Estimated })],
+        };
+        var soc = problem.Battery.SocKwh;
+        var planned = new List<PlanSlot>();
+        foreach (var (x, i) in slots.Select((x, i) => (x, i)))
+        {
+            var charge = x.Mode == SlotMode.Charge ? 1.4 : 0;
+            var discharge = x.Mode == SlotMode.Discharge ? 0.6 : 0;
+            soc += charge * 0.95 - discharge / 0.95;
+            planned.Add(new PlanSlot
+            {
+                Start = problem.SlotStart(i),
+                ImportKwh = Math.Max(0, 0.4 + charge - discharge),
+                ExportKwh = 0,
+                ChargeKwh = charge,
+                DischargeKwh = discharge,
+                PvUsedKwh = 0,
+                SocKwh = soc,
+                ImmersionKwh = new Dictionary<string, double>(),
+                Mode = x.Mode,
+                Reason = x.Mode == SlotMode.Charge ? "cheap before the peak" : "peak",
+                PricesEstimated = x.Estimated,
+            });
+        }
+
+        return new ActivePlan(problem, new Plan { Status = PlanStatus.Optimal, ObjectivePence = 42, SolveMilliseconds = 12, Slots = planned }, createdUtc);
+    }
 
     public ApplianceSnapshot Current
     {
