@@ -139,6 +139,16 @@ public sealed class UserStateRestartTests
         Assert.Equal(RecommendationSource.Override, status.Current.Recommendation?.Source);
         Assert.Equal(35, status.Current.ReserveSocPercent);
         Assert.False(Assert.Single(status.Current.Immersions).Enabled);
+
+        // The planner works to the person's settings too: their reserve as the floor, no energy for the heater they switched off.
+        while (status.Current.Plan is null && DateTime.UtcNow < deadline.AddSeconds(30))
+        {
+            await Task.Delay(100);
+        }
+
+        var problem = Assert.IsType<ActivePlan>(status.Current.Plan).Problem;
+        Assert.Equal(10.4 * 0.35, problem.Battery.MinSocKwh, 9);
+        Assert.Empty(problem.Immersions);
         await second.StopAsync();
     }
 
