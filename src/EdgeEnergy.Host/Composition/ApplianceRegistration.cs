@@ -43,7 +43,8 @@ public static class ApplianceRegistration
             };
         });
         // The override store is the SQLite one (AddHistory): the override in force and its history survive a restart.
-        services.TryAddSingleton(sp => new OverrideService(sp.GetRequiredService<IOverrideStore>(), sp.GetRequiredService<OverrideLimits>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new OverrideService(
+            sp.GetRequiredService<IOverrideStore>(), sp.GetRequiredService<OverrideLimits>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<OverrideService>>()));
         services.TryAddSingleton<UserSettings>();
         services.TryAddSingleton<IApplianceCommands>(sp => new ApplianceCommands(
             sp.GetRequiredService<OverrideService>(), sp.GetRequiredService<UserSettings>(), sp.GetRequiredService<IApplianceStatusPublisher>(),
