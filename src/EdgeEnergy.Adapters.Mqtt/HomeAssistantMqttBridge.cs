@@ -5,7 +5,7 @@ using System.Threading.Channels;
 using EdgeEnergy.Adapters.Mqtt.Commands;
 using EdgeEnergy.Adapters.Mqtt.Discovery;
 using EdgeEnergy.Adapters.Mqtt.Publishing;
-using EdgeEnergy.Domain.State;
+using EdgeEnergy.Domain.Status;
 using EdgeEnergy.Domain.UserOverrides;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -31,7 +31,7 @@ namespace EdgeEnergy.Adapters.Mqtt;
 public sealed class HomeAssistantMqttBridge : IAsyncDisposable
 {
     private readonly MqttOptions _options;
-    private readonly IApplianceStateSource _state;
+    private readonly IApplianceStatus _state;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly MqttTopics _topics;
@@ -57,7 +57,7 @@ public sealed class HomeAssistantMqttBridge : IAsyncDisposable
 
     public HomeAssistantMqttBridge(
         IOptions<MqttOptions> options,
-        IApplianceStateSource state,
+        IApplianceStatus state,
         IApplianceCommands commands,
         OverrideLimits limits,
         TimeProvider time,

@@ -12,4 +12,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4102, Level = LogLevel.Information, Message = "{Kind} rate for {SlotStart:o} revised from {Old} p to {New} p")]
     public static partial void RateRevised(this ILogger logger, string kind, DateTimeOffset slotStart, double old, double @new);
+
+    [LoggerMessage(EventId = 4103, Level = LogLevel.Error, Message = "Stored user override (user_overrides row {Id}) is corrupt and NOT applied: {Problem}. The row is kept and ended as corrupt; the plan decides until a new override is set")]
+    public static partial void StoredOverrideCorrupt(this ILogger logger, long id, string problem);
 }

@@ -90,5 +90,35 @@ internal static class Migrations
                 value TEXT NOT NULL,
                 updated INTEGER NOT NULL) WITHOUT ROWID;
             """),
+        // The user's override with its history: every override asked for is a row (what, from when to when, through
+        // which channel); the one in force is the row not yet ended. Times in Unix milliseconds. The generic table of
+        // migration 1 was never written by the service and goes; the override the service kept as JSON in the
+        // settings table ("override", enum modes as numbers) moves here.
+        (2, "user overrides with history", """
+            DROP TABLE overrides;
+            CREATE TABLE user_overrides(
+                id INTEGER PRIMARY KEY,
+                mode TEXT NOT NULL,
+                start_ms INTEGER NOT NULL,
+                expires_ms INTEGER NOT NULL,
+                power_w REAL,
+                reserve_soc_percent REAL,
+                source TEXT NOT NULL,
+                created_ms INTEGER NOT NULL,
+                ended_ms INTEGER,
+                end_reason TEXT);
+            CREATE UNIQUE INDEX user_overrides_in_force ON user_overrides((1)) WHERE ended_ms IS NULL;
+            CREATE INDEX user_overrides_start ON user_overrides(start_ms);
+            INSERT INTO user_overrides(mode, start_ms, expires_ms, power_w, reserve_soc_percent, source, created_ms)
+                SELECT CASE json_extract(value, '$.mode') WHEN 1 THEN 'force-charge' WHEN 2 THEN 'force-discharge'
+                            WHEN 3 THEN 'hold' WHEN 4 THEN 'self-use' ELSE CAST(json_extract(value, '$.mode') AS TEXT) END,
+                       CAST(round((julianday(json_extract(value, '$.startUtc')) - 2440587.5) * 86400000) AS INTEGER),
+                       CAST(round((julianday(json_extract(value, '$.expiresUtc')) - 2440587.5) * 86400000) AS INTEGER),
+                       json_extract(value, '$.powerW'), json_extract(value, '$.reserveSocPercent'),
+                       coalesce(json_extract(value, '$.source'), 'unknown'), updated * 1000
+                FROM settings WHERE key = 'override' AND json_valid(value) AND json_type(value) = 'object'
+                    AND julianday(json_extract(value, '$.startUtc')) IS NOT NULL AND julianday(json_extract(value, '$.expiresUtc')) IS NOT NULL;
+            DELETE FROM settings WHERE key = 'override' AND (value = 'null' OR EXISTS (SELECT 1 FROM user_overrides));
+            """),
     ];
 }

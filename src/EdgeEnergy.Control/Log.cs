@@ -52,4 +52,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5022, Level = LogLevel.Information, Message = "Immersion {Id}: thermostat satisfied (load rose {RiseW:0} W of {ElementW:0} W): tank hot, off until tomorrow")]
     public static partial void ImmersionSatisfied(this ILogger logger, string id, double riseW, double elementW);
+
+    [LoggerMessage(EventId = 5023, Level = LogLevel.Warning, Message = "Stored override ({Mode} from {Start:o} to {Expires:o}, set through {Source}) not restored: {Problem}; the plan decides")]
+    public static partial void StoredOverrideRejected(this ILogger logger, string mode, DateTimeOffset start, DateTimeOffset expires, string source, string problem);
+
+    [LoggerMessage(EventId = 5024, Level = LogLevel.Information, Message = "Override {Mode} restored (set through {Source}); in force until {Expires:o}")]
+    public static partial void StoredOverrideRestored(this ILogger logger, string mode, string source, DateTimeOffset expires);
 }

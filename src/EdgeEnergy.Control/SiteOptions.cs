@@ -47,6 +47,23 @@ public sealed class SiteOptions
         return copy;
     }
 
+    /// <summary>
+    /// The site as the person has set it at run time (Home Assistant): their reserve when set, and without the immersion
+    /// heaters they switched off (the planner gives those no energy, so their relays stay off).
+    /// </summary>
+    public SiteOptions AsSetBy(double? reserveSocPercent, IReadOnlySet<string> immersionsSwitchedOff)
+    {
+        ArgumentNullException.ThrowIfNull(immersionsSwitchedOff);
+        if ((reserveSocPercent is null || reserveSocPercent == ReserveSocPercent) && !Immersions.Any(i => immersionsSwitchedOff.Contains(i.Id)))
+        {
+            return this;
+        }
+
+        var copy = WithReserve(reserveSocPercent ?? ReserveSocPercent);
+        copy.Immersions = [.. Immersions.Where(i => !immersionsSwitchedOff.Contains(i.Id))];
+        return copy;
+    }
+
     public GridSpec Grid => new() { MaxImportKw = GridMaxImportKw, MaxExportKw = GridMaxExportKw };
 }
 

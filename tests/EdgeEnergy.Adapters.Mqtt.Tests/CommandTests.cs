@@ -52,7 +52,7 @@ public sealed class CommandTests : IAsyncLifetime
         var status = await SendAsync("override_mode", "force-charge");
 
         Assert.Equal("accepted", status["result"]!.GetValue<string>());
-        var applied = bridge.Appliance.Current.Override!;
+        var applied = bridge.Appliance.Current.UserOverride!;
         Assert.Equal(OverrideMode.ForceCharge, applied.Mode);
         Assert.Equal(time.GetUtcNow().AddMinutes(60), applied.ExpiresUtc);
         await _watch.WaitForAsync(Topics.State("override_mode"), "force-charge", after: mark);
@@ -67,7 +67,7 @@ public sealed class CommandTests : IAsyncLifetime
         var status = await SendAsync("override_mode", """{"mode":"force-discharge","powerW":2000,"durationMinutes":30}""");
 
         Assert.Equal("accepted", status["result"]!.GetValue<string>());
-        var applied = bridge.Appliance.Current.Override!;
+        var applied = bridge.Appliance.Current.UserOverride!;
         Assert.Equal(OverrideMode.ForceDischarge, applied.Mode);
         Assert.Equal(2000, applied.PowerW);
         Assert.Equal(TimeSpan.FromMinutes(30), applied.ExpiresUtc - applied.StartUtc);
@@ -103,7 +103,7 @@ public sealed class CommandTests : IAsyncLifetime
         Assert.Equal(key, status["entity"]!.GetValue<string>());
         Assert.Contains(reason, status["reason"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Empty(bridge.Appliance.Calls);
-        Assert.Null(bridge.Appliance.Current.Override);
+        Assert.Null(bridge.Appliance.Current.UserOverride);
         if (before is not null && key != "grid_power")
         {
             // The unchanged state is published again so Home Assistant's control snaps back.
@@ -150,7 +150,7 @@ public sealed class CommandTests : IAsyncLifetime
 
         Assert.Equal("accepted", (await SendAsync("override_duration", "15"))["result"]!.GetValue<string>());
 
-        Assert.Equal(time.GetUtcNow().AddMinutes(15), bridge.Appliance.Current.Override!.ExpiresUtc);
+        Assert.Equal(time.GetUtcNow().AddMinutes(15), bridge.Appliance.Current.UserOverride!.ExpiresUtc);
         await _watch.WaitForAsync(Topics.State("override_duration"), "15", after: mark);
         await _watch.WaitForAsync(Topics.State("override_remaining"), "15", after: mark);
     }
@@ -165,12 +165,12 @@ public sealed class CommandTests : IAsyncLifetime
 
         time.Advance(TimeSpan.FromMinutes(59));
         await _watch.WaitForAsync(Topics.State("override_remaining"), "1", after: mark);
-        Assert.NotNull(bridge.Appliance.Current.Override);
+        Assert.NotNull(bridge.Appliance.Current.UserOverride);
 
         time.Advance(TimeSpan.FromMinutes(1));
         await _watch.WaitForAsync(Topics.State("override_mode"), "auto", after: mark);
         await _watch.WaitForAsync(Topics.State("override_remaining"), "0", after: mark);
-        Assert.Null(bridge.Appliance.Current.Override);
+        Assert.Null(bridge.Appliance.Current.UserOverride);
     }
 
     [Fact]
@@ -180,7 +180,7 @@ public sealed class CommandTests : IAsyncLifetime
         await using var bridge = await StartBridgeAsync(time);
         var mark = _watch.Mark;
 
-        bridge.Appliance.Update(s => s with { BatterySocPercent = 64 });
+        bridge.Appliance.Update(s => s with { Telemetry = s.Telemetry! with { BatterySocPercent = 64 } });
         time.Advance(TimeSpan.FromSeconds(0.1));
 
         var changed = await _watch.WaitForAsync(Topics.State("battery_soc"), "64", after: mark);
@@ -203,7 +203,7 @@ public sealed class CommandTests : IAsyncLifetime
         var mark = _watch.Mark;
         await using var second = await StartBridgeAsync(store: store);
 
-        Assert.Equal(OverrideMode.SelfUse, second.Appliance.Current.Override!.Mode);
+        Assert.Equal(OverrideMode.SelfUse, second.Appliance.Current.UserOverride!.Mode);
         await _watch.WaitForAsync(Topics.State("override_mode"), "self-use", after: mark);
     }
 
@@ -217,7 +217,7 @@ public sealed class CommandTests : IAsyncLifetime
 
         var status = await _watch.WaitForAsync(m => m.Topic == Topics.Status, after: mark);
         Assert.Contains("retained command ignored", status.Payload, StringComparison.Ordinal);
-        Assert.Null(bridge.Appliance.Current.Override);
+        Assert.Null(bridge.Appliance.Current.UserOverride);
         await using var late = await MosquittoSubscriber.StartAsync(_broker.Port, Topics.Command("override_mode"));
         await Task.Delay(300);
         Assert.Empty(late.Messages);

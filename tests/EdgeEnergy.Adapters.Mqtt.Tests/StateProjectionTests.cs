@@ -1,6 +1,7 @@
 using EdgeEnergy.Adapters.Mqtt.Discovery;
 using EdgeEnergy.Adapters.Mqtt.Publishing;
-using EdgeEnergy.Domain.State;
+using EdgeEnergy.Domain.Planning;
+using EdgeEnergy.Domain.Status;
 using EdgeEnergy.Domain.UserOverrides;
 using EdgeEnergy.Testing.Appliance;
 
@@ -11,7 +12,7 @@ public class StateProjectionTests
 {
     private static readonly DateTimeOffset s_now = new(2026, 11, 27, 15, 0, 0, TimeSpan.Zero);
 
-    private static Dictionary<string, string> Project(ApplianceState state)
+    private static Dictionary<string, string> Project(ApplianceSnapshot state)
     {
         var builder = new DiscoveryBuilder(EntityDefinitionLoader.LoadFolder(EntityDefinitionLoader.DefaultFolder), new MqttOptions(), BridgeHarness.Limits, "1.0");
         return StateProjection.Project(builder.Instances(state.Immersions), builder, state, s_now).ToDictionary(m => m.Topic, m => m.Payload);
@@ -39,7 +40,7 @@ public class StateProjectionTests
     [Fact]
     public void Unknown_values_are_published_as_None()
     {
-        var topics = Project(ApplianceState.Empty);
+        var topics = Project(ApplianceSnapshot.Empty);
 
         Assert.Equal("None", topics[Topics.State("battery_soc")]);
         Assert.Equal("None", topics[Topics.State("import_price")]);
@@ -52,11 +53,11 @@ public class StateProjectionTests
     [Fact]
     public void Fallback_cause_is_an_attribute_only_while_active()
     {
-        var active = Project(FakeAppliance.Sample with { FallbackActive = true, FallbackCause = "no prices for the next slot" });
+        var active = Project(FakeAppliance.Sample with { Fallback = new FallbackState(true, "no prices for the next slot", s_now) });
         Assert.Equal("ON", active[Topics.State("fallback_active")]);
         Assert.Equal("""{"cause":"no prices for the next slot"}""", active["edgeenergy/attributes/fallback_active"]);
 
-        var inactive = Project(FakeAppliance.Sample with { FallbackCause = "stale" });
+        var inactive = Project(FakeAppliance.Sample with { Fallback = new FallbackState(false, "stale", null) });
         Assert.Equal("""{"cause":null}""", inactive["edgeenergy/attributes/fallback_active"]);
     }
 
@@ -64,11 +65,11 @@ public class StateProjectionTests
     public void Remaining_override_time_rounds_up_and_an_expired_override_shows_auto()
     {
         var o = new Override { Mode = OverrideMode.Hold, StartUtc = s_now.AddMinutes(-10), ExpiresUtc = s_now.AddSeconds(30) };
-        var running = Project(FakeAppliance.Sample with { Override = o });
+        var running = Project(FakeAppliance.Sample with { UserOverride = o });
         Assert.Equal("hold", running[Topics.State("override_mode")]);
         Assert.Equal("1", running[Topics.State("override_remaining")]);
 
-        var expired = Project(FakeAppliance.Sample with { Override = o with { ExpiresUtc = s_now } });
+        var expired = Project(FakeAppliance.Sample with { UserOverride = o with { ExpiresUtc = s_now } });
         Assert.Equal("auto", expired[Topics.State("override_mode")]);
         Assert.Equal("0", expired[Topics.State("override_remaining")]);
     }
@@ -76,7 +77,34 @@ public class StateProjectionTests
     [Fact]
     public void A_long_reason_is_cut_to_what_Home_Assistant_stores()
     {
-        var topics = Project(FakeAppliance.Sample with { CurrentActionReason = new string('x', 400) });
+        var topics = Project(FakeAppliance.Sample with { Recommendation = FakeAppliance.Sample.Recommendation! with { Reason = new string('x', 400) } });
         Assert.Equal(StateProjection.MaxStateLength, topics[Topics.State("current_reason")].Length);
+    }
+
+    [Fact]
+    public void Each_price_says_whether_it_is_published_or_estimated_and_the_plan_says_until_when_prices_are_published()
+    {
+        var plan = FakeAppliance.Plan(s_now, s_now, [(21.4, 12.1, SlotMode.Charge, false), (35.2, 15.0, SlotMode.Charge, true), (35.9, 15.2, SlotMode.Discharge, true)]);
+
+        var topics = Project(FakeAppliance.Sample with { Plan = plan });
+
+        Assert.Equal("""{"estimated":false,"price_source":"published","slot_start":"2026-11-27T15:00:00.0000000Z"}""", topics["edgeenergy/attributes/import_price"]);
+        Assert.Equal("""{"estimated":false,"price_source":"published","slot_start":"2026-11-27T15:00:00.0000000Z"}""", topics["edgeenergy/attributes/export_price"]);
+        Assert.Equal("""{"estimated":true,"price_source":"estimated","slot_start":"2026-11-27T15:30:00.0000000Z"}""", topics["edgeenergy/attributes/next_import_price"]);
+        Assert.Equal("""{"estimated":true,"price_source":"estimated","slot_start":"2026-11-27T15:30:00.0000000Z"}""", topics["edgeenergy/attributes/next_export_price"]);
+        Assert.Equal("0.352", topics[Topics.State("next_import_price")]);
+        Assert.Equal("2026-11-27T15:30:00+00:00", topics[Topics.State("prices_published_until")]);
+        Assert.Equal("""{"estimated_slots":2,"estimated_from":"2026-11-27T15:30:00.0000000Z","plan_end":"2026-11-27T16:30:00.0000000Z"}""", topics["edgeenergy/attributes/prices_published_until"]);
+    }
+
+    [Fact]
+    public void Without_a_plan_nothing_claims_a_price_is_published_or_estimated()
+    {
+        var topics = Project(ApplianceSnapshot.Empty);
+
+        Assert.Equal("""{"estimated":null,"price_source":null,"slot_start":null}""", topics["edgeenergy/attributes/import_price"]);
+        Assert.Equal("""{"estimated":null,"price_source":null,"slot_start":null}""", topics["edgeenergy/attributes/next_import_price"]);
+        Assert.Equal("None", topics[Topics.State("prices_published_until")]);
+        Assert.Equal("""{"estimated_slots":null,"estimated_from":null,"plan_end":null}""", topics["edgeenergy/attributes/prices_published_until"]);
     }
 }

@@ -137,20 +137,6 @@ public sealed class SqliteHistoryStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task Overrides_are_active_in_their_window_until_cleared()
-    {
-        var store = new SqliteOverrideStore(_db.Database);
-        var id = await store.AddAsync(new Override(0, s_t0, s_t0, s_t0.AddHours(2), "mode", "charge", "guests"), CancellationToken.None);
-        Assert.Empty(await store.GetActiveAsync(s_t0.AddMinutes(-1), CancellationToken.None));
-        Assert.Equal("charge", (await store.GetActiveAsync(s_t0.AddHours(1), CancellationToken.None)).Single().Value);
-        Assert.Empty(await store.GetActiveAsync(s_t0.AddHours(2), CancellationToken.None));
-        Assert.True(await store.ClearAsync(id, s_t0.AddMinutes(30), CancellationToken.None));
-        Assert.Empty(await store.GetActiveAsync(s_t0.AddHours(1), CancellationToken.None));
-        Assert.False(await store.ClearAsync(id, s_t0.AddMinutes(31), CancellationToken.None));
-        await Assert.ThrowsAsync<ArgumentException>(() => store.AddAsync(new Override(0, s_t0, s_t0, s_t0, "mode", "x", null), CancellationToken.None));
-    }
-
-    [Fact]
     public async Task Settings_round_trip_and_overwrite()
     {
         var store = new SqliteSettingsStore(_db.Database);

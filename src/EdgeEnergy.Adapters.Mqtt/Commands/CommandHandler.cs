@@ -1,6 +1,6 @@
 using System.Text;
 using EdgeEnergy.Adapters.Mqtt.Discovery;
-using EdgeEnergy.Domain.State;
+using EdgeEnergy.Domain.Status;
 using EdgeEnergy.Domain.UserOverrides;
 
 namespace EdgeEnergy.Adapters.Mqtt.Commands;
@@ -9,7 +9,7 @@ namespace EdgeEnergy.Adapters.Mqtt.Commands;
 /// One command payload → parse and check against the hard limits → apply through <see cref="IApplianceCommands"/>,
 /// or reject with a reason. A rejected command applies nothing.
 /// </summary>
-internal sealed class CommandHandler(IApplianceStateSource state, IApplianceCommands commands, OverrideLimits limits, TimeProvider time)
+internal sealed class CommandHandler(IApplianceStatus state, IApplianceCommands commands, OverrideLimits limits, TimeProvider time)
 {
     private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 

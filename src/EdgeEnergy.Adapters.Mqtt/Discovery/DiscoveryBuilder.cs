@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using EdgeEnergy.Adapters.Mqtt.Publishing;
-using EdgeEnergy.Domain.State;
+using EdgeEnergy.Domain.Status;
 using EdgeEnergy.Domain.UserOverrides;
 
 namespace EdgeEnergy.Adapters.Mqtt.Discovery;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using EdgeEnergy.Domain.State;
+using EdgeEnergy.Domain.Status;
 using EdgeEnergy.Domain.UserOverrides;
 
 namespace EdgeEnergy.Adapters.Mqtt.Discovery;

@@ -2,13 +2,13 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using EdgeEnergy.Adapters.Mqtt.Discovery;
 using EdgeEnergy.Domain.Planning;
-using EdgeEnergy.Domain.State;
+using EdgeEnergy.Domain.Status;
 using EdgeEnergy.Domain.UserOverrides;
 
 namespace EdgeEnergy.Adapters.Mqtt.Publishing;
 
 /// <summary>
-/// Turns an <see cref="ApplianceState"/> into the payloads of the state and attribute topics, by the value and
+/// Turns an <see cref="ApplianceSnapshot"/> (with the clock) into the payloads of the state and attribute topics, by the value and
 /// attribute names the entity definitions use. Unknown values are published as <c>None</c>, which Home Assistant shows
 /// as "unknown". Prices and money go out in GBP (the energy dashboard wants currency/kWh); powers keep our signs.
 /// </summary>
@@ -20,69 +20,92 @@ internal static class StateProjection
     /// <summary>Longest state Home Assistant stores (longer states are rejected).</summary>
     public const int MaxStateLength = 255;
 
-    private delegate string ValueOf(ApplianceState state, DateTimeOffset now, ImmersionState? immersion);
+    /// <summary>What one entity reads: the snapshot, the clock, the plan slot in force and the entity's heater.</summary>
+    private readonly record struct View(ApplianceSnapshot S, DateTimeOffset Now, int Slot, ImmersionState? Immersion)
+    {
+        public SlotInput? Input(int slot) => S.Plan?.InputAt(slot);
 
-    private delegate JsonObject AttributesOf(ApplianceState state, DateTimeOffset now, ImmersionState? immersion);
+        public PlanSlot? NextChange => S.Plan?.NextChangeAfter(Slot);
+
+        public string? Reason => S.Recommendation?.Reason;
+
+        public double? CostPence => S.CostToday?.CostPence;
+
+        public double? NoBatteryCostPence => S.CostToday?.NoBatteryCostPence;
+    }
+
+    private delegate string ValueOf(View v);
+
+    private delegate JsonObject AttributesOf(View v);
 
     private static readonly Dictionary<string, ValueOf> s_values = new(StringComparer.Ordinal)
     {
-        ["batterySocPercent"] = (s, _, _) => Number(s.BatterySocPercent, 1),
-        ["batteryPowerW"] = (s, _, _) => Number(s.BatteryPowerW, 0),
-        ["pvPowerW"] = (s, _, _) => Number(s.PvPowerW, 0),
-        ["gridPowerW"] = (s, _, _) => Number(s.GridPowerW, 0),
-        ["loadPowerW"] = (s, _, _) => Number(s.LoadPowerW, 0),
-        ["gridImportEnergyKwh"] = (s, _, _) => Number(s.GridImportEnergyKwh, 3),
-        ["gridExportEnergyKwh"] = (s, _, _) => Number(s.GridExportEnergyKwh, 3),
-        ["importPriceNow"] = (s, _, _) => Pounds(s.ImportPricePencePerKwh, 5),
-        ["importPriceNext"] = (s, _, _) => Pounds(s.NextImportPricePencePerKwh, 5),
-        ["exportPriceNow"] = (s, _, _) => Pounds(s.ExportPricePencePerKwh, 5),
-        ["exportPriceNext"] = (s, _, _) => Pounds(s.NextExportPricePencePerKwh, 5),
-        ["planStatus"] = (s, _, _) => s.PlanStatus is { } p ? PlanStatusName(p) : Unknown,
-        ["currentAction"] = (s, _, _) => s.CurrentAction is { } a ? ActionName(a) : Unknown,
-        ["currentActionReason"] = (s, _, _) => Text(s.CurrentActionReason),
-        ["nextAction"] = (s, _, _) => s.NextAction is { } a ? ActionName(a) : Unknown,
-        ["nextActionStart"] = (s, _, _) => Timestamp(s.NextActionStartUtc),
-        ["costToday"] = (s, _, _) => Pounds(s.ExpectedCostTodayPence, 2),
-        ["costTodayWithoutBattery"] = (s, _, _) => Pounds(s.ExpectedCostTodayWithoutBatteryPence, 2),
-        ["pricesUpdated"] = (s, _, _) => Timestamp(s.PricesUpdatedUtc),
-        ["forecastUpdated"] = (s, _, _) => Timestamp(s.ForecastUpdatedUtc),
-        ["telemetryUpdated"] = (s, _, _) => Timestamp(s.TelemetryUpdatedUtc),
-        ["inverterWrites"] = (s, _, _) => s.InverterWrites.ToString(CultureInfo.InvariantCulture),
-        ["inverterWriteFailures"] = (s, _, _) => s.InverterWriteFailures.ToString(CultureInfo.InvariantCulture),
-        ["fallbackActive"] = (s, _, _) => OnOff(s.FallbackActive),
-        ["overrideMode"] = (s, now, _) => (ActiveOverride(s, now)?.Mode ?? OverrideMode.Auto).ToWire(),
-        ["overrideDurationMinutes"] = (s, _, _) => s.OverrideDurationMinutes.ToString(CultureInfo.InvariantCulture),
-        ["overrideRemainingMinutes"] = (s, now, _) => RemainingMinutes(s, now).ToString(CultureInfo.InvariantCulture),
-        ["reserveSocPercent"] = (s, _, _) => Number(s.ReserveSocPercent, 1),
-        ["immersionEnabled"] = (_, _, i) => i is null ? Unknown : OnOff(i.Enabled),
-        ["immersionHeating"] = (_, _, i) => i is null ? Unknown : OnOff(i.Heating),
+        ["batterySocPercent"] = v => Number(v.S.Telemetry?.BatterySocPercent, 1),
+        ["batteryPowerW"] = v => Number(v.S.Telemetry?.BatteryPowerW, 0),
+        ["pvPowerW"] = v => Number(v.S.Telemetry?.PvPowerW, 0),
+        ["gridPowerW"] = v => Number(v.S.Telemetry?.GridPowerW, 0),
+        ["loadPowerW"] = v => Number(v.S.Telemetry?.LoadPowerW, 0),
+        ["gridImportEnergyKwh"] = v => Number(v.S.Telemetry?.GridImportEnergyKwh, 3),
+        ["gridExportEnergyKwh"] = v => Number(v.S.Telemetry?.GridExportEnergyKwh, 3),
+        ["importPriceNow"] = v => Pounds(v.Input(v.Slot)?.ImportPence, 5),
+        ["importPriceNext"] = v => Pounds(v.Input(v.Slot + 1)?.ImportPence, 5),
+        ["exportPriceNow"] = v => Pounds(v.Input(v.Slot)?.ExportPence, 5),
+        ["exportPriceNext"] = v => Pounds(v.Input(v.Slot + 1)?.ExportPence, 5),
+        ["planStatus"] = v => v.S.Plan is { } p ? PlanStatusName(p.Plan.Status) : Unknown,
+        ["currentAction"] = v => v.S.Recommendation is { } r ? ActionName(r.Mode) : Unknown,
+        ["currentActionReason"] = v => Text(v.Reason),
+        ["nextAction"] = v => v.NextChange is { } n ? ActionName(n.Mode) : Unknown,
+        ["nextActionStart"] = v => Timestamp(v.NextChange?.Start),
+        ["costToday"] = v => Pounds(v.CostPence, 2),
+        ["costTodayWithoutBattery"] = v => Pounds(v.NoBatteryCostPence, 2),
+        ["pricesUpdated"] = v => Timestamp(v.S.LastSuccess("octopus") ?? v.S.Plan?.CreatedUtc),
+        ["forecastUpdated"] = v => Timestamp(v.S.LastSuccess("solcast")),
+        ["telemetryUpdated"] = v => Timestamp(v.S.Telemetry?.MeasuredAtUtc),
+        ["pricesPublishedUntil"] = v => Timestamp(v.S.Plan?.PricesPublishedUntil),
+        ["inverterWrites"] = v => v.S.InverterWrites.ToString(CultureInfo.InvariantCulture),
+        ["inverterWriteFailures"] = v => v.S.InverterWriteFailures.ToString(CultureInfo.InvariantCulture),
+        ["fallbackActive"] = v => OnOff(v.S.Fallback.Active),
+        ["overrideMode"] = v => (ActiveOverride(v.S, v.Now)?.Mode ?? OverrideMode.Auto).ToWire(),
+        ["overrideDurationMinutes"] = v => v.S.OverrideDurationMinutes.ToString(CultureInfo.InvariantCulture),
+        ["overrideRemainingMinutes"] = v => RemainingMinutes(v.S, v.Now).ToString(CultureInfo.InvariantCulture),
+        ["reserveSocPercent"] = v => Number(v.S.ReserveSocPercent, 1),
+        ["immersionEnabled"] = v => v.Immersion is { } i ? OnOff(i.Enabled) : Unknown,
+        ["immersionHeating"] = v => v.Immersion is { } i ? OnOff(i.Heating) : Unknown,
     };
 
     private static readonly Dictionary<string, AttributesOf> s_attributes = new(StringComparer.Ordinal)
     {
-        ["currentAction"] = (s, _, _) => new JsonObject { ["reason"] = s.CurrentActionReason },
-        ["nextAction"] = (s, _, _) => new JsonObject { ["start"] = s.NextActionStartUtc?.UtcDateTime.ToString("o", CultureInfo.InvariantCulture) },
-        ["fallback"] = (s, _, _) => new JsonObject { ["cause"] = s.FallbackActive ? s.FallbackCause : null },
-        ["costToday"] = (s, _, _) => new JsonObject
+        ["currentAction"] = v => new JsonObject { ["reason"] = v.Reason },
+        ["nextAction"] = v => new JsonObject { ["start"] = Iso(v.NextChange?.Start) },
+        ["fallback"] = v => new JsonObject { ["cause"] = v.S.Fallback.Active ? v.S.Fallback.Cause : null },
+        ["costToday"] = v => new JsonObject
         {
-            ["without_battery_gbp"] = ToPounds(s.ExpectedCostTodayWithoutBatteryPence),
-            ["saving_gbp"] = s.ExpectedCostTodayPence is { } with && s.ExpectedCostTodayWithoutBatteryPence is { } without
+            ["without_battery_gbp"] = ToPounds(v.NoBatteryCostPence),
+            ["saving_gbp"] = v.CostPence is { } with && v.NoBatteryCostPence is { } without
                 ? Math.Round((without - with) / 100, 2) : null,
         },
-        ["override"] = (s, now, _) => ActiveOverride(s, now) is { } o
+        ["override"] = v => ActiveOverride(v.S, v.Now) is { } o
             ? new JsonObject
             {
                 ["mode"] = o.Mode.ToWire(),
                 ["power_w"] = o.PowerW,
                 ["reserve_soc_percent"] = o.ReserveSocPercent,
-                ["start"] = o.StartUtc.UtcDateTime.ToString("o", CultureInfo.InvariantCulture),
-                ["expires"] = o.ExpiresUtc.UtcDateTime.ToString("o", CultureInfo.InvariantCulture),
+                ["start"] = Iso(o.StartUtc),
+                ["expires"] = Iso(o.ExpiresUtc),
                 ["source"] = o.Source,
             }
             : new JsonObject { ["mode"] = "auto" },
-        ["immersion"] = (_, _, i) => new JsonObject
+        ["priceNow"] = v => PriceOrigin(v, v.Slot),
+        ["priceNext"] = v => PriceOrigin(v, v.Slot < 0 ? -1 : v.Slot + 1),
+        ["priceEstimates"] = v => new JsonObject
         {
-            ["boost_until"] = i?.BoostUntilUtc?.UtcDateTime.ToString("o", CultureInfo.InvariantCulture),
+            ["estimated_slots"] = v.S.Plan?.EstimatedPriceSlots,
+            ["estimated_from"] = Iso(v.S.Plan?.EstimatedPricesFrom),
+            ["plan_end"] = Iso(v.S.Plan?.End),
+        },
+        ["immersion"] = v => new JsonObject
+        {
+            ["boost_until"] = Iso(v.Immersion?.BoostUntilUtc),
         },
     };
 
@@ -91,28 +114,30 @@ internal static class StateProjection
     public static IReadOnlySet<string> AttributeNames { get; } = s_attributes.Keys.ToHashSet(StringComparer.Ordinal);
 
     /// <summary>The override in force at <paramref name="now"/> (an expired one counts as none).</summary>
-    public static Override? ActiveOverride(ApplianceState state, DateTimeOffset now) =>
-        state.Override is { } o && o.IsActiveAt(now) ? o : null;
+    public static Override? ActiveOverride(ApplianceSnapshot state, DateTimeOffset now) =>
+        state.UserOverride is { } o && o.IsActiveAt(now) ? o : null;
 
     /// <summary>Whole minutes left, rounded up (30 s left shows 1); 0 without an override.</summary>
-    public static int RemainingMinutes(ApplianceState state, DateTimeOffset now) =>
+    public static int RemainingMinutes(ApplianceSnapshot state, DateTimeOffset now) =>
         ActiveOverride(state, now) is { } o ? (int)Math.Ceiling(o.RemainingAt(now).TotalMinutes) : 0;
 
     /// <summary>The state and attribute messages of <paramref name="instances"/>.</summary>
-    public static IEnumerable<OutboundMessage> Project(IEnumerable<EntityInstance> instances, DiscoveryBuilder discovery, ApplianceState state, DateTimeOffset now)
+    public static IEnumerable<OutboundMessage> Project(IEnumerable<EntityInstance> instances, DiscoveryBuilder discovery, ApplianceSnapshot state, DateTimeOffset now)
     {
+        var slot = state.Plan?.SlotAt(now) ?? -1;
         foreach (var instance in instances)
         {
             var d = instance.Definition;
             var immersion = instance.ImmersionId is { } id ? state.Immersions.FirstOrDefault(i => i.Id == id) : null;
+            var view = new View(state, now, slot, immersion);
             if (d.Value is not null && discovery.StateTopic(instance) is { } stateTopic)
             {
-                yield return new OutboundMessage(stateTopic, s_values[d.Value](state, now, immersion), d.Qos, Retain: true);
+                yield return new OutboundMessage(stateTopic, s_values[d.Value](view), d.Qos, Retain: true);
             }
 
             if (d.Attributes is not null && discovery.AttributesTopic(instance) is { } attributesTopic)
             {
-                yield return new OutboundMessage(attributesTopic, s_attributes[d.Attributes](state, now, immersion).ToJsonString(), d.Qos, Retain: true);
+                yield return new OutboundMessage(attributesTopic, s_attributes[d.Attributes](view).ToJsonString(), d.Qos, Retain: true);
             }
         }
     }
@@ -133,6 +158,20 @@ internal static class StateProjection
         SlotMode.SelfUse => "self-use",
         _ => "export",
     };
+
+    /// <summary>Whether the price of <paramref name="slot"/> is Octopus's published one or our estimate (issue 10).</summary>
+    private static JsonObject PriceOrigin(View v, int slot)
+    {
+        var input = v.Input(slot);
+        return new JsonObject
+        {
+            ["estimated"] = input?.PricesEstimated,
+            ["price_source"] = input is null ? null : input.PricesEstimated ? "estimated" : "published",
+            ["slot_start"] = input is null ? null : Iso(v.S.Plan!.Problem.SlotStart(slot)),
+        };
+    }
+
+    private static string? Iso(DateTimeOffset? value) => value?.UtcDateTime.ToString("o", CultureInfo.InvariantCulture);
 
     private static string OnOff(bool on) => on ? "ON" : "OFF";
 

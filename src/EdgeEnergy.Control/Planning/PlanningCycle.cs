@@ -55,11 +55,13 @@ public sealed class PlanningCycle(
         }
 
         var load = await ForecastLoadAsync(start, options.HorizonHours * 2, cancellationToken);
-        var socPercent = current.Current.Telemetry?.BatterySocPercent ?? site.Value.ReserveSocPercent;
-        var inputs = new PlanningInputs(now, socPercent / 100 * site.Value.BatteryCapacityKwh, import, export,
+        var snapshot = current.Current;
+        var planSite = site.Value.AsSetBy(snapshot.ReserveSocPercent, snapshot.Immersions.Where(i => !i.Enabled).Select(i => i.Id).ToHashSet(StringComparer.Ordinal));
+        var socPercent = snapshot.Telemetry?.BatterySocPercent ?? planSite.ReserveSocPercent;
+        var inputs = new PlanningInputs(now, socPercent / 100 * planSite.BatteryCapacityKwh, import, export,
             sources.ExportTariffConfigured, pv, load, options.TerminalValuePencePerKwh, options.EstimateUnpublishedPrices,
             immersions?.SatisfiedOn);
-        var problem = PlanProblemBuilder.Build(inputs, site.Value, options.HorizonHours, out var whyNot, out var terminalReason);
+        var problem = PlanProblemBuilder.Build(inputs, planSite, options.HorizonHours, out var whyNot, out var terminalReason);
         if (problem is null)
         {
             logger.PlanningSkipped(whyNot!);

@@ -341,6 +341,8 @@ public sealed class ControlLoop(
                 PvPowerW = t.PvPowerW ?? 0,
                 GridPowerW = t.GridPowerW ?? 0,
                 LoadPowerW = t.LoadPowerW ?? 0,
+                GridImportEnergyKwh = t.GridImportEnergyTotalKwh ?? s.Telemetry?.GridImportEnergyKwh,
+                GridExportEnergyKwh = t.GridExportEnergyTotalKwh ?? s.Telemetry?.GridExportEnergyKwh,
             },
             Recommendation = new Recommendation
             {
@@ -355,6 +357,8 @@ public sealed class ControlLoop(
             Override = overrides?.Current is { } o
                 ? new OverrideState(true, decision.Mode, command.PowerW, decision.Reason, o.ExpiresUtc)
                 : OverrideState.None,
+            UserOverride = overrides?.Current,
+            Immersions = immersions is null ? s.Immersions : [.. s.Immersions.Select(i => i with { Heating = immersions.IsOn(i.Id), BoostUntilUtc = immersions.BoostUntil(i.Id) })],
         });
     }
 

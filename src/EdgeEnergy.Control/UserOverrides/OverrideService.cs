@@ -1,4 +1,6 @@
 using EdgeEnergy.Domain.UserOverrides;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EdgeEnergy.Control.UserOverrides;
 
@@ -7,8 +9,9 @@ namespace EdgeEnergy.Control.UserOverrides;
 /// <see cref="IOverrideStore"/> before it takes effect (so a restart keeps it), and lets it lapse at its expiry: an
 /// expired override is never returned, and one found expired at start is cleared from the store.
 /// </summary>
-public sealed class OverrideService(IOverrideStore store, OverrideLimits limits, TimeProvider time) : IDisposable
+public sealed class OverrideService(IOverrideStore store, OverrideLimits limits, TimeProvider time, ILogger<OverrideService>? logger = null) : IDisposable
 {
+    private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private Override? _current;
 
@@ -20,10 +23,27 @@ public sealed class OverrideService(IOverrideStore store, OverrideLimits limits,
     {
         var stored = await store.LoadAsync(cancellationToken);
         var now = time.GetUtcNow();
-        if (stored is not null && (!stored.IsActiveAt(now) || Problem(stored, now) is not null))
+        if (stored is not null)
         {
-            await store.SaveAsync(null, cancellationToken);
-            stored = null;
+            // Expired while stopped: it simply ended. Outside today's hard limits (they may have been lowered): said.
+            var problem = stored.IsActiveAt(now) ? Problem(stored, now) : "expired";
+            if (problem is null)
+            {
+                if (_logger.IsEnabled(LogLevel.Information))
+                {
+                    _logger.StoredOverrideRestored(stored.Mode.ToWire(), stored.Source, stored.ExpiresUtc);
+                }
+            }
+            else
+            {
+                if (problem != "expired" && _logger.IsEnabled(LogLevel.Warning))
+                {
+                    _logger.StoredOverrideRejected(stored.Mode.ToWire(), stored.StartUtc, stored.ExpiresUtc, stored.Source, problem);
+                }
+
+                await store.SaveAsync(null, cancellationToken);
+                stored = null;
+            }
         }
 
         Volatile.Write(ref _current, stored);

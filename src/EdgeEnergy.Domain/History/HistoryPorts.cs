@@ -29,7 +29,7 @@ public interface ITelemetryStore
 /// <summary>What retention did in one pass.</summary>
 public sealed record RetentionResult(int TelemetryMinutesDownsampled, int TelemetrySlotsDeleted, int PlansDeleted, int ForecastsDeleted);
 
-/// <summary>Downsamples and prunes old history (telemetry, plans, forecasts). Prices, the audit log and overrides are kept for good.</summary>
+/// <summary>Downsamples and prunes old history (telemetry, plans, forecasts). Prices, the audit log and the override history are kept for good.</summary>
 public interface IHistoryRetention
 {
     Task<RetentionResult> ApplyAsync(DateTimeOffset nowUtc, CancellationToken cancellationToken);
@@ -62,25 +62,6 @@ public interface IAuditLog
     Task RecordAsync(AuditEntry entry, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<AuditEntry>> GetAsync(DateTimeOffset fromUtc, DateTimeOffset toUtc, CancellationToken cancellationToken);
-}
-
-/// <summary>
-/// A user override active in [<see cref="FromUtc"/>, <see cref="ToUtc"/>): <see cref="Kind"/> says what is overridden
-/// (e.g. <c>mode</c>, <c>min-soc</c>, <c>immersion:tank</c>) and <see cref="Value"/> the value in that kind's unit.
-/// </summary>
-public sealed record Override(long Id, DateTimeOffset CreatedUtc, DateTimeOffset FromUtc, DateTimeOffset ToUtc, string Kind, string Value, string? Reason);
-
-/// <summary>User overrides, durable across restarts.</summary>
-public interface IOverrideStore
-{
-    /// <summary>Stores an override (its <see cref="Override.Id"/> is ignored) and returns its id.</summary>
-    Task<long> AddAsync(Override value, CancellationToken cancellationToken);
-
-    /// <summary>Overrides in force at <paramref name="nowUtc"/> (not cleared, FromUtc ≤ now &lt; ToUtc).</summary>
-    Task<IReadOnlyList<Override>> GetActiveAsync(DateTimeOffset nowUtc, CancellationToken cancellationToken);
-
-    /// <summary>Ends an override at <paramref name="nowUtc"/>; false when there was no such active override.</summary>
-    Task<bool> ClearAsync(long id, DateTimeOffset nowUtc, CancellationToken cancellationToken);
 }
 
 /// <summary>Small durable key/value settings (strings; callers own the format), e.g. runtime-changed limits.</summary>

@@ -1,11 +1,16 @@
 using System.Text.Json.Serialization;
 using EdgeEnergy.Domain.Planning;
+using EdgeEnergy.Domain.UserOverrides;
 
 namespace EdgeEnergy.Domain.Status;
 
 /// <summary>
-/// Everything the appliance shows about itself at one instant: an immutable value, replaced whole by
-/// <see cref="IApplianceStatusPublisher"/> so readers never see half an update.
+/// Everything the appliance shows about itself at one instant, the one model behind Home Assistant (MQTT), the REST
+/// API, the dashboard and the metrics: an immutable value, replaced whole by <see cref="IApplianceStatusPublisher"/>
+/// so readers never see half an update. Null means "not known (yet)". Units and signs: powers W with battery
+/// + = discharging and grid + = importing, energies kWh, SoC %, prices pence per kWh, money pence, times UTC.
+/// Values that follow from the plan and the clock (the current slot's prices, the next action) are not stored but
+/// read through <see cref="ActivePlan"/> with the reader's <c>now</c>.
 /// </summary>
 public sealed record ApplianceSnapshot
 {
@@ -35,7 +40,40 @@ public sealed record ApplianceSnapshot
 
     /// <summary>Health of each component (inverter, mqtt, storage, planner, ...).</summary>
     public IReadOnlyList<ComponentHealth> Components { get; init; } = [];
+
+    /// <summary>
+    /// The override the user asked for, as stored (mode, power, times, channel); null when none. It may have expired
+    /// since the snapshot was made: check with <see cref="Override.IsActiveAt"/>. <see cref="Override"/> is what it
+    /// makes the battery do.
+    /// </summary>
+    public Override? UserOverride { get; init; }
+
+    /// <summary>The reserve SoC in force, %; null before the settings are loaded.</summary>
+    public double? ReserveSocPercent { get; init; }
+
+    /// <summary>How long the next override lasts, minutes (the duration control).</summary>
+    public int OverrideDurationMinutes { get; init; } = 60;
+
+    /// <summary>The immersion heaters, by id (as in the plan problem).</summary>
+    public IReadOnlyList<ImmersionState> Immersions { get; init; } = [];
+
+    /// <summary>Inverter register writes since start: accepted and failed.</summary>
+    public long InverterWrites { get; init; }
+
+    public long InverterWriteFailures { get; init; }
+
+    /// <summary>Last success of the first source whose name starts with <paramref name="sourcePrefix"/> (e.g. "octopus").</summary>
+    public DateTimeOffset? LastSuccess(string sourcePrefix) =>
+        Sources.FirstOrDefault(f => f.Source.StartsWith(sourcePrefix, StringComparison.Ordinal))?.LastSuccessUtc;
 }
+
+/// <summary>One immersion heater.</summary>
+/// <param name="Id">As in the plan problem, [a-z0-9_]+.</param>
+/// <param name="Name">For people.</param>
+/// <param name="Enabled">The user lets the planner heat it (the switch).</param>
+/// <param name="Heating">The relay is on now.</param>
+/// <param name="BoostUntilUtc">End of a manual boost, or null.</param>
+public sealed record ImmersionState(string Id, string Name, bool Enabled, bool Heating, DateTimeOffset? BoostUntilUtc = null);
 
 /// <summary>A solved plan together with the problem it answers (prices and forecasts per slot) and when it was made.</summary>
 public sealed record ActivePlan(PlanProblem Problem, Plan Plan, DateTimeOffset CreatedUtc)
@@ -52,6 +90,52 @@ public sealed record ActivePlan(PlanProblem Problem, Plan Plan, DateTimeOffset C
         var slot = (int)(offsetMinutes / Problem.SlotMinutes);
         return slot < Plan.Slots.Count ? slot : -1;
     }
+
+    /// <summary>The problem's inputs (prices, forecasts) for <paramref name="slot"/>, or null outside the plan.</summary>
+    public SlotInput? InputAt(int slot) => slot >= 0 && slot < Problem.Slots.Count ? Problem.Slots[slot] : null;
+
+    /// <summary>How many of the plan's slots use estimated prices (issue 10), not published ones.</summary>
+    public int EstimatedPriceSlots => Problem.Slots.Count(x => x.PricesEstimated);
+
+    /// <summary>Start of the plan's first slot on estimated prices; null when every slot's prices are published.</summary>
+    public DateTimeOffset? EstimatedPricesFrom => IndexOfFirstEstimated() is var i and >= 0 ? Problem.SlotStart(i) : null;
+
+    /// <summary>End of the plan's last slot on published prices; null when none is published.</summary>
+    public DateTimeOffset? PricesPublishedUntil
+    {
+        get
+        {
+            for (var i = Problem.Slots.Count - 1; i >= 0; i--)
+            {
+                if (!Problem.Slots[i].PricesEstimated)
+                {
+                    return Problem.SlotStart(i + 1);
+                }
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>End of the plan's last slot.</summary>
+    public DateTimeOffset End => Problem.SlotStart(Problem.Slots.Count);
+
+    private int IndexOfFirstEstimated()
+    {
+        for (var i = 0; i < Problem.Slots.Count; i++)
+        {
+            if (Problem.Slots[i].PricesEstimated)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>The first slot after <paramref name="slot"/> whose mode differs from it, or null (none, or outside the plan).</summary>
+    public PlanSlot? NextChangeAfter(int slot) =>
+        slot < 0 || slot >= Plan.Slots.Count ? null : Plan.Slots.Skip(slot + 1).FirstOrDefault(x => x.Mode != Plan.Slots[slot].Mode);
 }
 
 /// <summary>
@@ -79,6 +163,12 @@ public sealed record LiveTelemetry
 
     /// <summary>Immersion heater power, W, ≥ 0, summed over heaters (part of the load).</summary>
     public double ImmersionPowerW { get; init; }
+
+    /// <summary>Grid import energy since installation, kWh, never decreasing; null when the inverter lacks it.</summary>
+    public double? GridImportEnergyKwh { get; init; }
+
+    /// <summary>Grid export energy since installation, kWh, never decreasing; null when the inverter lacks it.</summary>
+    public double? GridExportEnergyKwh { get; init; }
 }
 
 /// <summary>

@@ -10,12 +10,11 @@ namespace EdgeEnergy.Host.Appliance;
 /// timeout keeps the battery safe.
 /// </summary>
 internal sealed partial class ControlLoopService(
-    ControlLoop loop, Control.UserOverrides.OverrideService overrides, IOptions<ControlOptions> options, TimeProvider time,
+    ControlLoop loop, IOptions<ControlOptions> options, TimeProvider time,
     ILogger<ControlLoopService> logger, ISystemdNotifier? notifier = null) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await overrides.InitializeAsync(stoppingToken);
         var poll = TimeSpan.FromSeconds(options.Value.PollSeconds);
         while (!stoppingToken.IsCancellationRequested)
         {

@@ -10,11 +10,8 @@ using EdgeEnergy.Domain.History;
 using EdgeEnergy.Domain.Inverter;
 using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Domain.Prices;
-using EdgeEnergy.Domain.State;
 using EdgeEnergy.Domain.Status;
 using EdgeEnergy.Domain.UserOverrides;
-using IOverrideStore = EdgeEnergy.Domain.UserOverrides.IOverrideStore;
-using Override = EdgeEnergy.Domain.UserOverrides.Override;
 using EdgeEnergy.Host.Appliance;
 using EdgeEnergy.Optimiser;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -45,13 +42,13 @@ public static class ApplianceRegistration
                 MinReserveSocPercent = Math.Max(site.BatteryMinSocPercent, 0),
             };
         });
-        services.TryAddSingleton<IOverrideStore, SettingsOverrideStore>();
-        services.TryAddSingleton(sp => new OverrideService(sp.GetRequiredService<IOverrideStore>(), sp.GetRequiredService<OverrideLimits>(), sp.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<RuntimeSettings>();
-        services.TryAddSingleton<IApplianceStateSource, ApplianceStateProjection>();
+        // The override store is the SQLite one (AddHistory): the override in force and its history survive a restart.
+        services.TryAddSingleton(sp => new OverrideService(
+            sp.GetRequiredService<IOverrideStore>(), sp.GetRequiredService<OverrideLimits>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<OverrideService>>()));
+        services.TryAddSingleton<UserSettings>();
         services.TryAddSingleton<IApplianceCommands>(sp => new ApplianceCommands(
-            sp.GetRequiredService<OverrideService>(), sp.GetRequiredService<RuntimeSettings>(), sp.GetRequiredService<IOptions<SiteOptions>>(), sp.GetService<IReplanRequester>(),
-            sp.GetService<ImmersionSwitcher>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<OverrideService>(), sp.GetRequiredService<UserSettings>(), sp.GetRequiredService<IApplianceStatusPublisher>(),
+            sp.GetRequiredService<IOptions<SiteOptions>>(), sp.GetService<IReplanRequester>(), sp.GetService<ImmersionSwitcher>(), sp.GetRequiredService<TimeProvider>()));
 
         services.TryAddSingleton(sp => new PlanningSources(
             sp.GetRequiredService<IRateStore>(),
@@ -63,7 +60,7 @@ public static class ApplianceRegistration
 
         services.TryAddSingleton(sp =>
         {
-            var runtime = sp.GetRequiredService<RuntimeSettings>();
+            var settings = sp.GetRequiredService<UserSettings>();
             var homeAssistant = sp.GetService<IOptions<HomeAssistantOptions>>()?.Value is { BatteryPathConfigured: true } && sp.GetService<HomeAssistantBattery>() is { } ha
                 ? new BatteryPath("home-assistant", ha, ha)
                 : null;
@@ -82,9 +79,11 @@ public static class ApplianceRegistration
                 sp.GetRequiredService<IOptions<ControlOptions>>(),
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<ControlLoop>>(),
-                () => runtime.ReserveSocPercent,
+                () => settings.ReserveSocPercent,
                 sp.GetService<ImmersionSwitcher>());
         });
+        // Before the control loop and MQTT: what the person set before a restart is in force from the first poll.
+        services.AddHostedService<UserStateLoader>();
         services.AddHostedService<ControlLoopService>();
         return services;
     }

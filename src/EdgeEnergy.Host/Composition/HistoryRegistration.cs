@@ -2,6 +2,7 @@ using EdgeEnergy.Adapters.Sqlite;
 using EdgeEnergy.Domain.Forecasts;
 using EdgeEnergy.Domain.History;
 using EdgeEnergy.Domain.Prices;
+using EdgeEnergy.Domain.UserOverrides;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -25,7 +26,8 @@ public static class HistoryRegistration
         services.TryAddSingleton<ITelemetryStore, SqliteTelemetryStore>();
         services.TryAddSingleton<IPlanLog, SqlitePlanLog>();
         services.TryAddSingleton<IAuditLog, SqliteAuditLog>();
-        services.TryAddSingleton<IOverrideStore, SqliteOverrideStore>();
+        services.TryAddSingleton<SqliteOverrideStore>();
+        services.TryAddSingleton<IOverrideStore>(sp => sp.GetRequiredService<SqliteOverrideStore>());
         services.TryAddSingleton<ISettingsStore, SqliteSettingsStore>();
         services.TryAddSingleton<IHistoryRetention, SqliteRetention>();
         return services;

@@ -13,8 +13,8 @@ public static class MqttRegistration
 
     /// <summary>
     /// Registers the MQTT bridge as a hosted service (and the embedded broker when <c>Mqtt:EmbeddedBroker</c> is true and
-    /// <c>Mqtt:Host</c> is empty). Needs <see cref="Domain.State.IApplianceStateSource"/> and
-    /// <see cref="Domain.State.IApplianceCommands"/> registered by the caller. Without a host and without the embedded
+    /// <c>Mqtt:Host</c> is empty). Needs <see cref="Domain.Status.IApplianceStatus"/> and
+    /// <see cref="Domain.Status.IApplianceCommands"/> registered by the caller. Without a host and without the embedded
     /// broker, MQTT is off (logged at start).
     /// </summary>
     public static IServiceCollection AddHomeAssistantMqtt(this IServiceCollection services, IConfiguration configuration)

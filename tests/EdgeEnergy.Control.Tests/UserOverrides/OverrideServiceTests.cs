@@ -1,5 +1,6 @@
 using EdgeEnergy.Control.UserOverrides;
 using EdgeEnergy.Domain.UserOverrides;
+using EdgeEnergy.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeEnergy.Control.Tests.UserOverrides;
@@ -43,6 +44,23 @@ public sealed class OverrideServiceTests : IDisposable
         await restarted.InitializeAsync(CancellationToken.None);
 
         Assert.Equal(charge, restarted.Current);
+    }
+
+    [Fact]
+    public async Task One_beyond_hard_limits_lowered_while_stopped_is_not_restored_and_the_log_says_why()
+    {
+        await _service.SetAsync(Make(OverrideMode.ForceCharge, 120, 3000), CancellationToken.None);
+        var logs = new CapturingLoggerFactory();
+
+        using var restarted = new OverrideService(_store, _limits with { MaxChargePowerW = 2000 }, _time, logs.For<OverrideService>());
+        await restarted.InitializeAsync(CancellationToken.None);
+
+        Assert.Null(restarted.Current);
+        Assert.Null(await _store.LoadAsync(CancellationToken.None));
+        var warning = Assert.Single(logs.Lines);
+        Assert.StartsWith("Warning", warning, StringComparison.Ordinal);
+        Assert.Contains("force-charge", warning, StringComparison.Ordinal);
+        Assert.Contains("override power 3000 W is outside 0 < power <= 2000 W", warning, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-using EdgeEnergy.Domain.State;
+using EdgeEnergy.Domain.Status;
 using EdgeEnergy.Domain.UserOverrides;
 using EdgeEnergy.Host.Composition;
 using EdgeEnergy.Testing.Appliance;
@@ -19,7 +19,7 @@ public class MqttRegistrationTests
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(settings);
         var appliance = new FakeAppliance(new InMemoryOverrideStore(), new OverrideLimits(), TimeProvider.System);
-        builder.Services.AddSingleton<IApplianceStateSource>(appliance);
+        builder.Services.AddSingleton<IApplianceStatus>(appliance);
         builder.Services.AddSingleton<IApplianceCommands>(appliance);
         builder.Services.AddHomeAssistantMqtt(builder.Configuration);
         return builder.Build();

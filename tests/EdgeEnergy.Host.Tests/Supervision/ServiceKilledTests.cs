@@ -87,7 +87,7 @@ public sealed class ServiceKilledTests : IDisposable
         var database = Path.Combine(_data, "edgeenergy.db");
         using (var db = new SqliteDatabase(database))
         {
-            await new SettingsOverrideStore(new SqliteSettingsStore(db)).SaveAsync(
+            await new SqliteOverrideStore(db, TimeProvider.System).SaveAsync(
                 new Override { Mode = OverrideMode.ForceCharge, StartUtc = DateTimeOffset.UtcNow.AddMinutes(-1), ExpiresUtc = DateTimeOffset.UtcNow.AddHours(2), PowerW = 2000, Source = "test" },
                 CancellationToken.None);
         }

@@ -1,12 +1,12 @@
 using EdgeEnergy.Domain.UserOverrides;
 
-namespace EdgeEnergy.Domain.State;
+namespace EdgeEnergy.Domain.Status;
 
 /// <summary>
 /// What a valid user command does. Callers validate first (<see cref="OverrideCommandParser"/>); implementations
 /// still refuse anything outside the hard limits by throwing <see cref="ArgumentException"/> (nothing applied).
 /// Powers W (positive, direction from the mode), SoC %, durations minutes. Each call applies fully or not at all and
-/// is reflected in the next <see cref="IApplianceStateSource.Current"/>.
+/// is reflected in the next <see cref="IApplianceStatus.Current"/>.
 /// </summary>
 public interface IApplianceCommands
 {

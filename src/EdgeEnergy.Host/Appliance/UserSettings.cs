@@ -1,0 +1,202 @@
+using System.Globalization;
+using EdgeEnergy.Control;
+using EdgeEnergy.Domain.History;
+using EdgeEnergy.Domain.Status;
+using EdgeEnergy.Domain.UserOverrides;
+using Microsoft.Extensions.Options;
+
+namespace EdgeEnergy.Host.Appliance;
+
+/// <summary>
+/// The settings a person changes at run time from Home Assistant: the reserve SoC (%), how long the next override
+/// lasts (minutes) and which immersion heaters the planner may use. Each change is checked, persisted in the settings
+/// table of the SQLite store before it takes effect, and published into the appliance snapshot. At start
+/// <see cref="LoadAsync"/> reads them back; a stored value that is now invalid (e.g. below a raised battery minimum)
+/// is not applied: the configured default is used, and that is said in the log and as a degraded <c>settings</c>
+/// component in the status until the person sets the value again.
+/// </summary>
+internal sealed class UserSettings(
+    ISettingsStore store, IApplianceStatusPublisher status, IOptions<SiteOptions> site, OverrideLimits limits, TimeProvider time, ILogger<UserSettings> logger)
+{
+    internal const string ReserveKey = "user.reserve_soc_percent";
+    internal const string DurationKey = "user.override_duration_minutes";
+    private const string Component = "settings";
+
+    private readonly Lock _lock = new();
+    private readonly HashSet<string> _disabledImmersions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _problems = new(StringComparer.Ordinal);
+    private double? _reserveSocPercent;
+    private int _overrideDurationMinutes = limits.DefaultDurationMinutes;
+
+    internal static string ImmersionKey(string id) => $"user.immersion.{id}.enabled";
+
+    /// <summary>The reserve a person set, %; null = the configured <c>Site:ReserveSocPercent</c>.</summary>
+    public double? ReserveSocPercent
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _reserveSocPercent;
+            }
+        }
+    }
+
+    /// <summary>How long the next override lasts, minutes.</summary>
+    public int OverrideDurationMinutes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _overrideDurationMinutes;
+            }
+        }
+    }
+
+    /// <summary>Whether the person lets the planner heat immersion <paramref name="id"/> (default: yes).</summary>
+    public bool ImmersionEnabled(string id)
+    {
+        lock (_lock)
+        {
+            return !_disabledImmersions.Contains(id);
+        }
+    }
+
+    /// <summary>Reads the stored settings (call once at start), checks each, and publishes what is in force.</summary>
+    public async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        var s = site.Value;
+        if (await store.GetAsync(ReserveKey, cancellationToken) is { } reserveText)
+        {
+            var problem = double.TryParse(reserveText, NumberStyles.Float, CultureInfo.InvariantCulture, out var reserve)
+                ? ReserveProblem(reserve)
+                : "not a number";
+            Apply(ReserveKey, reserveText, problem, $"the configured {s.ReserveSocPercent.ToString(CultureInfo.InvariantCulture)} % (Site:ReserveSocPercent)",
+                () => _reserveSocPercent = reserve);
+        }
+
+        if (await store.GetAsync(DurationKey, cancellationToken) is { } durationText)
+        {
+            var problem = int.TryParse(durationText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var minutes)
+                ? DurationProblem(minutes)
+                : "not a whole number of minutes";
+            Apply(DurationKey, durationText, problem, $"the default {limits.DefaultDurationMinutes} min", () => _overrideDurationMinutes = minutes);
+        }
+
+        foreach (var immersion in s.Immersions)
+        {
+            var key = ImmersionKey(immersion.Id);
+            if (await store.GetAsync(key, cancellationToken) is { } enabledText)
+            {
+                var problem = bool.TryParse(enabledText, out var enabled) ? null : "not true or false";
+                Apply(key, enabledText, problem, "enabled", () => _ = enabled ? _disabledImmersions.Remove(immersion.Id) : _disabledImmersions.Add(immersion.Id));
+            }
+        }
+
+        Publish();
+        string disabled;
+        lock (_lock)
+        {
+            disabled = _disabledImmersions.Count == 0 ? "none" : string.Join(", ", _disabledImmersions.Order(StringComparer.Ordinal));
+        }
+
+        logger.SettingsRestored(ReserveSocPercent ?? s.ReserveSocPercent, OverrideDurationMinutes, disabled);
+    }
+
+    /// <summary>Sets the reserve SoC, %.</summary>
+    /// <exception cref="ArgumentException">Outside the battery's minimum..100 % or the hard limits; nothing changed.</exception>
+    public Task SetReserveSocAsync(double percent, CancellationToken cancellationToken) =>
+        SetAsync(ReserveKey, ReserveProblem(percent), percent.ToString("R", CultureInfo.InvariantCulture), () => _reserveSocPercent = percent, nameof(percent), cancellationToken);
+
+    /// <summary>Sets how long the next override lasts, minutes.</summary>
+    /// <exception cref="ArgumentException">Outside the hard limits; nothing changed.</exception>
+    public Task SetOverrideDurationAsync(int minutes, CancellationToken cancellationToken) =>
+        SetAsync(DurationKey, DurationProblem(minutes), minutes.ToString(CultureInfo.InvariantCulture), () => _overrideDurationMinutes = minutes, nameof(minutes), cancellationToken);
+
+    /// <summary>Lets the planner use immersion <paramref name="id"/> or keeps it off.</summary>
+    /// <exception cref="ArgumentException">No such immersion heater is configured; nothing changed.</exception>
+    public Task SetImmersionEnabledAsync(string id, bool enabled, CancellationToken cancellationToken) =>
+        SetAsync(ImmersionKey(id), site.Value.Immersions.Any(i => i.Id == id) ? null : $"no immersion heater '{id}' is configured",
+            enabled ? "true" : "false", () => _ = enabled ? _disabledImmersions.Remove(id) : _disabledImmersions.Add(id), nameof(id), cancellationToken);
+
+    private async Task SetAsync(string key, string? problem, string text, Action apply, string parameter, CancellationToken cancellationToken)
+    {
+        if (problem is not null)
+        {
+            throw new ArgumentException(problem, parameter);
+        }
+
+        // Persisted first: a change that could not be stored is not applied (and the caller hears why).
+        await store.SetAsync(key, text, cancellationToken);
+        lock (_lock)
+        {
+            apply();
+            _problems.Remove(key);
+        }
+
+        Publish();
+    }
+
+    private void Apply(string key, string stored, string? problem, string fallback, Action apply)
+    {
+        lock (_lock)
+        {
+            if (problem is null)
+            {
+                apply();
+                return;
+            }
+
+            _problems[key] = $"stored {key} '{stored}' ignored ({problem}); using {fallback}";
+        }
+
+        logger.StoredSettingRejected(key, stored, problem, fallback);
+    }
+
+    private string? ReserveProblem(double percent)
+    {
+        var min = Math.Max(site.Value.BatteryMinSocPercent, limits.MinReserveSocPercent);
+        var max = Math.Min(100, limits.MaxReserveSocPercent);
+        return double.IsFinite(percent) && percent >= min && percent <= max
+            ? null
+            : $"reserve must be between {min.ToString(CultureInfo.InvariantCulture)} % (the battery's own minimum and the hard limit) and {max.ToString(CultureInfo.InvariantCulture)} %, got {percent.ToString(CultureInfo.InvariantCulture)}";
+    }
+
+    private string? DurationProblem(int minutes) =>
+        minutes >= limits.MinDurationMinutes && minutes <= limits.MaxDurationMinutes
+            ? null
+            : $"override duration must be {limits.MinDurationMinutes}..{limits.MaxDurationMinutes} min, got {minutes}";
+
+    private void Publish()
+    {
+        double reserve;
+        int duration;
+        HashSet<string> disabled;
+        string? problems;
+        lock (_lock)
+        {
+            reserve = _reserveSocPercent ?? site.Value.ReserveSocPercent;
+            duration = _overrideDurationMinutes;
+            disabled = [.. _disabledImmersions];
+            problems = _problems.Count == 0 ? null : string.Join("; ", _problems.Values.Order(StringComparer.Ordinal));
+        }
+
+        var immersions = site.Value.Immersions;
+        var now = time.GetUtcNow();
+        status.Update(s => s with
+        {
+            ReserveSocPercent = reserve,
+            OverrideDurationMinutes = duration,
+            Immersions =
+            [
+                .. immersions.Select(i => s.Immersions.FirstOrDefault(x => x.Id == i.Id) is { } known
+                    ? known with { Name = i.Name, Enabled = !disabled.Contains(i.Id) }
+                    : new ImmersionState(i.Id, i.Name, !disabled.Contains(i.Id), Heating: false)),
+            ],
+            Components = problems is null
+                ? [.. s.Components.Where(c => c.Component != Component)]
+                : [.. s.Components.Where(c => c.Component != Component), new ComponentHealth(Component, HealthState.Degraded, problems, now)],
+        });
+    }
+}

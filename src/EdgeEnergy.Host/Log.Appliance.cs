@@ -1,0 +1,11 @@
+namespace EdgeEnergy.Host;
+
+/// <summary>Log messages of the host: this part holds the appliance's user settings and overrides (event ids 4800–4899).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 4800, Level = LogLevel.Warning, Message = "Stored setting {Key} = '{Stored}' not applied ({Problem}); using {Fallback} until it is set again")]
+    public static partial void StoredSettingRejected(this ILogger logger, string key, string stored, string problem, string fallback);
+
+    [LoggerMessage(EventId = 4801, Level = LogLevel.Information, Message = "Restored from the data folder: reserve {ReserveSocPercent} %, override duration {DurationMinutes} min, immersion heaters off by the user: {Disabled}")]
+    public static partial void SettingsRestored(this ILogger logger, double reserveSocPercent, int durationMinutes, string disabled);
+}
