@@ -60,6 +60,22 @@ public sealed class BacktestCommandTests : IDisposable
     }
 
     [Fact]
+    public void The_naive_load_forecast_is_the_one_the_optimiser_plans_with_and_is_scored()
+    {
+        var (code, stdout, stderr) = Run("backtest", "--history", WriteHistory(48 * 4), "--site", BacktestFixtures.SiteWithImmersion,
+            "--load-forecast", "mean7", "--quiet");
+        Assert.True(code == 0, stderr);
+        using var report = System.Text.Json.JsonDocument.Parse(stdout);
+        var scored = report.RootElement.GetProperty("loadForecastDayAheadMaeKwh").EnumerateArray()
+            .Select(f => f.GetProperty("forecaster").GetString()).ToList();
+        Assert.Contains("same-slot mean (7 days)", scored);
+
+        var (badCode, _, badStderr) = Run("backtest", "--history", WriteHistory(20), "--site", BacktestFixtures.SiteWithImmersion, "--load-forecast", "psychic");
+        Assert.Equal(2, badCode);
+        Assert.Contains("psychic", badStderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void With_estimated_prices_the_report_has_the_estimate_error_by_hour()
     {
         var (code, stdout, stderr) = Run("backtest", "--history", WriteHistory(48 * 4), "--site", BacktestFixtures.SiteWithImmersion,

@@ -41,3 +41,31 @@ public sealed class WeekdayAverageForecaster(int weeks = 4) : ISlotForecaster
         }
     }
 }
+
+/// <summary>
+/// Recent-days mean: the mean of the same slot over the last <c>days</c> known days, the naive forecast the issue-10
+/// baseline planner used ("7-day mean").
+/// </summary>
+public sealed class RecentDaysMeanForecaster(int days = 7) : ISlotForecaster
+{
+    public string Name => $"same-slot mean ({days} days)";
+
+    public void Forecast(ReadOnlySpan<double> known, int firstTarget, Span<double> forecastKwh)
+    {
+        var fallback = SlotGrid.Mean(known);
+        for (var i = 0; i < forecastKwh.Length; i++)
+        {
+            var target = firstTarget + i;
+            var k = SlotGrid.FirstKnownLag(target, known.Length, SlotGrid.SlotsPerDay);
+            double sum = 0;
+            var count = 0;
+            for (var j = target - k * SlotGrid.SlotsPerDay; j >= 0 && count < days; j -= SlotGrid.SlotsPerDay)
+            {
+                sum += known[j];
+                count++;
+            }
+
+            forecastKwh[i] = count > 0 ? sum / count : fallback;
+        }
+    }
+}

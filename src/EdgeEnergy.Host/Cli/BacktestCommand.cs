@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using EdgeEnergy.Control.Backtest;
+using EdgeEnergy.Control.Forecasting;
 using EdgeEnergy.Optimiser;
 
 namespace EdgeEnergy.Host.Cli;
@@ -62,9 +63,15 @@ internal static class BacktestCommand
             DefaultValueFactory = _ => "off",
         };
         estimate.AcceptOnlyFromAmong("on", "off");
+        var loadForecast = new Option<string>("--load-forecast")
+        {
+            Description = "The optimiser strategy's load forecast: blended (the product's), mean7 (same slot, mean of the last 7 days: the naive baseline), persistence (same slot yesterday) or weekday (same weekday, last 4 weeks).",
+            DefaultValueFactory = _ => "blended",
+        };
+        loadForecast.AcceptOnlyFromAmong("blended", "mean7", "persistence", "weekday");
         var quiet = new Option<bool>("--quiet") { Description = "No progress bar or summary on stderr." };
         var command = new Command("backtest", "Replays a history of prices, load and solar against four strategies (none, rules, optimiser, perfect) and reports the bills.");
-        foreach (var o in new Option[] { history, site, output, trace, chart, chartFrom, from, to, mipSolver, mipLimit, bbNodes, terminal, estimate, quiet })
+        foreach (var o in new Option[] { history, site, output, trace, chart, chartFrom, from, to, mipSolver, mipLimit, bbNodes, terminal, estimate, loadForecast, quiet })
         {
             command.Options.Add(o);
         }
@@ -78,14 +85,22 @@ internal static class BacktestCommand
                 MipTimeLimit = TimeSpan.FromSeconds(parse.GetValue(mipLimit)),
                 BranchAndBoundNodes = parse.GetValue(bbNodes),
             },
-            parse.GetValue(terminal)!, parse.GetValue(estimate) == "on", ct)));
+            parse.GetValue(terminal)!, parse.GetValue(estimate) == "on",
+            parse.GetValue(loadForecast) switch
+            {
+                "mean7" => new RecentDaysMeanForecaster(7),
+                "persistence" => new PersistenceForecaster(),
+                "weekday" => new WeekdayAverageForecaster(),
+                _ => new BlendedLoadForecaster(),
+            },
+            ct)));
         return command;
     }
 
     private static int Run(
         string historyPath, string sitePath, string? outPath, string? tracePath, string? chartPath, DateOnly? chartFrom,
         DateTimeOffset? from, DateTimeOffset? to, bool quiet, OptimiserOptions solver,
-        string terminal, bool estimatePrices, CancellationToken cancellationToken)
+        string terminal, bool estimatePrices, ISlotForecaster loadForecaster, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         if (!TryParseTerminal(terminal, out var terminalMode, out var fixedPence))
@@ -126,7 +141,10 @@ internal static class BacktestCommand
         using var bar = quiet ? null : new ProgressBar(Console.Error, history.Slots.Count);
         var engine = new BacktestEngine(
             new OrToolsScheduleOptimiser(solver),
-            new BacktestOptions { Terminal = terminalMode, FixedTerminalPencePerKwh = fixedPence, EstimatePrices = estimatePrices },
+            new BacktestOptions
+            {
+                Terminal = terminalMode, FixedTerminalPencePerKwh = fixedPence, EstimatePrices = estimatePrices, LoadForecaster = loadForecaster,
+            },
             // Perfect foresight is the bound the capture is measured against: the exact backend with the default 10 s.
             perfectOptimiser: new OrToolsScheduleOptimiser(new OptimiserOptions { MipSolver = solver.MipSolver == OptimiserOptions.NoMipBackend ? "SCIP" : solver.MipSolver }));
         var result = engine.Run(history, site, bar, cancellationToken);

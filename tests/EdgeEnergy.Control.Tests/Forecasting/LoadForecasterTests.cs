@@ -35,6 +35,22 @@ public class LoadForecasterTests
     }
 
     [Fact]
+    public void The_seven_day_mean_averages_the_same_slot_of_the_last_known_days_only()
+    {
+        // Day d holds the value d in every slot: 10 known days (0..9), so tomorrow is the mean of days 3..9 = 6, and
+        // the day after, whose "yesterday" is not known yet, is still the mean of days 3..9, never of unknown days.
+        var known = Enumerable.Range(0, 10 * 48).Select(i => (double)(i / 48)).ToArray();
+        var forecast = new double[96];
+        new RecentDaysMeanForecaster(7).Forecast(known, known.Length, forecast);
+        Assert.All(forecast, f => Assert.Equal(6, f, 9));
+
+        // With only two known days the mean is of those two.
+        var shortForecast = new double[48];
+        new RecentDaysMeanForecaster(7).Forecast(known.AsSpan(0, 96), 96, shortForecast);
+        Assert.All(shortForecast, f => Assert.Equal(0.5, f, 9));
+    }
+
+    [Fact]
     public void An_anomalous_day_is_left_out()
     {
         // Four weeks of 0.5 kWh every slot, then a day away (0.01): tomorrow's forecast ignores the empty day.
