@@ -23,7 +23,7 @@ public static class ImmersionRelayRegistration
     public static IServiceCollection AddImmersionRelays(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => new ModbusBusRegistry(sp.GetRequiredService<TimeProvider>(), sp.GetService<ILoggerFactory>()));
+        services.TryAddModbusBuses();
         services.AddOptionsWithValidateOnStart<SiteOptions>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SiteOptions>, RelayAddressValidator>());
         services.TryAddSingleton<IGpioChipOpener>(_ => new LibGpiodChipOpener());
