@@ -28,6 +28,31 @@ public sealed class BusMetricsTests : IDisposable
 
     private double FrameErrors(int function, string kind) => _recorder.Sum(EdgeEnergyMetrics.ModbusFrameErrors.Name, Function(function), ("kind", kind));
 
+    /// <summary>A peer on loopback that accepts one connection and runs <paramref name="serve"/> on it.</summary>
+    private static (int Port, Task Served) Peer(Func<Socket, Task> serve)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var served = Task.Run(async () =>
+        {
+            using (listener)
+            {
+                using var socket = await listener.AcceptSocketAsync();
+                await serve(socket);
+            }
+        });
+        return (((IPEndPoint)listener.LocalEndpoint).Port, served);
+    }
+
+    /// <summary>Reads until the client closes the connection (the bus is disposed).</summary>
+    private static async Task UntilClosed(Socket socket)
+    {
+        var scratch = new byte[256];
+        while (await socket.ReceiveAsync(scratch) > 0)
+        {
+        }
+    }
+
     private ModbusBus Bus(string endpoint, ModbusBusOptions? options = null) =>
         ModbusBus.Create(ModbusEndpoint.Parse(endpoint), options ?? s_once, TimeProvider.System, metrics: _recorder.Metrics);
 
@@ -67,15 +92,12 @@ public sealed class BusMetricsTests : IDisposable
     [Fact]
     public async Task A_unit_that_stays_silent_times_out_once_per_attempt()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var serving = Task.Run(async () =>
+        var (port, _) = Peer(async socket =>
         {
-            using var socket = await listener.AcceptSocketAsync();
             await using var rtu = new ModbusRtuServer(new ModbusServerCore(new Dictionary<byte, IModbusRegisterBank> { [17] = new MemoryBank() }), new NetworkStream(socket));
             await Task.Delay(TimeSpan.FromSeconds(3));
         });
-        await using var bus = Bus($"rtu-over-tcp://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}", s_once with { Retries = 1, RetryBackoff = TimeSpan.FromMilliseconds(10) });
+        await using var bus = Bus($"rtu-over-tcp://127.0.0.1:{port}", s_once with { Retries = 1, RetryBackoff = TimeSpan.FromMilliseconds(10) });
 
         await Assert.ThrowsAsync<ModbusTimeoutException>(() => new ModbusClient(bus, 9).ReadInputRegistersAsync(0, 1, CancellationToken.None));
         Assert.Equal((2, 2), (Timeouts(4), Requests(4)));
@@ -85,48 +107,44 @@ public sealed class BusMetricsTests : IDisposable
     [Fact]
     public async Task An_rtu_reply_with_a_bad_crc_is_one_crc_error_and_then_a_timeout()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var peer = Task.Run(async () =>
+        var (port, peer) = Peer(async socket =>
         {
-            using var socket = await listener.AcceptSocketAsync();
             var request = new byte[8];
             await socket.ReceiveAsync(request);
             var reply = RtuCodec.Encode(request[0], [0x03, 0x02, 0x00, 0x2A]);
             reply[^1] ^= 0xFF;
             await socket.SendAsync(reply);
-            await Task.Delay(1000);
+            await UntilClosed(socket);
         });
-        await using var bus = Bus($"rtu-over-tcp://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}");
+        var bus = Bus($"rtu-over-tcp://127.0.0.1:{port}");
 
         await Assert.ThrowsAsync<ModbusTimeoutException>(() => new ModbusClient(bus, 5).ReadHoldingRegistersAsync(0, 1, CancellationToken.None));
+        await bus.DisposeAsync();
+        await peer;
         Assert.Equal(1, FrameErrors(3, "crc"));
         Assert.Equal(0, FrameErrors(3, "framing"));
         Assert.Equal(1, Timeouts(3));
-        await peer;
     }
 
     [Fact]
     public async Task A_reply_whose_byte_count_does_not_match_is_a_framing_error()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var peer = Task.Run(async () =>
+        var (port, peer) = Peer(async socket =>
         {
-            using var socket = await listener.AcceptSocketAsync();
             var request = new byte[12];
             await socket.ReceiveAsync(request);
             var transaction = (ushort)((request[0] << 8) | request[1]);
             await socket.SendAsync(MbapCodec.Encode(transaction, request[6], [0x03, 0x04, 0x00, 0x01, 0x00, 0x02])); // 2 registers for a read of 1
-            await Task.Delay(500);
+            await UntilClosed(socket);
         });
-        await using var bus = Bus($"tcp://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}");
+        var bus = Bus($"tcp://127.0.0.1:{port}");
 
         await Assert.ThrowsAsync<ModbusProtocolException>(() => new ModbusClient(bus, 1).ReadHoldingRegistersAsync(0, 1, CancellationToken.None));
+        await bus.DisposeAsync();
+        await peer;
         Assert.Equal(1, FrameErrors(3, "framing"));
         Assert.Equal(1, Requests(3));
         Assert.Equal(0, Timeouts(3));
-        await peer;
     }
 
     [Fact]
