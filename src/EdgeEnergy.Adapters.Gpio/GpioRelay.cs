@@ -5,8 +5,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EdgeEnergy.Adapters.Gpio;
 
-/// <summary>A GPIO relay that cannot be opened or driven; the message names the config key and what to do.</summary>
-public sealed class GpioRelayException : Exception
+/// <summary>A GPIO relay that cannot be opened or driven; the message names the config key and what to do. An
+/// <see cref="IOException"/>, so the service reports it as a device it cannot start with, not as a crash.</summary>
+public sealed class GpioRelayException : IOException
 {
     public GpioRelayException() { }
     public GpioRelayException(string message) : base(message) { }
@@ -151,5 +152,5 @@ public sealed class GpioRelay : ISwitchedOutput, IDisposable
     private static string Describe(PinValue value) => value == PinValue.High ? "high" : "low";
 
     private static bool IsDriverError(Exception e) =>
-        e is not ObjectDisposedException and (IOException or InvalidOperationException or UnauthorizedAccessException or ArgumentException or PlatformNotSupportedException or NotSupportedException);
+        e is not (ObjectDisposedException or GpioRelayException) and (IOException or InvalidOperationException or UnauthorizedAccessException or ArgumentException or PlatformNotSupportedException or NotSupportedException);
 }

@@ -6,6 +6,7 @@ using EdgeEnergy.Domain.History;
 using EdgeEnergy.Host.Composition;
 using EdgeEnergy.Testing;
 using EdgeEnergy.Testing.Gpio;
+using EdgeEnergy.Testing.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -95,6 +96,32 @@ public sealed class GpioRelayRegistrationTests
         var e = Assert.Throws<GpioRelayException>(() => host.Services.GetRequiredService<ImmersionSwitcher>());
         Assert.StartsWith("Site:Immersions:0:Relay: GPIO17 on gpiochip0 (active high) is not available", e.Message);
         await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task The_service_will_not_start_on_a_gpio_chip_this_machine_lacks_and_says_which_key()
+    {
+        var data = Directory.CreateTempSubdirectory("edgeenergy-gpio-run-").FullName;
+        try
+        {
+            var result = await CliRunner.RunAsync(["run"], timeout: TimeSpan.FromSeconds(90), environment: new Dictionary<string, string>
+            {
+                ["EDGEENERGY__Storage__Path"] = Path.Combine(data, "edgeenergy.db"),
+                ["EDGEENERGY__Http__Urls"] = $"http://127.0.0.1:{FreeTcpPort.Next()}",
+                ["EDGEENERGY__Inverter__Endpoint"] = $"tcp://127.0.0.1:{FreeTcpPort.Next()}",
+                ["EDGEENERGY__Inverter__Family"] = "h1-g2",
+                ["EDGEENERGY__Mqtt__EmbeddedBroker"] = "true",
+                ["EDGEENERGY__Mqtt__EmbeddedBrokerPort"] = FreeTcpPort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["EDGEENERGY__Site__Immersions__0__Id"] = "tank",
+                ["EDGEENERGY__Site__Immersions__0__Relay"] = "gpio://17?chip=63",
+            });
+            Assert.Equal(1, result.ExitCode);
+            Assert.Contains("edgeenergy: cannot start: Site:Immersions:0:Relay: /dev/gpiochip63 does not exist", result.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
     }
 
     private sealed class ChipsOpener(RecordingGpioChips chips) : IGpioChipOpener
