@@ -15,7 +15,10 @@ namespace EdgeEnergy.Adapters.Modbus.Tests.Transport;
 /// <summary>What the bus records in <see cref="EdgeEnergyMetrics"/>, against real peers on loopback.</summary>
 public sealed class BusMetricsTests : IDisposable
 {
-    private static readonly ModbusBusOptions s_once = new() { InterRequestGap = TimeSpan.Zero, Retries = 0, RequestTimeout = TimeSpan.FromMilliseconds(300) };
+    private static readonly ModbusBusOptions s_once = new() { InterRequestGap = TimeSpan.Zero, Retries = 0, RequestTimeout = TimeSpan.FromSeconds(3) };
+
+    /// <summary>For requests that are meant to get no reply.</summary>
+    private static readonly ModbusBusOptions s_shortTimeout = s_once with { RequestTimeout = TimeSpan.FromMilliseconds(300) };
     private readonly MetricsRecorder _recorder = new();
 
     public void Dispose() => _recorder.Dispose();
@@ -97,7 +100,7 @@ public sealed class BusMetricsTests : IDisposable
             await using var rtu = new ModbusRtuServer(new ModbusServerCore(new Dictionary<byte, IModbusRegisterBank> { [17] = new MemoryBank() }), new NetworkStream(socket));
             await Task.Delay(TimeSpan.FromSeconds(3));
         });
-        await using var bus = Bus($"rtu-over-tcp://127.0.0.1:{port}", s_once with { Retries = 1, RetryBackoff = TimeSpan.FromMilliseconds(10) });
+        await using var bus = Bus($"rtu-over-tcp://127.0.0.1:{port}", s_shortTimeout with { Retries = 1, RetryBackoff = TimeSpan.FromMilliseconds(10) });
 
         await Assert.ThrowsAsync<ModbusTimeoutException>(() => new ModbusClient(bus, 9).ReadInputRegistersAsync(0, 1, CancellationToken.None));
         Assert.Equal((2, 2), (Timeouts(4), Requests(4)));
@@ -116,7 +119,7 @@ public sealed class BusMetricsTests : IDisposable
             await socket.SendAsync(reply);
             await UntilClosed(socket);
         });
-        var bus = Bus($"rtu-over-tcp://127.0.0.1:{port}");
+        var bus = Bus($"rtu-over-tcp://127.0.0.1:{port}", s_shortTimeout);
 
         await Assert.ThrowsAsync<ModbusTimeoutException>(() => new ModbusClient(bus, 5).ReadHoldingRegistersAsync(0, 1, CancellationToken.None));
         await bus.DisposeAsync();

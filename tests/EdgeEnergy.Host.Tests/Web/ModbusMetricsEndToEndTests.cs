@@ -56,7 +56,7 @@ public sealed class ModbusMetricsEndToEndTests : IAsyncLifetime, IAsyncDisposabl
             ["Inverter:Unit"] = "247",
             ["Inverter:SettleAfterConnectMilliseconds"] = "0",
             ["Inverter:Retries"] = "0",
-            ["Inverter:RequestTimeoutMilliseconds"] = "1500",
+            ["Inverter:RequestTimeoutMilliseconds"] = "3000",
             ["Storage:Path"] = Path.Combine(_data, "edgeenergy.db"),
             ["Http:Urls"] = "http://127.0.0.1:0",
             ["Mqtt:EmbeddedBroker"] = "true",
