@@ -49,9 +49,10 @@ public sealed class LibGpiodChipOpener(string deviceDirectory = "/dev", Func<int
             throw new GpioRelayException($"{key}: cannot open {path}: {e.Message}", e);
         }
 
+        GpioDriver driver;
         try
         {
-            return (createDriver ?? CreateLibGpiodDriver)(chip);
+            driver = (createDriver ?? CreateLibGpiodDriver)(chip);
         }
         catch (UnauthorizedAccessException e)
         {
@@ -64,6 +65,29 @@ public sealed class LibGpiodChipOpener(string deviceDirectory = "/dev", Func<int
         catch (Exception e) when (e is IOException or InvalidOperationException or PlatformNotSupportedException or ArgumentException)
         {
             throw new GpioRelayException($"{key}: libgpiod cannot open {path}: {e.Message}", e);
+        }
+
+        if (NotTheHeader(driver) is { } label)
+        {
+            driver.Dispose();
+            throw new GpioRelayException($"{key}: gpiochip{chip} is '{label}', the Raspberry Pi 5's SoC GPIOs, not the 40-pin header: the header is the chip labelled pinctrl-rp1 (chip=4 on a kernel before 6.6.45; `gpiodetect` lists them)");
+        }
+
+        return driver;
+    }
+
+    /// <summary>The chip's label when it is one of the Pi 5's on-SoC controllers (gpio-brcmstb), whose lines drive the
+    /// board itself (LEDs, PCIe, fan) and never a relay on the header; null otherwise or when the driver cannot tell.</summary>
+    private static string? NotTheHeader(GpioDriver driver)
+    {
+        try
+        {
+            var label = driver.GetChipInfo().Label;
+            return label.StartsWith("gpio-brcmstb", StringComparison.Ordinal) ? label : null;
+        }
+        catch (Exception e) when (e is NotSupportedException or IOException or InvalidOperationException)
+        {
+            return null;
         }
     }
 

@@ -41,6 +41,16 @@ public sealed class GpioChipTests : IDisposable
     }
 
     [Fact]
+    public void A_pi_5_soc_chip_is_refused_because_it_is_not_the_header()
+    {
+        Node("gpiochip0");
+        var soc = new RecordingGpioDriver(32, "gpio-brcmstb@107d508500");
+        var e = Assert.Throws<GpioRelayException>(() => new LibGpiodChipOpener(_dev, _ => soc).Open(0, Key));
+        Assert.StartsWith($"{Key}: gpiochip0 is 'gpio-brcmstb@107d508500', the Raspberry Pi 5's SoC GPIOs, not the 40-pin header", e.Message);
+        Assert.True(soc.Disposed);
+    }
+
+    [Fact]
     public void Permission_denied_names_the_node_the_key_and_the_gpio_group()
     {
         Node("gpiochip0");

@@ -8,7 +8,9 @@ namespace EdgeEnergy.Testing.Gpio;
 /// lines refuse to open as libgpiod does for a line another consumer holds (EBUSY); <see cref="Stuck"/> lines read the
 /// given level whatever is driven (a shorted or externally driven line).
 /// </summary>
-public sealed class RecordingGpioDriver(int pinCount = 54) : GpioDriver
+/// <param name="pinCount">Lines on the chip (the Pi 5's RP1 has 54).</param>
+/// <param name="label">The chip's label as the kernel reports it (pinctrl-rp1 is the Pi 5's 40-pin header).</param>
+public sealed class RecordingGpioDriver(int pinCount = 54, string label = "pinctrl-rp1") : GpioDriver
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<int, (PinMode Mode, PinValue Level)> _open = [];
@@ -69,6 +71,8 @@ public sealed class RecordingGpioDriver(int pinCount = 54) : GpioDriver
     public bool Disposed { get; private set; }
 
     protected override int PinCount => pinCount;
+
+    public override GpioChipInfo GetChipInfo() => new(0, "gpiochip0", label, pinCount);
 
     protected override void OpenPin(int pinNumber)
     {
