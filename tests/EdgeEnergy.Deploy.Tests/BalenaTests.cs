@@ -49,6 +49,36 @@ public sealed class BalenaTests : IDisposable
     }
 
     [Fact]
+    public async Task Gpio_relays_need_only_the_two_commented_lines_and_the_result_is_a_valid_compose_file()
+    {
+        var text = Repository.Read(Compose);
+        const string user = "    # user: root\n";
+        const string chip = "      # - \"/dev/gpiochip0:/dev/gpiochip0\"\n";
+        Assert.Contains(user, text, StringComparison.Ordinal);
+        Assert.Contains(chip, text, StringComparison.Ordinal);
+        var enabled = _temp.Combine("docker-compose.yml");
+        File.WriteAllText(enabled, text.Replace(user, "    user: root\n", StringComparison.Ordinal).Replace(chip, "      - \"/dev/gpiochip0:/dev/gpiochip0\"\n", StringComparison.Ordinal));
+
+        var edgeenergy = Yaml.Load(enabled).Map("services").Map("edgeenergy");
+        Assert.Equal("root", edgeenergy.Scalar("user"));
+        Assert.Equal(["/dev/ttyUSB0:/dev/ttyUSB0", "/dev/gpiochip0:/dev/gpiochip0"], edgeenergy.Seq("devices").Scalars());
+        // Build contexts are relative: resolve them from the original folder.
+        var result = await ProcessRunner.RunAsync("docker-compose", "-f", enabled, "--project-directory", Path.GetDirectoryName(Repository.PathOf(Compose))!, "config", "-q");
+        Assert.True(result.ExitCode == 0 && result.Stderr.Length == 0, result.ToString());
+    }
+
+    [Fact]
+    public void The_runtime_image_installs_libgpiod_before_dropping_root()
+    {
+        var instructions = Dockerfile.Parse(Repository.Read("deploy/balena/Dockerfile.template")).ToList();
+        var runtime = instructions.FindIndex(i => i.Keyword == "FROM" && i.Arguments.EndsWith(" AS runtime", StringComparison.Ordinal));
+        var install = instructions.FindIndex(runtime, i => i.Keyword == "RUN" && i.Arguments.Contains("apt-get install -y --no-install-recommends libgpiod2", StringComparison.Ordinal));
+        var user = instructions.FindLastIndex(i => i.Keyword == "USER");
+        Assert.True(runtime >= 0 && install > runtime && install < user, "libgpiod2 must be installed in the runtime stage, before USER");
+        Assert.Contains("rm -rf /var/lib/apt/lists/*", instructions[install].Arguments, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Image_is_built_for_the_balena_architecture_and_runs_as_a_non_root_user()
     {
         var instructions = Dockerfile.Parse(Repository.Read("deploy/balena/Dockerfile.template"));

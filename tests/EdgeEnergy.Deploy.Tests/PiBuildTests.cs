@@ -17,7 +17,9 @@ public sealed class PiBuildTests(PiPublishFixture publish)
     [InlineData("libortools.so.9")]
     [InlineData("libe_sqlite3.so")]
     [InlineData("libSystem.IO.Ports.Native.so")]
-    public void Publish_holds_the_runtime_OR_Tools_SQLite_and_serial_for_arm64(string file)
+    [InlineData("System.Device.Gpio.dll")]
+    [InlineData("EdgeEnergy.Adapters.Gpio.dll")]
+    public void Publish_holds_the_runtime_OR_Tools_SQLite_serial_and_gpio_for_arm64(string file)
     {
         publish.AssertPublished();
         var path = Path.Combine(publish.Directory, file);

@@ -68,6 +68,17 @@ public class ArchitectureTests
     }
 
     [Fact]
+    public void Only_the_gpio_adapter_and_its_wiring_reference_System_Device_Gpio()
+    {
+        // The host names GpioDriver only where it wires the chip opener.
+        var users = OurAssemblies()
+            .Where(a => a.GetReferencedAssemblies().Any(r => r.Name == "System.Device.Gpio"))
+            .Select(a => a.GetName().Name!)
+            .ToArray();
+        Assert.Equal(["EdgeEnergy.Adapters.Gpio", "edgeenergy"], users.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Control_and_adapters_point_only_inward()
     {
         foreach (var a in OurAssemblies())

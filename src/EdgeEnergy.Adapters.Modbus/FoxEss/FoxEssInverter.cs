@@ -33,12 +33,13 @@ public sealed class FoxEssInverter : IInverterTelemetrySource, IBatteryModeContr
         _logger = logger;
         _decodeOptions = new FoxDecodeOptions { KhInvertBatterySign = options.KhInvertBatterySign };
         Budget = new PersistentWriteBudget(options.PersistentWriteBudgetPerDay, timeProvider);
+        Writes = new FoxWriteCounters(client.Bus.Metrics);
         _plan = PlanReads();
     }
 
     public FoxFamily Family { get; }
     public string? Model { get; }
-    public FoxWriteCounters Writes { get; } = new();
+    public FoxWriteCounters Writes { get; }
     public PersistentWriteBudget Budget { get; }
     public IReadOnlyList<ReadBlock> ReadPlan => _plan;
 

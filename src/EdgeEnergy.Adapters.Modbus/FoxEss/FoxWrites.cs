@@ -1,14 +1,11 @@
-using System.Diagnostics.Metrics;
+using EdgeEnergy.Domain.Diagnostics;
 
 namespace EdgeEnergy.Adapters.Modbus.FoxEss;
 
-/// <summary>Counts every write by class, so wear on the inverter's EEPROM is visible (exported as
-/// <c>edgeenergy.fox.writes{class=…}</c>).</summary>
-public sealed class FoxWriteCounters
+/// <summary>Counts every write by class, so wear on the inverter's flash is visible: here per inverter, and in the
+/// <see cref="EdgeEnergyMetrics"/> of its bus as <c>edgeenergy_inverter_writes_total{class=…}</c>.</summary>
+public sealed class FoxWriteCounters(EdgeEnergyMetrics? metrics = null)
 {
-    private static readonly Meter s_meter = new("EdgeEnergy.FoxEss");
-    private static readonly Counter<long> s_writes = s_meter.CreateCounter<long>("edgeenergy.fox.writes", description: "Register writes to the Fox inverter by class (volatile, persistent, persistent-unchanged, persistent-refused)");
-
     private long _volatile;
     private long _persistent;
     private long _unchanged;
@@ -32,7 +29,7 @@ public sealed class FoxWriteCounters
             "persistent-unchanged" => Interlocked.Increment(ref _unchanged),
             _ => Interlocked.Increment(ref _refused),
         };
-        s_writes.Add(1, new KeyValuePair<string, object?>("class", writeClass));
+        metrics?.RecordInverterWrite(writeClass);
     }
 }
 

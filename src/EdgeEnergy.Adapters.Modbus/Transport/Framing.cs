@@ -163,6 +163,13 @@ public static class RtuCodec
 
     public static RtuDecodeStatus TryDecodeResponse(ReadOnlySpan<byte> buffer, out int frameLength) => TryDecode(buffer, ResponseLength(buffer), out frameLength);
 
+    /// <summary>True when <paramref name="buffer"/> starts with a whole response frame (by its function and length) whose CRC does not match.</summary>
+    public static bool FailsCrc(ReadOnlySpan<byte> buffer)
+    {
+        var length = ResponseLength(buffer);
+        return length > 0 && length <= MaxFrameLength && buffer.Length >= length && TryDecode(buffer, length, out _) == RtuDecodeStatus.Garbage;
+    }
+
     public static RtuDecodeStatus TryDecodeRequest(ReadOnlySpan<byte> buffer, out int frameLength) => TryDecode(buffer, RequestLength(buffer), out frameLength);
 
     private static RtuDecodeStatus TryDecode(ReadOnlySpan<byte> buffer, int length, out int frameLength)

@@ -1,4 +1,4 @@
-using System.Diagnostics.Metrics;
+using EdgeEnergy.Domain.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -28,41 +28,49 @@ public sealed record ModbusBusOptions
 
 /// <summary>One physical bus: exactly one request in flight, shared by every unit id on it. Adds the per-request
 /// timeout, bounded retries with backoff, reconnects, the gap between requests and the settle time after connecting,
-/// all on the injected <see cref="TimeProvider"/>.</summary>
+/// all on the injected <see cref="TimeProvider"/>. Every attempt is recorded in the <see cref="EdgeEnergyMetrics"/> it is
+/// given: round-trip time and count by function code, timeouts, exception replies by code, broken frames.</summary>
 public sealed class ModbusBus : IAsyncDisposable
 {
-    private static readonly Meter s_meter = new("EdgeEnergy.Modbus");
-    private static readonly Counter<long> s_requests = s_meter.CreateCounter<long>("edgeenergy.modbus.requests", description: "Modbus requests sent (attempts)");
-    private static readonly Counter<long> s_failures = s_meter.CreateCounter<long>("edgeenergy.modbus.failures", description: "Modbus attempts that failed (timeout, transport, protocol)");
-
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly IModbusTransport _transport;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly EdgeEnergyMetrics? _metrics;
     private long _lastReplyTimestamp;
     private bool _hasSent;
 
-    public ModbusBus(IModbusTransport transport, ModbusBusOptions options, TimeProvider timeProvider, ILogger? logger = null, string? name = null)
+    /// <param name="transport">The connection (owned: disposed with the bus).</param>
+    /// <param name="options">Timing.</param>
+    /// <param name="timeProvider">Clock for timeouts, gaps and backoff.</param>
+    /// <param name="logger">Where retries and connects are logged.</param>
+    /// <param name="name">The bus in messages (its endpoint).</param>
+    /// <param name="metrics">Where requests are recorded; null records nothing (CLI tools).</param>
+    public ModbusBus(IModbusTransport transport, ModbusBusOptions options, TimeProvider timeProvider, ILogger? logger = null, string? name = null, EdgeEnergyMetrics? metrics = null)
     {
         _transport = transport;
         Options = options;
         _timeProvider = timeProvider;
         _logger = logger ?? NullLogger.Instance;
         Name = name ?? "modbus";
+        _metrics = metrics;
     }
 
     public ModbusBusOptions Options { get; }
     public string Name { get; }
     public IModbusTransport Transport => _transport;
 
+    /// <summary>Where this bus records its requests (and devices on it their writes); null when nothing is recorded.</summary>
+    public EdgeEnergyMetrics? Metrics => _metrics;
+
     /// <summary>Builds the transport an endpoint needs.</summary>
-    public static ModbusBus Create(ModbusEndpoint endpoint, ModbusBusOptions options, TimeProvider timeProvider, ILogger? logger = null)
+    public static ModbusBus Create(ModbusEndpoint endpoint, ModbusBusOptions options, TimeProvider timeProvider, ILogger? logger = null, EdgeEnergyMetrics? metrics = null)
     {
         var log = logger ?? NullLogger.Instance;
         IModbusTransport transport = endpoint.Kind == ModbusEndpointKind.Tcp
             ? new TcpModbusTransport(endpoint.Host, endpoint.Port, log)
-            : new RtuModbusTransport(endpoint, timeProvider, log);
-        return new ModbusBus(transport, options, timeProvider, log, endpoint.ToString());
+            : new RtuModbusTransport(endpoint, timeProvider, log, metrics: metrics);
+        return new ModbusBus(transport, options, timeProvider, log, endpoint.ToString(), metrics);
     }
 
     /// <summary>Sends a request to a unit and returns its checked reply.</summary>
@@ -95,7 +103,6 @@ public sealed class ModbusBus : IAsyncDisposable
                 }
                 catch (ModbusException e)
                 {
-                    s_failures.Add(1);
                     last = e;
                     _transport.Disconnect();
                 }
@@ -141,7 +148,8 @@ public sealed class ModbusBus : IAsyncDisposable
             }
         }
 
-        s_requests.Add(1);
+        var function = (byte)request.Function;
+        var sent = _timeProvider.GetTimestamp();
         using var timeout = new CancellationTokenSource(Options.RequestTimeout, _timeProvider);
         using var linkedTimeout = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         byte[] pdu;
@@ -151,7 +159,14 @@ public sealed class ModbusBus : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            _metrics?.RecordModbusTimeout(function);
             throw new ModbusTimeoutException($"{Name}: no reply from unit {unit} to {request} within {Options.RequestTimeout.TotalMilliseconds:0} ms");
+        }
+        catch (ModbusProtocolException)
+        {
+            _metrics?.RecordModbusReply(function, _timeProvider.GetElapsedTime(sent));
+            _metrics?.RecordModbusFrameError(function, "framing");
+            throw;
         }
         finally
         {
@@ -159,7 +174,21 @@ public sealed class ModbusBus : IAsyncDisposable
             _lastReplyTimestamp = _timeProvider.GetTimestamp();
         }
 
-        return request.ParseReply(unit, pdu);
+        var elapsed = _timeProvider.GetElapsedTime(sent);
+        var error = request.TryParseReply(unit, pdu, out var reply);
+        switch (error)
+        {
+            case null:
+                _metrics?.RecordModbusReply(function, elapsed);
+                return reply!;
+            case ModbusDeviceException device:
+                _metrics?.RecordModbusReply(function, elapsed, (byte)device.Code);
+                throw device;
+            default:
+                _metrics?.RecordModbusReply(function, elapsed);
+                _metrics?.RecordModbusFrameError(function, "framing");
+                throw error;
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -210,7 +239,10 @@ public sealed class ModbusClient(ModbusBus bus, byte unit)
 
 /// <summary>One shared connection per physical bus (evcc's rule): every client of the same endpoint gets the same
 /// <see cref="ModbusBus"/>; mixing RTU and TCP framing on one host:port is refused. Reference-counted.</summary>
-public sealed class ModbusBusRegistry(TimeProvider timeProvider, ILoggerFactory? loggerFactory = null)
+/// <param name="timeProvider">Clock of every bus.</param>
+/// <param name="loggerFactory">Logging of every bus.</param>
+/// <param name="metrics">Where every bus records its requests (the host's <see cref="EdgeEnergyMetrics"/>).</param>
+public sealed class ModbusBusRegistry(TimeProvider timeProvider, ILoggerFactory? loggerFactory = null, EdgeEnergyMetrics? metrics = null)
 {
     private readonly Dictionary<string, (ModbusEndpoint Endpoint, ModbusBus Bus, int References)> _buses = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
@@ -230,7 +262,7 @@ public sealed class ModbusBusRegistry(TimeProvider timeProvider, ILoggerFactory?
                 return new ModbusBusLease(this, endpoint.BusKey, entry.Bus);
             }
 
-            var bus = ModbusBus.Create(endpoint, options, timeProvider, loggerFactory?.CreateLogger("EdgeEnergy.Modbus"));
+            var bus = ModbusBus.Create(endpoint, options, timeProvider, loggerFactory?.CreateLogger("EdgeEnergy.Modbus"), metrics);
             _buses[endpoint.BusKey] = (endpoint, bus, 1);
             return new ModbusBusLease(this, endpoint.BusKey, bus);
         }

@@ -1,5 +1,6 @@
 using System.IO.Ports;
 using System.Net.Sockets;
+using EdgeEnergy.Domain.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeEnergy.Adapters.Modbus.Transport;
@@ -91,7 +92,8 @@ public sealed class TcpModbusTransport(string host, int port, ILogger logger) : 
 /// <param name="timeProvider">Clock for the 3.5-character silence.</param>
 /// <param name="logger">Where discarded frames are logged.</param>
 /// <param name="openStream">Optional: opens the byte stream instead of the serial port or socket (a test or emulated line).</param>
-public sealed class RtuModbusTransport(ModbusEndpoint endpoint, TimeProvider timeProvider, ILogger logger, Func<Stream>? openStream = null) : IModbusTransport
+/// <param name="metrics">Where a reply that arrives broken (bad CRC, impossible frame) is recorded, once per request.</param>
+public sealed class RtuModbusTransport(ModbusEndpoint endpoint, TimeProvider timeProvider, ILogger logger, Func<Stream>? openStream = null, EdgeEnergyMetrics? metrics = null) : IModbusTransport
 {
     private Stream? _stream;
     private Socket? _socket;
@@ -173,6 +175,7 @@ public sealed class RtuModbusTransport(ModbusEndpoint endpoint, TimeProvider tim
             await stream.WriteAsync(RtuCodec.Encode(unit, requestPdu.Span), cancellationToken);
             await stream.FlushAsync(cancellationToken);
             var filled = 0;
+            var brokenReplyCounted = false;
             while (true)
             {
                 var start = 0;
@@ -187,6 +190,14 @@ public sealed class RtuModbusTransport(ModbusEndpoint endpoint, TimeProvider tim
 
                     if (status == RtuDecodeStatus.Garbage)
                     {
+                        // Where the reply should begin: count it once, as a CRC error when it was whole but its CRC
+                        // failed, else as framing; the resync that follows skips a byte at a time.
+                        if (!brokenReplyCounted && start == 0)
+                        {
+                            brokenReplyCounted = true;
+                            metrics?.RecordModbusFrameError(function, RtuCodec.FailsCrc(window) ? "crc" : "framing");
+                        }
+
                         start++;
                         continue;
                     }

@@ -21,11 +21,12 @@ public sealed class EdgeEnergyMetrics
     public static readonly MetricDefinition PlanSolves = new("edgeenergy_plan_solves_total", MetricKind.Counter, "Plans solved, by plan status (optimal, feasible, fallback, infeasible).", ["status"]);
     public static readonly MetricDefinition PlanObjective = new("edgeenergy_plan_objective_pence", MetricKind.Gauge, "Objective of the plan being followed (pence; lower is better).", s_none);
     public static readonly MetricDefinition PlanAge = new("edgeenergy_plan_age_seconds", MetricKind.Gauge, "Time since the plan being followed was made.", s_none);
-    public static readonly MetricDefinition ModbusRequests = new("edgeenergy_modbus_requests_total", MetricKind.Counter, "Modbus requests sent, by function code.", ["function"]);
+    public static readonly MetricDefinition ModbusRequests = new("edgeenergy_modbus_requests_total", MetricKind.Counter, "Modbus requests sent that got a reply (normal, exception or broken) or timed out, by function code.", ["function"]);
     public static readonly MetricDefinition ModbusRequestDuration = new("edgeenergy_modbus_request_duration_seconds", MetricKind.Histogram, "Modbus request round-trip time, by function code.", ["function"], s_modbusBuckets);
     public static readonly MetricDefinition ModbusTimeouts = new("edgeenergy_modbus_timeouts_total", MetricKind.Counter, "Modbus requests that got no reply in time, by function code.", ["function"]);
     public static readonly MetricDefinition ModbusExceptions = new("edgeenergy_modbus_exceptions_total", MetricKind.Counter, "Modbus exception replies, by function code and exception code.", ["function", "code"]);
-    public static readonly MetricDefinition InverterWrites = new("edgeenergy_inverter_writes_total", MetricKind.Counter, "Register writes to the inverter, by class (remote-control, work-mode, settings).", ["class"]);
+    public static readonly MetricDefinition ModbusFrameErrors = new("edgeenergy_modbus_frame_errors_total", MetricKind.Counter, "Modbus replies that broke the protocol, by function code and kind (crc: an RTU reply whose CRC did not match; framing: a bad length, header, byte count or echo).", ["function", "kind"]);
+    public static readonly MetricDefinition InverterWrites = new("edgeenergy_inverter_writes_total", MetricKind.Counter, "Register writes to the inverter, by class: volatile (remote control, no wear), persistent (settings kept in flash); persistent-unchanged and persistent-refused count settings not written (already held; the daily budget used up).", ["class"]);
     public static readonly MetricDefinition SourceFetches = new("edgeenergy_source_fetches_total", MetricKind.Counter, "Data source fetches, by source and outcome (success, failure).", ["source", "outcome"]);
     public static readonly MetricDefinition SourceLastSuccess = new("edgeenergy_source_last_success_timestamp_seconds", MetricKind.Gauge, "Unix time of each source's last successful fetch.", ["source"]);
     public static readonly MetricDefinition DataAge = new("edgeenergy_data_age_seconds", MetricKind.Gauge, "Age of each source's data at scrape time.", ["source"]);
@@ -48,7 +49,7 @@ public sealed class EdgeEnergyMetrics
     /// <summary>Every metric this class exports, in a stable order.</summary>
     public static IReadOnlyList<MetricDefinition> Definitions { get; } =
     [
-        PlanSolveDuration, PlanSolves, PlanObjective, PlanAge, ModbusRequests, ModbusRequestDuration, ModbusTimeouts, ModbusExceptions,
+        PlanSolveDuration, PlanSolves, PlanObjective, PlanAge, ModbusRequests, ModbusRequestDuration, ModbusTimeouts, ModbusExceptions, ModbusFrameErrors,
         InverterWrites, SourceFetches, SourceLastSuccess, DataAge, DataStale, FallbackActive, OverrideActive, OverrideRemaining,
         ComponentUp, BatterySoc, BatteryPower, PvPower, GridPower, LoadPower, TelemetryAge, CostToday, SavingsGained, SavingsLost,
         RecommendationPower,
@@ -62,6 +63,7 @@ public sealed class EdgeEnergyMetrics
     private readonly Histogram<double> _modbusRequestDuration;
     private readonly Counter<long> _modbusTimeouts;
     private readonly Counter<long> _modbusExceptions;
+    private readonly Counter<long> _modbusFrameErrors;
     private readonly Counter<long> _inverterWrites;
     private readonly Counter<long> _sourceFetches;
     private readonly Counter<double> _savingsGained;
@@ -80,6 +82,7 @@ public sealed class EdgeEnergyMetrics
         _modbusRequestDuration = Meter.CreateHistogram<double>(ModbusRequestDuration.Name, "s", ModbusRequestDuration.Help);
         _modbusTimeouts = Meter.CreateCounter<long>(ModbusTimeouts.Name, null, ModbusTimeouts.Help);
         _modbusExceptions = Meter.CreateCounter<long>(ModbusExceptions.Name, null, ModbusExceptions.Help);
+        _modbusFrameErrors = Meter.CreateCounter<long>(ModbusFrameErrors.Name, null, ModbusFrameErrors.Help);
         _inverterWrites = Meter.CreateCounter<long>(InverterWrites.Name, null, InverterWrites.Help);
         _sourceFetches = Meter.CreateCounter<long>(SourceFetches.Name, null, SourceFetches.Help);
         _savingsGained = Meter.CreateCounter<double>(SavingsGained.Name, "pence", SavingsGained.Help);
@@ -145,6 +148,11 @@ public sealed class EdgeEnergyMetrics
         _modbusRequests.Add(1, function);
         _modbusTimeouts.Add(1, function);
     }
+
+    /// <summary>Records one Modbus reply that broke the protocol; <paramref name="kind"/> is <c>crc</c> or <c>framing</c>
+    /// (the reply itself, with its round-trip time, is recorded by <see cref="RecordModbusReply"/> when it arrived whole).</summary>
+    public void RecordModbusFrameError(byte functionCode, string kind) =>
+        _modbusFrameErrors.Add(1, new KeyValuePair<string, object?>("function", FunctionLabel(functionCode)), new KeyValuePair<string, object?>("kind", kind));
 
     /// <summary>Records one register write; <paramref name="writeClass"/> is a short fixed name (e.g. <c>remote-control</c>).</summary>
     public void RecordInverterWrite(string writeClass) =>

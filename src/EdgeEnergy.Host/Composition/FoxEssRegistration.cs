@@ -1,5 +1,6 @@
 using EdgeEnergy.Adapters.Modbus.FoxEss;
 using EdgeEnergy.Adapters.Modbus.Transport;
+using EdgeEnergy.Domain.Diagnostics;
 using EdgeEnergy.Domain.Inverter;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -18,11 +19,20 @@ public static class FoxEssRegistration
             .Bind(configuration.GetSection(FoxEssOptions.SectionName))
             .ValidateDataAnnotations();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FoxEssOptions>, FoxEssOptionsValidator>());
-        services.TryAddSingleton(sp => new ModbusBusRegistry(sp.GetRequiredService<TimeProvider>(), sp.GetService<ILoggerFactory>()));
+        services.TryAddModbusBuses();
         services.TryAddSingleton<FoxEssDevice>();
         services.TryAddSingleton<IInverterTelemetrySource>(sp => sp.GetRequiredService<FoxEssDevice>());
         services.TryAddSingleton<IBatteryModeController>(sp => sp.GetRequiredService<FoxEssDevice>());
         services.TryAddSingleton<INativeScheduleWriter>(sp => sp.GetRequiredService<FoxEssDevice>());
+        return services;
+    }
+
+    /// <summary>The one <see cref="ModbusBusRegistry"/> (one connection per physical bus, shared by the inverter and relay
+    /// boards); its buses record into the host's <see cref="EdgeEnergyMetrics"/> when the web side registered it.</summary>
+    internal static IServiceCollection TryAddModbusBuses(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new ModbusBusRegistry(sp.GetRequiredService<TimeProvider>(), sp.GetService<ILoggerFactory>(), sp.GetService<EdgeEnergyMetrics>()));
         return services;
     }
 }

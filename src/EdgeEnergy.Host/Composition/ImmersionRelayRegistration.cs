@@ -1,3 +1,4 @@
+using EdgeEnergy.Adapters.Gpio;
 using EdgeEnergy.Adapters.Http.HomeAssistant;
 using EdgeEnergy.Adapters.Modbus.Relays;
 using EdgeEnergy.Adapters.Modbus.Transport;
@@ -13,17 +14,20 @@ namespace EdgeEnergy.Host.Composition;
 
 /// <summary>
 /// Immersion relays (<c>Site:Immersions[i]:Relay</c>): a Modbus coil per heater, on the bus registry shared with the
-/// inverter, or a Home Assistant switch (<c>homeassistant://switch.immersion</c>, needs <c>HomeAssistant:*</c>); the
-/// control loop switches them per the plan.
+/// inverter, a Home Assistant switch (<c>homeassistant://switch.immersion</c>, needs <c>HomeAssistant:*</c>), or a
+/// Raspberry Pi GPIO line (<c>gpio://17?chip=0&amp;active=low</c>, through libgpiod; the <see cref="GpioRelayBank"/>
+/// drives every GPIO relay off when the host stops); the control loop switches them per the plan.
 /// </summary>
 public static class ImmersionRelayRegistration
 {
     public static IServiceCollection AddImmersionRelays(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => new ModbusBusRegistry(sp.GetRequiredService<TimeProvider>(), sp.GetService<ILoggerFactory>()));
+        services.TryAddModbusBuses();
         services.AddOptionsWithValidateOnStart<SiteOptions>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SiteOptions>, RelayAddressValidator>());
+        services.TryAddSingleton<IGpioChipOpener>(_ => new LibGpiodChipOpener());
+        services.TryAddSingleton(sp => new GpioRelayBank(sp.GetRequiredService<IGpioChipOpener>(), sp.GetService<ILoggerFactory>()));
         services.TryAddSingleton(sp =>
         {
             var site = sp.GetRequiredService<IOptions<SiteOptions>>().Value;
@@ -44,7 +48,14 @@ public static class ImmersionRelayRegistration
                     continue;
                 }
 
-                var address = ModbusRelayAddress.Parse(immersion.Relay, $"Site:Immersions:{i}:Relay");
+                var key = $"Site:Immersions:{i}:Relay";
+                if (immersion.Relay.StartsWith(GpioRelayAddress.Scheme, StringComparison.Ordinal))
+                {
+                    relays.Add(new ImmersionRelay(immersion, sp.GetRequiredService<GpioRelayBank>().Open(GpioRelayAddress.Parse(immersion.Relay, key), key)));
+                    continue;
+                }
+
+                var address = ModbusRelayAddress.Parse(immersion.Relay, key);
                 var lease = buses.Acquire(address.Endpoint, new ModbusBusOptions());
                 relays.Add(new ImmersionRelay(immersion, new ModbusCoilRelay(new ModbusClient(lease.Bus, address.Unit), address.Coil)));
             }
@@ -59,20 +70,37 @@ public static class ImmersionRelayRegistration
     {
         ArgumentNullException.ThrowIfNull(site);
         var problems = new List<string>();
+        var gpioLines = new Dictionary<(int Chip, int Pin), string>();
         for (var i = 0; i < site.Immersions.Count; i++)
         {
-            if (site.Immersions[i].Relay is { } ha && ha.StartsWith(HomeAssistantSwitch.Scheme, StringComparison.Ordinal))
+            var key = $"Site:Immersions:{i}:Relay";
+            if (site.Immersions[i].Relay is { } gpio && gpio.StartsWith(GpioRelayAddress.Scheme, StringComparison.Ordinal))
+            {
+                try
+                {
+                    var line = GpioRelayAddress.Parse(gpio, key);
+                    if (!gpioLines.TryAdd((line.Chip, line.Pin), key))
+                    {
+                        problems.Add($"{key} '{gpio}': {line} is already the relay of {gpioLines[(line.Chip, line.Pin)]}");
+                    }
+                }
+                catch (FormatException e)
+                {
+                    problems.Add(e.Message);
+                }
+            }
+            else if (site.Immersions[i].Relay is { } ha && ha.StartsWith(HomeAssistantSwitch.Scheme, StringComparison.Ordinal))
             {
                 if (!HomeAssistantSwitch.IsEntityId(ha[HomeAssistantSwitch.Scheme.Length..]))
                 {
-                    problems.Add($"Site:Immersions:{i}:Relay '{ha}': expected homeassistant://switch.immersion (an entity id after the scheme)");
+                    problems.Add($"{key} '{ha}': expected homeassistant://switch.immersion (an entity id after the scheme)");
                 }
             }
             else if (site.Immersions[i].Relay is { Length: > 0 } relay)
             {
                 try
                 {
-                    ModbusRelayAddress.Parse(relay, $"Site:Immersions:{i}:Relay");
+                    ModbusRelayAddress.Parse(relay, key);
                 }
                 catch (FormatException e)
                 {

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using EdgeEnergy.Adapters.Modbus.FoxEss;
 using EdgeEnergy.Adapters.Modbus.Simulation;
 using EdgeEnergy.Adapters.Modbus.Transport;
+using EdgeEnergy.Domain.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EdgeEnergy.Adapters.Modbus.Tests.Peers;
@@ -185,10 +186,10 @@ internal sealed class SimulatorOnTcp : IAsyncDisposable
     public ModbusBus Bus { get; }
     public int Port => Server.LocalEndpoint.Port;
 
-    public static SimulatorOnTcp Start(string family, TimeProvider simulatorTime, SimulatedFoxEssOptions? options = null, ModbusBusOptions? busOptions = null, TimeProvider? clientTime = null) =>
-        Start(FoxRegisterMap.Embedded[family], simulatorTime, options, busOptions, clientTime);
+    public static SimulatorOnTcp Start(string family, TimeProvider simulatorTime, SimulatedFoxEssOptions? options = null, ModbusBusOptions? busOptions = null, TimeProvider? clientTime = null, EdgeEnergyMetrics? metrics = null) =>
+        Start(FoxRegisterMap.Embedded[family], simulatorTime, options, busOptions, clientTime, metrics);
 
-    public static SimulatorOnTcp Start(FoxFamily family, TimeProvider simulatorTime, SimulatedFoxEssOptions? options = null, ModbusBusOptions? busOptions = null, TimeProvider? clientTime = null)
+    public static SimulatorOnTcp Start(FoxFamily family, TimeProvider simulatorTime, SimulatedFoxEssOptions? options = null, ModbusBusOptions? busOptions = null, TimeProvider? clientTime = null, EdgeEnergyMetrics? metrics = null)
     {
         var simulator = new SimulatedFoxEss(family, simulatorTime, options);
         var server = new ModbusTcpServer(new ModbusServerCore(new Dictionary<byte, IModbusRegisterBank> { [247] = simulator }), new IPEndPoint(IPAddress.Loopback, 0));
@@ -196,7 +197,8 @@ internal sealed class SimulatorOnTcp : IAsyncDisposable
         var bus = new ModbusBus(
             new TcpModbusTransport("127.0.0.1", server.LocalEndpoint.Port, NullLogger.Instance),
             busOptions ?? new ModbusBusOptions { InterRequestGap = TimeSpan.Zero, RequestTimeout = TimeSpan.FromSeconds(5), Retries = 0 },
-            clientTime ?? TimeProvider.System);
+            clientTime ?? TimeProvider.System,
+            metrics: metrics);
         return new SimulatorOnTcp(simulator, server, bus);
     }
 

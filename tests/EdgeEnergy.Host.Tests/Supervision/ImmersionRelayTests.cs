@@ -174,7 +174,7 @@ public sealed class ImmersionRelayTests : IAsyncLifetime, IAsyncDisposable
     }
 
     /// <summary>A relay board: 16 coils, FC01/FC05/FC15; no registers.</summary>
-    private sealed class CoilBank : IModbusRegisterBank
+    internal sealed class CoilBank : IModbusRegisterBank
     {
         public bool[] Coils { get; } = new bool[16];
 

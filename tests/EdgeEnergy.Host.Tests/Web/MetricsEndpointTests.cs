@@ -39,7 +39,8 @@ public class MetricsEndpointTests
         Assert.Equal(1, MetricsScrape.Sample(text, "edgeenergy_modbus_exceptions_total{function=\"16\",code=\"2\"}"));
         Assert.Equal(1, MetricsScrape.Sample(text, "edgeenergy_modbus_request_duration_seconds_bucket{function=\"3\",le=\"0.05\"}"));
         Assert.Equal(0, MetricsScrape.Sample(text, "edgeenergy_modbus_request_duration_seconds_bucket{function=\"3\",le=\"0.025\"}"));
-        Assert.Equal(1, MetricsScrape.Sample(text, "edgeenergy_inverter_writes_total{class=\"remote-control\"}"));
+        Assert.Equal(1, MetricsScrape.Sample(text, "edgeenergy_modbus_frame_errors_total{function=\"3\",kind=\"crc\"}"));
+        Assert.Equal(1, MetricsScrape.Sample(text, "edgeenergy_inverter_writes_total{class=\"volatile\"}"));
         Assert.Equal(1, MetricsScrape.Sample(text, "edgeenergy_source_fetches_total{source=\"solcast\",outcome=\"failure\"}"));
         Assert.Equal(4.5, MetricsScrape.Sample(text, "edgeenergy_savings_gained_pence_total"));
         Assert.Equal(1, MetricsScrape.Sample(text, "edgeenergy_savings_lost_pence_total"));

@@ -14,7 +14,8 @@ internal static partial class MetricsScrape
         metrics.RecordModbusReply(16, TimeSpan.FromMilliseconds(55), exceptionCode: 2);
         metrics.RecordModbusTimeout(3);
         metrics.RecordModbusTimeout(3);
-        metrics.RecordInverterWrite("remote-control");
+        metrics.RecordModbusFrameError(3, "crc");
+        metrics.RecordInverterWrite("volatile");
         metrics.RecordSourceFetch("octopus-import", succeeded: true);
         metrics.RecordSourceFetch("solcast", succeeded: false);
         metrics.RecordPlanSolved(TimeSpan.FromMilliseconds(12), PlanStatus.Optimal);
