@@ -22,24 +22,8 @@ public sealed class WeekdayAverageForecaster(int weeks = 4) : ISlotForecaster
 {
     public string Name => $"same-weekday average ({weeks} weeks)";
 
-    public void Forecast(ReadOnlySpan<double> known, int firstTarget, Span<double> forecastKwh)
-    {
-        var fallback = SlotGrid.Mean(known);
-        for (var i = 0; i < forecastKwh.Length; i++)
-        {
-            var target = firstTarget + i;
-            var k = SlotGrid.FirstKnownLag(target, known.Length, SlotGrid.SlotsPerWeek);
-            double sum = 0;
-            var count = 0;
-            for (var j = target - k * SlotGrid.SlotsPerWeek; j >= 0 && count < weeks; j -= SlotGrid.SlotsPerWeek)
-            {
-                sum += known[j];
-                count++;
-            }
-
-            forecastKwh[i] = count > 0 ? sum / count : fallback;
-        }
-    }
+    public void Forecast(ReadOnlySpan<double> known, int firstTarget, Span<double> forecastKwh) =>
+        SlotGrid.SamePhaseMean(known, firstTarget, forecastKwh, SlotGrid.SlotsPerWeek, weeks);
 }
 
 /// <summary>
@@ -50,22 +34,6 @@ public sealed class RecentDaysMeanForecaster(int days = 7) : ISlotForecaster
 {
     public string Name => $"same-slot mean ({days} days)";
 
-    public void Forecast(ReadOnlySpan<double> known, int firstTarget, Span<double> forecastKwh)
-    {
-        var fallback = SlotGrid.Mean(known);
-        for (var i = 0; i < forecastKwh.Length; i++)
-        {
-            var target = firstTarget + i;
-            var k = SlotGrid.FirstKnownLag(target, known.Length, SlotGrid.SlotsPerDay);
-            double sum = 0;
-            var count = 0;
-            for (var j = target - k * SlotGrid.SlotsPerDay; j >= 0 && count < days; j -= SlotGrid.SlotsPerDay)
-            {
-                sum += known[j];
-                count++;
-            }
-
-            forecastKwh[i] = count > 0 ? sum / count : fallback;
-        }
-    }
+    public void Forecast(ReadOnlySpan<double> known, int firstTarget, Span<double> forecastKwh) =>
+        SlotGrid.SamePhaseMean(known, firstTarget, forecastKwh, SlotGrid.SlotsPerDay, days);
 }

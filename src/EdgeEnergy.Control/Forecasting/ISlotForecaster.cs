@@ -40,4 +40,27 @@ internal static class SlotGrid
 
         return sum / known.Length;
     }
+
+    /// <summary>
+    /// Each target's forecast is the mean of the same slot one, two, … periods earlier, over at most
+    /// <paramref name="count"/> known periods (the mean of everything known when none is).
+    /// </summary>
+    public static void SamePhaseMean(ReadOnlySpan<double> known, int firstTarget, Span<double> forecastKwh, int period, int count)
+    {
+        var fallback = Mean(known);
+        for (var i = 0; i < forecastKwh.Length; i++)
+        {
+            var target = firstTarget + i;
+            var k = FirstKnownLag(target, known.Length, period);
+            double sum = 0;
+            var n = 0;
+            for (var j = target - k * period; j >= 0 && n < count; j -= period)
+            {
+                sum += known[j];
+                n++;
+            }
+
+            forecastKwh[i] = n > 0 ? sum / n : fallback;
+        }
+    }
 }
