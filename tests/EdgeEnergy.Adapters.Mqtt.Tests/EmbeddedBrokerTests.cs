@@ -31,8 +31,11 @@ public class EmbeddedBrokerTests
         options.EmbeddedBroker = true;
         options.EmbeddedBrokerPort = broker.Port;
 
-        await using var bridge = await BridgeHarness.StartAsync(options);
+        // Subscribed before the bridge starts: a subscription that lands while the embedded broker is still storing a
+        // retained message can miss both the live copy and the retained one, and this test is about the bridge finding
+        // the broker, not about that window.
         await using var sub = await MosquittoSubscriber.StartAsync(broker.Port, Topics.Availability, Topics.DeviceConfig);
+        await using var bridge = await BridgeHarness.StartAsync(options);
 
         await sub.WaitForAsync(Topics.Availability, "online");
         await sub.WaitForAsync(m => m.Topic == Topics.DeviceConfig && m.Payload.Contains("edgeenergy_battery_soc", StringComparison.Ordinal));
