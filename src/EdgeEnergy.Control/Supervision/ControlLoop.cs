@@ -58,6 +58,8 @@ public sealed class ControlLoop(
     private string? _nativeScheduleWritten;
     private DateTimeOffset _lastReplanRequest = DateTimeOffset.MinValue;
     private CostToday? _costToday;
+    private long _commandsApplied;
+    private long _commandsFailed;
     private (DateTimeOffset At, InverterTelemetry Telemetry)? _lastReading;
 
     public async Task<ControlStepResult> RunOnceAsync(CancellationToken cancellationToken)
@@ -252,11 +254,13 @@ public sealed class ControlLoop(
             (_lastSent, _lastSentPath, _lastSentAt) = (command, path.Name, now);
             outcome = "ok";
             ok = true;
+            _commandsApplied++;
             logger.CommandApplied(text, decision.Source, decision.Reason);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             outcome = e.Message;
+            _commandsFailed++;
             logger.CommandFailed(text, path.Name, e.Message);
         }
 
@@ -358,6 +362,8 @@ public sealed class ControlLoop(
                 ? new OverrideState(true, decision.Mode, command.PowerW, decision.Reason, o.ExpiresUtc)
                 : OverrideState.None,
             UserOverride = overrides?.Current,
+            InverterWrites = _commandsApplied,
+            InverterWriteFailures = _commandsFailed,
             Immersions = immersions is null ? s.Immersions : [.. s.Immersions.Select(i => i with { Heating = immersions.IsOn(i.Id), BoostUntilUtc = immersions.BoostUntil(i.Id) })],
         });
     }

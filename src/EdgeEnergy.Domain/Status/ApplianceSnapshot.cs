@@ -57,9 +57,10 @@ public sealed record ApplianceSnapshot
     /// <summary>The immersion heaters, by id (as in the plan problem).</summary>
     public IReadOnlyList<ImmersionState> Immersions { get; init; } = [];
 
-    /// <summary>Inverter register writes since start: accepted and failed.</summary>
+    /// <summary>Commands the control loop applied to the inverter since start (each one or more register writes).</summary>
     public long InverterWrites { get; init; }
 
+    /// <summary>Commands to the inverter that failed since start (timeout, exception reply, refused).</summary>
     public long InverterWriteFailures { get; init; }
 
     /// <summary>Last success of the first source whose name starts with <paramref name="sourcePrefix"/> (e.g. "octopus").</summary>

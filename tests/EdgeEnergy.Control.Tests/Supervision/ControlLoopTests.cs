@@ -51,6 +51,28 @@ public class ControlLoopTests
         Assert.StartsWith("force-charge 2000W", audit.Command);
         Assert.StartsWith("plan: charging", audit.Reason);
         Assert.Equal(RecommendationSource.Plan, _status.Current.Recommendation!.Source);
+        Assert.Equal(1, _status.Current.InverterWrites);
+        Assert.Equal(0, _status.Current.InverterWriteFailures);
+    }
+
+    [Fact]
+    public async Task A_refused_command_is_counted_as_a_failed_write_and_tried_again_next_poll()
+    {
+        PricesAndPlan([5, 5, 40, 40, 40, 40]);
+        var loop = Loop();
+        _inverter.RefusesCommands = true;
+
+        await loop.RunOnceAsync(default);
+        Assert.Equal(0, _status.Current.InverterWrites);
+        Assert.Equal(1, _status.Current.InverterWriteFailures);
+        Assert.Contains("server device failure", Assert.Single(_stores.Audit).Outcome);
+
+        _inverter.RefusesCommands = false;
+        _time.Advance(TimeSpan.FromSeconds(10));
+        await loop.RunOnceAsync(default);
+        Assert.Equal(1, _status.Current.InverterWrites);
+        Assert.Equal(1, _status.Current.InverterWriteFailures);
+        Assert.Single(_inverter.Commands);
     }
 
     [Fact]
@@ -111,6 +133,7 @@ public class ControlLoopTests
     private sealed class FakeInverter : IInverterTelemetrySource, IBatteryModeController
     {
         public bool Broken { get; set; }
+        public bool RefusesCommands { get; set; }
         public double GridW { get; set; } = 500;
         public double BatteryW { get; set; }
         public List<InverterCommand> Commands { get; } = [];
@@ -121,9 +144,9 @@ public class ControlLoopTests
 
         public Task ApplyAsync(InverterCommand command, CancellationToken cancellationToken)
         {
-            if (Broken)
+            if (Broken || RefusesCommands)
             {
-                throw new IOException("link down");
+                throw new IOException(Broken ? "link down" : "exception reply 0x04 (server device failure)");
             }
 
             Commands.Add(command);
