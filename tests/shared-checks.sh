@@ -3,6 +3,9 @@
 #  1. Every real-data fixture problem is solved by `edgeenergy plan` and the plan is verified constraint by
 #     constraint, with its cost recomputed, by the independent reference_lp.py `check`; the objective must be within
 #     0.01% or 0.5p of reference_lp.py's own MILP optimum.
+#  2. `edgeenergy demo` publishes its Home Assistant discovery to a real Mosquitto on a free loopback port; the
+#     retained capture must pass ../shared/tools/check_discovery.py (the suite runs a vendored copy; this runs the
+#     company's current one).
 set -uo pipefail
 SHARED=${1:-../shared}
 cd "$(dirname "$0")/.."
@@ -32,4 +35,38 @@ for p in tests/EdgeEnergy.Testing/Fixtures/plan-problems/*.json; do
   fi
 done
 echo "shared checks (reference_lp.py): $pass plans verified and matching the reference optimum, $fail not" >&2
-[[ $fail -eq 0 ]]
+
+free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+discovery_ok=0
+if command -v mosquitto >/dev/null && command -v mosquitto_sub >/dev/null; then
+  mport=$(free_port); hport=$(free_port)
+  printf 'listener %s 127.0.0.1\nallow_anonymous true\n' "$mport" > "$tmp/mosquitto.conf"
+  mosquitto -c "$tmp/mosquitto.conf" > "$tmp/mosquitto.log" 2>&1 & mpid=$!
+  sleep 1
+  mkdir -p "$tmp/demo-data"
+  ( cd "$tmp/demo-data" && EDGEENERGY__MQTT__HOST=127.0.0.1 EDGEENERGY__MQTT__PORT=$mport \
+      EDGEENERGY__HTTP__URLS=http://127.0.0.1:$hport exec "$OLDPWD/$BIN" demo ) > "$tmp/demo.log" 2>&1 & dpid=$!
+  # Retained configs only, as Home Assistant sees them when it (re)starts: -F '%r %t %p', each look ended after 5 s;
+  # the demo gets up to 2 minutes to publish them (a first start builds its SQLite file and its first plan).
+  # A look that overlaps the publication sees it live (not retained), so once something is there, look again.
+  for _ in $(seq 24); do
+    timeout 5 mosquitto_sub -h 127.0.0.1 -p "$mport" -t 'homeassistant/#' -F '%r %t %p' > "$tmp/capture.txt" 2>/dev/null
+    if [[ -s $tmp/capture.txt ]]; then
+      sleep 3
+      timeout 5 mosquitto_sub -h 127.0.0.1 -p "$mport" -t 'homeassistant/#' -F '%r %t %p' > "$tmp/capture.txt" 2>/dev/null
+      break
+    fi
+  done
+  kill "$dpid" 2>/dev/null; wait "$dpid" 2>/dev/null
+  kill "$mpid" 2>/dev/null; wait "$mpid" 2>/dev/null
+  if [[ -s $tmp/capture.txt ]] && $PY "$SHARED/tools/check_discovery.py" --require-retain --quiet "$tmp/capture.txt" > "$tmp/check.txt" 2>&1; then
+    discovery_ok=1
+    echo "shared checks (check_discovery.py): the demo's $(wc -l < "$tmp/capture.txt") retained config message(s), $(grep -o "\"unique_id\"" "$tmp/capture.txt" | wc -l) entities, all accepted" >&2
+  else
+    echo "shared-check FAIL check_discovery.py on the demo's capture ($(wc -l < "$tmp/capture.txt") messages):" >&2
+    grep -Ev '^[0-9]+ passed, [0-9]+ failed$' "$tmp/check.txt" | head -20 >&2; tail -5 "$tmp/demo.log" >&2
+  fi
+else
+  echo "shared-check FAIL: mosquitto and mosquitto_sub are needed for the discovery check" >&2
+fi
+[[ $fail -eq 0 && $discovery_ok -eq 1 ]]
