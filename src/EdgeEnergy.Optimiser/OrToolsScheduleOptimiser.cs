@@ -176,7 +176,7 @@ public sealed class OrToolsScheduleOptimiser(OptimiserOptions? options = null) :
 
             // Same model with every integer slot's direction pinned: an LP whose optimum is at least as good, with duals.
             using var pinned = PlanModel.Create(problem, "GLOP")!;
-            mip.CopyDirectionsTo(pinned);
+            pinned.SetPins(mip.IntegerDirections());
             return pinned.Solver.Solve() == Solver.ResultStatus.OPTIMAL && pinned.SlotsBreakingExclusivity().Count == 0
                 ? (pinned.Extract(withDuals: true), status, null)
                 : (mip.Extract(withDuals: false), status, null);

@@ -6,8 +6,9 @@ namespace EdgeEnergy.Optimiser;
 /// <summary>
 /// The contract's model (CONTRACTS.md section 2) built on one OR-Tools solver: a linear programme, with the two
 /// "never at once" rules as binaries only in the slots named by the integer mask (the slots where a relaxation broke
-/// them); <see cref="CopyDirectionsTo"/> turns a mixed-integer answer back into an LP with the same optimum, whose
-/// duals price stored energy.
+/// them). <see cref="SetPins"/> closes one direction of a slot, for the branch and bound's nodes and, with
+/// <see cref="IntegerDirections"/>, to turn a mixed-integer answer back into an LP with the same optimum, whose duals
+/// price stored energy.
 /// </summary>
 internal sealed class PlanModel : IDisposable
 {
@@ -158,21 +159,7 @@ internal sealed class PlanModel : IDisposable
     /// Slots where the solution charges and discharges, or imports and exports, at once. None means the answer of this
     /// relaxation already satisfies the integer rules everywhere, and so is optimal for the full model.
     /// </summary>
-    public List<int> SlotsBreakingExclusivity()
-    {
-        const double eps = 1e-7;
-        var slots = new List<int>();
-        for (var t = 0; t < _charge.Length; t++)
-        {
-            if ((_charge[t].SolutionValue() > eps && _discharge[t].SolutionValue() > eps) ||
-                (_import[t].SolutionValue() > eps && _export[t].SolutionValue() > eps))
-            {
-                slots.Add(t);
-            }
-        }
-
-        return slots;
-    }
+    public List<int> SlotsBreakingExclusivity() => [.. BrokenRules().Select(b => b.Leaning.Slot).Distinct()];
 
     private MPSolverParameters? _resolveParameters;
 
@@ -254,32 +241,18 @@ internal sealed class PlanModel : IDisposable
         }
     }
 
-    /// <summary>Pins each integer slot to the direction this solution chose, so an LP of the same shape has the same optimum.</summary>
-    public void CopyDirectionsTo(PlanModel lp)
+    /// <summary>
+    /// The direction this mixed-integer solution chose in each integer slot, under both rules: pinned with
+    /// <see cref="SetPins"/>, an LP of the same shape has the same optimum.
+    /// </summary>
+    public IEnumerable<DirectionPin> IntegerDirections()
     {
         for (var t = 0; t < _charge.Length; t++)
         {
-            if (_batteryCharging?[t] is null)
+            if (_batteryCharging?[t] is { } charging)
             {
-                continue;
-            }
-
-            if (_batteryCharging[t].SolutionValue() > 0.5)
-            {
-                lp._discharge[t].SetUb(0);
-            }
-            else
-            {
-                lp._charge[t].SetUb(0);
-            }
-
-            if (_gridImporting![t].SolutionValue() > 0.5)
-            {
-                lp._export[t].SetUb(0);
-            }
-            else
-            {
-                lp._import[t].SetUb(0);
+                yield return new DirectionPin(t, ExclusivityRule.Battery, charging.SolutionValue() > 0.5);
+                yield return new DirectionPin(t, ExclusivityRule.Grid, _gridImporting![t].SolutionValue() > 0.5);
             }
         }
     }
