@@ -14,6 +14,15 @@ namespace EdgeEnergy.Host.Cli;
 /// </summary>
 internal static class BacktestCommand
 {
+    /// <summary>The load forecasts --load-forecast can name.</summary>
+    private static readonly Dictionary<string, Func<ISlotForecaster>> s_loadForecasters = new(StringComparer.Ordinal)
+    {
+        ["blended"] = () => new BlendedLoadForecaster(),
+        ["mean7"] = () => new RecentDaysMeanForecaster(7),
+        ["persistence"] = () => new PersistenceForecaster(),
+        ["weekday"] = () => new WeekdayAverageForecaster(),
+    };
+
     private static readonly CultureInfo s_inv = CultureInfo.InvariantCulture;
 
     public static Command Create()
@@ -26,7 +35,11 @@ internal static class BacktestCommand
         var chartFrom = new Option<DateOnly?>("--chart-from") { Description = "First day (UTC date) of the charted week; default: the history's first full week." };
         var from = new Option<DateTimeOffset?>("--from") { Description = "Only replay slots from this UTC time." };
         var to = new Option<DateTimeOffset?>("--to") { Description = "Only replay slots before this UTC time." };
-        var mipSolver = new Option<string>("--mip-solver") { Description = "OR-Tools backend for the mixed-integer stage: SCIP or CBC.", DefaultValueFactory = _ => "SCIP" };
+        var mipSolver = new Option<string>("--mip-solver")
+        {
+            Description = "Backend after the branch and bound for the mixed-integer stage: SCIP or CBC (OR-Tools), or none (the branch and bound's plan stands).",
+            DefaultValueFactory = _ => new OptimiserOptions().MipSolver,
+        };
         mipSolver.AcceptOnlyFromAmong("SCIP", "CBC", OptimiserOptions.NoMipBackend);
         var bbNodes = new Option<int>("--bb-nodes")
         {
@@ -68,7 +81,7 @@ internal static class BacktestCommand
             Description = "The optimiser strategy's load forecast: blended (the product's), mean7 (same slot, mean of the last 7 days: the naive baseline), persistence (same slot yesterday) or weekday (same weekday, last 4 weeks).",
             DefaultValueFactory = _ => "blended",
         };
-        loadForecast.AcceptOnlyFromAmong("blended", "mean7", "persistence", "weekday");
+        loadForecast.AcceptOnlyFromAmong([.. s_loadForecasters.Keys]);
         var quiet = new Option<bool>("--quiet") { Description = "No progress bar or summary on stderr." };
         var command = new Command("backtest", "Replays a history of prices, load and solar against four strategies (none, rules, optimiser, perfect) and reports the bills.");
         foreach (var o in new Option[] { history, site, output, trace, chart, chartFrom, from, to, mipSolver, mipLimit, bbNodes, terminal, estimate, loadForecast, quiet })
@@ -86,13 +99,7 @@ internal static class BacktestCommand
                 BranchAndBoundNodes = parse.GetValue(bbNodes),
             },
             parse.GetValue(terminal)!, parse.GetValue(estimate) == "on",
-            parse.GetValue(loadForecast) switch
-            {
-                "mean7" => new RecentDaysMeanForecaster(7),
-                "persistence" => new PersistenceForecaster(),
-                "weekday" => new WeekdayAverageForecaster(),
-                _ => new BlendedLoadForecaster(),
-            },
+            s_loadForecasters[parse.GetValue(loadForecast)!](),
             ct)));
         return command;
     }
@@ -146,7 +153,7 @@ internal static class BacktestCommand
                 Terminal = terminalMode, FixedTerminalPencePerKwh = fixedPence, EstimatePrices = estimatePrices, LoadForecaster = loadForecaster,
             },
             // Perfect foresight is the bound the capture is measured against: the exact backend with the default 10 s.
-            perfectOptimiser: new OrToolsScheduleOptimiser(new OptimiserOptions { MipSolver = solver.MipSolver == OptimiserOptions.NoMipBackend ? "SCIP" : solver.MipSolver }));
+            perfectOptimiser: new OrToolsScheduleOptimiser(new OptimiserOptions { MipSolver = solver.MipSolver == OptimiserOptions.NoMipBackend ? new OptimiserOptions().MipSolver : solver.MipSolver }));
         var result = engine.Run(history, site, bar, cancellationToken);
         bar?.Dispose();
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
