@@ -90,7 +90,7 @@ internal sealed class UserSettings(
             if (await store.GetAsync(key, cancellationToken) is { } enabledText)
             {
                 var problem = bool.TryParse(enabledText, out var enabled) ? null : "not true or false";
-                Apply(key, enabledText, problem, "enabled", () => _ = enabled ? _disabledImmersions.Remove(immersion.Id) : _disabledImmersions.Add(immersion.Id));
+                Apply(key, enabledText, problem, "enabled", () => MarkImmersion(immersion.Id, enabled));
             }
         }
 
@@ -118,7 +118,20 @@ internal sealed class UserSettings(
     /// <exception cref="ArgumentException">No such immersion heater is configured; nothing changed.</exception>
     public Task SetImmersionEnabledAsync(string id, bool enabled, CancellationToken cancellationToken) =>
         SetAsync(ImmersionKey(id), site.Value.Immersions.Any(i => i.Id == id) ? null : $"no immersion heater '{id}' is configured",
-            enabled ? "true" : "false", () => _ = enabled ? _disabledImmersions.Remove(id) : _disabledImmersions.Add(id), nameof(id), cancellationToken);
+            enabled ? "true" : "false", () => MarkImmersion(id, enabled), nameof(id), cancellationToken);
+
+    /// <summary>Records whether heater <paramref name="id"/> may be used (callers hold the lock).</summary>
+    private void MarkImmersion(string id, bool enabled)
+    {
+        if (enabled)
+        {
+            _disabledImmersions.Remove(id);
+        }
+        else
+        {
+            _disabledImmersions.Add(id);
+        }
+    }
 
     private async Task SetAsync(string key, string? problem, string text, Action apply, string parameter, CancellationToken cancellationToken)
     {
