@@ -2,12 +2,15 @@ using Microsoft.Data.Sqlite;
 
 namespace EdgeEnergy.Adapters.Sqlite;
 
-/// <summary>Times are stored as Unix seconds (UTC); small helpers for commands and readers.</summary>
+/// <summary>Times are stored as Unix seconds (UTC), or milliseconds where noted; small helpers for commands and readers.</summary>
 internal static class SqlTime
 {
     public static long ToUnix(DateTimeOffset instant) => instant.ToUnixTimeSeconds();
 
     public static DateTimeOffset FromUnix(long seconds) => DateTimeOffset.FromUnixTimeSeconds(seconds);
+
+    /// <summary>Millisecond instants, for the tables that order events within a second (audit log, overrides).</summary>
+    public static DateTimeOffset FromUnixMs(long milliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
 
     public static SqliteCommand Command(this SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
     {

@@ -27,7 +27,7 @@ public sealed class SqliteAuditLog(SqliteDatabase database) : IAuditLog
             var list = new List<AuditEntry>();
             while (await reader.ReadAsync(cancellationToken))
             {
-                list.Add(new AuditEntry(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(0)), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.NullableString(4)));
+                list.Add(new AuditEntry(SqlTime.FromUnixMs(reader.GetInt64(0)), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.NullableString(4)));
             }
 
             return list;

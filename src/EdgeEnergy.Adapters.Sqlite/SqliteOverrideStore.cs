@@ -90,21 +90,19 @@ public sealed class SqliteOverrideStore(SqliteDatabase database, TimeProvider ti
             {
                 var row = Read(reader);
                 list.Add(new OverrideHistoryEntry(
-                    row.Id, row.Value, row.Problem, FromMs(reader.GetInt64(7)), reader.IsDBNull(8) ? null : FromMs(reader.GetInt64(8)), reader.NullableString(9)));
+                    row.Id, row.Value, row.Problem, SqlTime.FromUnixMs(reader.GetInt64(7)), reader.IsDBNull(8) ? null : SqlTime.FromUnixMs(reader.GetInt64(8)), reader.NullableString(9)));
             }
 
             return list;
         }, cancellationToken);
-
-    private static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
 
     /// <summary>One row as an override, or the reason it is not a valid one.</summary>
     private static StoredRow Read(SqliteDataReader reader)
     {
         var id = reader.GetInt64(0);
         var modeText = reader.GetString(1);
-        var start = FromMs(reader.GetInt64(2));
-        var expires = FromMs(reader.GetInt64(3));
+        var start = SqlTime.FromUnixMs(reader.GetInt64(2));
+        var expires = SqlTime.FromUnixMs(reader.GetInt64(3));
         var power = reader.NullableDouble(4);
         var reserve = reader.NullableDouble(5);
         string? problem = null;
