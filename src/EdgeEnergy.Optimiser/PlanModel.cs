@@ -25,8 +25,8 @@ internal sealed class PlanModel : IDisposable
     private readonly Constraint[] _socBalance;
     private readonly double _maxCharge;
     private readonly double _maxDischarge;
-    private readonly double _maxImport;
-    private readonly double _maxExport;
+    private readonly double[] _importCap;
+    private readonly double[] _exportCap;
     private readonly List<(Variable Flow, double UpperBound)> _pinned = [];
 
     public Solver Solver { get; }
@@ -48,8 +48,8 @@ internal sealed class PlanModel : IDisposable
         var g = problem.Grid;
         var maxCharge = _maxCharge = b.MaxChargeKw * h;
         var maxDischarge = _maxDischarge = b.MaxDischargeKw * h;
-        var maxImport = _maxImport = g.MaxImportKw * h;
-        var maxExport = _maxExport = g.MaxExportKw * h;
+        var maxImport = g.MaxImportKw * h;
+        var maxExport = g.MaxExportKw * h;
         var socLow = Math.Min(b.MinSocKwh, b.SocKwh);
         var socHigh = Math.Max(b.MaxSocKwh, b.SocKwh);
 
@@ -57,6 +57,8 @@ internal sealed class PlanModel : IDisposable
         _discharge = new Variable[n];
         _import = new Variable[n];
         _export = new Variable[n];
+        _importCap = new double[n];
+        _exportCap = new double[n];
         _pvUsed = new Variable[n];
         _soc = new Variable[n];
         _socBalance = new Constraint[n];
@@ -76,10 +78,18 @@ internal sealed class PlanModel : IDisposable
         for (var t = 0; t < n; t++)
         {
             var slot = problem.Slots[t];
+            // Import and export bounded by what the slot can use or give while the other is 0, which every plan that
+            // keeps the "never at once" rule does: import ≤ load + charging + heating, export ≤ solar + discharging −
+            // load. Valid for the integer model, they shrink what a relaxation gains by importing and exporting at once.
+            var heatMax = problem.Immersions.Sum(i => i.PowerKw) * h;
+            var importCap = Math.Min(maxImport, slot.LoadKwh + maxCharge + heatMax);
+            var exportCap = Math.Min(maxExport, Math.Max(0, slot.PvKwh + maxDischarge - slot.LoadKwh));
             _charge[t] = solver.MakeNumVar(0, maxCharge, string.Empty);
             _discharge[t] = solver.MakeNumVar(0, maxDischarge, string.Empty);
-            _import[t] = solver.MakeNumVar(0, maxImport, string.Empty);
-            _export[t] = solver.MakeNumVar(0, maxExport, string.Empty);
+            _import[t] = solver.MakeNumVar(0, importCap, string.Empty);
+            _export[t] = solver.MakeNumVar(0, exportCap, string.Empty);
+            _importCap[t] = importCap;
+            _exportCap[t] = exportCap;
             _pvUsed[t] = solver.MakeNumVar(0, slot.PvKwh, string.Empty);
             _soc[t] = solver.MakeNumVar(socLow, socHigh, string.Empty);
 
@@ -115,6 +125,20 @@ internal sealed class PlanModel : IDisposable
             objective.SetCoefficient(_export[t], -slot.ExportPence);
             objective.SetCoefficient(_discharge[t], b.CycleCostPencePerKwh);
 
+            // Where prices pay for both flows at once (export above import, or a negative price that pays for wasting
+            // energy through the battery's losses), the relaxation is held to the convex hull of each pair's allowed
+            // values, flow/cap + other/cap ≤ 1: the tightest a relaxation of one slot can be, so fewer slots break a
+            // rule and the branch and bound's bound is nearer the integer optimum.
+            if (slot.ExportPence > slot.ImportPence && importCap > 0 && exportCap > 0)
+            {
+                AddHull(solver, _import[t], importCap, _export[t], exportCap);
+            }
+
+            if (Math.Min(slot.ImportPence, slot.ExportPence) < 0)
+            {
+                AddHull(solver, _charge[t], maxCharge, _discharge[t], maxDischarge);
+            }
+
             if (integerSlots is not null && integerSlots.Contains(t))
             {
                 // charge ≤ C·x, discharge ≤ D·(1−x); import ≤ I·y, export ≤ E·(1−y)
@@ -122,8 +146,8 @@ internal sealed class PlanModel : IDisposable
                 var y = _gridImporting![t] = solver.MakeBoolVar(string.Empty);
                 AddLink(solver, _charge[t], x, maxCharge, chargeSide: true);
                 AddLink(solver, _discharge[t], x, maxDischarge, chargeSide: false);
-                AddLink(solver, _import[t], y, maxImport, chargeSide: true);
-                AddLink(solver, _export[t], y, maxExport, chargeSide: false);
+                AddLink(solver, _import[t], y, importCap, chargeSide: true);
+                AddLink(solver, _export[t], y, exportCap, chargeSide: false);
             }
         }
 
@@ -145,6 +169,13 @@ internal sealed class PlanModel : IDisposable
         }
 
         objective.SetMinimization();
+    }
+
+    private static void AddHull(Solver solver, Variable a, double capA, Variable b, double capB)
+    {
+        var hull = solver.MakeConstraint(double.NegativeInfinity, 1, string.Empty);
+        hull.SetCoefficient(a, 1 / capA);
+        hull.SetCoefficient(b, 1 / capB);
     }
 
     /// <summary>flow ≤ cap·x (chargeSide) or flow ≤ cap·(1−x), i.e. flow + cap·x ≤ cap.</summary>
@@ -233,8 +264,8 @@ internal sealed class PlanModel : IDisposable
             {
                 (ExclusivityRule.Battery, true) => (_discharge[pin.Slot], _maxDischarge),
                 (ExclusivityRule.Battery, false) => (_charge[pin.Slot], _maxCharge),
-                (ExclusivityRule.Grid, true) => (_export[pin.Slot], _maxExport),
-                _ => (_import[pin.Slot], _maxImport),
+                (ExclusivityRule.Grid, true) => (_export[pin.Slot], _exportCap[pin.Slot]),
+                _ => (_import[pin.Slot], _importCap[pin.Slot]),
             };
             closed.Item1.SetUb(0);
             _pinned.Add(closed);

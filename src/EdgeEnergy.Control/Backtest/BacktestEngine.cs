@@ -46,16 +46,11 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
             (perfect, perfectNotProven) = RunPerfect(history, site, zone, cancellationToken);
         }
 
-        var others = _options.Parallel ? Task.Run(Others, cancellationToken) : null;
-        if (others is null)
-        {
-            Others();
-        }
-
+        // The other strategies run on one of the replay's threads, which then joins the replay.
         var started = Stopwatch.GetTimestamp();
-        var (optimised, decisions, fallbacks, shortfalls, pvSource, estimateErrors) = RunOptimiser(history, site, zone, progress, cancellationToken);
+        var replay = new OptimiserReplay(_optimiser, _options, history, site, zone)
+            .Run(_options.Threads, progress, cancellationToken, sideWork: Others);
         var optimiserSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        others?.GetAwaiter().GetResult();
 
         var load = history.Slots.Select(s => s.LoadKwh).ToArray();
         ISlotForecaster[] forecasters = [new PersistenceForecaster(), new WeekdayAverageForecaster(), _options.LoadForecaster];
@@ -64,18 +59,20 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
             History = history,
             Strategies = new Dictionary<string, StrategyRun>(StringComparer.Ordinal)
             {
-                [StrategyNames.None] = none!, [StrategyNames.Rules] = rules!, [StrategyNames.Optimiser] = optimised,
+                [StrategyNames.None] = none!, [StrategyNames.Rules] = rules!, [StrategyNames.Optimiser] = replay.Run,
                 [StrategyNames.Perfect] = perfect!,
             },
-            Decisions = decisions,
+            Decisions = replay.Decisions,
             LoadForecastScores = [.. forecasters.Select(f => ForecastEvaluation.Score(f, load))],
-            PvForecastSource = pvSource,
+            PvForecastSource = replay.PvSource,
             RulesDescription = RulesDescription,
-            FallbackPlans = fallbacks,
-            ImmersionShortfalls = shortfalls,
+            FallbackPlans = replay.Fallbacks,
+            ImmersionShortfalls = replay.Shortfalls,
             OptimiserSeconds = optimiserSeconds,
+            OptimiserSegments = replay.Segments,
+            CatchUpSlots = replay.CatchUpSlots,
             PerfectWindowsNotProvenOptimal = perfectNotProven,
-            PriceEstimateErrors = estimateErrors,
+            PriceEstimateErrors = replay.Errors,
         };
     }
 
@@ -205,144 +202,5 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
         }
 
         return (new StrategyRun(StrategyNames.Perfect, flows, bills) { EndSocKwh = soc }, notProven);
-    }
-
-    private (StrategyRun Run, DecisionRecord[] Decisions, int Fallbacks, int Shortfalls, string PvSource, PriceEstimateErrors? Errors) RunOptimiser(
-        BacktestHistory history, BacktestSite site, TimeZoneInfo zone, IProgress<int>? progress, CancellationToken cancellationToken)
-    {
-        var n = history.Slots.Count;
-        var h = BacktestHistory.SlotHours;
-        var t0 = history.Slots[0].Start;
-        var load = history.Slots.Select(s => s.LoadKwh).ToArray();
-        var pv = history.Slots.Select(s => s.PvKwh).ToArray();
-        var pvSource = history.HasPvForecast
-            ? "pv_forecast_kwh column of the history"
-            : pv.All(v => v == 0) ? "none needed (no solar in the history)" : "own estimate from past solar actuals (blended same-slot average)";
-        var pvForecaster = new BlendedLoadForecaster(new BlendedLoadForecasterOptions { RecentDays = 5, RecentWeight = 1, AnomalyLowRatio = 0, AnomalyHighRatio = double.PositiveInfinity });
-        var limits = HardLimits.For(site.Battery, site.Grid);
-        var debouncer = new CommandDebouncer(_options.MinimumDwell, _options.PowerHysteresisW);
-        var immersion = new ImmersionTasks(site, history, zone);
-        var flows = new SiteFlows[n];
-        var bills = new double[n];
-        var decisions = new DecisionRecord[n];
-        var loadForecast = new double[n + 1];
-        var pvForecast = new double[n + 1];
-        var soc = site.Battery.SocKwh;
-        var fallbacks = 0;
-        var lastKnownSlot = -1;
-        var importPrices = history.Slots.Select(s => s.ImportPence).ToArray();
-        var exportPrices = history.Slots.Select(s => s.ExportPence).ToArray();
-        var errors = _options.EstimatePrices ? new PriceEstimateErrors() : null;
-        for (var t = 0; t < n; t++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var now = history.Slots[t].Start;
-            // The information rule: prices only as published by now; actuals only of slots before now.
-            var knownUntil = AgilePublication.KnownUntil(now, zone);
-            var known = Math.Clamp((int)Math.Ceiling((knownUntil - t0).TotalMinutes / BacktestHistory.SlotMinutes - 1e-9), t + 1, n);
-            lastKnownSlot = Math.Max(lastKnownSlot, known - 1);
-            var end = known;
-            if (_options.EstimatePrices && TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime) < AgilePublication.PublishedLocal)
-            {
-                // Before publication: look on to 23:00 tomorrow on estimated prices.
-                var until = AgilePublication.KnownUntil(now.AddDays(1), zone);
-                end = Math.Clamp((int)Math.Ceiling((until - t0).TotalMinutes / BacktestHistory.SlotMinutes - 1e-9), known, n);
-            }
-
-            var count = end - t;
-            var estimatedImport = PriceEstimator.Estimate(importPrices.AsSpan(0, known), t0, zone, end - known);
-            var estimatedExport = PriceEstimator.Estimate(exportPrices.AsSpan(0, known), t0, zone, end - known);
-            errors?.Add(history, known, estimatedImport, estimatedExport, importPrices, zone);
-            _options.LoadForecaster.Forecast(load.AsSpan(0, t), t, loadForecast.AsSpan(0, count));
-            if (history.HasPvForecast)
-            {
-                for (var k = 0; k < count; k++)
-                {
-                    pvForecast[k] = history.Slots[t + k].PvForecastKwh!.Value;
-                }
-            }
-            else
-            {
-                pvForecaster.Forecast(pv.AsSpan(0, t), t, pvForecast.AsSpan(0, count));
-            }
-
-            var slots = new SlotInput[count];
-            var cheapestLate = double.PositiveInfinity;
-            for (var k = 0; k < count; k++)
-            {
-                var estimated = t + k >= known;
-                var importPence = estimated ? estimatedImport[t + k - known] : importPrices[t + k];
-                slots[k] = new SlotInput
-                {
-                    ImportPence = importPence,
-                    ExportPence = estimated ? estimatedExport[t + k - known] : exportPrices[t + k],
-                    LoadKwh = loadForecast[k], PvKwh = pvForecast[k], PricesEstimated = estimated,
-                };
-                if (k >= count - 16)
-                {
-                    cheapestLate = Math.Min(cheapestLate, importPence);
-                }
-            }
-
-            var terminalValue = end == n ? 0 : _options.Terminal switch
-            {
-                TerminalMode.Median => Math.Max(0, slots.Select(s => s.ImportPence).Order().ElementAt(count / 2) * site.Battery.DischargeEfficiency),
-                TerminalMode.Learned or TerminalMode.LearnedConservative => TerminalValuePolicy.Learn(
-                    importPrices.AsSpan(0, known), t0, end, zone, site.Battery, refillAtDischargeValue: _options.Terminal == TerminalMode.LearnedConservative).PencePerKwh,
-                TerminalMode.Fixed => _options.FixedTerminalPencePerKwh,
-                _ => Math.Max(0, cheapestLate) * _options.TerminalValueShare * site.Battery.DischargeEfficiency,
-            };
-            var problem = new PlanProblem
-            {
-                Start = now,
-                SlotMinutes = BacktestHistory.SlotMinutes,
-                Battery = site.Battery with { SocKwh = soc },
-                Grid = site.Grid,
-                TerminalValuePencePerKwh = terminalValue,
-                Immersions = immersion.ForHorizon(t, end),
-                Slots = slots,
-            };
-            var plan = _optimiser.Solve(problem, cancellationToken);
-            InverterCommand proposed;
-            var heat = 0.0;
-            if (plan.Status is PlanStatus.Optimal or PlanStatus.Feasible && plan.Slots.Count > 0)
-            {
-                proposed = PlanCommandMapper.FromSlot(plan.Slots[0], h, limits.ReserveSocPercent);
-                for (var heater = 0; heater < site.Immersions.Count; heater++)
-                {
-                    var kwh = plan.Slots[0].ImmersionKwh.GetValueOrDefault(site.Immersions[heater].Id);
-                    immersion.Deliver(t, heater, kwh);
-                    heat += kwh;
-                }
-            }
-            else
-            {
-                // No usable plan: the safe default, and the immersion meets its minimum the simple way.
-                fallbacks++;
-                proposed = InverterCommand.SelfUse(limits.ReserveSocPercent);
-                for (var heater = 0; heater < site.Immersions.Count; heater++)
-                {
-                    var kwh = immersion.GreedyKwh(t, heater);
-                    immersion.Deliver(t, heater, kwh);
-                    heat += kwh;
-                }
-            }
-
-            var command = debouncer.Next(now, limits.Apply(proposed));
-            var slot = history.Slots[t];
-            flows[t] = SiteSimulator.Step(site.Battery, site.Grid, soc, command, slot.LoadKwh, slot.PvKwh, heat, h);
-            bills[t] = Bill(slot, flows[t]);
-            soc = flows[t].SocAfterKwh;
-            decisions[t] = new DecisionRecord(
-                loadForecast[0], pvForecast[0], plan.Slots.Count > 0 ? plan.Slots[0].ImportKwh : double.NaN,
-                plan.Slots.Count > 0 ? plan.Slots[0].SocKwh : double.NaN, count, end - known, command,
-                plan.Status.ToString(), terminalValue, plan.SolveMilliseconds);
-            if ((t + 1) % 48 == 0 || t == n - 1)
-            {
-                progress?.Report(t + 1);
-            }
-        }
-
-        return (new StrategyRun(StrategyNames.Optimiser, flows, bills) { EndSocKwh = soc }, decisions, fallbacks, immersion.Shortfalls(), pvSource, errors);
     }
 }

@@ -3,8 +3,8 @@ using EdgeEnergy.Control.Forecasting;
 namespace EdgeEnergy.Control.Backtest;
 
 /// <summary>
-/// How the backtest plays the strategies. The defaults are the issue-8 settings (late-price terminal value, published
-/// prices only); the live service plans with <see cref="TerminalMode.Learned"/> and estimated prices.
+/// How the backtest plays the strategies. The defaults are the live service's: the learned terminal value and, before
+/// publication, estimated prices (CONTRACTS.md: the optimiser strategy is "the real product").
 /// </summary>
 public sealed record BacktestOptions
 {
@@ -26,7 +26,7 @@ public sealed record BacktestOptions
     public double TerminalValueShare { get; init; } = 1.0;
 
     /// <summary>How the optimiser strategy values energy left at the horizon's end.</summary>
-    public TerminalMode Terminal { get; init; } = TerminalMode.LateCheapest;
+    public TerminalMode Terminal { get; init; } = TerminalMode.Learned;
 
     /// <summary>The value (p/kWh) when <see cref="Terminal"/> is <see cref="TerminalMode.Fixed"/>.</summary>
     public double FixedTerminalPencePerKwh { get; init; }
@@ -35,7 +35,7 @@ public sealed record BacktestOptions
     /// Before 16:00 UK, extend the horizon to 23:00 tomorrow with prices estimated from history
     /// (<see cref="Horizon.PriceEstimator"/>), marked as estimated.
     /// </summary>
-    public bool EstimatePrices { get; init; }
+    public bool EstimatePrices { get; init; } = true;
 
     /// <summary>Perfect foresight is solved in windows of this many slots (5 days)…</summary>
     public int PerfectWindowSlots { get; init; } = 240;
@@ -43,14 +43,17 @@ public sealed record BacktestOptions
     /// <summary>…keeping the first this many (2 days) of each; the 3 days beyond make the cut invisible to a daily-cycling battery.</summary>
     public int PerfectCommitSlots { get; init; } = 96;
 
-    /// <summary>Run the strategies other than the optimiser on a second thread (no effect on results).</summary>
-    public bool Parallel { get; init; } = true;
+    /// <summary>
+    /// Threads the backtest may use (no effect on results): above 1, the strategies other than the optimiser run beside
+    /// it and the optimiser strategy is replayed in segments on this many threads (<see cref="OptimiserReplay"/>).
+    /// </summary>
+    public int Threads { get; init; } = Environment.ProcessorCount;
 }
 
 /// <summary>Terminal value policies the backtest can compare.</summary>
 public enum TerminalMode
 {
-    /// <summary>Cheapest known import price in the horizon's last eight hours × discharge efficiency (the issue-8 setting).</summary>
+    /// <summary>Cheapest known import price in the horizon's last eight hours × discharge efficiency (the backtest's first setting).</summary>
     LateCheapest,
 
     /// <summary>Median import price of the horizon × discharge efficiency (the live default before issue 10).</summary>

@@ -58,6 +58,8 @@ public static class BacktestReport
                 ["fallbackPlans"] = result.FallbackPlans,
                 ["immersionShortfalls"] = result.ImmersionShortfalls,
                 ["seconds"] = Round(result.OptimiserSeconds, 3),
+                ["segments"] = result.OptimiserSegments,
+                ["catchUpReplans"] = result.CatchUpSlots,
                 ["solveMillisecondsMean"] = Round(solve.Length == 0 ? 0 : solve.Average(), 4),
                 ["solveMillisecondsMedian"] = Round(solve.Length == 0 ? 0 : solve[solve.Length / 2], 4),
                 ["solveMillisecondsP95"] = Round(solve.Length == 0 ? 0 : solve[(int)(0.95 * (solve.Length - 1))], 4),

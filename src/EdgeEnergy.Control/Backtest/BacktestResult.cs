@@ -46,6 +46,12 @@ public sealed record BacktestResult
     public required int ImmersionShortfalls { get; init; }
     public required double OptimiserSeconds { get; init; }
 
+    /// <summary>Segments the optimiser strategy was replayed in, one thread each (<see cref="OptimiserReplay"/>).</summary>
+    public int OptimiserSegments { get; init; } = 1;
+
+    /// <summary>Slots replayed a second time, from the true state, until a segment's guessed replay caught up.</summary>
+    public int CatchUpSlots { get; init; }
+
     /// <summary>Perfect-foresight windows whose mixed-integer stage hit its time limit (then the bound is a feasible plan, not proven optimal).</summary>
     public int PerfectWindowsNotProvenOptimal { get; init; }
 

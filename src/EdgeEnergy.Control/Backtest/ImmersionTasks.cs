@@ -64,6 +64,14 @@ internal sealed class ImmersionTasks
         }
     }
 
+    /// <summary>
+    /// What the windows open across the start of slot <paramref name="slot"/> (begun before it, ending after it) have
+    /// delivered, in task order: all of this record that later slots can depend on, since a window not yet begun has
+    /// delivered nothing and a closed one is never asked again.
+    /// </summary>
+    public double[] DeliveredInOpenWindows(int slot) =>
+        [.. _tasks.Select((task, i) => (task, i)).Where(x => x.task.FromSlot < slot && x.task.ToSlot > slot).Select(x => _delivered[x.i])];
+
     /// <summary>Heat the window's minimum at full power from its start (the no-battery and rules strategies).</summary>
     public double GreedyKwh(int slot, int heater)
     {

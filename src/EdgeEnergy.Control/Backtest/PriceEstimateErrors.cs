@@ -54,6 +54,19 @@ public sealed class PriceEstimateErrors
         }
     }
 
+    /// <summary>Adds the counts of another part of the same replay (a segment replayed on another thread).</summary>
+    public void Add(PriceEstimateErrors other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        for (var hour = 0; hour < 24; hour++)
+        {
+            _import[hour] += other._import[hour];
+            _export[hour] += other._export[hour];
+            _naive[hour] += other._naive[hour];
+            _count[hour] += other._count[hour];
+        }
+    }
+
     private double[] Mean(double[] sums) => [.. sums.Select((s, h) => _count[h] == 0 ? double.NaN : s / _count[h])];
 
     private double Total(double[] sums)

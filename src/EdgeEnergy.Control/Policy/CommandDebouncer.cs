@@ -19,6 +19,9 @@ public sealed class CommandDebouncer(TimeSpan minimumDwell, double powerHysteres
     /// <summary>The command in force, or null before the first.</summary>
     public InverterCommand? Current => _current;
 
+    /// <summary>Since when a command of <see cref="Current"/>'s kind has been in force (its dwell counts from here).</summary>
+    public DateTimeOffset CurrentSince => _since;
+
     /// <summary>Returns the command to send at <paramref name="now"/> given the one proposed.</summary>
     public InverterCommand Next(DateTimeOffset now, InverterCommand proposed)
     {

@@ -37,8 +37,8 @@ internal static class BacktestCommand
         var to = new Option<DateTimeOffset?>("--to") { Description = "Only replay slots before this UTC time." };
         var mipSolver = new Option<string>("--mip-solver")
         {
-            Description = "Backend after the branch and bound for the mixed-integer stage: SCIP or CBC (OR-Tools), or none (the branch and bound's plan stands).",
-            DefaultValueFactory = _ => new OptimiserOptions().MipSolver,
+            Description = "Backend after the branch and bound for the mixed-integer stage: SCIP or CBC (OR-Tools, within --mip-time-limit), or none: the branch and bound's best plan stands, so the report is the same on any machine under any load. The live service, with minutes per replan, uses SCIP.",
+            DefaultValueFactory = _ => OptimiserOptions.NoMipBackend,
         };
         mipSolver.AcceptOnlyFromAmong("SCIP", "CBC", OptimiserOptions.NoMipBackend);
         var bbNodes = new Option<int>("--bb-nodes")
@@ -55,7 +55,7 @@ internal static class BacktestCommand
         });
         var mipLimit = new Option<double>("--mip-time-limit")
         {
-            Description = "Seconds the optimiser strategy's mixed-integer stage may take per replan (perfect foresight keeps 10 s).",
+            Description = "Seconds the optimiser strategy's mixed-integer backend may take per replan, with --mip-solver SCIP or CBC (perfect foresight keeps 10 s).",
             DefaultValueFactory = _ => 0.5,
         };
         mipLimit.Validators.Add(r =>
@@ -68,12 +68,12 @@ internal static class BacktestCommand
         var terminal = new Option<string>("--terminal")
         {
             Description = "Value of energy left at the horizon's end: late (cheapest price of the horizon's last 8 h × discharge efficiency), median, learned (from the price history: the lower of next day's refill cost and use value), learned-low (refill × discharge efficiency), or fixed:N (p/kWh).",
-            DefaultValueFactory = _ => "late",
+            DefaultValueFactory = _ => "learned",
         };
         var estimate = new Option<string>("--estimate-prices")
         {
             Description = "on: before 16:00 UK plan on to 23:00 tomorrow with prices estimated from history; off: published prices only.",
-            DefaultValueFactory = _ => "off",
+            DefaultValueFactory = _ => "on",
         };
         estimate.AcceptOnlyFromAmong("on", "off");
         var loadForecast = new Option<string>("--load-forecast")
@@ -82,9 +82,21 @@ internal static class BacktestCommand
             DefaultValueFactory = _ => "blended",
         };
         loadForecast.AcceptOnlyFromAmong([.. s_loadForecasters.Keys]);
+        var threads = new Option<int>("--threads")
+        {
+            Description = "Threads to use; the results do not depend on it (1: every strategy and every replan on one thread).",
+            DefaultValueFactory = _ => Environment.ProcessorCount,
+        };
+        threads.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > 256)
+            {
+                r.AddError("--threads must be between 1 and 256");
+            }
+        });
         var quiet = new Option<bool>("--quiet") { Description = "No progress bar or summary on stderr." };
         var command = new Command("backtest", "Replays a history of prices, load and solar against four strategies (none, rules, optimiser, perfect) and reports the bills.");
-        foreach (var o in new Option[] { history, site, output, trace, chart, chartFrom, from, to, mipSolver, mipLimit, bbNodes, terminal, estimate, loadForecast, quiet })
+        foreach (var o in new Option[] { history, site, output, trace, chart, chartFrom, from, to, mipSolver, mipLimit, bbNodes, terminal, estimate, loadForecast, threads, quiet })
         {
             command.Options.Add(o);
         }
@@ -99,7 +111,7 @@ internal static class BacktestCommand
                 BranchAndBoundNodes = parse.GetValue(bbNodes),
             },
             parse.GetValue(terminal)!, parse.GetValue(estimate) == "on",
-            s_loadForecasters[parse.GetValue(loadForecast)!](),
+            s_loadForecasters[parse.GetValue(loadForecast)!](), parse.GetValue(threads),
             ct)));
         return command;
     }
@@ -107,7 +119,7 @@ internal static class BacktestCommand
     private static int Run(
         string historyPath, string sitePath, string? outPath, string? tracePath, string? chartPath, DateOnly? chartFrom,
         DateTimeOffset? from, DateTimeOffset? to, bool quiet, OptimiserOptions solver,
-        string terminal, bool estimatePrices, ISlotForecaster loadForecaster, CancellationToken cancellationToken)
+        string terminal, bool estimatePrices, ISlotForecaster loadForecaster, int threads, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         if (!TryParseTerminal(terminal, out var terminalMode, out var fixedPence))
@@ -151,6 +163,7 @@ internal static class BacktestCommand
             new BacktestOptions
             {
                 Terminal = terminalMode, FixedTerminalPencePerKwh = fixedPence, EstimatePrices = estimatePrices, LoadForecaster = loadForecaster,
+                Threads = threads,
             },
             // Perfect foresight is the bound the capture is measured against: the exact backend with the default 10 s.
             perfectOptimiser: new OrToolsScheduleOptimiser(new OptimiserOptions { MipSolver = solver.MipSolver == OptimiserOptions.NoMipBackend ? new OptimiserOptions().MipSolver : solver.MipSolver }));
@@ -211,7 +224,7 @@ internal static class BacktestCommand
         var none = result.Strategies[StrategyNames.None].TotalBillPence;
         var w = new StringWriter(s_inv);
         var slots = result.History.Slots;
-        w.WriteLine($"backtest {slots[0].Start:yyyy-MM-dd} → {slots[^1].Start.AddMinutes(30):yyyy-MM-dd}, {slots.Count} slots, {elapsedSeconds:0.0} s (optimiser {result.OptimiserSeconds:0.0} s, {result.FallbackPlans} fallback plans)");
+        w.WriteLine($"backtest {slots[0].Start:yyyy-MM-dd} → {slots[^1].Start.AddMinutes(30):yyyy-MM-dd}, {slots.Count} slots, {elapsedSeconds:0.0} s (optimiser {result.OptimiserSeconds:0.0} s in {result.OptimiserSegments} segments, {result.CatchUpSlots} catch-up replans; {result.FallbackPlans} fallback plans)");
         w.WriteLine("  strategy     bill £   saved £  capture   import kWh  export kWh  battery kWh");
         foreach (var name in new[] { StrategyNames.None, StrategyNames.Rules, StrategyNames.Optimiser, StrategyNames.Perfect })
         {

@@ -1,0 +1,355 @@
+using EdgeEnergy.Control.Forecasting;
+using EdgeEnergy.Control.Horizon;
+using EdgeEnergy.Control.Policy;
+using EdgeEnergy.Domain.Control;
+using EdgeEnergy.Domain.Planning;
+
+namespace EdgeEnergy.Control.Backtest;
+
+/// <summary>
+/// The optimiser strategy of the backtest: every slot, a replan from what may be known at that moment — prices as
+/// published (<see cref="AgilePublication"/>), load and solar actuals only before the slot — carried out through the
+/// live service's mapping (<see cref="PlanCommandMapper"/>), anti-flapping (<see cref="CommandDebouncer"/>) and hard
+/// limits against the <see cref="SiteSimulator"/> with the actual load and solar.
+/// <para>
+/// Replans follow one another only through the state they hand on: the stored energy, the command in force and the
+/// immersion heat delivered in windows still open. That state forgets its past: two replays started from different
+/// states agree exactly from the first slot where the battery was full or empty in both (on the 2022 data within a
+/// day or two). So with several cores the history is cut into segments, each replayed on its own from a guessed state
+/// (the site's starting state); then, in order, each segment is replayed again from the true state its predecessor
+/// handed on, only until the two states agree, after which the guessed replay's slots are the true ones. The result is
+/// the same, slot for slot, as one replay from start to end (a test checks this), for any optimiser that answers
+/// the same problem the same way.
+/// </para>
+/// </summary>
+internal sealed class OptimiserReplay
+{
+    /// <summary>Segments are at least three weeks long, so that the warm-up costs little beside them…</summary>
+    public const int SegmentSlots = 21 * 48;
+
+    /// <summary>…and each guessed replay starts a day before its segment (on 2022 data, most meet the true replay within it).</summary>
+    public const int WarmUpSlots = 48;
+
+    private readonly IScheduleOptimiser _optimiser;
+    private readonly BacktestOptions _options;
+    private readonly BacktestHistory _history;
+    private readonly BacktestSite _site;
+    private readonly TimeZoneInfo _zone;
+    private readonly HardLimits _limits;
+    private readonly DateTimeOffset _t0;
+    private readonly double[] _load;
+    private readonly double[] _pv;
+    private readonly double[] _importPrices;
+    private readonly double[] _exportPrices;
+
+    // Per slot, written by whichever replay of that slot is the true one last.
+    private readonly SiteFlows[] _flows;
+    private readonly double[] _bills;
+    private readonly DecisionRecord[] _decisions;
+    private readonly double[][] _heat;
+    private readonly bool[] _fallback;
+    private readonly StateBefore[] _before;
+
+    public OptimiserReplay(IScheduleOptimiser optimiser, BacktestOptions options, BacktestHistory history, BacktestSite site, TimeZoneInfo zone)
+    {
+        _optimiser = optimiser;
+        _options = options;
+        _history = history;
+        _site = site;
+        _zone = zone;
+        _limits = HardLimits.For(site.Battery, site.Grid);
+        var n = history.Slots.Count;
+        _t0 = history.Slots[0].Start;
+        _load = [.. history.Slots.Select(s => s.LoadKwh)];
+        _pv = [.. history.Slots.Select(s => s.PvKwh)];
+        _importPrices = [.. history.Slots.Select(s => s.ImportPence)];
+        _exportPrices = [.. history.Slots.Select(s => s.ExportPence)];
+        _flows = new SiteFlows[n];
+        _bills = new double[n];
+        _decisions = new DecisionRecord[n];
+        _heat = new double[n][];
+        _fallback = new bool[n];
+        _before = new StateBefore[n];
+    }
+
+    public string PvSource => _history.HasPvForecast
+        ? "pv_forecast_kwh column of the history"
+        : _pv.All(v => v == 0) ? "none needed (no solar in the history)" : "own estimate from past solar actuals (blended same-slot average)";
+
+    /// <summary>
+    /// Replays every slot on <paramref name="workers"/> threads, in segments of at least <paramref name="segmentSlots"/>
+    /// slots whose guessed replays start <paramref name="warmUpSlots"/> early. <paramref name="progress"/> receives the
+    /// number of slots replayed so far (warm-up and catch-up replays not counted). <paramref name="sideWork"/>, when
+    /// given, runs first on one of the threads, which then joins the replay: a long single-threaded job (the perfect
+    /// foresight run) takes one core while the replay has the others, and no core idles at the end.
+    /// </summary>
+    public OptimiserReplayResult Run(
+        int workers, IProgress<int>? progress, CancellationToken cancellationToken, int segmentSlots = SegmentSlots, int warmUpSlots = WarmUpSlots,
+        Action? sideWork = null)
+    {
+        var n = _history.Slots.Count;
+        var segments = workers <= 1 ? 1 : Math.Clamp(n / Math.Max(1, segmentSlots), 1, 8 * workers);
+        var bounds = Enumerable.Range(0, segments + 1).Select(k => (int)((long)n * k / segments)).ToArray();
+        var ends = new ReplayState[segments];
+        var errors = new PriceEstimateErrors?[segments];
+        var done = 0;
+        var progressGate = new Lock();
+        void Report(int slots)
+        {
+            // Serialised, so the count reported only grows.
+            lock (progressGate)
+            {
+                done += slots;
+                progress?.Report(done);
+            }
+        }
+
+        void ReplaySegment(int k)
+        {
+            errors[k] = _options.EstimatePrices ? new PriceEstimateErrors() : null;
+            var state = ReplayState.Start(_site, _history, _zone, _options);
+            var unreported = 0;
+            // Segments after the first start from the guess a little early, so that the guessed replay has usually met
+            // the true one by the segment's first slot (the warm-up's own slots belong to the segment before).
+            for (var t = k == 0 ? 0 : Math.Max(0, bounds[k] - warmUpSlots); t < bounds[k + 1]; t++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var inSegment = t >= bounds[k];
+                Step(t, state, inSegment, inSegment ? errors[k] : null);
+                if (inSegment && (++unreported == 48 || t + 1 == bounds[k + 1]))
+                {
+                    Report(unreported);
+                    unreported = 0;
+                }
+            }
+
+            ends[k] = state;
+        }
+
+        // Each thread takes the next segment not yet taken, so a slow stretch of the history (a month of prices that
+        // make every plan a search) does not hold the others back.
+        var next = -1;
+        void Work()
+        {
+            for (var k = Interlocked.Increment(ref next); k < segments; k = Interlocked.Increment(ref next))
+            {
+                ReplaySegment(k);
+            }
+        }
+
+        if (workers <= 1)
+        {
+            sideWork?.Invoke();
+            Work();
+        }
+        else
+        {
+            var threads = Enumerable.Range(0, workers).Select(i => Task.Run(() =>
+            {
+                if (i == 0)
+                {
+                    sideWork?.Invoke();
+                }
+
+                Work();
+            }, cancellationToken)).ToArray();
+            Task.WaitAll(threads, cancellationToken);
+        }
+
+        // Catch up, in order: segment k was replayed from a guess; replay it from its predecessor's true end state until
+        // the two states agree (after the warm-up, usually at once). Segment 0 started from the true state.
+        var catchUpSlots = 0;
+        for (var k = 1; k < segments; k++)
+        {
+            var state = ends[k - 1];
+            var t = bounds[k];
+            for (; t < bounds[k + 1] && !state.AgreesWith(_before[t], _history.Slots[t].Start, t); t++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                Step(t, state, record: true, errors: null);
+                catchUpSlots++;
+            }
+
+            if (t == bounds[k + 1])
+            {
+                // The guess never caught up within the segment: this replay is the true one to its end.
+                ends[k] = state;
+            }
+        }
+
+        var merged = errors[0];
+        for (var k = 1; k < segments && merged is not null; k++)
+        {
+            merged.Add(errors[k]!);
+        }
+
+        // Immersion deliveries of the true replays, to count the windows that missed their minimum.
+        var immersion = new ImmersionTasks(_site, _history, _zone);
+        for (var t = 0; t < n; t++)
+        {
+            for (var heater = 0; heater < _heat[t].Length; heater++)
+            {
+                immersion.Deliver(t, heater, _heat[t][heater]);
+            }
+        }
+
+        return new OptimiserReplayResult(
+            new StrategyRun(StrategyNames.Optimiser, _flows, _bills) { EndSocKwh = ends[^1].SocKwh },
+            _decisions, _fallback.Count(f => f), immersion.Shortfalls(), PvSource, merged, segments, catchUpSlots);
+    }
+
+    /// <summary>
+    /// Replans at slot <paramref name="t"/> from <paramref name="state"/>, carries the plan out and moves the state on;
+    /// <paramref name="record"/>: as the slot's outcome (a warm-up only moves the state).
+    /// </summary>
+    private void Step(int t, ReplayState state, bool record, PriceEstimateErrors? errors)
+    {
+        var n = _history.Slots.Count;
+        var h = BacktestHistory.SlotHours;
+        var now = _history.Slots[t].Start;
+        var before = record ? state.Snapshot(t) : null;
+
+        // The information rule: prices only as published by now; actuals only of slots before now.
+        var knownUntil = AgilePublication.KnownUntil(now, _zone);
+        var known = Math.Clamp((int)Math.Ceiling((knownUntil - _t0).TotalMinutes / BacktestHistory.SlotMinutes - 1e-9), t + 1, n);
+        var end = known;
+        if (_options.EstimatePrices && TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, _zone).DateTime) < AgilePublication.PublishedLocal)
+        {
+            // Before publication: look on to 23:00 tomorrow on estimated prices.
+            var until = AgilePublication.KnownUntil(now.AddDays(1), _zone);
+            end = Math.Clamp((int)Math.Ceiling((until - _t0).TotalMinutes / BacktestHistory.SlotMinutes - 1e-9), known, n);
+        }
+
+        var count = end - t;
+        var estimatedImport = PriceEstimator.Estimate(_importPrices.AsSpan(0, known), _t0, _zone, end - known);
+        var estimatedExport = PriceEstimator.Estimate(_exportPrices.AsSpan(0, known), _t0, _zone, end - known);
+        errors?.Add(_history, known, estimatedImport, estimatedExport, _importPrices, _zone);
+        var loadForecast = new double[count];
+        var pvForecast = new double[count];
+        _options.LoadForecaster.Forecast(_load.AsSpan(0, t), t, loadForecast);
+        if (_history.HasPvForecast)
+        {
+            for (var k = 0; k < count; k++)
+            {
+                pvForecast[k] = _history.Slots[t + k].PvForecastKwh!.Value;
+            }
+        }
+        else
+        {
+            PvForecaster.Forecast(_pv.AsSpan(0, t), t, pvForecast);
+        }
+
+        var slots = new SlotInput[count];
+        var cheapestLate = double.PositiveInfinity;
+        for (var k = 0; k < count; k++)
+        {
+            var estimated = t + k >= known;
+            var importPence = estimated ? estimatedImport[t + k - known] : _importPrices[t + k];
+            slots[k] = new SlotInput
+            {
+                ImportPence = importPence,
+                ExportPence = estimated ? estimatedExport[t + k - known] : _exportPrices[t + k],
+                LoadKwh = loadForecast[k], PvKwh = pvForecast[k], PricesEstimated = estimated,
+            };
+            if (k >= count - 16)
+            {
+                cheapestLate = Math.Min(cheapestLate, importPence);
+            }
+        }
+
+        var battery = _site.Battery;
+        var terminalValue = end == n ? 0 : _options.Terminal switch
+        {
+            TerminalMode.Median => Math.Max(0, slots.Select(s => s.ImportPence).Order().ElementAt(count / 2) * battery.DischargeEfficiency),
+            TerminalMode.Learned or TerminalMode.LearnedConservative => TerminalValuePolicy.Learn(
+                _importPrices.AsSpan(0, known), _t0, end, _zone, battery, refillAtDischargeValue: _options.Terminal == TerminalMode.LearnedConservative).PencePerKwh,
+            TerminalMode.Fixed => _options.FixedTerminalPencePerKwh,
+            _ => Math.Max(0, cheapestLate) * _options.TerminalValueShare * battery.DischargeEfficiency,
+        };
+        var problem = new PlanProblem
+        {
+            Start = now,
+            SlotMinutes = BacktestHistory.SlotMinutes,
+            Battery = battery with { SocKwh = state.SocKwh },
+            Grid = _site.Grid,
+            TerminalValuePencePerKwh = terminalValue,
+            Immersions = state.Immersion.ForHorizon(t, end),
+            Slots = slots,
+        };
+        var plan = _optimiser.Solve(problem);
+        var usable = plan.Status is PlanStatus.Optimal or PlanStatus.Feasible && plan.Slots.Count > 0;
+
+        // No usable plan: the safe default, and the immersion meets its minimum the simple way.
+        var proposed = usable ? PlanCommandMapper.FromSlot(plan.Slots[0], h, _limits.ReserveSocPercent) : InverterCommand.SelfUse(_limits.ReserveSocPercent);
+        var heat = new double[_site.Immersions.Count];
+        for (var heater = 0; heater < heat.Length; heater++)
+        {
+            heat[heater] = usable ? plan.Slots[0].ImmersionKwh.GetValueOrDefault(_site.Immersions[heater].Id) : state.Immersion.GreedyKwh(t, heater);
+            state.Immersion.Deliver(t, heater, heat[heater]);
+        }
+
+        var command = state.Debouncer.Next(now, _limits.Apply(proposed));
+        var slot = _history.Slots[t];
+        var flows = SiteSimulator.Step(battery, _site.Grid, state.SocKwh, command, slot.LoadKwh, slot.PvKwh, heat.Sum(), h);
+        state.SocKwh = flows.SocAfterKwh;
+        if (before is null)
+        {
+            return;
+        }
+
+        _before[t] = before;
+        _flows[t] = flows;
+        _bills[t] = flows.ImportKwh * slot.ImportPence - flows.ExportKwh * slot.ExportPence;
+        _heat[t] = heat;
+        _fallback[t] = !usable;
+        _decisions[t] = new DecisionRecord(
+            loadForecast[0], pvForecast[0], plan.Slots.Count > 0 ? plan.Slots[0].ImportKwh : double.NaN,
+            plan.Slots.Count > 0 ? plan.Slots[0].SocKwh : double.NaN, count, end - known, command,
+            plan.Status.ToString(), terminalValue, plan.SolveMilliseconds);
+    }
+
+    /// <summary>Solar forecast from past actuals when the history has no forecast column (stateless, shared by threads).</summary>
+    private static readonly BlendedLoadForecaster PvForecaster = new(new BlendedLoadForecasterOptions
+    {
+        RecentDays = 5, RecentWeight = 1, AnomalyLowRatio = 0, AnomalyHighRatio = double.PositiveInfinity,
+    });
+
+    /// <summary>What one replay hands from a slot to the next.</summary>
+    private sealed class ReplayState
+    {
+        public required double SocKwh { get; set; }
+        public required CommandDebouncer Debouncer { get; init; }
+        public required ImmersionTasks Immersion { get; init; }
+
+        public static ReplayState Start(BacktestSite site, BacktestHistory history, TimeZoneInfo zone, BacktestOptions options) => new()
+        {
+            SocKwh = site.Battery.SocKwh,
+            Debouncer = new CommandDebouncer(options.MinimumDwell, options.PowerHysteresisW),
+            Immersion = new ImmersionTasks(site, history, zone),
+        };
+
+        public StateBefore Snapshot(int t) =>
+            new(SocKwh, Debouncer.Current, Debouncer.CurrentSince, Immersion.DeliveredInOpenWindows(t));
+
+        /// <summary>
+        /// Whether this state, before the slot starting at <paramref name="now"/>, leads to the same replay from there on
+        /// as the state recorded there. The stored energy must be equal to the bit, the immersion heat delivered in
+        /// windows still open equal, and the debouncer must hold the same command, either since the same moment or
+        /// both for at least its dwell (from then on the dwell no longer holds anything back).
+        /// </summary>
+        public bool AgreesWith(StateBefore recorded, DateTimeOffset now, int t) =>
+            SocKwh == recorded.SocKwh
+            && Equals(Debouncer.Current, recorded.Command)
+            && (Debouncer.CurrentSince == recorded.Since
+                || (now - Debouncer.CurrentSince >= Debouncer.MinimumDwell && now - recorded.Since >= Debouncer.MinimumDwell))
+            && Immersion.DeliveredInOpenWindows(t).AsSpan().SequenceEqual(recorded.OpenWindowsKwh);
+    }
+
+    /// <summary>A replay's state as it stood before a slot.</summary>
+    private sealed record StateBefore(double SocKwh, InverterCommand? Command, DateTimeOffset Since, double[] OpenWindowsKwh);
+}
+
+/// <summary>The optimiser strategy's replay, and how it was cut: segments replayed in parallel, slots replayed again to catch up.</summary>
+internal sealed record OptimiserReplayResult(
+    StrategyRun Run, DecisionRecord[] Decisions, int Fallbacks, int Shortfalls, string PvSource, PriceEstimateErrors? Errors,
+    int Segments, int CatchUpSlots);
