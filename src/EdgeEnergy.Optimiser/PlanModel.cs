@@ -8,7 +8,10 @@ namespace EdgeEnergy.Optimiser;
 /// "never at once" rules as binaries only in the slots named by the integer mask (the slots where a relaxation broke
 /// them). <see cref="SetPins"/> closes one direction of a slot, for the branch and bound's nodes and, with
 /// <see cref="IntegerDirections"/>, to turn a mixed-integer answer back into an LP with the same optimum, whose duals
-/// price stored energy.
+/// price stored energy. Two tightenings valid for every plan that keeps the rules make the relaxation nearer the
+/// integer model where prices pay for both flows at once: import and export capped by what the slot can use or give,
+/// and each pair held to its convex hull. On the 2022 backtest they lifted the branch and bound alone from 93.8 % to
+/// 95.1 % of perfect foresight (README, "Backtest").
 /// </summary>
 internal sealed class PlanModel : IDisposable
 {
