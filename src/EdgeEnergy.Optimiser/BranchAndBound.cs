@@ -62,24 +62,31 @@ internal static class BranchAndBound
             }
         }
 
-        // Dive: pin every broken slot the way it leans and re-solve, until nothing breaks (a feasible answer) or the LP
-        // becomes infeasible.
+        // Dive: pin every broken slot the way it leans and re-solve, round by round, until nothing breaks (a feasible
+        // answer). When a round's pins leave no plan (seen with runs of negative prices) it is taken back, and when the
+        // rounds do not settle, the dive ends one slot at a time.
         var dive = new List<DirectionPin>();
         for (var round = 0; round < DiveRounds; round++)
         {
+            var pinned = dive.Count;
             dive.AddRange(model.BrokenRules().Select(b => b.Leaning));
             model.SetPins(dive);
             if (model.Resolve() != Solver.ResultStatus.OPTIMAL)
             {
+                dive.RemoveRange(pinned, dive.Count - pinned);
                 break;
             }
 
             if (model.BrokenRules().Count == 0)
             {
-                Offer();
-                Improve(dive);
                 break;
             }
+        }
+
+        if (DiveOneAtATime(model, dive))
+        {
+            Offer();
+            Improve(dive);
         }
 
         var nodes = 0;
@@ -130,6 +137,36 @@ internal static class BranchAndBound
 
         // The search closed: the best answer is optimal within the gap, or no answer keeps the rules at all.
         return new BranchAndBoundResult(best, bestObjective, Closed: true);
+    }
+
+    /// <summary>
+    /// Pins the most broken slot the way it leans (the other way if that has no plan) and re-solves, until no rule is
+    /// broken (true: the model holds that answer) or neither way of a slot has a plan (false).
+    /// </summary>
+    private static bool DiveOneAtATime(PlanModel model, List<DirectionPin> dive)
+    {
+        while (true)
+        {
+            model.SetPins(dive);
+            if (model.Resolve() != Solver.ResultStatus.OPTIMAL)
+            {
+                return false;
+            }
+
+            var broken = model.BrokenRules();
+            if (broken.Count == 0)
+            {
+                return true;
+            }
+
+            var pin = broken.MaxBy(b => b.Amount).Leaning;
+            dive.Add(pin);
+            model.SetPins(dive);
+            if (model.Resolve() != Solver.ResultStatus.OPTIMAL)
+            {
+                dive[^1] = pin with { FirstSide = !pin.FirstSide };
+            }
+        }
     }
 
     /// <summary>A node's pins as a chain to its parent's, so siblings share the path from the root.</summary>
