@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using EdgeEnergy.Control.Forecasting;
-using EdgeEnergy.Control.Horizon;
 using EdgeEnergy.Control.Policy;
 using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Domain.Planning;
@@ -76,8 +75,6 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
         };
     }
 
-    private static double Bill(HistorySlot slot, SiteFlows f) => f.ImportKwh * slot.ImportPence - f.ExportKwh * slot.ExportPence;
-
     /// <summary>Plays commands chosen slot by slot through the physics. The chooser gets the slot and the stored energy.</summary>
     private static StrategyRun Simulate(
         string name, BacktestHistory history, BacktestSite site, ImmersionTasks immersion, Func<int, double, InverterCommand> choose)
@@ -100,7 +97,7 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
 
             var command = limits.Apply(choose(t, soc));
             flows[t] = SiteSimulator.Step(site.Battery, site.Grid, soc, command, slot.LoadKwh, slot.PvKwh, heat, BacktestHistory.SlotHours);
-            bills[t] = Bill(slot, flows[t]);
+            bills[t] = slot.BillPence(flows[t]);
             soc = flows[t].SocAfterKwh;
         }
 
@@ -196,7 +193,7 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
                 }
 
                 flows[t] = new SiteFlows(q.ImportKwh, q.ExportKwh, q.ChargeKwh, q.DischargeKwh, q.PvUsedKwh, heat, history.Slots[t].LoadKwh, q.SocKwh);
-                bills[t] = Bill(history.Slots[t], flows[t]);
+                bills[t] = history.Slots[t].BillPence(flows[t]);
                 soc = q.SocKwh;
             }
         }

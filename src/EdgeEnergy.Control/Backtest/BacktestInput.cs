@@ -1,10 +1,15 @@
+using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Domain.Planning;
 
 namespace EdgeEnergy.Control.Backtest;
 
 /// <summary>One half hour of history (CONTRACTS.md section 3): prices in pence/kWh, energies in kWh in the slot.</summary>
 public sealed record HistorySlot(
-    DateTimeOffset Start, double ImportPence, double ExportPence, double LoadKwh, double PvKwh, double? PvForecastKwh);
+    DateTimeOffset Start, double ImportPence, double ExportPence, double LoadKwh, double PvKwh, double? PvForecastKwh)
+{
+    /// <summary>What grid flows cost in this slot, pence: import at the import price less export at the export price.</summary>
+    public double BillPence(SiteFlows flows) => flows.ImportKwh * ImportPence - flows.ExportKwh * ExportPence;
+}
 
 /// <summary>The history: contiguous 30-minute slots in time order.</summary>
 public sealed record BacktestHistory(IReadOnlyList<HistorySlot> Slots)
@@ -13,6 +18,13 @@ public sealed record BacktestHistory(IReadOnlyList<HistorySlot> Slots)
     public const double SlotHours = SlotMinutes / 60.0;
 
     public bool HasPvForecast => Slots.Count > 0 && Slots.All(s => s.PvForecastKwh is not null);
+
+    /// <summary>
+    /// Index of the first slot starting at or after <paramref name="utc"/>, counted from the first slot on the 30-minute
+    /// grid (not clamped: before the history it is ≤ 0, after it ≥ the slot count).
+    /// </summary>
+    public int SlotAtOrAfter(DateTimeOffset utc) =>
+        (int)Math.Ceiling((utc - Slots[0].Start).TotalMinutes / SlotMinutes - 1e-9);
 }
 
 /// <summary>

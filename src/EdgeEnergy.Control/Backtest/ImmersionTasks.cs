@@ -20,12 +20,10 @@ internal sealed class ImmersionTasks
     {
         _site = site;
         var n = history.Slots.Count;
-        var t0 = history.Slots[0].Start;
         var tasks = new List<ImmersionTask>();
-        var first = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(t0, zone).DateTime).AddDays(-1);
+        var first = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(history.Slots[0].Start, zone).DateTime).AddDays(-1);
         var last = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(history.Slots[^1].Start, zone).DateTime).AddDays(1);
-        int Slot(DateTimeOffset utc) =>
-            Math.Clamp((int)Math.Ceiling((utc - t0).TotalMinutes / BacktestHistory.SlotMinutes - 1e-9), 0, n);
+        int Slot(DateTimeOffset utc) => Math.Clamp(history.SlotAtOrAfter(utc), 0, n);
         for (var heater = 0; heater < site.Immersions.Count; heater++)
         {
             var spec = site.Immersions[heater];

@@ -48,7 +48,9 @@ internal sealed class OptimiserReplay
     private readonly DecisionRecord[] _decisions;
     private readonly double[][] _heat;
     private readonly bool[] _fallback;
-    private readonly StateBefore[] _before;
+
+    // Per slot of a segment replayed from a guess: its state before the slot, for the catch-up to compare with.
+    private readonly StateBefore[] _guessedBefore;
 
     public OptimiserReplay(IScheduleOptimiser optimiser, BacktestOptions options, BacktestHistory history, BacktestSite site, TimeZoneInfo zone)
     {
@@ -69,7 +71,7 @@ internal sealed class OptimiserReplay
         _decisions = new DecisionRecord[n];
         _heat = new double[n][];
         _fallback = new bool[n];
-        _before = new StateBefore[n];
+        _guessedBefore = new StateBefore[n];
     }
 
     public string PvSource => _history.HasPvForecast
@@ -115,6 +117,11 @@ internal sealed class OptimiserReplay
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var inSegment = t >= bounds[k];
+                if (inSegment && k > 0)
+                {
+                    _guessedBefore[t] = state.Snapshot(t);
+                }
+
                 Step(t, state, inSegment, inSegment ? errors[k] : null);
                 if (inSegment && (++unreported == 48 || t + 1 == bounds[k + 1]))
                 {
@@ -163,7 +170,7 @@ internal sealed class OptimiserReplay
         {
             var state = ends[k - 1];
             var t = bounds[k];
-            for (; t < bounds[k + 1] && !state.AgreesWith(_before[t], _history.Slots[t].Start, t); t++)
+            for (; t < bounds[k + 1] && !state.AgreesWith(_guessedBefore[t], _history.Slots[t].Start, t); t++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 Step(t, state, record: true, errors: null);
@@ -207,17 +214,16 @@ internal sealed class OptimiserReplay
         var n = _history.Slots.Count;
         var h = BacktestHistory.SlotHours;
         var now = _history.Slots[t].Start;
-        var before = record ? state.Snapshot(t) : null;
 
         // The information rule: prices only as published by now; actuals only of slots before now.
         var knownUntil = AgilePublication.KnownUntil(now, _zone);
-        var known = Math.Clamp((int)Math.Ceiling((knownUntil - _t0).TotalMinutes / BacktestHistory.SlotMinutes - 1e-9), t + 1, n);
+        var known = Math.Clamp(_history.SlotAtOrAfter(knownUntil), t + 1, n);
         var end = known;
         if (_options.EstimatePrices && TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, _zone).DateTime) < AgilePublication.PublishedLocal)
         {
             // Before publication: look on to 23:00 tomorrow on estimated prices.
             var until = AgilePublication.KnownUntil(now.AddDays(1), _zone);
-            end = Math.Clamp((int)Math.Ceiling((until - _t0).TotalMinutes / BacktestHistory.SlotMinutes - 1e-9), known, n);
+            end = Math.Clamp(_history.SlotAtOrAfter(until), known, n);
         }
 
         var count = end - t;
@@ -292,14 +298,13 @@ internal sealed class OptimiserReplay
         var slot = _history.Slots[t];
         var flows = SiteSimulator.Step(battery, _site.Grid, state.SocKwh, command, slot.LoadKwh, slot.PvKwh, heat.Sum(), h);
         state.SocKwh = flows.SocAfterKwh;
-        if (before is null)
+        if (!record)
         {
             return;
         }
 
-        _before[t] = before;
         _flows[t] = flows;
-        _bills[t] = flows.ImportKwh * slot.ImportPence - flows.ExportKwh * slot.ExportPence;
+        _bills[t] = slot.BillPence(flows);
         _heat[t] = heat;
         _fallback[t] = !usable;
         _decisions[t] = new DecisionRecord(
