@@ -66,7 +66,8 @@ internal static class BranchAndBound
         // answer). When a round's pins leave no plan (seen with runs of negative prices) it is taken back, and when the
         // rounds do not settle, the dive ends one slot at a time.
         var dive = new List<DirectionPin>();
-        for (var round = 0; round < DiveRounds; round++)
+        var settled = false;
+        for (var round = 0; round < DiveRounds && !settled; round++)
         {
             var pinned = dive.Count;
             dive.AddRange(model.BrokenRules().Select(b => b.Leaning));
@@ -77,13 +78,10 @@ internal static class BranchAndBound
                 break;
             }
 
-            if (model.BrokenRules().Count == 0)
-            {
-                break;
-            }
+            settled = model.BrokenRules().Count == 0;
         }
 
-        if (DiveOneAtATime(model, dive))
+        if (settled || DiveOneAtATime(model, dive))
         {
             Offer();
             Improve(dive);

@@ -55,6 +55,7 @@ internal sealed class PlanModel : IDisposable
         var maxExport = g.MaxExportKw * h;
         var socLow = Math.Min(b.MinSocKwh, b.SocKwh);
         var socHigh = Math.Max(b.MaxSocKwh, b.SocKwh);
+        var heatMax = problem.Immersions.Sum(i => i.PowerKw) * h;
 
         _charge = new Variable[n];
         _discharge = new Variable[n];
@@ -84,7 +85,6 @@ internal sealed class PlanModel : IDisposable
             // Import and export bounded by what the slot can use or give while the other is 0, which every plan that
             // keeps the "never at once" rule does: import ≤ load + charging + heating, export ≤ solar + discharging −
             // load. Valid for the integer model, they shrink what a relaxation gains by importing and exporting at once.
-            var heatMax = problem.Immersions.Sum(i => i.PowerKw) * h;
             var importCap = Math.Min(maxImport, slot.LoadKwh + maxCharge + heatMax);
             var exportCap = Math.Min(maxExport, Math.Max(0, slot.PvKwh + maxDischarge - slot.LoadKwh));
             _charge[t] = solver.MakeNumVar(0, maxCharge, string.Empty);
