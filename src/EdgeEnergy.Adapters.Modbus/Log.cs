@@ -21,16 +21,16 @@ internal static partial class Log
     public static partial void FamilyDetected(this ILogger logger, string model, string family);
 
     [LoggerMessage(3012, LogLevel.Information, "Fox ESS: persistent setting {Setting} unchanged at {Value}; not written")]
-    public static partial void PersistentUnchanged(this ILogger logger, string setting, double value);
+    public static partial void PersistentUnchanged(this ILogger logger, string setting, string value);
 
     [LoggerMessage(3013, LogLevel.Warning, "Fox ESS: daily budget of {Budget} persistent writes used up; {Setting} = {Value} not written")]
-    public static partial void PersistentBudgetExhausted(this ILogger logger, int budget, string setting, double value);
+    public static partial void PersistentBudgetExhausted(this ILogger logger, int budget, string setting, string value);
 
     [LoggerMessage(3014, LogLevel.Warning, "Fox ESS: refreshing remote control failed: {Reason}")]
     public static partial void RefreshFailed(this ILogger logger, string reason);
 
     [LoggerMessage(3015, LogLevel.Information, "Fox ESS: wrote {Setting} = {Value} ({WriteClass})")]
-    public static partial void Wrote(this ILogger logger, string setting, double value, string writeClass);
+    public static partial void Wrote(this ILogger logger, string setting, string value, string writeClass);
 
     [LoggerMessage(3020, LogLevel.Information, "Simulator: {What}")]
     public static partial void Simulator(this ILogger logger, string what);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Adapters.Modbus.Transport;
 using EdgeEnergy.Domain.Inverter;
@@ -430,7 +431,9 @@ public sealed class FoxEssInverter : IInverterTelemetrySource, IBatteryModeContr
 
         var words = periods.SelectMany(p => new[] { (ushort)(p.ChargeFromGrid ? 1 : 0), FoxDecoder.FromTime(p.Start), FoxDecoder.FromTime(p.End) }).ToArray();
         var current = await ReadSettingAsync(rows[0].Space, rows[0].Address, 6, cancellationToken);
-        return await CommitPersistentAsync("chargePeriods", rows[0], current, words, double.NaN, cancellationToken);
+        // Logged as the inverter will show them, e.g. "grid 00:30-04:30, off 00:00-00:00" (a number would say nothing).
+        var shown = string.Join(", ", periods.Select(p => FormattableString.Invariant($"{(p.ChargeFromGrid ? "grid" : "off")} {p.Start:HH\\:mm}-{p.End:HH\\:mm}")));
+        return await CommitPersistentAsync("chargePeriods", rows[0], current, words, shown, cancellationToken);
     }
 
     private static double CheckRange(double value, double min, double max, string name) =>
@@ -441,10 +444,10 @@ public sealed class FoxEssInverter : IInverterTelemetrySource, IBatteryModeContr
         var register = Require(field);
         var words = register.Encode(value);
         var current = await ReadSettingAsync(register.Space, register.Address, register.Words, cancellationToken);
-        return await CommitPersistentAsync(field, register, current, words, value, cancellationToken);
+        return await CommitPersistentAsync(field, register, current, words, value.ToString("0.###", CultureInfo.InvariantCulture), cancellationToken);
     }
 
-    private async Task<PersistentWriteResult> CommitPersistentAsync(string setting, FoxRegister register, ushort[] current, ushort[] words, double value, CancellationToken cancellationToken)
+    private async Task<PersistentWriteResult> CommitPersistentAsync(string setting, FoxRegister register, ushort[] current, ushort[] words, string value, CancellationToken cancellationToken)
     {
         if (current.AsSpan().SequenceEqual(words))
         {

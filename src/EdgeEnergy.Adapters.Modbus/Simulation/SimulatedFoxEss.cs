@@ -1,3 +1,4 @@
+using EdgeEnergy.Domain.Prices;
 using EdgeEnergy.Adapters.Modbus.FoxEss;
 using EdgeEnergy.Adapters.Modbus.Transport;
 using Microsoft.Extensions.Logging;
@@ -16,10 +17,13 @@ public sealed record SimulatedFoxEssOptions
     public Func<DateTimeOffset, double> LoadW { get; init; } = DefaultLoad;
 
     /// <summary>A clear-sky-ish day: 4 kW peak at 12:00 UTC, nothing before 06:00 or after 18:00.</summary>
-    public static double DefaultPv(DateTimeOffset t)
+    public static double DefaultPv(DateTimeOffset t) => ClearSkyPv(t, 4000);
+
+    /// <summary>The clear-sky-ish day scaled to <paramref name="peakW"/> at 12:00 UTC (0: a site without solar).</summary>
+    public static double ClearSkyPv(DateTimeOffset t, double peakW)
     {
         var h = t.UtcDateTime.TimeOfDay.TotalHours;
-        return h is > 6 and < 18 ? Math.Round(4000 * Math.Sin(Math.PI * (h - 6) / 12)) : 0;
+        return h is > 6 and < 18 ? Math.Round(peakW * Math.Sin(Math.PI * (h - 6) / 12)) : 0;
     }
 
     /// <summary>300 W base, a breakfast bump and an evening peak.</summary>
@@ -209,7 +213,9 @@ public sealed class SimulatedFoxEss : IModbusRegisterBank
             return null;
         }
 
-        var time = TimeOnly.FromDateTime(t.UtcDateTime);
+        // The inverter's clock is set to UK civil time by its installer, and its charge periods are wall-clock times
+        // (the controller writes them in UK time too): in summer, UTC would start them an hour late.
+        var time = TimeOnly.FromDateTime(UkTime.ToLocal(t).DateTime);
         for (var p = 0; p < 2; p++)
         {
             var start = FoxDecoder.ToTime(_settings[rows[(p * 3) + 1].Address]);

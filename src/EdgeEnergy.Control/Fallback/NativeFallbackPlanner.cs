@@ -25,7 +25,9 @@ public static class NativeFallbackPlanner
         var nightDate = DateOnly.FromDateTime(local.TimeOfDay < s_nightEnd.ToTimeSpan() ? local.AddDays(-1) : local);
         var fromUtc = UkTime.ToUtc(nightDate, s_nightStart);
         var toUtc = UkTime.ToUtc(nightDate.AddDays(1), s_nightEnd);
-        var night = importRates.Rates.Where(r => r.StartUtc >= fromUtc && r.EndUtc <= toUtc).OrderBy(r => r.StartUtc).ToList();
+        // Slots already over are no use to a Pi that dies from now on (and whether the caller still holds them must not
+        // change the answer): in the night in progress the window starts at the current slot at the earliest.
+        var night = importRates.Rates.Where(r => r.StartUtc >= fromUtc && r.EndUtc <= toUtc && r.EndUtc > now).OrderBy(r => r.StartUtc).ToList();
         if (night.Count == 0)
         {
             return null;

@@ -3,6 +3,7 @@ using EdgeEnergy.Adapters.Modbus.FoxEss;
 using EdgeEnergy.Adapters.Modbus.Simulation;
 using EdgeEnergy.Adapters.Modbus.Tests.Peers;
 using EdgeEnergy.Adapters.Modbus.Transport;
+using EdgeEnergy.Domain.Inverter;
 using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeEnergy.Adapters.Modbus.Tests.Simulation;
@@ -91,6 +92,22 @@ public class SimulatorRoundTripTests
         Assert.Equal(15, site.Simulator.SocPercent, 3);
         Assert.Equal(0, site.Simulator.BatteryPowerW);
         Assert.Equal(300, site.Simulator.GridPowerW);
+    }
+
+    [Fact]
+    public async Task Charge_periods_run_on_the_inverters_UK_wall_clock_in_summer_time()
+    {
+        // 01:30 UTC in July is 02:30 BST: inside a 02:00-05:00 grid-charge period written in UK time.
+        var time = At("2026-07-15T01:30:00Z");
+        await using var site = SimulatorOnTcp.Start("h1-g2", time, new SimulatedFoxEssOptions { InitialSocPercent = 40, PvW = _ => 0, LoadW = _ => 300 });
+        await using var inverter = await site.OpenAsync();
+        var periods = new[] { new ChargePeriod(true, new TimeOnly(2, 0), new TimeOnly(5, 0)), new ChargePeriod(false, TimeOnly.MinValue, TimeOnly.MinValue) };
+        await inverter.SetChargePeriodsAsync(periods, default);
+        Assert.True(site.Simulator.BatteryPowerW < -1000, $"charging from the grid at 02:30 BST, got {site.Simulator.BatteryPowerW} W");
+
+        // 04:30 UTC is 05:30 BST: the period is over (on a UTC clock it would still run until 05:00 UTC).
+        time.Advance(TimeSpan.FromHours(3));
+        Assert.Equal(300, site.Simulator.BatteryPowerW);
     }
 
     [Fact]

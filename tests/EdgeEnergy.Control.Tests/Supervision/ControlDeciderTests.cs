@@ -151,6 +151,22 @@ public class NativeFallbackPlannerTests
     }
 
     [Fact]
+    public void In_the_night_in_progress_the_window_starts_no_earlier_than_the_current_slot()
+    {
+        // 02:50 UK in winter; the cheapest run (01:00-03:00, 5p) is mostly over. A dead Pi from now on can only charge
+        // from the current slot, so the window is the cheapest run of 4 that has not ended: 02:30-04:30.
+        var nightStartUtc = new DateTimeOffset(2024, 1, 9, 23, 0, 0, TimeSpan.Zero);
+        double[] pence = [20, 19, 18, 17, 5, 5, 5, 5, 6, 6, 7, 7, 14, 15, 16, 17];
+        var rates = new RateSeries(pence.Select((p, i) => new Rate(nightStartUtc.AddMinutes(30 * i), nightStartUtc.AddMinutes(30 * (i + 1)), p)));
+
+        var plan = NativeFallbackPlanner.Plan(new DateTimeOffset(2024, 1, 10, 2, 50, 0, TimeSpan.Zero), rates, s_site)!;
+
+        Assert.Equal(new TimeOnly(2, 30), plan.Period.Start);
+        Assert.Equal(new TimeOnly(4, 30), plan.Period.End);
+        Assert.Equal(6.0, plan.AveragePence, 6); // 5, 6, 6, 7
+    }
+
+    [Fact]
     public void Says_nothing_when_tonights_prices_are_unknown() =>
         Assert.Null(NativeFallbackPlanner.Plan(new DateTimeOffset(2024, 1, 10, 12, 0, 0, TimeSpan.Zero), RateSeries.Empty, s_site));
 }
