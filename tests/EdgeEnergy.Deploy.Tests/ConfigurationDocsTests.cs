@@ -4,7 +4,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace EdgeEnergy.Deploy.Tests;
 
-/// <summary>Every configuration key the deploy files use, and every key of CONTRACTS.md section 4, is in the README table.</summary>
+/// <summary>Every configuration key the deploy files use, and every key of docs/contracts.md section 4, is in the configuration table of docs/configuration.md.</summary>
 public sealed partial class ConfigurationDocsTests
 {
     private static readonly string[] s_contractKeys =
@@ -30,11 +30,11 @@ public sealed partial class ConfigurationDocsTests
         "deploy/balena/mosquitto/mqtt-health.sh",
     ];
 
-    /// <summary>The README configuration table: key → its environment variable column.</summary>
+    /// <summary>The configuration table of docs/configuration.md (its rows from "## Reference table" on): key → its environment variable column.</summary>
     private static Dictionary<string, string> Table()
     {
-        var readme = Repository.Read("README.md");
-        var section = readme[readme.IndexOf("### Configuration", StringComparison.Ordinal)..];
+        var page = Repository.Read("docs/configuration.md");
+        var section = page[page.IndexOf("## Reference table", StringComparison.Ordinal)..];
         return TableRow().Matches(section).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value, StringComparer.Ordinal);
     }
 
@@ -45,7 +45,7 @@ public sealed partial class ConfigurationDocsTests
 
         foreach (var key in s_contractKeys)
         {
-            Assert.True(table.TryGetValue(key, out var variable), $"{key} is not in the README configuration table");
+            Assert.True(table.TryGetValue(key, out var variable), $"{key} is not in the configuration table of docs/configuration.md");
             Assert.StartsWith(EnvironmentName(key), variable, StringComparison.Ordinal);
         }
     }
@@ -59,7 +59,7 @@ public sealed partial class ConfigurationDocsTests
         {
             foreach (Match match in EdgeEnergyVariable().Matches(Repository.Read(file)))
             {
-                Assert.True(documented.Contains(match.Value), $"{file} uses {match.Value}, which the README configuration table lacks");
+                Assert.True(documented.Contains(match.Value), $"{file} uses {match.Value}, which the configuration table of docs/configuration.md lacks");
             }
         }
     }
