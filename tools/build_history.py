@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Joins the shared Agile import/export price files and one Low Carbon London home into a backtest history CSV
-(CONTRACTS.md section 3): slot_start_utc,import_pence,export_pence,load_kwh,pv_kwh.
+(docs/contracts.md section 3): slot_start_utc,import_pence,export_pence,load_kwh,pv_kwh.
 
   build_history.py --import agile_import_J.csv --export agile_outgoing_C.csv --load household_load_LCL.csv \
       --home MAC000002 --from 2022-01-01 --to 2023-01-01 > history.csv

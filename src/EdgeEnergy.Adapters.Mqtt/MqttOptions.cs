@@ -1,6 +1,6 @@
 namespace EdgeEnergy.Adapters.Mqtt;
 
-/// <summary>How Home Assistant is reached over MQTT (configuration section <c>Mqtt</c>, CONTRACTS.md section 4).</summary>
+/// <summary>How Home Assistant is reached over MQTT (configuration section <c>Mqtt</c>, docs/contracts.md section 4).</summary>
 public sealed class MqttOptions
 {
     public const string SectionName = "Mqtt";

@@ -4,7 +4,7 @@ using Google.OrTools.LinearSolver;
 namespace EdgeEnergy.Optimiser;
 
 /// <summary>
-/// The contract's model (CONTRACTS.md section 2) built on one OR-Tools solver: a linear programme, with the two
+/// The contract's model (docs/contracts.md section 2) built on one OR-Tools solver: a linear programme, with the two
 /// "never at once" rules as binaries only in the slots named by the integer mask (the slots where a relaxation broke
 /// them). <see cref="SetPins"/> closes one direction of a slot, for the branch and bound's nodes and, with
 /// <see cref="IntegerDirections"/>, to turn a mixed-integer answer back into an LP with the same optimum, whose duals

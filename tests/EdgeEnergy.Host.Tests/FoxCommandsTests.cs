@@ -10,7 +10,7 @@ using Microsoft.Extensions.Options;
 
 namespace EdgeEnergy.Host.Tests;
 
-/// <summary><c>edgeenergy fox read</c> as a user runs it: a real process, JSON on stdout, exit codes per CONTRACTS.md.</summary>
+/// <summary><c>edgeenergy fox read</c> as a user runs it: a real process, JSON on stdout, exit codes per docs/contracts.md section 1.</summary>
 public class FoxCommandsTests
 {
     private static async Task<(int Code, string Stdout, string Stderr)> Run(params string[] args)

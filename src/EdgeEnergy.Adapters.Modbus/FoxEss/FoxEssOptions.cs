@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace EdgeEnergy.Adapters.Modbus.FoxEss;
 
-/// <summary>The <c>Inverter</c> configuration section (CONTRACTS.md section 4 plus our tuning keys).</summary>
+/// <summary>The <c>Inverter</c> configuration section (docs/contracts.md section 4 plus our tuning keys).</summary>
 public sealed class FoxEssOptions
 {
     public const string SectionName = "Inverter";

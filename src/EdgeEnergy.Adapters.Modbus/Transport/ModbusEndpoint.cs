@@ -13,7 +13,7 @@ public enum ModbusEndpointKind
     RtuSerial,
 }
 
-/// <summary>A parsed endpoint URI (CONTRACTS.md section 1).</summary>
+/// <summary>A parsed endpoint URI (docs/contracts.md section 1).</summary>
 public sealed record ModbusEndpoint
 {
     public required ModbusEndpointKind Kind { get; init; }

@@ -1,7 +1,7 @@
 namespace EdgeEnergy.Control.Backtest;
 
 /// <summary>
-/// When Agile prices become known (CONTRACTS.md section 3): the rates for 23:00 UK day D to 23:00 UK day D+1 are
+/// When Agile prices become known (docs/contracts.md section 3): the rates for 23:00 UK day D to 23:00 UK day D+1 are
 /// published at 16:00 UK on day D, never earlier. So before 16:00 prices are known up to 23:00 today; from 16:00 up
 /// to 23:00 tomorrow.
 /// </summary>

@@ -3,7 +3,7 @@ using EdgeEnergy.Domain.Planning;
 
 namespace EdgeEnergy.Control.Backtest;
 
-/// <summary>One half hour of history (CONTRACTS.md section 3): prices in pence/kWh, energies in kWh in the slot.</summary>
+/// <summary>One half hour of history (docs/contracts.md section 3): prices in pence/kWh, energies in kWh in the slot.</summary>
 public sealed record HistorySlot(
     DateTimeOffset Start, double ImportPence, double ExportPence, double LoadKwh, double PvKwh, double? PvForecastKwh)
 {

@@ -4,7 +4,7 @@ namespace EdgeEnergy.Control.Backtest;
 
 /// <summary>
 /// How the backtest plays the strategies. The defaults are the live service's: the learned terminal value and, before
-/// publication, estimated prices (CONTRACTS.md: the optimiser strategy is "the real product").
+/// publication, estimated prices (docs/contracts.md section 3: the optimiser strategy is "the real product").
 /// </summary>
 public sealed record BacktestOptions
 {

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 
 namespace EdgeEnergy.Control.Backtest;
 
-/// <summary>REPORT.json and TRACE.csv of CONTRACTS.md section 3, plus the extra figures a person wants next to them.</summary>
+/// <summary>REPORT.json and TRACE.csv of docs/contracts.md section 3, plus the extra figures a person wants next to them.</summary>
 public static class BacktestReport
 {
     private static readonly CultureInfo s_inv = CultureInfo.InvariantCulture;

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace EdgeEnergy.Control.Backtest;
 
 /// <summary>
-/// Reads the history CSV of CONTRACTS.md section 3: header <c>slot_start_utc,import_pence,export_pence,load_kwh,
+/// Reads the history CSV of docs/contracts.md section 3: header <c>slot_start_utc,import_pence,export_pence,load_kwh,
 /// pv_kwh[,pv_forecast_kwh]</c> (columns in any order, extra columns ignored), one row per half hour, contiguous.
 /// Any bad row is a <see cref="BacktestInputException"/> naming file, line and field; nothing is guessed.
 /// </summary>

@@ -32,7 +32,7 @@ public enum SlotMode
     [JsonStringEnumMemberName("export")] Export,
 }
 
-/// <summary>A plan (CONTRACTS.md section 2). Energies in kWh per slot, money in pence.</summary>
+/// <summary>A plan (docs/contracts.md section 2). Energies in kWh per slot, money in pence.</summary>
 public sealed record Plan
 {
     public required PlanStatus Status { get; init; }

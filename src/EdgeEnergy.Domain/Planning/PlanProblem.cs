@@ -1,7 +1,7 @@
 namespace EdgeEnergy.Domain.Planning;
 
 /// <summary>
-/// One planning problem (CONTRACTS.md section 2): everything the optimiser needs, as a value that can be logged,
+/// One planning problem (docs/contracts.md section 2): everything the optimiser needs, as a value that can be logged,
 /// stored and replayed. Energy is in kWh per slot, power in kW, money in pence, times in UTC.
 /// </summary>
 public sealed record PlanProblem

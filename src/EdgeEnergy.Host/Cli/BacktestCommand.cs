@@ -9,7 +9,7 @@ namespace EdgeEnergy.Host.Cli;
 
 /// <summary>
 /// <c>edgeenergy backtest --history FILE.csv --site SITE.json [--out REPORT.json] [--trace TRACE.csv]</c>
-/// (CONTRACTS.md section 3): replays the history against the four strategies; REPORT.json on stdout unless --out,
+/// (docs/contracts.md section 3): replays the history against the four strategies; REPORT.json on stdout unless --out,
 /// a progress bar and a summary on stderr.
 /// </summary>
 internal static class BacktestCommand

@@ -1,6 +1,6 @@
 namespace EdgeEnergy.Host.Cli;
 
-/// <summary>Exit codes of CONTRACTS.md section 1.</summary>
+/// <summary>Exit codes of docs/contracts.md section 1.</summary>
 internal static class ExitCodes
 {
     public const int Success = 0;

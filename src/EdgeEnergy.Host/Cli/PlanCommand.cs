@@ -10,7 +10,7 @@ internal static class PlanCommand
 {
     public static Command Create()
     {
-        var file = new Argument<string>("PROBLEM.json") { Description = "The plan problem (CONTRACTS.md section 2); '-' reads stdin." };
+        var file = new Argument<string>("PROBLEM.json") { Description = "The plan problem (docs/contracts.md section 2); '-' reads stdin." };
         var command = new Command("plan", "Solves one plan problem and prints the plan as JSON on stdout.");
         command.Arguments.Add(file);
         command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(file)!, cancellationToken));

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace EdgeEnergy.Host.Composition;
 
-/// <summary>Home Assistant over MQTT: options <c>Mqtt:*</c> (CONTRACTS.md section 4) and the hard limits <c>Overrides:*</c>.</summary>
+/// <summary>Home Assistant over MQTT: options <c>Mqtt:*</c> (docs/contracts.md section 4) and the hard limits <c>Overrides:*</c>.</summary>
 public static class MqttRegistration
 {
     /// <summary>Configuration section of the hard limits commands are checked against.</summary>

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace EdgeEnergy.Host.Web;
 
-/// <summary>The HTTP endpoint (CONTRACTS.md section 4): <c>Http:Urls</c> and <c>Http:Token</c>.</summary>
+/// <summary>The HTTP endpoint (docs/contracts.md section 4): <c>Http:Urls</c> and <c>Http:Token</c>.</summary>
 public sealed class HttpOptions
 {
     public const string SectionName = "Http";

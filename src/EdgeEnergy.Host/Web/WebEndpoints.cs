@@ -3,7 +3,7 @@ using Prometheus;
 
 namespace EdgeEnergy.Host.Web;
 
-/// <summary>The routes: the REST API (CONTRACTS.md, issue 7), /healthz, /metrics and the dashboard.</summary>
+/// <summary>The routes: the REST API (docs/web.md, issue 7), /healthz, /metrics and the dashboard.</summary>
 internal static class WebEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
