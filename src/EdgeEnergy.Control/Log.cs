@@ -44,6 +44,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 5019, Level = LogLevel.Warning, Message = "Load forecast: {Detail}")]
     public static partial void LoadForecastDegraded(this ILogger logger, string detail);
 
+    [LoggerMessage(EventId = 5025, Level = LogLevel.Warning, Message = "Solar forecast: {Detail}")]
+    public static partial void SolarForecastDegraded(this ILogger logger, string detail);
+
     [LoggerMessage(EventId = 5020, Level = LogLevel.Information, Message = "Immersion {Id}: relay {State} ({Reason})")]
     public static partial void ImmersionSwitched(this ILogger logger, string id, string state, string reason);
 

@@ -52,6 +52,7 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
         var optimiserSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
 
         var load = history.Slots.Select(s => s.LoadKwh).ToArray();
+        var pv = history.Slots.Select(s => s.PvKwh).ToArray();
         ISlotForecaster[] forecasters = [new PersistenceForecaster(), new WeekdayAverageForecaster(), _options.LoadForecaster];
         return new BacktestResult
         {
@@ -64,6 +65,8 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
             Decisions = replay.Decisions,
             LoadForecastScores = [.. forecasters.Select(f => ForecastEvaluation.Score(f, load))],
             PvForecastSource = replay.PvSource,
+            PvForecastSkill = pv.All(v => v == 0) ? [] : [.. PvForecasters(history).Select(f => ForecastEvaluation.SkillByLead(f, pv))],
+            LoadForecastSkill = [.. new[] { new PersistenceForecaster(), _options.LoadForecaster }.Select(f => ForecastEvaluation.SkillByLead(f, load))],
             RulesDescription = RulesDescription,
             FallbackPlans = replay.Fallbacks,
             ImmersionShortfalls = replay.Shortfalls,
@@ -73,6 +76,38 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
             PerfectWindowsNotProvenOptimal = perfectNotProven,
             PriceEstimateErrors = replay.Errors,
         };
+    }
+
+    /// <summary>The solar forecasts scored: persistence, the 5-day same-slot mean (the product's estimate before issue 15),
+    /// the own estimate, and the history's forecast column as given and as calibrated when it has one.</summary>
+    private static IEnumerable<ISlotForecaster> PvForecasters(BacktestHistory history)
+    {
+        yield return new PersistenceForecaster();
+        yield return new RecentDaysMeanForecaster(5);
+        yield return new SolarForecaster();
+        if (history.HasPvForecast)
+        {
+            var provided = history.Slots.Select(s => s.PvForecastKwh!.Value).ToArray();
+            var actual = history.Slots.Select(s => s.PvKwh).ToArray();
+            yield return new ProvidedForecast(provided, null);
+            yield return new ProvidedForecast(provided, actual);
+        }
+    }
+
+    /// <summary>The history's forecast column scored as a forecaster; with <c>actual</c>, calibrated as the replay does.</summary>
+    private sealed class ProvidedForecast(double[] provided, double[]? actual) : ISlotForecaster
+    {
+        public string Name => actual is null ? "pv_forecast_kwh as given" : "pv_forecast_kwh calibrated to the roof";
+
+        public void Forecast(ReadOnlySpan<double> known, int firstTarget, Span<double> forecastKwh)
+        {
+            var factors = actual is null ? null : SolarCalibration.Factors(provided, actual, known.Length);
+            for (var i = 0; i < forecastKwh.Length; i++)
+            {
+                var t = firstTarget + i;
+                forecastKwh[i] = t < provided.Length ? provided[t] * (factors?[t % SlotGrid.SlotsPerDay] ?? 1) : 0;
+            }
+        }
     }
 
     /// <summary>Plays commands chosen slot by slot through the physics. The chooser gets the slot and the stored energy.</summary>

@@ -9,7 +9,7 @@ namespace EdgeEnergy.Control.Backtest;
 public sealed record BacktestOptions
 {
     /// <summary>The load forecaster the optimiser strategy plans with.</summary>
-    public ISlotForecaster LoadForecaster { get; init; } = new BlendedLoadForecaster();
+    public ISlotForecaster LoadForecaster { get; init; } = ProductLoadForecaster.Create();
 
     /// <summary>Anti-flapping: the least time a command kind stays before another may replace it.</summary>
     public TimeSpan MinimumDwell { get; init; } = TimeSpan.FromMinutes(5);
@@ -36,6 +36,12 @@ public sealed record BacktestOptions
     /// (<see cref="Horizon.PriceEstimator"/>), marked as estimated.
     /// </summary>
     public bool EstimatePrices { get; init; } = true;
+
+    /// <summary>
+    /// Diagnostics only: the optimiser strategy plans with the actual future load and/or solar instead of forecasts,
+    /// so a report can say how much of the gap to perfect foresight each forecast accounts for. Never the product.
+    /// </summary>
+    public ForecastOracle Oracle { get; init; }
 
     /// <summary>Perfect foresight is solved in windows of this many slots (5 days)…</summary>
     public int PerfectWindowSlots { get; init; } = 240;
@@ -67,4 +73,13 @@ public enum TerminalMode
 
     /// <summary>A constant, <see cref="BacktestOptions.FixedTerminalPencePerKwh"/>.</summary>
     Fixed,
+}
+
+/// <summary>Which forecasts a diagnostic backtest replaces by the actuals (<see cref="BacktestOptions.Oracle"/>).</summary>
+[Flags]
+public enum ForecastOracle
+{
+    None = 0,
+    Load = 1,
+    Pv = 2,
 }

@@ -2,12 +2,24 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EdgeEnergy.Control.Forecasting;
 
 namespace EdgeEnergy.Control.Backtest;
 
 /// <summary>REPORT.json and TRACE.csv of docs/contracts.md section 3, plus the extra figures a person wants next to them.</summary>
 public static class BacktestReport
 {
+    /// <summary>Forecast skill by lead time: MAE and bias (actual − forecast) in kWh per slot.</summary>
+    private static JsonArray Skill(IReadOnlyList<ForecastSkill> skills) => new([.. skills.Select(s => (JsonNode)new JsonObject
+    {
+        ["forecaster"] = s.Forecaster,
+        ["maeKwh"] = Round(s.MaeKwh, 5),
+        ["byLead"] = new JsonArray([.. s.ByLead.Select(b => (JsonNode)new JsonObject
+        {
+            ["fromHours"] = b.FromHours, ["toHours"] = b.ToHours, ["maeKwh"] = Round(b.MaeKwh, 5), ["biasKwh"] = Round(b.BiasKwh, 5), ["slots"] = b.Slots,
+        })]),
+    })]);
+
     private static readonly CultureInfo s_inv = CultureInfo.InvariantCulture;
 
     /// <summary>
@@ -52,6 +64,8 @@ public static class BacktestReport
                 ["forecaster"] = s.Forecaster, ["maeKwh"] = Round(s.MaeKwh, 5), ["biasKwh"] = Round(s.BiasKwh, 5),
                 ["errorP10Kwh"] = Round(s.ErrorP10Kwh, 5), ["errorP90Kwh"] = Round(s.ErrorP90Kwh, 5), ["slots"] = s.Slots,
             })]),
+            ["pvForecastSkill"] = Skill(result.PvForecastSkill),
+            ["loadForecastSkill"] = Skill(result.LoadForecastSkill),
             ["optimiser"] = new JsonObject
             {
                 ["replans"] = result.Decisions.Count,

@@ -41,6 +41,13 @@ public sealed record BacktestResult
     public required IReadOnlyList<DecisionRecord> Decisions { get; init; }
     public required IReadOnlyList<ForecastScore> LoadForecastScores { get; init; }
     public required string PvForecastSource { get; init; }
+
+    /// <summary>Solar forecasts' skill by lead time against the measured solar, the persistence baseline first (empty
+    /// when the history has no solar).</summary>
+    public IReadOnlyList<ForecastSkill> PvForecastSkill { get; init; } = [];
+
+    /// <summary>Load forecasts' skill by lead time, the persistence baseline first.</summary>
+    public IReadOnlyList<ForecastSkill> LoadForecastSkill { get; init; } = [];
     public required string RulesDescription { get; init; }
     public required int FallbackPlans { get; init; }
     public required int ImmersionShortfalls { get; init; }

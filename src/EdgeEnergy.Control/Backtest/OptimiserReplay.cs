@@ -41,6 +41,7 @@ internal sealed class OptimiserReplay
     private readonly double[] _pv;
     private readonly double[] _importPrices;
     private readonly double[] _exportPrices;
+    private readonly double[]? _pvProvided;
 
     // Per slot, written by whichever replay of that slot is the true one last.
     private readonly SiteFlows[] _flows;
@@ -66,6 +67,7 @@ internal sealed class OptimiserReplay
         _pv = [.. history.Slots.Select(s => s.PvKwh)];
         _importPrices = [.. history.Slots.Select(s => s.ImportPence)];
         _exportPrices = [.. history.Slots.Select(s => s.ExportPence)];
+        _pvProvided = history.HasPvForecast ? [.. history.Slots.Select(s => s.PvForecastKwh!.Value)] : null;
         _flows = new SiteFlows[n];
         _bills = new double[n];
         _decisions = new DecisionRecord[n];
@@ -75,8 +77,8 @@ internal sealed class OptimiserReplay
     }
 
     public string PvSource => _history.HasPvForecast
-        ? "pv_forecast_kwh column of the history"
-        : _pv.All(v => v == 0) ? "none needed (no solar in the history)" : "own estimate from past solar actuals (blended same-slot average)";
+        ? "pv_forecast_kwh column of the history, calibrated to the measured solar of the last 30 days by hour of day"
+        : _pv.All(v => v == 0) ? "none needed (no solar in the history)" : PvForecaster.Name;
 
     /// <summary>
     /// Replays every slot on <paramref name="workers"/> threads, in segments of at least <paramref name="segmentSlots"/>
@@ -232,12 +234,26 @@ internal sealed class OptimiserReplay
         errors?.Add(_history, known, estimatedImport, estimatedExport, _importPrices, _zone);
         var loadForecast = new double[count];
         var pvForecast = new double[count];
-        _options.LoadForecaster.Forecast(_load.AsSpan(0, t), t, loadForecast);
-        if (_history.HasPvForecast)
+        if (_options.Oracle.HasFlag(ForecastOracle.Load))
         {
+            _load.AsSpan(t, count).CopyTo(loadForecast);
+        }
+        else
+        {
+            _options.LoadForecaster.Forecast(_load.AsSpan(0, t), t, loadForecast);
+        }
+
+        if (_options.Oracle.HasFlag(ForecastOracle.Pv))
+        {
+            _pv.AsSpan(t, count).CopyTo(pvForecast);
+        }
+        else if (_pvProvided is not null)
+        {
+            // The service's forecast, calibrated to this roof on the forecasts and measurements before now.
+            var factors = SolarCalibration.Factors(_pvProvided, _pv, t);
             for (var k = 0; k < count; k++)
             {
-                pvForecast[k] = _history.Slots[t + k].PvForecastKwh!.Value;
+                pvForecast[k] = _pvProvided[t + k] * factors[(t + k) % SlotGrid.SlotsPerDay];
             }
         }
         else
@@ -314,10 +330,7 @@ internal sealed class OptimiserReplay
     }
 
     /// <summary>Solar forecast from past actuals when the history has no forecast column (stateless, shared by threads).</summary>
-    private static readonly BlendedLoadForecaster PvForecaster = new(new BlendedLoadForecasterOptions
-    {
-        RecentDays = 5, RecentWeight = 1, AnomalyLowRatio = 0, AnomalyHighRatio = double.PositiveInfinity,
-    });
+    private static readonly SolarForecaster PvForecaster = new();
 
     /// <summary>What one replay hands from a slot to the next.</summary>
     private sealed class ReplayState

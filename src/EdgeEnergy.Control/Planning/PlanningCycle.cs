@@ -45,16 +45,20 @@ public sealed class PlanningCycle(
         var range = new TimeRange(start.AddDays(-14), end); // the past fortnight's rates teach the estimator and the terminal value
         var import = new RateSeries(await sources.Rates.GetAsync(RateKind.Import, range, cancellationToken));
         var export = new RateSeries(await sources.Rates.GetAsync(RateKind.Export, range, cancellationToken));
-        var pv = new List<PvForecastPoint>();
+        var service = new List<PvForecastPoint>();
         foreach (var siteId in sources.SolarSiteIds)
         {
             if (await sources.PvForecasts.GetLatestForecastAsync(siteId, cancellationToken) is { } forecast)
             {
-                pv.AddRange(forecast.Points.Where(p => p.EndUtc > start && p.StartUtc < end));
+                service.AddRange(forecast.Points.Where(p => p.EndUtc > start && p.StartUtc < end));
             }
         }
 
-        var load = await ForecastLoadAsync(start, options.HorizonHours * 2, cancellationToken);
+        var measured = await MeasuredAsync(start, cancellationToken);
+        var load = ForecastLoad(measured.LoadKwh, options.HorizonHours * 2);
+        var solar = PlanningSolarForecast.Choose(start, options.HorizonHours * 2, service, measured.PvKwh);
+        var pv = solar.Points;
+        ReportForecast(now, solar, sources.SolarSiteIds.Count > 0);
         var snapshot = current.Current;
         var planSite = site.Value.AsSetBy(snapshot.ReserveSocPercent, snapshot.Immersions.Where(i => !i.Enabled).Select(i => i.Id).ToHashSet(StringComparer.Ordinal));
         var socPercent = snapshot.Telemetry?.BatterySocPercent ?? planSite.ReserveSocPercent;
@@ -81,36 +85,40 @@ public sealed class PlanningCycle(
         status.Update(s => s with { Plan = new ActivePlan(problem, plan, now) });
     }
 
-    /// <summary>Half-hourly load from measured history through the blended forecaster; a typical home's until there is history.</summary>
-    private async Task<double[]> ForecastLoadAsync(DateTimeOffset start, int slots, CancellationToken cancellationToken)
+    /// <summary>Measured load and solar per half hour over the last <see cref="HistoryDays"/> days before
+    /// <paramref name="start"/> (kWh from the mean power of the minutes stored in each slot; NaN: nothing stored).</summary>
+    private async Task<(double[] LoadKwh, double[] PvKwh)> MeasuredAsync(DateTimeOffset start, CancellationToken cancellationToken)
     {
         var from = start.AddDays(-HistoryDays);
         var samples = await sources.Telemetry.GetAsync(from, start, cancellationToken);
-        var known = new double[HistoryDays * SlotGrid.SlotsPerDay];
-        var counts = new int[known.Length];
-        foreach (var s in samples)
+        var length = HistoryDays * SlotGrid.SlotsPerDay;
+        double[] Slots(Func<TelemetrySample, double?> watts)
         {
-            if (s.LoadPowerW is not { } w)
+            var sum = new double[length];
+            var counts = new int[length];
+            foreach (var s in samples)
             {
-                continue;
+                var index = (int)((s.TimestampUtc - from).TotalMinutes / PlanProblemBuilder.SlotMinutes);
+                if (watts(s) is { } w && double.IsFinite(w) && index >= 0 && index < length)
+                {
+                    sum[index] += w;
+                    counts[index]++;
+                }
             }
 
-            var index = (int)((s.TimestampUtc - from).TotalMinutes / PlanProblemBuilder.SlotMinutes);
-            if (index >= 0 && index < known.Length)
-            {
-                known[index] += w;
-                counts[index]++;
-            }
+            // mean W over the slot × 0.5 h = kWh
+            return [.. sum.Select((w, i) => counts[i] > 0 ? Math.Max(0, w / counts[i]) / 1000 * 0.5 : double.NaN)];
         }
 
-        var covered = 0;
-        for (var i = 0; i < known.Length; i++)
-        {
-            // mean W over the slot × 0.5 h = kWh; slots with no sample take the typical value
-            known[i] = counts[i] > 0 ? known[i] / counts[i] / 1000 * 0.5 : TypicalLoadKwh;
-            covered += counts[i] > 0 ? 1 : 0;
-        }
+        return (Slots(s => s.LoadPowerW), Slots(s => s.PvPowerW));
+    }
 
+    /// <summary>Half-hourly load from measured history through the product's forecaster; a typical home's until a day
+    /// is measured (slots not measured take the typical value).</summary>
+    private double[] ForecastLoad(double[] measured, int slots)
+    {
+        var covered = measured.Count(double.IsFinite);
+        var known = measured.Select(v => double.IsFinite(v) ? v : TypicalLoadKwh).ToArray();
         var forecast = new double[slots];
         if (covered < SlotGrid.SlotsPerDay)
         {
@@ -119,7 +127,28 @@ public sealed class PlanningCycle(
             return forecast;
         }
 
-        new BlendedLoadForecaster().Forecast(known, known.Length, forecast);
+        ProductLoadForecaster.Create().Forecast(known, known.Length, forecast);
         return forecast;
+    }
+
+    /// <summary>The "forecast" component of /healthz and the log: which solar forecast the plan stands on, degraded when a
+    /// forecast service's was set aside or a configured service gave nothing.</summary>
+    private void ReportForecast(DateTimeOffset now, SolarForecastChoice solar, bool serviceConfigured)
+    {
+        var degraded = solar.Problem is not null || (serviceConfigured && !solar.Source.StartsWith("forecast service", StringComparison.Ordinal));
+        var detail = solar.Problem is null ? $"solar: {solar.Source}" : $"solar: {solar.Source}; {solar.Problem}";
+        if (degraded)
+        {
+            logger.SolarForecastDegraded(detail);
+        }
+
+        status.Update(s => s with
+        {
+            Components =
+            [
+                .. s.Components.Where(c => c.Component != "forecast"),
+                new ComponentHealth("forecast", degraded ? HealthState.Degraded : HealthState.Healthy, detail, now),
+            ],
+        });
     }
 }

@@ -17,7 +17,8 @@ internal static class BacktestCommand
     /// <summary>The load forecasts --load-forecast can name.</summary>
     private static readonly Dictionary<string, Func<ISlotForecaster>> s_loadForecasters = new(StringComparer.Ordinal)
     {
-        ["blended"] = () => new BlendedLoadForecaster(),
+        ["blended"] = ProductLoadForecaster.Create,
+        ["blended-day"] = () => new BlendedLoadForecaster(),
         ["mean7"] = () => new RecentDaysMeanForecaster(7),
         ["persistence"] = () => new PersistenceForecaster(),
         ["weekday"] = () => new WeekdayAverageForecaster(),
@@ -78,10 +79,16 @@ internal static class BacktestCommand
         estimate.AcceptOnlyFromAmong("on", "off");
         var loadForecast = new Option<string>("--load-forecast")
         {
-            Description = "The optimiser strategy's load forecast: blended (the product's), mean7 (same slot, mean of the last 7 days: the naive baseline), persistence (same slot yesterday) or weekday (same weekday, last 4 weeks).",
+            Description = "The optimiser strategy's load forecast: blended (the product's: the blended average corrected by the last half hour's error), blended-day (the blended average alone), mean7 (same slot, mean of the last 7 days: the naive baseline), persistence (same slot yesterday) or weekday (same weekday, last 4 weeks).",
             DefaultValueFactory = _ => "blended",
         };
         loadForecast.AcceptOnlyFromAmong([.. s_loadForecasters.Keys]);
+        var oracle = new Option<string>("--oracle")
+        {
+            Description = "Diagnostics: plan with the actual future load, solar or both instead of forecasts (not achievable; measures what each forecast costs).",
+            DefaultValueFactory = _ => "none",
+        };
+        oracle.AcceptOnlyFromAmong("none", "load", "pv", "load+pv");
         var threads = new Option<int>("--threads")
         {
             Description = "Threads to use; the results do not depend on it (1: every strategy and every replan on one thread).",
@@ -96,7 +103,7 @@ internal static class BacktestCommand
         });
         var quiet = new Option<bool>("--quiet") { Description = "No progress bar or summary on stderr." };
         var command = new Command("backtest", "Replays a history of prices, load and solar against four strategies (none, rules, optimiser, perfect) and reports the bills.");
-        foreach (var o in new Option[] { history, site, output, trace, chart, chartFrom, from, to, mipSolver, mipLimit, bbNodes, terminal, estimate, loadForecast, threads, quiet })
+        foreach (var o in new Option[] { history, site, output, trace, chart, chartFrom, from, to, mipSolver, mipLimit, bbNodes, terminal, estimate, loadForecast, oracle, threads, quiet })
         {
             command.Options.Add(o);
         }
@@ -112,6 +119,7 @@ internal static class BacktestCommand
             },
             parse.GetValue(terminal)!, parse.GetValue(estimate) == "on",
             s_loadForecasters[parse.GetValue(loadForecast)!](), parse.GetValue(threads),
+            parse.GetValue(oracle) switch { "load" => ForecastOracle.Load, "pv" => ForecastOracle.Pv, "load+pv" => ForecastOracle.Load | ForecastOracle.Pv, _ => ForecastOracle.None },
             ct)));
         return command;
     }
@@ -119,7 +127,7 @@ internal static class BacktestCommand
     private static int Run(
         string historyPath, string sitePath, string? outPath, string? tracePath, string? chartPath, DateOnly? chartFrom,
         DateTimeOffset? from, DateTimeOffset? to, bool quiet, OptimiserOptions solver,
-        string terminal, bool estimatePrices, ISlotForecaster loadForecaster, int threads, CancellationToken cancellationToken)
+        string terminal, bool estimatePrices, ISlotForecaster loadForecaster, int threads, ForecastOracle oracle, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         if (!TryParseTerminal(terminal, out var terminalMode, out var fixedPence))
@@ -163,7 +171,7 @@ internal static class BacktestCommand
             new BacktestOptions
             {
                 Terminal = terminalMode, FixedTerminalPencePerKwh = fixedPence, EstimatePrices = estimatePrices, LoadForecaster = loadForecaster,
-                Threads = threads,
+                Threads = threads, Oracle = oracle,
             },
             // Perfect foresight is the bound the capture is measured against: the exact backend with the default 10 s.
             perfectOptimiser: new OrToolsScheduleOptimiser(new OptimiserOptions { MipSolver = solver.MipSolver == OptimiserOptions.NoMipBackend ? new OptimiserOptions().MipSolver : solver.MipSolver }));
@@ -236,6 +244,13 @@ internal static class BacktestCommand
         w.WriteLine($"  savings capture {result.SavingsCapturePercent:0.0}% of perfect foresight; {result.SavingsRatioVsRules:0.00}× the rules strategy's savings");
         w.WriteLine($"  load forecast (day-ahead MAE, kWh/slot): {string.Join("; ", result.LoadForecastScores.Select(s => $"{s.Forecaster} {s.MaeKwh:0.000}"))}");
         w.WriteLine($"  solar forecast: {result.PvForecastSource}");
+        foreach (var (what, skills) in new[] { ("solar", result.PvForecastSkill), ("load", result.LoadForecastSkill) })
+        {
+            foreach (var s in skills)
+            {
+                w.WriteLine(string.Create(s_inv, $"  {what} forecast MAE by lead (kWh/slot, {string.Join(" ", s.ByLead.Select(b => $"{b.FromHours:0}-{b.ToHours:0}h"))}): {string.Join(" ", s.ByLead.Select(b => $"{b.MaeKwh:0.000}"))}  {s.Forecaster}"));
+            }
+        }
         return w.ToString();
     }
 

@@ -1,0 +1,80 @@
+using System.Globalization;
+using EdgeEnergy.Domain.Forecasts;
+
+namespace EdgeEnergy.Control.Forecasting;
+
+/// <summary>The solar forecast a plan is made on, where it came from, and what was wrong with a better one when the
+/// plan had to do without it (null when nothing was).</summary>
+public sealed record SolarForecastChoice(IReadOnlyList<PvForecastPoint> Points, string Source, string? Problem);
+
+/// <summary>
+/// Chooses the solar forecast for the planner: the forecast service's (Solcast) when it is usable; else the home's own
+/// estimate from its measured generation (<see cref="SolarForecaster"/>); else none (no solar known: the plan assumes
+/// none and says so). A service forecast with a NaN, a negative value or an absurd one (more than five times the most
+/// this roof has measured in a half hour, or above 25 kWh in a half hour when nothing is measured yet) is never planned
+/// on: the whole forecast is set aside, with the slot and value named. Pure: values and times in, choice out.
+/// </summary>
+public static class PlanningSolarForecast
+{
+    /// <summary>A half hour's solar above this is absurd for any home (50 kW of panels) when the roof's own peak is unknown.</summary>
+    public const double AbsurdSlotKwh = 25;
+
+    /// <summary>
+    /// <paramref name="measuredKwh"/>: measured solar per slot for the slots just before <paramref name="start"/>, the
+    /// last entry ending at <paramref name="start"/>; NaN where nothing was measured.
+    /// </summary>
+    public static SolarForecastChoice Choose(DateTimeOffset start, int slots, IReadOnlyList<PvForecastPoint> service, ReadOnlySpan<double> measuredKwh)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        var measuredSlots = 0;
+        var peak = 0.0;
+        foreach (var v in measuredKwh)
+        {
+            if (double.IsFinite(v))
+            {
+                measuredSlots++;
+                peak = Math.Max(peak, v);
+            }
+        }
+
+        string? problem = null;
+        if (service.Count > 0)
+        {
+            problem = Unusable(service, measuredSlots >= SlotGrid.SlotsPerDay && peak > 0 ? 5 * peak : AbsurdSlotKwh);
+            if (problem is null)
+            {
+                return new SolarForecastChoice(service, "forecast service (p50)", null);
+            }
+        }
+
+        if (measuredSlots < SlotGrid.SlotsPerDay)
+        {
+            return new SolarForecastChoice([], $"none: no usable forecast service and only {measuredSlots} half hours of measured solar (a day is needed)", problem);
+        }
+
+        var forecast = new double[slots];
+        new SolarForecaster().Forecast(measuredKwh, measuredKwh.Length, forecast);
+        var minutes = 30;
+        var points = forecast.Select((kwh, i) => new PvForecastPoint(start.AddMinutes(i * minutes), start.AddMinutes((i + 1) * minutes), kwh, kwh, kwh)).ToList();
+        return new SolarForecastChoice(points, "own estimate from measured solar", problem);
+    }
+
+    private static string? Unusable(IReadOnlyList<PvForecastPoint> service, double maxSlotKwh)
+    {
+        foreach (var p in service)
+        {
+            var hours = (p.EndUtc - p.StartUtc).TotalHours;
+            var perHalfHour = hours > 0 ? p.P50Kwh * 0.5 / hours : double.NaN;
+            var bad = !double.IsFinite(p.P50Kwh) ? "is not a number"
+                : p.P50Kwh < 0 ? "is negative"
+                : !(perHalfHour <= maxSlotKwh) ? string.Create(CultureInfo.InvariantCulture, $"is absurd (above {maxSlotKwh:0.##} kWh a half hour)")
+                : null;
+            if (bad is not null)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"the forecast service's p50 for {p.StartUtc:yyyy-MM-dd HH:mm} UTC ({p.P50Kwh} kWh) {bad}; planning without it");
+            }
+        }
+
+        return null;
+    }
+}
