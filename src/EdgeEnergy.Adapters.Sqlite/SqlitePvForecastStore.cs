@@ -73,6 +73,30 @@ public sealed class SqlitePvForecastStore(SqliteDatabase database) : IPvForecast
             return new PvForecast(siteId, issued, list);
         }, cancellationToken);
 
+    public Task<IReadOnlyList<PvForecastPoint>> GetPastForecastAsync(string siteId, DateTimeOffset fromUtc, DateTimeOffset toUtc, CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyList<PvForecastPoint>>(async connection =>
+        {
+            // Newest issue first within each slot; the first row of each slot is kept.
+            await using var command = connection.Command("""
+                SELECT p.slot_start, p.slot_end, p.p10_kwh, p.p50_kwh, p.p90_kwh
+                FROM pv_forecast_points p JOIN pv_forecasts f ON f.id = p.forecast_id
+                WHERE f.site_id = $site AND p.slot_start >= $f AND p.slot_start < $t AND f.issued <= p.slot_start
+                ORDER BY p.slot_start, f.issued DESC, f.id DESC;
+                """).With("$site", siteId).With("$f", SqlTime.ToUnix(fromUtc)).With("$t", SqlTime.ToUnix(toUtc));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var list = new List<PvForecastPoint>();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var start = SqlTime.FromUnix(reader.GetInt64(0));
+                if (list.Count == 0 || list[^1].StartUtc != start)
+                {
+                    list.Add(new PvForecastPoint(start, SqlTime.FromUnix(reader.GetInt64(1)), reader.GetDouble(2), reader.GetDouble(3), reader.GetDouble(4)));
+                }
+            }
+
+            return list;
+        }, cancellationToken);
+
     /// <summary>Estimated actuals of a site with slots starting in [from, to), ordered by start.</summary>
     public Task<IReadOnlyList<PvActualPoint>> GetActualsAsync(string siteId, DateTimeOffset fromUtc, DateTimeOffset toUtc, CancellationToken cancellationToken) =>
         database.ReadAsync<IReadOnlyList<PvActualPoint>>(async connection =>

@@ -79,6 +79,23 @@ public sealed class SqlitePvForecastStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task The_past_forecast_of_each_slot_is_the_newest_issued_before_it_started()
+    {
+        var t0 = new DateTimeOffset(2023, 5, 10, 4, 30, 0, TimeSpan.Zero);
+        PvForecastPoint At(double hours, double kwh) => new(t0.AddHours(hours), t0.AddHours(hours + 0.5), kwh / 2, kwh, kwh * 1.5);
+        var store = new SqlitePvForecastStore(_db.Database);
+        // 04:30: the whole day; 09:30: from 09:30 on, higher; 12:30: issued after 10:00 and 12:00 had started.
+        await store.SaveForecastAsync(new PvForecast("a", t0, [At(5.5, 1.0), At(7.5, 2.0), At(8, 2.0)]), CancellationToken.None);
+        await store.SaveForecastAsync(new PvForecast("a", t0.AddHours(5), [At(5, 3.0), At(5.5, 3.0), At(7.5, 3.0)]), CancellationToken.None);
+        await store.SaveForecastAsync(new PvForecast("a", t0.AddHours(8), [At(5.5, 9.0), At(7.5, 9.0), At(8, 4.0)]), CancellationToken.None);
+        await store.SaveForecastAsync(new PvForecast("b", t0, [At(5.5, 7.0)]), CancellationToken.None);
+
+        var past = await store.GetPastForecastAsync("a", t0, t0.AddHours(8.5), CancellationToken.None);
+
+        Assert.Equal([At(5, 3.0), At(5.5, 3.0), At(7.5, 3.0), At(8, 4.0)], past);
+    }
+
+    [Fact]
     public async Task The_call_ledger_holds_the_budget_across_restarts_and_resets_at_utc_midnight()
     {
         var now = new DateTimeOffset(2024, 1, 10, 23, 0, 0, TimeSpan.Zero);

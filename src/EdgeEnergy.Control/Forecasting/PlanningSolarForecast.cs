@@ -21,9 +21,12 @@ public static class PlanningSolarForecast
 
     /// <summary>
     /// <paramref name="measuredKwh"/>: measured solar per slot for the slots just before <paramref name="start"/>, the
-    /// last entry ending at <paramref name="start"/>; NaN where nothing was measured.
+    /// last entry ending at <paramref name="start"/>; NaN where nothing was measured. <paramref name="pastServiceKwh"/>,
+    /// when given, is what the service forecast for those same slots (NaN where it forecast nothing): with a day of both,
+    /// the service's forecast is calibrated to the roof (<see cref="SolarCalibration"/>).
     /// </summary>
-    public static SolarForecastChoice Choose(DateTimeOffset start, int slots, IReadOnlyList<PvForecastPoint> service, ReadOnlySpan<double> measuredKwh)
+    public static SolarForecastChoice Choose(
+        DateTimeOffset start, int slots, IReadOnlyList<PvForecastPoint> service, ReadOnlySpan<double> measuredKwh, ReadOnlySpan<double> pastServiceKwh = default)
     {
         ArgumentNullException.ThrowIfNull(service);
         var measuredSlots = 0;
@@ -43,7 +46,7 @@ public static class PlanningSolarForecast
             problem = Unusable(service, measuredSlots >= SlotGrid.SlotsPerDay && peak > 0 ? 5 * peak : AbsurdSlotKwh);
             if (problem is null)
             {
-                return new SolarForecastChoice(service, "forecast service (p50)", null);
+                return Calibrated(start, service, measuredKwh, pastServiceKwh);
             }
         }
 
@@ -57,6 +60,36 @@ public static class PlanningSolarForecast
         var minutes = 30;
         var points = forecast.Select((kwh, i) => new PvForecastPoint(start.AddMinutes(i * minutes), start.AddMinutes((i + 1) * minutes), kwh, kwh, kwh)).ToList();
         return new SolarForecastChoice(points, "own estimate from measured solar", problem);
+    }
+
+    /// <summary>The service's points scaled by the roof's factor for their time of day, once a day has both a forecast
+    /// and a measurement; as they came before that.</summary>
+    private static SolarForecastChoice Calibrated(DateTimeOffset start, IReadOnlyList<PvForecastPoint> service, ReadOnlySpan<double> measuredKwh, ReadOnlySpan<double> pastServiceKwh)
+    {
+        var paired = 0;
+        for (var i = 0; i < pastServiceKwh.Length && i < measuredKwh.Length; i++)
+        {
+            paired += double.IsFinite(pastServiceKwh[i]) && double.IsFinite(measuredKwh[i]) ? 1 : 0;
+        }
+
+        if (pastServiceKwh.Length != measuredKwh.Length || paired < SlotGrid.SlotsPerDay)
+        {
+            return new SolarForecastChoice(service, "forecast service (p50)", null);
+        }
+
+        // Slot i of the past series starts at start − (n − i) half hours; a point's phase is counted the same way.
+        var factors = SolarCalibration.Factors(pastServiceKwh, measuredKwh, measuredKwh.Length);
+        var n = measuredKwh.Length;
+        double Factor(DateTimeOffset t) =>
+            factors[(((n + (int)Math.Floor((t - start).TotalMinutes / 30)) % SlotGrid.SlotsPerDay) + SlotGrid.SlotsPerDay) % SlotGrid.SlotsPerDay];
+        var scaled = service.Select(p =>
+        {
+            var f = Factor(p.StartUtc);
+            return p with { P10Kwh = p.P10Kwh * f, P50Kwh = p.P50Kwh * f, P90Kwh = p.P90Kwh * f };
+        }).ToList();
+        var noon = new DateTimeOffset(start.UtcDateTime.Date.AddHours(12), TimeSpan.Zero);
+        return new SolarForecastChoice(scaled, string.Create(CultureInfo.InvariantCulture,
+            $"forecast service (p50), calibrated to {paired} measured half hours (×{Factor(noon):0.00} at 12:00 UTC)"), null);
     }
 
     private static string? Unusable(IReadOnlyList<PvForecastPoint> service, double maxSlotKwh)

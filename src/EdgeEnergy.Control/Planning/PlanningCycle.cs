@@ -56,7 +56,8 @@ public sealed class PlanningCycle(
 
         var measured = await MeasuredAsync(start, cancellationToken);
         var load = ForecastLoad(measured.LoadKwh, options.HorizonHours * 2);
-        var solar = PlanningSolarForecast.Choose(start, options.HorizonHours * 2, service, measured.PvKwh);
+        var pastService = await PastServiceForecastAsync(start, measured.PvKwh.Length, cancellationToken);
+        var solar = PlanningSolarForecast.Choose(start, options.HorizonHours * 2, service, measured.PvKwh, pastService);
         var pv = solar.Points;
         ReportForecast(now, solar, sources.SolarSiteIds.Count > 0);
         var snapshot = current.Current;
@@ -111,6 +112,28 @@ public sealed class PlanningCycle(
         }
 
         return (Slots(s => s.LoadPowerW), Slots(s => s.PvPowerW));
+    }
+
+    /// <summary>What the forecast service said for the same past slots as the measurements (summed over its sites; NaN
+    /// where no stored forecast covered a slot): what calibrates it to the roof.</summary>
+    private async Task<double[]> PastServiceForecastAsync(DateTimeOffset start, int length, CancellationToken cancellationToken)
+    {
+        var from = start.AddMinutes(-PlanProblemBuilder.SlotMinutes * length);
+        var past = new double[length];
+        Array.Fill(past, double.NaN);
+        foreach (var siteId in sources.SolarSiteIds)
+        {
+            foreach (var p in await sources.PvForecasts.GetPastForecastAsync(siteId, from, start, cancellationToken))
+            {
+                var index = (int)((p.StartUtc - from).TotalMinutes / PlanProblemBuilder.SlotMinutes);
+                if (index >= 0 && index < length && double.IsFinite(p.P50Kwh))
+                {
+                    past[index] = (double.IsNaN(past[index]) ? 0 : past[index]) + p.P50Kwh;
+                }
+            }
+        }
+
+        return past;
     }
 
     /// <summary>Half-hourly load from measured history through the product's forecaster; a typical home's until a day

@@ -32,6 +32,13 @@ public interface IPvForecastStore
 
     /// <summary>The newest forecast of <paramref name="siteId"/>, or null when none was ever stored.</summary>
     Task<PvForecast?> GetLatestForecastAsync(string siteId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// What was forecast for the past: for each slot starting in [<paramref name="fromUtc"/>, <paramref name="toUtc"/>),
+    /// the point of the newest forecast issued at or before that slot's start (the one a plan then stood on), ordered by
+    /// start. Slots no stored forecast covered are absent.
+    /// </summary>
+    Task<IReadOnlyList<PvForecastPoint>> GetPastForecastAsync(string siteId, DateTimeOffset fromUtc, DateTimeOffset toUtc, CancellationToken cancellationToken);
 }
 
 /// <summary>

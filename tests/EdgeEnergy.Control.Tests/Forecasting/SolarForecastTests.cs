@@ -227,3 +227,28 @@ public class PlanningSolarForecastTests
         Assert.Equal(s_start.AddHours(12), choice.Points[24].StartUtc);
     }
 }
+
+public class PlanningSolarCalibrationTests
+{
+    [Fact]
+    public void A_service_that_has_run_twice_high_for_a_week_is_planned_on_at_the_roofs_level()
+    {
+        var start = new DateTimeOffset(2024, 6, 10, 0, 0, 0, TimeSpan.Zero);
+        double Sun(int slotOfDay) => slotOfDay is > 12 and < 36 ? Math.Sin(Math.PI * (slotOfDay - 12) / 24.0) : 0;
+        var measured = Enumerable.Range(0, 7 * 48).Select(t => Sun(t % 48)).ToArray();
+        var pastService = measured.Select(m => 2 * m).ToArray();
+        PvForecastPoint[] service = [.. Enumerable.Range(0, 48).Select(i => new PvForecastPoint(start.AddMinutes(30 * i), start.AddMinutes(30 * (i + 1)), Sun(i), 2 * Sun(i), 3 * Sun(i)))];
+
+        var choice = PlanningSolarForecast.Choose(start, 48, service, measured, pastService);
+
+        Assert.StartsWith("forecast service (p50), calibrated to 336 measured half hours", choice.Source, StringComparison.Ordinal);
+        Assert.InRange(choice.Points[24].P50Kwh / Sun(24), 1.0, 1.06); // 2× high, brought to the measured level (the prior keeps it a little above)
+        Assert.True(choice.Points[24].P10Kwh <= choice.Points[24].P50Kwh && choice.Points[24].P50Kwh <= choice.Points[24].P90Kwh);
+        Assert.Null(choice.Problem);
+
+        // Less than a day of past forecasts: the service's own numbers.
+        var young = PlanningSolarForecast.Choose(start, 48, service, measured, [.. pastService.Select((v, i) => i < 7 * 48 - 40 ? double.NaN : v)]);
+        Assert.Equal("forecast service (p50)", young.Source);
+        Assert.Equal(2 * Sun(24), young.Points[24].P50Kwh, 9);
+    }
+}
