@@ -7,7 +7,8 @@ namespace EdgeEnergy.Adapters.Mqtt;
 /// <summary>
 /// An in-process MQTT broker on 127.0.0.1 for <c>edgeenergy demo</c> when no broker is configured: anonymous,
 /// loopback only, retained messages in memory. Any MQTT client (mosquitto_sub, Home Assistant on the same host) can
-/// connect to it.
+/// connect to it, also without a client id: the broker assigns one (MQTT 5 §3.1.3.1.1, MQTT 3.1.1 §3.1.3.1 with clean
+/// session set), as Mosquitto does.
 /// </summary>
 public sealed class EmbeddedBroker : IAsyncDisposable
 {
@@ -26,14 +27,16 @@ public sealed class EmbeddedBroker : IAsyncDisposable
             .WithDefaultEndpointBoundIPV6Address(IPAddress.None)
             .WithDefaultEndpointPort(port)
             .Build();
-        _server = new MqttServerFactory().CreateMqttServer(options);
+        var factory = new MqttServerFactory();
+        // MQTTnet assigns ids to MQTT 5 clients only (below); 3.1.1 clients get theirs as their CONNECT is read.
+        var adapters = factory.DefaultServerAdapters.Select(create => new ClientIdAssigningServerAdapter(create(factory), logger)).ToArray();
+        _server = factory.CreateMqttServer(options, adapters);
         _server.ValidatingConnectionAsync += e =>
         {
-            // An MQTT 5 client may leave its id empty for the broker to assign (mosquitto_sub -V 5 does). MQTTnet only
-            // honours this for MQTT 5: a 3.1.1 client must send an id (mosquitto_sub -i NAME), as the README says.
+            // An MQTT 5 client may leave its id empty for the broker to assign; MQTTnet sends it back in the CONNACK.
             if (string.IsNullOrEmpty(e.ClientId))
             {
-                e.AssignedClientIdentifier = $"auto-{Guid.NewGuid():N}";
+                e.AssignedClientIdentifier = ClientIdAssigningServerAdapter.NewClientId();
             }
 
             return Task.CompletedTask;

@@ -43,4 +43,7 @@ internal static partial class Log
 
     [LoggerMessage(6012, LogLevel.Information, "Home Assistant went {Payload} ({Topic})")]
     public static partial void HomeAssistantStatus(this ILogger logger, string topic, string payload);
+
+    [LoggerMessage(6013, LogLevel.Debug, "Embedded MQTT broker: assigned client id {ClientId} to an MQTT 3.1.1 client from {Endpoint} that sent none")]
+    public static partial void ClientIdAssigned(this ILogger logger, string clientId, string? endpoint);
 }

@@ -61,4 +61,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5024, Level = LogLevel.Information, Message = "Override {Mode} restored (set through {Source}); in force until {Expires:o}")]
     public static partial void StoredOverrideRestored(this ILogger logger, string mode, string source, DateTimeOffset expires);
+
+    [LoggerMessage(EventId = 5025, Level = LogLevel.Information, Message = "State of charge measured: {SocPercent}%; asking for the first plan")]
+    public static partial void FirstSocMeasured(this ILogger logger, double socPercent);
 }

@@ -1,5 +1,6 @@
 using EdgeEnergy.Domain.UserOverrides;
 using EdgeEnergy.Testing.Appliance;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -22,11 +23,11 @@ internal sealed class BridgeHarness : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _run;
 
-    private BridgeHarness(MqttOptions options, FakeAppliance appliance, TimeProvider time)
+    private BridgeHarness(MqttOptions options, FakeAppliance appliance, TimeProvider time, ILogger<HomeAssistantMqttBridge> logger)
     {
         Options = options;
         Appliance = appliance;
-        Bridge = new HomeAssistantMqttBridge(Microsoft.Extensions.Options.Options.Create(options), appliance, appliance, Limits, time, NullLogger<HomeAssistantMqttBridge>.Instance);
+        Bridge = new HomeAssistantMqttBridge(Microsoft.Extensions.Options.Options.Create(options), appliance, appliance, Limits, time, logger);
         _run = Task.Run(() => Bridge.RunAsync(_stop.Token));
     }
 
@@ -58,12 +59,13 @@ internal sealed class BridgeHarness : IAsyncDisposable
         return options;
     }
 
-    public static async Task<BridgeHarness> StartAsync(MqttOptions options, TimeProvider? time = null, IOverrideStore? store = null, FakeAppliance? appliance = null)
+    public static async Task<BridgeHarness> StartAsync(
+        MqttOptions options, TimeProvider? time = null, IOverrideStore? store = null, FakeAppliance? appliance = null, ILogger<HomeAssistantMqttBridge>? logger = null)
     {
         time ??= TimeProvider.System;
         appliance ??= new FakeAppliance(store ?? new InMemoryOverrideStore(), Limits, time);
         await appliance.InitializeAsync(CancellationToken.None);
-        return new BridgeHarness(options, appliance, time);
+        return new BridgeHarness(options, appliance, time, logger ?? NullLogger<HomeAssistantMqttBridge>.Instance);
     }
 
     /// <summary>Stops the bridge the way the host does (availability offline, clean disconnect).</summary>

@@ -180,11 +180,14 @@ public sealed class CommandTests : IAsyncLifetime
         await using var bridge = await StartBridgeAsync(time);
         var mark = _watch.Mark;
 
-        bridge.Appliance.Update(s => s with { Telemetry = s.Telemetry! with { BatterySocPercent = 64 } });
+        bridge.Appliance.Update(s => s with { Telemetry = s.Telemetry! with { BatterySocPercent = 64, PvPowerW = 1234 } });
         time.Advance(TimeSpan.FromSeconds(0.1));
 
-        var changed = await _watch.WaitForAsync(Topics.State("battery_soc"), "64", after: mark);
-        Assert.DoesNotContain(_watch.Messages, m => m.Index > mark && m.Topic == Topics.State("grid_power"));
+        // A round publishes in definition-file order: battery_soc, grid_power, pv_power. Once the changed pv_power is
+        // here, an unchanged grid_power published by the same round would be here too.
+        await _watch.WaitForAsync(Topics.State("battery_soc"), "64", after: mark);
+        var changed = await _watch.WaitForAsync(Topics.State("pv_power"), "1234", after: mark);
+        Assert.DoesNotContain(_watch.Messages, m => m.Index > mark && m.Index < changed.Index && m.Topic == Topics.State("grid_power"));
 
         time.Advance(TimeSpan.FromSeconds(bridge.Options.HeartbeatSeconds));
         await _watch.WaitForAsync(Topics.State("grid_power"), "2300", after: changed.Index);
@@ -218,8 +221,15 @@ public sealed class CommandTests : IAsyncLifetime
         var status = await _watch.WaitForAsync(m => m.Topic == Topics.Status, after: mark);
         Assert.Contains("retained command ignored", status.Payload, StringComparison.Ordinal);
         Assert.Null(bridge.Appliance.Current.UserOverride);
-        await using var late = await MosquittoSubscriber.StartAsync(_broker.Port, Topics.Command("override_mode"));
-        await Task.Delay(300);
-        Assert.Empty(late.Messages);
+
+        // A later subscriber gets no retained command. The witness is a retained message on a topic subscribed in the
+        // same SUBSCRIBE after the command topic: the broker sends each filter's retained messages in filter order, so
+        // once the witness is here a retained command would already have arrived.
+        var witness = $"edgeenergy-test/witness/{Guid.NewGuid():N}";
+        await MosquittoPublisher.PublishAsync(_broker.Port, witness, "here", retain: true);
+        await using var late = await MosquittoSubscriber.StartAsync(_broker.Port, Topics.Command("override_mode"), witness);
+        var seen = await late.WaitForAsync(witness, "here");
+        Assert.True(seen.Retained);
+        Assert.DoesNotContain(late.Messages, m => m.Topic == Topics.Command("override_mode"));
     }
 }

@@ -1,3 +1,4 @@
+using EdgeEnergy.Testing;
 using EdgeEnergy.Testing.Mqtt;
 
 namespace EdgeEnergy.Adapters.Mqtt.Tests;
@@ -39,19 +40,34 @@ public sealed class SecureConnectionTests : IAsyncLifetime
         File.Copy(stranger.CertificatePath, otherCa);
         try
         {
-            await using var wrongPassword = await BridgeHarness.StartAsync(Options("wrong", _broker.CertificatePath));
-            await using var wrongCa = await BridgeHarness.StartAsync(Options("s3cret", otherCa));
             await using var watch = await MosquittoSubscriber.StartAsync(_broker.Port, _broker.ClientArguments, Topics.Availability);
+            var passwordLog = new CapturingLoggerFactory();
+            var caLog = new CapturingLoggerFactory();
+            await using var wrongPassword = await BridgeHarness.StartAsync(Options("wrong", _broker.CertificatePath), logger: passwordLog.For<HomeAssistantMqttBridge>());
+            await using var wrongCa = await BridgeHarness.StartAsync(Options("s3cret", otherCa), logger: caLog.For<HomeAssistantMqttBridge>());
 
-            await Task.Delay(1500); // several reconnect rounds (every 0.2 s)
+            // Each bridge has tried and been refused three times: a connection that could be made would have been.
+            await RefusedAsync(passwordLog, times: 3);
+            await RefusedAsync(caLog, times: 3);
 
-            Assert.Empty(watch.Messages);
             Assert.Equal(0, wrongPassword.Bridge.Connections);
             Assert.Equal(0, wrongCa.Bridge.Connections);
+            Assert.DoesNotContain(watch.Messages, m => m.Topic == Topics.Availability);
         }
         finally
         {
             File.Delete(otherCa);
+        }
+    }
+
+    /// <summary>Waits until the bridge has logged <paramref name="times"/> failed connection rounds.</summary>
+    private static async Task RefusedAsync(CapturingLoggerFactory log, int times)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (log.Lines.Count(l => l.Contains("MQTT connection to", StringComparison.Ordinal) || l.Contains("MQTT loop error", StringComparison.Ordinal)) < times)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "fewer than " + times + " failed connection rounds in 20 s:\n" + log.All);
+            await Task.Delay(50);
         }
     }
 }

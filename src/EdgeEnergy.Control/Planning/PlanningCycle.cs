@@ -17,7 +17,8 @@ public sealed record PlanningSources(
 
 /// <summary>
 /// One planning cycle: gather the stored prices, the PV forecast, a load forecast from measured history and the
-/// latest state of charge; build the problem; solve; store problem and plan; hand the plan to the control loop.
+/// latest measured state of charge; build the problem; solve; store problem and plan; hand the plan to the control
+/// loop. Nothing is planned before a reading has measured the state of charge.
 /// </summary>
 public sealed class PlanningCycle(
     PlanningSources sources,
@@ -38,6 +39,14 @@ public sealed class PlanningCycle(
 
     public async Task RunAsync(PlanningTrigger trigger, CancellationToken cancellationToken)
     {
+        // Only from a measured state of charge: a plan from a guess would be followed (and its first command sent)
+        // until the next replan. Until a reading gives one, the control loop's fallback rules are in charge.
+        if (current.Current.Telemetry is not { SocMeasuredAtUtc: not null } reading)
+        {
+            logger.PlanningSkipped("no state of charge measured since start; the fallback rules are in charge until the first reading");
+            return;
+        }
+
         var now = time.GetUtcNow();
         var options = control.Value;
         var start = PlanProblemBuilder.Floor(now);
@@ -62,7 +71,7 @@ public sealed class PlanningCycle(
         ReportForecast(now, solar, sources.SolarSiteIds.Count > 0);
         var snapshot = current.Current;
         var planSite = site.Value.AsSetBy(snapshot.ReserveSocPercent, snapshot.Immersions.Where(i => !i.Enabled).Select(i => i.Id).ToHashSet(StringComparer.Ordinal));
-        var socPercent = snapshot.Telemetry?.BatterySocPercent ?? planSite.ReserveSocPercent;
+        var socPercent = snapshot.Telemetry is { SocMeasuredAtUtc: not null } latest ? latest.BatterySocPercent : reading.BatterySocPercent;
         var inputs = new PlanningInputs(now, socPercent / 100 * planSite.BatteryCapacityKwh, import, export,
             sources.ExportTariffConfigured, pv, load, options.TerminalValuePencePerKwh, options.EstimateUnpublishedPrices,
             immersions?.SatisfiedOn);

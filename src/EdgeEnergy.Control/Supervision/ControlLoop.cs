@@ -61,6 +61,7 @@ public sealed class ControlLoop(
     private long _commandsApplied;
     private long _commandsFailed;
     private (DateTimeOffset At, InverterTelemetry Telemetry)? _lastReading;
+    private bool _socMeasured;
 
     public async Task<ControlStepResult> RunOnceAsync(CancellationToken cancellationToken)
     {
@@ -172,10 +173,20 @@ public sealed class ControlLoop(
         // 6. Status for the API, the dashboard and Home Assistant.
         Publish(now, telemetry, decision, command, path, problem);
 
-        // 7. Replan when reality leaves the plan.
+        // 7. The first plan, once a reading has measured the state of charge (planning waits for it); a replan when
+        // reality leaves the plan.
         if (replan is not null && telemetry?.BatterySocPercent is { } soc)
         {
-            await ReplanIfDriftedAsync(now, soc, snapshot.Plan, cancellationToken);
+            if (!_socMeasured)
+            {
+                _socMeasured = true;
+                logger.FirstSocMeasured(soc);
+                await replan.RequestReplanAsync(PlanningTrigger.FirstReading, cancellationToken);
+            }
+            else
+            {
+                await ReplanIfDriftedAsync(now, soc, snapshot.Plan, cancellationToken);
+            }
         }
 
         var healthy = telemetry is not null && (sent is not null || !due);
@@ -341,6 +352,7 @@ public sealed class ControlLoop(
             {
                 MeasuredAtUtc = now,
                 BatterySocPercent = t.BatterySocPercent ?? s.Telemetry?.BatterySocPercent ?? 0,
+                SocMeasuredAtUtc = t.BatterySocPercent is not null ? now : s.Telemetry?.SocMeasuredAtUtc,
                 BatteryPowerW = t.BatteryPowerW ?? 0,
                 PvPowerW = t.PvPowerW ?? 0,
                 GridPowerW = t.GridPowerW ?? 0,

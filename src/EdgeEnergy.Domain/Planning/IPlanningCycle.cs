@@ -20,6 +20,9 @@ public enum PlanningTrigger
 
     /// <summary>Asked for explicitly (API, CLI).</summary>
     Manual,
+
+    /// <summary>The first reading since start that gave the state of charge (nothing is planned before it).</summary>
+    FirstReading,
 }
 
 /// <summary>

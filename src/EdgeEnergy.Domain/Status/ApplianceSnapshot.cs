@@ -147,8 +147,14 @@ public sealed record LiveTelemetry
 {
     public required DateTimeOffset MeasuredAtUtc { get; init; }
 
-    /// <summary>State of charge, % (0–100).</summary>
+    /// <summary>State of charge, % (0–100); the last one measured (0 until a reading has given one).</summary>
     public required double BatterySocPercent { get; init; }
+
+    /// <summary>
+    /// When a reading last gave the state of charge, or null when none has since this process started (then
+    /// <see cref="BatterySocPercent"/> is no measurement, and nothing may be planned from it).
+    /// </summary>
+    public DateTimeOffset? SocMeasuredAtUtc { get; init; }
 
     /// <summary>Battery power, W, + = discharging, − = charging.</summary>
     public required double BatteryPowerW { get; init; }

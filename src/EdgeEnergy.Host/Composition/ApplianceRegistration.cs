@@ -31,17 +31,8 @@ public static class ApplianceRegistration
         services.AddOptionsWithValidateOnStart<ControlOptions>().Bind(configuration.GetSection(ControlOptions.SectionName)).ValidateDataAnnotations();
         services.TryAddSingleton<IScheduleOptimiser>(new OrToolsScheduleOptimiser());
 
-        // Overrides: the hard limits come from the site, so a command can never ask for more than the battery may do.
-        services.TryAddSingleton(sp =>
-        {
-            var site = sp.GetRequiredService<IOptions<SiteOptions>>().Value;
-            return new OverrideLimits
-            {
-                MaxChargePowerW = site.BatteryMaxChargeKw * 1000,
-                MaxDischargePowerW = Math.Min(site.BatteryMaxDischargeKw, site.GridMaxExportKw) * 1000,
-                MinReserveSocPercent = Math.Max(site.BatteryMinSocPercent, 0),
-            };
-        });
+        // Overrides: the hard limits, from the site unless an Overrides:* key sets one (checked against the site at start).
+        services.AddHardLimits(configuration);
         // The override store is the SQLite one (AddHistory): the override in force and its history survive a restart.
         services.TryAddSingleton(sp => new OverrideService(
             sp.GetRequiredService<IOverrideStore>(), sp.GetRequiredService<OverrideLimits>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<OverrideService>>()));

@@ -1,46 +1,27 @@
 using EdgeEnergy.Adapters.Mqtt;
-using EdgeEnergy.Domain.UserOverrides;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace EdgeEnergy.Host.Composition;
 
-/// <summary>Home Assistant over MQTT: options <c>Mqtt:*</c> (docs/contracts.md section 4) and the hard limits <c>Overrides:*</c>.</summary>
+/// <summary>Home Assistant over MQTT: options <c>Mqtt:*</c> (docs/contracts.md section 4).</summary>
 public static class MqttRegistration
 {
-    /// <summary>Configuration section of the hard limits commands are checked against.</summary>
-    public const string LimitsSectionName = "Overrides";
-
     /// <summary>
     /// Registers the MQTT bridge as a hosted service (and the embedded broker when <c>Mqtt:EmbeddedBroker</c> is true and
-    /// <c>Mqtt:Host</c> is empty). Needs <see cref="Domain.Status.IApplianceStatus"/> and
-    /// <see cref="Domain.Status.IApplianceCommands"/> registered by the caller. Without a host and without the embedded
-    /// broker, MQTT is off (logged at start).
+    /// <c>Mqtt:Host</c> is empty). Needs <see cref="Domain.Status.IApplianceStatus"/>,
+    /// <see cref="Domain.Status.IApplianceCommands"/> and the hard limits (<see cref="Domain.UserOverrides.OverrideLimits"/>,
+    /// <see cref="HardLimitsRegistration.AddHardLimits"/>) registered by the caller. Without a host and without the
+    /// embedded broker, MQTT is off (logged at start).
     /// </summary>
     public static IServiceCollection AddHomeAssistantMqtt(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptionsWithValidateOnStart<MqttOptions, MqttOptionsValidator>()
             .Bind(configuration.GetSection(MqttOptions.SectionName));
-        services.AddOptionsWithValidateOnStart<OverrideLimits, OverrideLimitsValidator>()
-            .Bind(configuration.GetSection(LimitsSectionName));
-        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<OverrideLimits>>().Value);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<HomeAssistantMqttBridge>();
         services.AddHostedService<MqttHostedService>();
         return services;
-    }
-}
-
-/// <summary>Checks the <c>Overrides:*</c> hard limits; messages name the keys.</summary>
-public sealed class OverrideLimitsValidator : IValidateOptions<OverrideLimits>
-{
-    public ValidateOptionsResult Validate(string? name, OverrideLimits options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var problems = options.Validate();
-        return problems.Count == 0
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail(problems.Select(p => $"{MqttRegistration.LimitsSectionName}: {p}"));
     }
 }
 

@@ -2,6 +2,7 @@ using EdgeEnergy.Control.Supervision;
 using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Domain.History;
 using EdgeEnergy.Domain.Inverter;
+using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Domain.Prices;
 using EdgeEnergy.Domain.Status;
 using EdgeEnergy.Optimiser;
@@ -20,8 +21,10 @@ public class ControlLoopTests
     private readonly Stores _stores = new();
     private readonly ApplianceStatusStore _status = new();
 
+    private readonly RecordingReplans _replans = new();
+
     private ControlLoop Loop() => new(
-        new BatteryPath("fake-modbus", _inverter, _inverter), null, null, _stores, _stores, _stores, _status, _status, null, null,
+        new BatteryPath("fake-modbus", _inverter, _inverter), null, null, _stores, _stores, _stores, _status, _status, null, _replans,
         Options.Create(new SiteOptions { BatteryCapacityKwh = 5, BatteryMaxChargeKw = 2, BatteryMaxDischargeKw = 2, ReserveSocPercent = 10 }),
         Options.Create(new ControlOptions { PollSeconds = 10, MinimumDwellSeconds = 0, PricesRequiredAheadHours = 1 }),
         _time, NullLogger<ControlLoop>.Instance);
@@ -130,17 +133,63 @@ public class ControlLoopTests
         Assert.Equal(3.0 * 0.1 * 30, cost.NoBatteryCostPence, 6);   // 3 kW × 0.1 h × 30p
     }
 
+    [Fact]
+    public async Task The_first_reading_that_measures_the_state_of_charge_asks_for_the_first_plan_once()
+    {
+        var loop = Loop();
+        _inverter.Broken = true;
+
+        await loop.RunOnceAsync(default);
+        Assert.Empty(_replans.Triggers);   // nothing measured: nothing to plan from
+        Assert.Null(_status.Current.Telemetry);
+
+        _inverter.Broken = false;
+        _time.Advance(TimeSpan.FromSeconds(10));
+        await loop.RunOnceAsync(default);
+        Assert.Equal([PlanningTrigger.FirstReading], _replans.Triggers);
+        Assert.Equal(_time.GetUtcNow(), _status.Current.Telemetry!.SocMeasuredAtUtc);
+
+        _time.Advance(TimeSpan.FromSeconds(10));
+        await loop.RunOnceAsync(default);
+        Assert.Equal([PlanningTrigger.FirstReading], _replans.Triggers);
+    }
+
+    [Fact]
+    public async Task A_reading_without_a_state_of_charge_publishes_telemetry_but_measures_no_state_of_charge()
+    {
+        var loop = Loop();
+        _inverter.SocPercent = null;
+
+        await loop.RunOnceAsync(default);
+
+        Assert.NotNull(_status.Current.Telemetry);
+        Assert.Null(_status.Current.Telemetry!.SocMeasuredAtUtc);
+        Assert.Empty(_replans.Triggers);
+    }
+
+    private sealed class RecordingReplans : IReplanRequester
+    {
+        public List<PlanningTrigger> Triggers { get; } = [];
+
+        public Task RequestReplanAsync(PlanningTrigger trigger, CancellationToken cancellationToken)
+        {
+            Triggers.Add(trigger);
+            return Task.CompletedTask;
+        }
+    }
+
     private sealed class FakeInverter : IInverterTelemetrySource, IBatteryModeController
     {
         public bool Broken { get; set; }
         public bool RefusesCommands { get; set; }
         public double GridW { get; set; } = 500;
         public double BatteryW { get; set; }
+        public double? SocPercent { get; set; } = 50;
         public List<InverterCommand> Commands { get; } = [];
 
         public Task<InverterTelemetry> ReadTelemetryAsync(CancellationToken cancellationToken) => Broken
             ? throw new IOException("link down")
-            : Task.FromResult(new InverterTelemetry { Family = "fake", BatterySocPercent = 50, GridPowerW = GridW, BatteryPowerW = BatteryW, LoadPowerW = 500, PvPowerW = 0 });
+            : Task.FromResult(new InverterTelemetry { Family = "fake", BatterySocPercent = SocPercent, GridPowerW = GridW, BatteryPowerW = BatteryW, LoadPowerW = 500, PvPowerW = 0 });
 
         public Task ApplyAsync(InverterCommand command, CancellationToken cancellationToken)
         {

@@ -18,7 +18,9 @@ public class MqttRegistrationTests
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(settings);
-        var appliance = new FakeAppliance(new InMemoryOverrideStore(), new OverrideLimits(), TimeProvider.System);
+        var limits = new OverrideLimits();
+        var appliance = new FakeAppliance(new InMemoryOverrideStore(), limits, TimeProvider.System);
+        builder.Services.AddSingleton(limits);
         builder.Services.AddSingleton<IApplianceStatus>(appliance);
         builder.Services.AddSingleton<IApplianceCommands>(appliance);
         builder.Services.AddHomeAssistantMqtt(builder.Configuration);
@@ -28,7 +30,6 @@ public class MqttRegistrationTests
     [Theory]
     [InlineData("Mqtt:Port", "70000", "Mqtt:Port must be 1..65535")]
     [InlineData("Mqtt:DiscoveryMode", "all", "Mqtt:DiscoveryMode must be 'device' or 'entity'")]
-    [InlineData("Overrides:MaxReserveSocPercent", "5", "Overrides: reserve SoC limits")]
     public async Task Bad_settings_stop_the_start_with_the_key_named(string key, string value, string expected)
     {
         using var host = Build(new() { [key] = value });

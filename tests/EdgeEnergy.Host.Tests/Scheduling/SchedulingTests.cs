@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
 using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Host.Composition;
 using EdgeEnergy.Testing.Http;
@@ -13,7 +15,7 @@ namespace EdgeEnergy.Host.Tests.Scheduling;
 public sealed class SchedulingTests : IAsyncLifetime
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("edgeenergy-scheduling-").FullName;
-    private readonly SlowPlanningCycle _cycle = new();
+    private readonly HeldPlanningCycle _cycle = new();
     private LoopbackHttpServer _octopus = null!;
     private IHost _host = null!;
 
@@ -40,6 +42,7 @@ public sealed class SchedulingTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        _cycle.ReleaseAll(); // Quartz waits for running jobs at stop
         await _host.StopAsync();
         _host.Dispose();
         await _octopus.DisposeAsync();
@@ -50,50 +53,87 @@ public sealed class SchedulingTests : IAsyncLifetime
     [Fact]
     public async Task Events_during_a_run_coalesce_into_one_replan_that_never_overlaps_it()
     {
-        // The scheduled cycle starts with the host; three events arrive while it runs.
-        await _cycle.FirstStarted.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        // The scheduled cycle starts with the host and is held running while three events arrive.
+        var first = await _cycle.NextStartAsync();
+        Assert.Equal(PlanningTrigger.Scheduled, first.Trigger);
         var replan = _host.Services.GetRequiredService<IReplanRequester>();
         await replan.RequestReplanAsync(PlanningTrigger.NewPrices, CancellationToken.None);
         await replan.RequestReplanAsync(PlanningTrigger.Override, CancellationToken.None);
         await replan.RequestReplanAsync(PlanningTrigger.ForecastMiss, CancellationToken.None);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (_cycle.Runs.Count < 2)
-        {
-            await Task.Delay(50, timeout.Token);
-        }
+        first.Release();
 
-        await Task.Delay(1000); // room for a wrong third run to show up
-        Assert.Equal([PlanningTrigger.Scheduled, PlanningTrigger.NewPrices], _cycle.Runs);
+        // One run for the three events, and not while the first still ran.
+        var second = await _cycle.NextStartAsync();
+        Assert.Equal(PlanningTrigger.NewPrices, second.Trigger);
+
+        // An event after that run started gets a run of its own. Quartz starts waiting runs of the job in the order
+        // they were fired, so a wrong run left over from the three events would start before this one.
+        await replan.RequestReplanAsync(PlanningTrigger.Manual, CancellationToken.None);
+        second.Release();
+        var third = await _cycle.NextStartAsync();
+        third.Release();
+
+        Assert.Equal(PlanningTrigger.Manual, third.Trigger);
+        Assert.Equal([PlanningTrigger.Scheduled, PlanningTrigger.NewPrices, PlanningTrigger.Manual], _cycle.Started);
         Assert.Equal(1, _cycle.MaxConcurrent);
-
-        // After that run started, a new event gets a run of its own.
-        await replan.RequestReplanAsync(PlanningTrigger.Override, CancellationToken.None);
-        while (_cycle.Runs.Count < 3)
-        {
-            await Task.Delay(50, timeout.Token);
-        }
-
-        Assert.Equal(PlanningTrigger.Override, _cycle.Runs.Last());
     }
 
-    private sealed class SlowPlanningCycle : IPlanningCycle
+    /// <summary>Each run waits, counted as running, until the test releases it.</summary>
+    private sealed class HeldPlanningCycle : IPlanningCycle
     {
+        private readonly Channel<HeldRun> _starts = Channel.CreateUnbounded<HeldRun>();
+        private readonly ConcurrentQueue<HeldRun> _all = new();
+        private readonly ConcurrentQueue<PlanningTrigger> _started = new();
         private int _running;
+        private int _maxConcurrent;
+        private volatile bool _releaseAll;
 
-        public System.Collections.Concurrent.ConcurrentQueue<PlanningTrigger> Runs { get; } = new();
+        public IReadOnlyList<PlanningTrigger> Started => [.. _started];
 
-        public int MaxConcurrent { get; private set; }
-
-        public TaskCompletionSource FirstStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public int MaxConcurrent => Volatile.Read(ref _maxConcurrent);
 
         public async Task RunAsync(PlanningTrigger trigger, CancellationToken cancellationToken)
         {
-            var now = Interlocked.Increment(ref _running);
-            FirstStarted.TrySetResult();
-            MaxConcurrent = Math.Max(MaxConcurrent, now);
-            await Task.Delay(500, cancellationToken);
-            Runs.Enqueue(trigger);
+            var running = Interlocked.Increment(ref _running);
+            int seen;
+            while ((seen = Volatile.Read(ref _maxConcurrent)) < running && Interlocked.CompareExchange(ref _maxConcurrent, running, seen) != seen)
+            {
+            }
+
+            var run = new HeldRun(trigger);
+            _started.Enqueue(trigger);
+            _all.Enqueue(run);
+            if (_releaseAll)
+            {
+                run.Release();
+            }
+
+            _starts.Writer.TryWrite(run);
+            await run.Released.WaitAsync(cancellationToken);
             Interlocked.Decrement(ref _running);
         }
+
+        /// <summary>The next run to start (Quartz starts them on its own threads).</summary>
+        public async Task<HeldRun> NextStartAsync() => await _starts.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+
+        public void ReleaseAll()
+        {
+            _releaseAll = true;
+            foreach (var run in _all)
+            {
+                run.Release();
+            }
+        }
+    }
+
+    private sealed class HeldRun(PlanningTrigger trigger)
+    {
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public PlanningTrigger Trigger { get; } = trigger;
+
+        public Task Released => _released.Task;
+
+        public void Release() => _released.TrySetResult();
     }
 }

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-
 namespace EdgeEnergy.Host.Tests.Web;
 
 /// <summary>
@@ -38,22 +36,6 @@ internal static class HeadlessChromium
         var run = await RunAsync(url, width, height, "--dump-dom");
         AssertClean(run, url);
         return run.Stdout;
-    }
-
-    /// <summary>Saves a PNG of the page at the given window size and checks it is one.</summary>
-    public static async Task ScreenshotAsync(Uri url, int width, int height, string path)
-    {
-        if (File.Exists(path))
-        {
-            File.Delete(path);
-        }
-
-        var run = await RunAsync(url, width, height, $"--screenshot={path}");
-        AssertClean(run, url);
-        var png = await File.ReadAllBytesAsync(path);
-        Assert.True(png.AsSpan(0, 8).SequenceEqual(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }), $"{path} is not a PNG");
-        Assert.Equal(width, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16, 4)));
-        Assert.Equal(height, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20, 4)));
     }
 
     private static void AssertClean(Run run, Uri url)

@@ -1,20 +1,9 @@
 namespace EdgeEnergy.Host.Tests.Web;
 
-/// <summary>Where the repository and its test artifacts are, found from the test's output folder.</summary>
+/// <summary>Where the repository is, found from the test's output folder (tests read it; they write nothing there).</summary>
 internal static class RepositoryPaths
 {
     public static string Root { get; } = FindRoot();
-
-    /// <summary>artifacts/test-results/screenshots, created on first use.</summary>
-    public static string Screenshots
-    {
-        get
-        {
-            var dir = Path.Combine(Root, "artifacts", "test-results", "screenshots");
-            Directory.CreateDirectory(dir);
-            return dir;
-        }
-    }
 
     private static string FindRoot()
     {

@@ -13,7 +13,7 @@ namespace EdgeEnergy.Host.Tests.Web;
 /// <summary>A real Kestrel on 127.0.0.1 and a free port, serving the web side; disposed at the end of a test.</summary>
 public sealed class WebTestHost : IAsyncDisposable
 {
-    /// <summary>A fixed instant (a June morning, UTC) so plans, charts and screenshots are reproducible.</summary>
+    /// <summary>A fixed instant (a June morning, UTC) so plans and charts are reproducible.</summary>
     public static readonly DateTimeOffset Now = new(2026, 6, 12, 7, 40, 0, TimeSpan.Zero);
 
     private WebTestHost(WebApplication app, FakeTimeProvider time, string? token)

@@ -10,6 +10,8 @@ public sealed record CapturedMessage(bool Retained, string Topic, string Payload
 /// <summary>
 /// <c>mosquitto_sub -F '%r %t %p'</c> as an independent observer: every line is "retained-flag topic payload", the
 /// format tests/tools/check_discovery.py reads. Started subscribed (it waits for a marker message it publishes itself).
+/// To show that something did not arrive, wait for a message that would have come after it (see the retained-command
+/// and state-round tests), never for a while of wall-clock time.
 /// </summary>
 public sealed class MosquittoSubscriber : IAsyncDisposable
 {

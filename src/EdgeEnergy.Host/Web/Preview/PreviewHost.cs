@@ -99,7 +99,7 @@ internal sealed class PreviewRefresher(PreviewScenario scenario, IApplianceStatu
 
             publisher.Update(s => s with
             {
-                Telemetry = s.Telemetry is { } t ? t with { MeasuredAtUtc = now } : null,
+                Telemetry = s.Telemetry is { } t ? t with { MeasuredAtUtc = now, SocMeasuredAtUtc = now } : null,
                 Sources = s.Sources.Select(f => f.Source == "inverter" ? f with { LastSuccessUtc = now, LastAttemptUtc = now } : f).ToArray(),
             });
         }

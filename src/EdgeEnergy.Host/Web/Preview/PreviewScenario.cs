@@ -96,6 +96,7 @@ public sealed class PreviewScenario(IScheduleOptimiser optimiser, PreviewMode mo
         {
             MeasuredAtUtc = now.AddSeconds(-2),
             BatterySocPercent = Math.Round(100 * socNow / Battery.CapacityKwh, 1),
+            SocMeasuredAtUtc = now.AddSeconds(-2),
             BatteryPowerW = batteryW,
             PvPowerW = pvW,
             GridPowerW = loadW - pvW - batteryW, // the balance: pv + grid + battery = load
