@@ -1,4 +1,5 @@
 using EdgeEnergy.Domain.Prices;
+using EdgeEnergy.Domain.Units;
 using EdgeEnergy.Adapters.Modbus.FoxEss;
 using EdgeEnergy.Adapters.Modbus.Transport;
 using Microsoft.Extensions.Logging;
@@ -174,16 +175,16 @@ public sealed class SimulatedFoxEss : IModbusRegisterBank
         if (seconds > 0)
         {
             var hours = seconds / 3600;
-            battery = Math.Min(battery, Math.Max(0, _socKwh - floorKwh) * 1000 / hours);
-            battery = Math.Max(battery, -Math.Max(0, ceilingKwh - _socKwh) * 1000 / hours);
-            _socKwh -= battery * hours / 1000;
+            battery = Math.Min(battery, Energy.Watts(Math.Max(0, _socKwh - floorKwh), hours));
+            battery = Math.Max(battery, -Energy.Watts(Math.Max(0, ceilingKwh - _socKwh), hours));
+            _socKwh -= Energy.Kwh(battery, hours);
             var grid = load - pv - battery;
-            _pvEnergyKwh += pv * hours / 1000;
-            _loadKwh += load * hours / 1000;
-            _chargeKwh += Math.Max(0, -battery) * hours / 1000;
-            _dischargeKwh += Math.Max(0, battery) * hours / 1000;
-            _importKwh += Math.Max(0, grid) * hours / 1000;
-            _exportKwh += Math.Max(0, -grid) * hours / 1000;
+            _pvEnergyKwh += Energy.Kwh(pv, hours);
+            _loadKwh += Energy.Kwh(load, hours);
+            _chargeKwh += Energy.Kwh(Math.Max(0, -battery), hours);
+            _dischargeKwh += Energy.Kwh(Math.Max(0, battery), hours);
+            _importKwh += Energy.Kwh(Math.Max(0, grid), hours);
+            _exportKwh += Energy.Kwh(Math.Max(0, -grid), hours);
         }
         else
         {

@@ -66,7 +66,7 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
             LoadForecastScores = [.. forecasters.Select(f => ForecastEvaluation.Score(f, load))],
             PvForecastSource = replay.PvSource,
             PvForecastSkill = pv.All(v => v == 0) ? [] : [.. PvForecasters(history).Select(f => ForecastEvaluation.SkillByLead(f, pv))],
-            LoadForecastSkill = [.. new[] { new PersistenceForecaster(), _options.LoadForecaster }.Select(f => ForecastEvaluation.SkillByLead(f, load))],
+            LoadForecastSkill = [.. new[] { new PersistenceForecaster(), _options.LoadForecaster, new NowcastForecaster(_options.LoadForecaster) }.Select(f => ForecastEvaluation.SkillByLead(f, load))],
             RulesDescription = RulesDescription,
             FallbackPlans = replay.Fallbacks,
             ImmersionShortfalls = replay.Shortfalls,

@@ -38,8 +38,13 @@ public sealed class NowcastForecaster(ISlotForecaster inner, int errorSlots = 1,
     }
 }
 
-/// <summary>The load forecaster the product plans with, live and in the backtest: the blended average, nowcast.</summary>
+/// <summary>
+/// The load forecaster the product plans with, live and in the backtest: the blended average. The nowcast
+/// (<see cref="NowcastForecaster"/>) cut the MAE of the next two hours by 12–25 % on the three LCL homes of 2022, yet
+/// the plans made on it captured 0.2–0.4 points less on the solar homes (2026-12-02), so it is not the product's; the
+/// backtest keeps it as <c>--load-forecast blended-nowcast</c>.
+/// </summary>
 public static class ProductLoadForecaster
 {
-    public static ISlotForecaster Create() => new NowcastForecaster(new BlendedLoadForecaster());
+    public static ISlotForecaster Create() => new BlendedLoadForecaster();
 }

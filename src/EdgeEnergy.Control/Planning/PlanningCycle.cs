@@ -8,6 +8,7 @@ using EdgeEnergy.Domain.Prices;
 using EdgeEnergy.Domain.Status;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using EdgeEnergy.Domain.Units;
 
 namespace EdgeEnergy.Control.Planning;
 
@@ -116,8 +117,8 @@ public sealed class PlanningCycle(
                 }
             }
 
-            // mean W over the slot × 0.5 h = kWh
-            return [.. sum.Select((w, i) => counts[i] > 0 ? Math.Max(0, w / counts[i]) / 1000 * 0.5 : double.NaN)];
+            // the mean power of the minutes stored, held for the slot
+            return [.. sum.Select((w, i) => counts[i] > 0 ? Energy.Kwh(Math.Max(0, w / counts[i]), PlanProblemBuilder.SlotMinutes / 60.0) : double.NaN)];
         }
 
         return (Slots(s => s.LoadPowerW), Slots(s => s.PvPowerW));

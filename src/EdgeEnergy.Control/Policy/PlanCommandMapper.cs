@@ -1,5 +1,6 @@
 using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Domain.Planning;
+using EdgeEnergy.Domain.Units;
 
 namespace EdgeEnergy.Control.Policy;
 
@@ -20,7 +21,7 @@ public static class PlanCommandMapper
     {
         ArgumentNullException.ThrowIfNull(slot);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(slotHours);
-        double Watts(double kwh) => kwh / slotHours * 1000.0;
+        double Watts(double kwh) => Energy.Watts(kwh, slotHours);
         return slot.Mode switch
         {
             SlotMode.Charge => InverterCommand.ForceCharge(Watts(slot.ChargeKwh), reserveSocPercent),

@@ -10,6 +10,7 @@ using EdgeEnergy.Domain.Prices;
 using EdgeEnergy.Domain.Status;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using EdgeEnergy.Domain.Units;
 
 namespace EdgeEnergy.Control.Supervision;
 
@@ -224,7 +225,7 @@ public sealed class ControlLoop(
             var export = await rates.GetAsync(RateKind.Export, new TimeRange(last.At.AddMinutes(-30), last.At.AddMinutes(1)), cancellationToken);
             var exportPence = new RateSeries(export).TryGetAt(last.At, out var e) ? e.Pence : 0;
             var hours = (now - last.At).TotalHours;
-            double Cost(double w) => w >= 0 ? w / 1000 * hours * importRate.Pence : w / 1000 * hours * exportPence;
+            double Cost(double w) => Energy.Kwh(w, hours) * (w >= 0 ? importRate.Pence : exportPence);
             _costToday = _costToday with
             {
                 CostPence = _costToday.CostPence + Cost(gridW),

@@ -1,4 +1,5 @@
 using EdgeEnergy.Domain.Planning;
+using EdgeEnergy.Domain.Units;
 
 namespace EdgeEnergy.Domain.Control;
 
@@ -37,7 +38,7 @@ public static class SiteSimulator
         var roomKwh = Math.Max(0, battery.MaxSocKwh - socKwh) / battery.ChargeEfficiency;
         var availableKwh = Math.Max(0, socKwh - reserveKwh) * battery.DischargeEfficiency;
         var demandKwh = loadKwh + immersionKwh;
-        var requestedKwh = command.PowerW is { } w ? Math.Max(0, w) / 1000.0 * hours : double.PositiveInfinity;
+        var requestedKwh = command.PowerW is { } w ? Energy.Kwh(Math.Max(0, w), hours) : double.PositiveInfinity;
 
         double charge = 0, discharge = 0;
         switch (command.Kind)

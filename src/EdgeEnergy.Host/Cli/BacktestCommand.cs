@@ -18,7 +18,7 @@ internal static class BacktestCommand
     private static readonly Dictionary<string, Func<ISlotForecaster>> s_loadForecasters = new(StringComparer.Ordinal)
     {
         ["blended"] = ProductLoadForecaster.Create,
-        ["blended-day"] = () => new BlendedLoadForecaster(),
+        ["blended-nowcast"] = () => new NowcastForecaster(new BlendedLoadForecaster()),
         ["mean7"] = () => new RecentDaysMeanForecaster(7),
         ["persistence"] = () => new PersistenceForecaster(),
         ["weekday"] = () => new WeekdayAverageForecaster(),
@@ -79,7 +79,7 @@ internal static class BacktestCommand
         estimate.AcceptOnlyFromAmong("on", "off");
         var loadForecast = new Option<string>("--load-forecast")
         {
-            Description = "The optimiser strategy's load forecast: blended (the product's: the blended average corrected by the last half hour's error), blended-day (the blended average alone), mean7 (same slot, mean of the last 7 days: the naive baseline), persistence (same slot yesterday) or weekday (same weekday, last 4 weeks).",
+            Description = "The optimiser strategy's load forecast: blended (the product's), blended-nowcast (the blend corrected by the last half hour's error, fading over 2 h), mean7 (same slot, mean of the last 7 days: the naive baseline), persistence (same slot yesterday) or weekday (same weekday, last 4 weeks).",
             DefaultValueFactory = _ => "blended",
         };
         loadForecast.AcceptOnlyFromAmong([.. s_loadForecasters.Keys]);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Domain.Status;
+using EdgeEnergy.Domain.Units;
 
 namespace EdgeEnergy.Host.Web.Preview;
 
@@ -69,7 +70,7 @@ public sealed class PreviewScenario(IScheduleOptimiser optimiser, PreviewMode mo
         var recommendation = first is null ? null : new Recommendation
         {
             Mode = first.Mode,
-            PowerW = Math.Round((first.DischargeKwh - first.ChargeKwh) / h * 1000),
+            PowerW = Math.Round(Energy.Watts(first.DischargeKwh - first.ChargeKwh, h)),
             Reason = first.Reason,
             ValidUntilUtc = slotEnd,
             Source = RecommendationSource.Plan,
@@ -88,10 +89,10 @@ public sealed class PreviewScenario(IScheduleOptimiser optimiser, PreviewMode mo
         }
 
         var input0 = problem.Slots[0];
-        var immersionW = first is null ? 0 : Math.Round(first.ImmersionKwh.Values.Sum() / h * 1000);
+        var immersionW = first is null ? 0 : Math.Round(Energy.Watts(first.ImmersionKwh.Values.Sum(), h));
         var batteryW = recommendation?.PowerW ?? 0;
-        var pvW = Math.Round((first?.PvUsedKwh ?? input0.PvKwh) / h * 1000);
-        var loadW = Math.Round(input0.LoadKwh / h * 1000) + immersionW;
+        var pvW = Math.Round(Energy.Watts(first?.PvUsedKwh ?? input0.PvKwh, h));
+        var loadW = Math.Round(Energy.Watts(input0.LoadKwh, h)) + immersionW;
         var telemetry = new LiveTelemetry
         {
             MeasuredAtUtc = now.AddSeconds(-2),
