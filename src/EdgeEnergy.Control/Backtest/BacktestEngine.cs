@@ -10,7 +10,7 @@ namespace EdgeEnergy.Control.Backtest;
 /// Replays a history against four strategies (docs/contracts.md section 3). Every strategy's commands go through
 /// <see cref="HardLimits"/> and the <see cref="SiteSimulator"/> physics with the actual load and solar; the bill is
 /// what the grid flows cost at the slot's prices. The optimiser strategy replans every slot from what it may know at
-/// that moment — prices as published (<see cref="AgilePublication"/>), load and solar actuals only before the slot —
+/// that moment — prices as published (<see cref="Domain.Prices.AgilePublication"/>), load and solar actuals only before the slot —
 /// and acts through the live service's mapping (<see cref="PlanCommandMapper"/>) and anti-flapping
 /// (<see cref="CommandDebouncer"/>).
 /// </summary>

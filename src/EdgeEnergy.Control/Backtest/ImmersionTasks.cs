@@ -1,4 +1,5 @@
 using EdgeEnergy.Domain.Planning;
+using EdgeEnergy.Domain.Prices;
 
 namespace EdgeEnergy.Control.Backtest;
 
@@ -31,8 +32,8 @@ internal sealed class ImmersionTasks
             {
                 foreach (var w in spec.Windows)
                 {
-                    var start = AgilePublication.LocalToUtc(date.ToDateTime(w.FromLocal), zone);
-                    var end = AgilePublication.LocalToUtc((w.ToLocal > w.FromLocal ? date : date.AddDays(1)).ToDateTime(w.ToLocal), zone);
+                    var start = UkTime.ToUtc(date, w.FromLocal, zone);
+                    var end = UkTime.ToUtc(w.ToLocal > w.FromLocal ? date : date.AddDays(1), w.ToLocal, zone);
                     var (from, to) = (Slot(start), Slot(end));
                     if (to > from)
                     {

@@ -3,6 +3,7 @@ using EdgeEnergy.Control.Horizon;
 using EdgeEnergy.Control.Policy;
 using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Domain.Planning;
+using EdgeEnergy.Domain.Prices;
 
 namespace EdgeEnergy.Control.Backtest;
 
@@ -221,11 +222,10 @@ internal sealed class OptimiserReplay
         var knownUntil = AgilePublication.KnownUntil(now, _zone);
         var known = Math.Clamp(_history.SlotAtOrAfter(knownUntil), t + 1, n);
         var end = known;
-        if (_options.EstimatePrices && TimeOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, _zone).DateTime) < AgilePublication.PublishedLocal)
+        if (_options.EstimatePrices)
         {
-            // Before publication: look on to 23:00 tomorrow on estimated prices.
-            var until = AgilePublication.KnownUntil(now.AddDays(1), _zone);
-            end = Math.Clamp(_history.SlotAtOrAfter(until), known, n);
+            // Before publication: look on to 23:00 tomorrow on estimated prices (the live planner's rule).
+            end = Math.Clamp(_history.SlotAtOrAfter(AgilePublication.EstimatedUntil(now, _zone)), known, n);
         }
 
         var count = end - t;

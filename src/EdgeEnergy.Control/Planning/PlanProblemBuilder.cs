@@ -85,9 +85,7 @@ public static class PlanProblemBuilder
         var knownImport = KnownHistory(inputs.ImportRates, start, published, out var historyStart);
         if (inputs.EstimateUnpublishedPrices && knownImport.Length >= 48)
         {
-            var local = UkTime.ToLocal(start);
-            var day = DateOnly.FromDateTime(local.DateTime).AddDays(local.Hour >= 23 ? 2 : 1);
-            var until = (int)Math.Min(maxSlots, (UkTime.ToUtc(day, new TimeOnly(23, 0)) - start).TotalMinutes / SlotMinutes);
+            var until = (int)Math.Min(maxSlots, (AgilePublication.EstimatedUntil(start, UkTime.Zone) - start).TotalMinutes / SlotMinutes);
             if (until > published)
             {
                 var import = PriceEstimator.Estimate(knownImport, historyStart, UkTime.Zone, until - published);

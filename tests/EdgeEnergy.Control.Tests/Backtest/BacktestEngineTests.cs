@@ -3,6 +3,7 @@ using System.Globalization;
 using EdgeEnergy.Control.Backtest;
 using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Optimiser;
+using EdgeEnergy.Domain.Prices;
 
 namespace EdgeEnergy.Control.Tests.Backtest;
 

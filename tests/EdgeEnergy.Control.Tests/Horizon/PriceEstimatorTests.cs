@@ -1,5 +1,6 @@
 using EdgeEnergy.Control.Backtest;
 using EdgeEnergy.Control.Horizon;
+using EdgeEnergy.Domain.Prices;
 
 namespace EdgeEnergy.Control.Tests.Horizon;
 
