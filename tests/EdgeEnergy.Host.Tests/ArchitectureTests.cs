@@ -2,7 +2,7 @@ using System.Reflection;
 
 namespace EdgeEnergy.Host.Tests;
 
-/// <summary>References point inward only (STYLE.md): Host → {Control, Optimiser, Adapters.*} → Domain.</summary>
+/// <summary>References point inward only (STYLE.md): Host → {Backtest → Control, Optimiser, Adapters.*} → Domain.</summary>
 public class ArchitectureTests
 {
     private static readonly Assembly s_host = typeof(Cli.EdgeEnergyCli).Assembly;
@@ -43,6 +43,7 @@ public class ArchitectureTests
         Assert.Contains("EdgeEnergy.Domain", names);
         Assert.Contains("EdgeEnergy.Optimiser", names);
         Assert.Contains("EdgeEnergy.Control", names);
+        Assert.Contains("EdgeEnergy.Backtest", names);
     }
 
     [Fact]
@@ -89,7 +90,20 @@ public class ArchitectureTests
             {
                 Assert.True(refs.All(r => r == "EdgeEnergy.Domain"), $"{name} references {string.Join(", ", refs)}; only EdgeEnergy.Domain is allowed");
             }
+
+            if (name == "EdgeEnergy.Backtest")
+            {
+                // The backtest replays the service's own control code: Control and Domain, nothing that does I/O.
+                Assert.True(refs.All(r => r is "EdgeEnergy.Domain" or "EdgeEnergy.Control"), $"{name} references {string.Join(", ", refs)}; only Control and Domain are allowed");
+            }
         }
+    }
+
+    [Fact]
+    public void Only_the_host_uses_the_backtest()
+    {
+        var users = OurAssemblies().Where(a => OursReferencedBy(a).Contains("EdgeEnergy.Backtest")).Select(a => a.GetName().Name!).ToList();
+        Assert.Equal(["edgeenergy"], users);
     }
 
     [Fact]

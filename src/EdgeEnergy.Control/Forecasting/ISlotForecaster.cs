@@ -15,7 +15,7 @@ public interface ISlotForecaster
 }
 
 /// <summary>Shared helpers: the 30-minute grid (48 slots a day) and the "latest sample before now" rule.</summary>
-internal static class SlotGrid
+public static class SlotGrid
 {
     public const int SlotsPerDay = 48;
     public const int SlotsPerWeek = 7 * SlotsPerDay;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using EdgeEnergy.Control.Backtest;
+using EdgeEnergy.Backtest;
 using EdgeEnergy.Control.Forecasting;
 using EdgeEnergy.Optimiser;
 

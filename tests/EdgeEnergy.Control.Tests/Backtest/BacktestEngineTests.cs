@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using EdgeEnergy.Control.Backtest;
+using EdgeEnergy.Backtest;
 using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Optimiser;
 using EdgeEnergy.Domain.Prices;

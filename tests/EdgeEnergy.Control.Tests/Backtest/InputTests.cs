@@ -1,4 +1,4 @@
-using EdgeEnergy.Control.Backtest;
+using EdgeEnergy.Backtest;
 
 namespace EdgeEnergy.Control.Tests.Backtest;
 

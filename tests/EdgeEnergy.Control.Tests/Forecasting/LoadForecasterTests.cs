@@ -1,4 +1,4 @@
-using EdgeEnergy.Control.Backtest;
+using EdgeEnergy.Backtest;
 using EdgeEnergy.Control.Forecasting;
 
 namespace EdgeEnergy.Control.Tests.Forecasting;

@@ -1,4 +1,4 @@
-using EdgeEnergy.Control.Backtest;
+using EdgeEnergy.Backtest;
 using EdgeEnergy.Control.Forecasting;
 using EdgeEnergy.Domain.Forecasts;
 

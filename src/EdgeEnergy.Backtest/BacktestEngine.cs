@@ -4,7 +4,7 @@ using EdgeEnergy.Control.Policy;
 using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Domain.Planning;
 
-namespace EdgeEnergy.Control.Backtest;
+namespace EdgeEnergy.Backtest;
 
 /// <summary>
 /// Replays a history against four strategies (docs/contracts.md section 3). Every strategy's commands go through

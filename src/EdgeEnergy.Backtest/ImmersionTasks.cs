@@ -1,7 +1,7 @@
 using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Domain.Prices;
 
-namespace EdgeEnergy.Control.Backtest;
+namespace EdgeEnergy.Backtest;
 
 /// <summary>One day's window of one heater in history slot indices [FromSlot, ToSlot) and what it must deliver.</summary>
 internal sealed record ImmersionTask(int Heater, int FromSlot, int ToSlot, double MinKwh, double? MaxKwh);

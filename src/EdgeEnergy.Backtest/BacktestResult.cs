@@ -1,7 +1,7 @@
 using EdgeEnergy.Control.Forecasting;
 using EdgeEnergy.Domain.Control;
 
-namespace EdgeEnergy.Control.Backtest;
+namespace EdgeEnergy.Backtest;
 
 /// <summary>The names of the strategies in the report.</summary>
 public static class StrategyNames

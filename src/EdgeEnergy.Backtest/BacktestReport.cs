@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using EdgeEnergy.Control.Forecasting;
 
-namespace EdgeEnergy.Control.Backtest;
+namespace EdgeEnergy.Backtest;
 
 /// <summary>REPORT.json and TRACE.csv of docs/contracts.md section 3, plus the extra figures a person wants next to them.</summary>
 public static class BacktestReport

@@ -1,4 +1,4 @@
-namespace EdgeEnergy.Control.Backtest;
+namespace EdgeEnergy.Backtest;
 
 /// <summary>
 /// Absolute errors of the price estimates the optimiser planned with against the prices later published, by the

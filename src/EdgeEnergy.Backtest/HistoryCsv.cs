@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace EdgeEnergy.Control.Backtest;
+namespace EdgeEnergy.Backtest;
 
 /// <summary>
 /// Reads the history CSV of docs/contracts.md section 3: header <c>slot_start_utc,import_pence,export_pence,load_kwh,

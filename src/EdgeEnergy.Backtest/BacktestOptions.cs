@@ -1,6 +1,6 @@
 using EdgeEnergy.Control.Forecasting;
 
-namespace EdgeEnergy.Control.Backtest;
+namespace EdgeEnergy.Backtest;
 
 /// <summary>
 /// How the backtest plays the strategies. The defaults are the live service's: the learned terminal value and, before
@@ -33,7 +33,7 @@ public sealed record BacktestOptions
 
     /// <summary>
     /// Before 16:00 UK, extend the horizon to 23:00 tomorrow with prices estimated from history
-    /// (<see cref="Horizon.PriceEstimator"/>), marked as estimated.
+    /// (<see cref="Control.Horizon.PriceEstimator"/>), marked as estimated.
     /// </summary>
     public bool EstimatePrices { get; init; } = true;
 
@@ -65,7 +65,7 @@ public enum TerminalMode
     /// <summary>Median import price of the horizon × discharge efficiency (the live default before issue 10).</summary>
     Median,
 
-    /// <summary><see cref="Horizon.TerminalValuePolicy"/>: learned from the price history at decision time.</summary>
+    /// <summary><see cref="Control.Horizon.TerminalValuePolicy"/>: learned from the price history at decision time.</summary>
     Learned,
 
     /// <summary>As <see cref="Learned"/>, the refill valued at the cheap price × discharge efficiency.</summary>

@@ -5,7 +5,7 @@ using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Domain.Prices;
 
-namespace EdgeEnergy.Control.Backtest;
+namespace EdgeEnergy.Backtest;
 
 /// <summary>
 /// The optimiser strategy of the backtest: every slot, a replan from what may be known at that moment — prices as

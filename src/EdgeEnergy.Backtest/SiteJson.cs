@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using EdgeEnergy.Domain.Planning;
 
-namespace EdgeEnergy.Control.Backtest;
+namespace EdgeEnergy.Backtest;
 
 /// <summary>
 /// Reads SITE.json: <c>{ "battery": {…the plan problem's battery…}, "grid": {…}, "immersions": [ { "id", "powerKw",

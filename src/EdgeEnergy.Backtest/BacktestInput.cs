@@ -1,7 +1,7 @@
 using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Domain.Planning;
 
-namespace EdgeEnergy.Control.Backtest;
+namespace EdgeEnergy.Backtest;
 
 /// <summary>One half hour of history (docs/contracts.md section 3): prices in pence/kWh, energies in kWh in the slot.</summary>
 public sealed record HistorySlot(
