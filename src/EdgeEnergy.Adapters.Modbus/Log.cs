@@ -31,10 +31,4 @@ internal static partial class Log
 
     [LoggerMessage(3015, LogLevel.Information, "Fox ESS: wrote {Setting} = {Value} ({WriteClass})")]
     public static partial void Wrote(this ILogger logger, string setting, string value, string writeClass);
-
-    [LoggerMessage(3020, LogLevel.Information, "Simulator: {What}")]
-    public static partial void Simulator(this ILogger logger, string what);
-
-    [LoggerMessage(3021, LogLevel.Debug, "Simulator: client {Client} dropped: {Reason}")]
-    public static partial void ClientDropped(this ILogger logger, string client, string reason);
 }

@@ -99,11 +99,20 @@ public class ArchitectureTests
         }
     }
 
-    [Fact]
-    public void Only_the_host_uses_the_backtest()
+    [Theory]
+    [InlineData("EdgeEnergy.Backtest")]
+    [InlineData("EdgeEnergy.Simulation")] // the production Modbus adapter does not carry the simulator
+    public void Only_the_host_uses_the_backtest_and_the_simulator(string project)
     {
-        var users = OurAssemblies().Where(a => OursReferencedBy(a).Contains("EdgeEnergy.Backtest")).Select(a => a.GetName().Name!).ToList();
+        var users = OurAssemblies().Where(a => OursReferencedBy(a).Contains(project)).Select(a => a.GetName().Name!).ToList();
         Assert.Equal(["edgeenergy"], users);
+    }
+
+    [Fact]
+    public void The_simulator_stands_on_the_Modbus_adapter_and_the_domain_only()
+    {
+        var simulation = OurAssemblies().Single(a => a.GetName().Name == "EdgeEnergy.Simulation");
+        Assert.Equal(["EdgeEnergy.Adapters.Modbus", "EdgeEnergy.Domain"], OursReferencedBy(simulation).Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using EdgeEnergy.Adapters.Modbus.FoxEss;
-using EdgeEnergy.Adapters.Modbus.Simulation;
+using EdgeEnergy.Simulation;
 using EdgeEnergy.Host.Composition;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

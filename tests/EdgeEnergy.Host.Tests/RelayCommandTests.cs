@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using EdgeEnergy.Adapters.Modbus.Simulation;
+using EdgeEnergy.Simulation;
 using EdgeEnergy.Host.Tests.Supervision;
 using EdgeEnergy.Testing;
 

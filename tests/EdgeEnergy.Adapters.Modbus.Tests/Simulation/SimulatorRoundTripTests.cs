@@ -1,6 +1,6 @@
 using System.Globalization;
 using EdgeEnergy.Adapters.Modbus.FoxEss;
-using EdgeEnergy.Adapters.Modbus.Simulation;
+using EdgeEnergy.Simulation;
 using EdgeEnergy.Adapters.Modbus.Tests.Peers;
 using EdgeEnergy.Adapters.Modbus.Transport;
 using EdgeEnergy.Domain.Inverter;

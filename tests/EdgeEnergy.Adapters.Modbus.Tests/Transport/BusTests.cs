@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using EdgeEnergy.Adapters.Modbus.Simulation;
+using EdgeEnergy.Simulation;
 using EdgeEnergy.Adapters.Modbus.Transport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;

@@ -1,5 +1,5 @@
 using EdgeEnergy.Adapters.Modbus.FoxEss;
-using EdgeEnergy.Adapters.Modbus.Simulation;
+using EdgeEnergy.Simulation;
 using EdgeEnergy.Adapters.Modbus.Transport;
 using Microsoft.Extensions.Time.Testing;
 

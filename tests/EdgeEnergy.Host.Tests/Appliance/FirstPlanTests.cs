@@ -1,6 +1,6 @@
 using System.Net;
 using EdgeEnergy.Adapters.Modbus.FoxEss;
-using EdgeEnergy.Adapters.Modbus.Simulation;
+using EdgeEnergy.Simulation;
 using EdgeEnergy.Domain.History;
 using EdgeEnergy.Domain.Status;
 using EdgeEnergy.Host.Appliance;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using EdgeEnergy.Adapters.Modbus.FoxEss;
-using EdgeEnergy.Adapters.Modbus.Simulation;
+using EdgeEnergy.Simulation;
 using EdgeEnergy.Adapters.Sqlite;
 using EdgeEnergy.Control.UserOverrides;
 using EdgeEnergy.Domain.Status;

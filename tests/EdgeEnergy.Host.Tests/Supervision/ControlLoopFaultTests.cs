@@ -3,7 +3,7 @@ using System.Net;
 using System.Text.Json;
 using EdgeEnergy.Adapters.Http.HomeAssistant;
 using EdgeEnergy.Adapters.Modbus.FoxEss;
-using EdgeEnergy.Adapters.Modbus.Simulation;
+using EdgeEnergy.Simulation;
 using EdgeEnergy.Adapters.Modbus.Transport;
 using EdgeEnergy.Control;
 using EdgeEnergy.Control.Fallback;

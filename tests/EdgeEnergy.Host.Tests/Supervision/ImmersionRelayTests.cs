@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using EdgeEnergy.Adapters.Modbus.Relays;
-using EdgeEnergy.Adapters.Modbus.Simulation;
+using EdgeEnergy.Simulation;
 using EdgeEnergy.Adapters.Modbus.Transport;
 using EdgeEnergy.Control;
 using EdgeEnergy.Control.Supervision;

@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using EdgeEnergy.Adapters.Modbus.Transport;
 
-namespace EdgeEnergy.Adapters.Modbus.Simulation;
+namespace EdgeEnergy.Simulation;
 
 /// <summary>Two connected streams that pace bytes like a serial line: a write of n characters becomes readable at the
 /// far end n × (bits per character / baud) after the line is free. Used to measure our RTU stack against the time the

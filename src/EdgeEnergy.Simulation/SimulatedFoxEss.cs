@@ -5,7 +5,7 @@ using EdgeEnergy.Adapters.Modbus.Transport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace EdgeEnergy.Adapters.Modbus.Simulation;
+namespace EdgeEnergy.Simulation;
 
 /// <summary>Site and battery of a simulated inverter. Profiles give W at an instant (UTC).</summary>
 public sealed record SimulatedFoxEssOptions

@@ -6,7 +6,7 @@ using EdgeEnergy.Adapters.Modbus.Transport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace EdgeEnergy.Adapters.Modbus.Simulation;
+namespace EdgeEnergy.Simulation;
 
 /// <summary>What a server unit holds. Each call returns null on success or the exception code to reply with.</summary>
 public interface IModbusRegisterBank
