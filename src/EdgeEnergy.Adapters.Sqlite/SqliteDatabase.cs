@@ -77,6 +77,16 @@ public sealed class SqliteDatabase : IDisposable
             foreach (var (number, name, sql) in Migrations.All.Where(m => m.Version > version))
             {
                 await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken);
+                // Another process opening the same new file may have applied it while this one waited for the write
+                // lock (the service and a CLI command started together): read again under the lock, never apply twice.
+                var applied = Convert.ToInt32(await ScalarAsync(connection, transaction, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations;", cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+                if (applied >= number)
+                {
+                    await transaction.CommitAsync(cancellationToken);
+                    version = applied;
+                    continue;
+                }
+
                 await ExecuteAsync(connection, transaction, sql, cancellationToken);
                 await using (var record = connection.CreateCommand())
                 {

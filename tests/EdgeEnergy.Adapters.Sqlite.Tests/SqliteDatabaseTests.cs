@@ -27,6 +27,25 @@ public sealed class SqliteDatabaseTests : IDisposable
     }
 
     [Fact]
+    public async Task Processes_that_open_a_new_file_at_once_apply_each_migration_once()
+    {
+        // Two processes starting on a fresh data folder (the service and a CLI command) each migrate; each must see
+        // the other's migrations inside its write lock, not apply them again ("table already exists").
+        for (var round = 0; round < 10; round++)
+        {
+            var path = System.IO.Path.Combine(_db.Folder, $"race-{round}.db");
+            var racers = Enumerable.Range(0, 4).Select(_ => new SqliteDatabase(path)).ToList();
+            var versions = await Task.WhenAll(racers.Select(d => Task.Run(() => d.MigrateAsync(CancellationToken.None))));
+            Assert.All(versions, v => Assert.Equal(Migrations.All[^1].Version, v));
+            await using var connection = await racers[0].OpenAsync(CancellationToken.None);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT COUNT(*) FROM schema_migrations;";
+            Assert.Equal((long)Migrations.All.Count, (long)(await command.ExecuteScalarAsync())!);
+            racers.ForEach(d => d.Dispose());
+        }
+    }
+
+    [Fact]
     public async Task Migrating_again_changes_nothing()
     {
         await _db.Database.MigrateAsync(CancellationToken.None);
