@@ -66,7 +66,7 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
             LoadForecastScores = [.. forecasters.Select(f => ForecastEvaluation.Score(f, load))],
             PvForecastSource = replay.PvSource,
             PvForecastSkill = pv.All(v => v == 0) ? [] : [.. PvForecasters(history).Select(f => ForecastEvaluation.SkillByLead(f, pv))],
-            LoadForecastSkill = [.. new[] { new PersistenceForecaster(), _options.LoadForecaster, new NowcastForecaster(_options.LoadForecaster) }.Select(f => ForecastEvaluation.SkillByLead(f, load))],
+            LoadForecastSkill = [.. LoadForecasters().Select(f => ForecastEvaluation.SkillByLead(f, load))],
             RulesDescription = RulesDescription,
             FallbackPlans = replay.Fallbacks,
             ImmersionShortfalls = replay.Shortfalls,
@@ -76,6 +76,18 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
             PerfectWindowsNotProvenOptimal = perfectNotProven,
             PriceEstimateErrors = replay.Errors,
         };
+    }
+
+    /// <summary>The load forecasts scored: persistence, the one planned with, and that one with the nowcast (unless it
+    /// already has it).</summary>
+    private IEnumerable<ISlotForecaster> LoadForecasters()
+    {
+        yield return new PersistenceForecaster();
+        yield return _options.LoadForecaster;
+        if (_options.LoadForecaster is not NowcastForecaster)
+        {
+            yield return new NowcastForecaster(_options.LoadForecaster);
+        }
     }
 
     /// <summary>The solar forecasts scored: persistence, the 5-day same-slot mean (the product's estimate before issue 15),
@@ -89,24 +101,8 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
         {
             var provided = history.Slots.Select(s => s.PvForecastKwh!.Value).ToArray();
             var actual = history.Slots.Select(s => s.PvKwh).ToArray();
-            yield return new ProvidedForecast(provided, null);
-            yield return new ProvidedForecast(provided, actual);
-        }
-    }
-
-    /// <summary>The history's forecast column scored as a forecaster; with <c>actual</c>, calibrated as the replay does.</summary>
-    private sealed class ProvidedForecast(double[] provided, double[]? actual) : ISlotForecaster
-    {
-        public string Name => actual is null ? "pv_forecast_kwh as given" : "pv_forecast_kwh calibrated to the roof";
-
-        public void Forecast(ReadOnlySpan<double> known, int firstTarget, Span<double> forecastKwh)
-        {
-            var factors = actual is null ? null : SolarCalibration.Factors(provided, actual, known.Length);
-            for (var i = 0; i < forecastKwh.Length; i++)
-            {
-                var t = firstTarget + i;
-                forecastKwh[i] = t < provided.Length ? provided[t] * (factors?[t % SlotGrid.SlotsPerDay] ?? 1) : 0;
-            }
+            yield return new ForecastColumn(provided, null);
+            yield return new ForecastColumn(provided, actual);
         }
     }
 

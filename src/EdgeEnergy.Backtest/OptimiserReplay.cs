@@ -42,7 +42,7 @@ internal sealed class OptimiserReplay
     private readonly double[] _pv;
     private readonly double[] _importPrices;
     private readonly double[] _exportPrices;
-    private readonly double[]? _pvProvided;
+    private readonly ISlotForecaster _pvForecaster;
 
     // Per slot, written by whichever replay of that slot is the true one last.
     private readonly SiteFlows[] _flows;
@@ -68,7 +68,8 @@ internal sealed class OptimiserReplay
         _pv = [.. history.Slots.Select(s => s.PvKwh)];
         _importPrices = [.. history.Slots.Select(s => s.ImportPence)];
         _exportPrices = [.. history.Slots.Select(s => s.ExportPence)];
-        _pvProvided = history.HasPvForecast ? [.. history.Slots.Select(s => s.PvForecastKwh!.Value)] : null;
+        // The history's forecast column calibrated to the roof, else the own estimate from past solar.
+        _pvForecaster = history.HasPvForecast ? new ForecastColumn([.. history.Slots.Select(s => s.PvForecastKwh!.Value)], _pv) : new SolarForecaster();
         _flows = new SiteFlows[n];
         _bills = new double[n];
         _decisions = new DecisionRecord[n];
@@ -79,7 +80,7 @@ internal sealed class OptimiserReplay
 
     public string PvSource => _history.HasPvForecast
         ? "pv_forecast_kwh column of the history, calibrated to the measured solar of the last 30 days by hour of day"
-        : _pv.All(v => v == 0) ? "none needed (no solar in the history)" : PvForecaster.Name;
+        : _pv.All(v => v == 0) ? "none needed (no solar in the history)" : _pvForecaster.Name;
 
     /// <summary>
     /// Replays every slot on <paramref name="workers"/> threads, in segments of at least <paramref name="segmentSlots"/>
@@ -247,18 +248,9 @@ internal sealed class OptimiserReplay
         {
             _pv.AsSpan(t, count).CopyTo(pvForecast);
         }
-        else if (_pvProvided is not null)
-        {
-            // The service's forecast, calibrated to this roof on the forecasts and measurements before now.
-            var factors = SolarCalibration.Factors(_pvProvided, _pv, t);
-            for (var k = 0; k < count; k++)
-            {
-                pvForecast[k] = _pvProvided[t + k] * factors[(t + k) % SlotGrid.SlotsPerDay];
-            }
-        }
         else
         {
-            PvForecaster.Forecast(_pv.AsSpan(0, t), t, pvForecast);
+            _pvForecaster.Forecast(_pv.AsSpan(0, t), t, pvForecast);
         }
 
         var slots = new SlotInput[count];
@@ -328,9 +320,6 @@ internal sealed class OptimiserReplay
             plan.Slots.Count > 0 ? plan.Slots[0].SocKwh : double.NaN, count, end - known, command,
             plan.Status.ToString(), terminalValue, plan.SolveMilliseconds);
     }
-
-    /// <summary>Solar forecast from past actuals when the history has no forecast column (stateless, shared by threads).</summary>
-    private static readonly SolarForecaster PvForecaster = new();
 
     /// <summary>What one replay hands from a slot to the next.</summary>
     private sealed class ReplayState

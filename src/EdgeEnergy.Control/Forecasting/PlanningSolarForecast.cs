@@ -3,9 +3,22 @@ using EdgeEnergy.Domain.Forecasts;
 
 namespace EdgeEnergy.Control.Forecasting;
 
-/// <summary>The solar forecast a plan is made on, where it came from, and what was wrong with a better one when the
-/// plan had to do without it (null when nothing was).</summary>
-public sealed record SolarForecastChoice(IReadOnlyList<PvForecastPoint> Points, string Source, string? Problem);
+/// <summary>Where the solar forecast a plan is made on came from.</summary>
+public enum SolarForecastOrigin
+{
+    /// <summary>The forecast service (Solcast), calibrated to the roof when there is history to do it.</summary>
+    Service,
+
+    /// <summary>The home's own estimate from its measured solar.</summary>
+    OwnEstimate,
+
+    /// <summary>Nothing to go on: no solar is assumed.</summary>
+    None,
+}
+
+/// <summary>The solar forecast a plan is made on, where it came from (<paramref name="Source"/> says it in words), and
+/// what was wrong with a better one when the plan had to do without it (null when nothing was).</summary>
+public sealed record SolarForecastChoice(IReadOnlyList<PvForecastPoint> Points, SolarForecastOrigin Origin, string Source, string? Problem);
 
 /// <summary>
 /// Chooses the solar forecast for the planner: the forecast service's (Solcast) when it is usable; else the home's own
@@ -18,6 +31,8 @@ public static class PlanningSolarForecast
 {
     /// <summary>A half hour's solar above this is absurd for any home (50 kW of panels) when the roof's own peak is unknown.</summary>
     public const double AbsurdSlotKwh = 25;
+
+    private const int SlotMinutes = 30;
 
     /// <summary>
     /// <paramref name="measuredKwh"/>: measured solar per slot for the slots just before <paramref name="start"/>, the
@@ -52,14 +67,13 @@ public static class PlanningSolarForecast
 
         if (measuredSlots < SlotGrid.SlotsPerDay)
         {
-            return new SolarForecastChoice([], $"none: no usable forecast service and only {measuredSlots} half hours of measured solar (a day is needed)", problem);
+            return new SolarForecastChoice([], SolarForecastOrigin.None, $"none: no usable forecast service and only {measuredSlots} half hours of measured solar (a day is needed)", problem);
         }
 
         var forecast = new double[slots];
         new SolarForecaster().Forecast(measuredKwh, measuredKwh.Length, forecast);
-        var minutes = 30;
-        var points = forecast.Select((kwh, i) => new PvForecastPoint(start.AddMinutes(i * minutes), start.AddMinutes((i + 1) * minutes), kwh, kwh, kwh)).ToList();
-        return new SolarForecastChoice(points, "own estimate from measured solar", problem);
+        var points = forecast.Select((kwh, i) => new PvForecastPoint(start.AddMinutes(i * SlotMinutes), start.AddMinutes((i + 1) * SlotMinutes), kwh, kwh, kwh)).ToList();
+        return new SolarForecastChoice(points, SolarForecastOrigin.OwnEstimate, "own estimate from measured solar", problem);
     }
 
     /// <summary>The service's points scaled by the roof's factor for their time of day, once a day has both a forecast
@@ -74,21 +88,21 @@ public static class PlanningSolarForecast
 
         if (pastServiceKwh.Length != measuredKwh.Length || paired < SlotGrid.SlotsPerDay)
         {
-            return new SolarForecastChoice(service, "forecast service (p50)", null);
+            return new SolarForecastChoice(service, SolarForecastOrigin.Service, "forecast service (p50)", null);
         }
 
         // Slot i of the past series starts at start − (n − i) half hours; a point's phase is counted the same way.
         var factors = SolarCalibration.Factors(pastServiceKwh, measuredKwh, measuredKwh.Length);
         var n = measuredKwh.Length;
         double Factor(DateTimeOffset t) =>
-            factors[(((n + (int)Math.Floor((t - start).TotalMinutes / 30)) % SlotGrid.SlotsPerDay) + SlotGrid.SlotsPerDay) % SlotGrid.SlotsPerDay];
+            factors[(((n + (int)Math.Floor((t - start).TotalMinutes / SlotMinutes)) % SlotGrid.SlotsPerDay) + SlotGrid.SlotsPerDay) % SlotGrid.SlotsPerDay];
         var scaled = service.Select(p =>
         {
             var f = Factor(p.StartUtc);
             return p with { P10Kwh = p.P10Kwh * f, P50Kwh = p.P50Kwh * f, P90Kwh = p.P90Kwh * f };
         }).ToList();
         var noon = new DateTimeOffset(start.UtcDateTime.Date.AddHours(12), TimeSpan.Zero);
-        return new SolarForecastChoice(scaled, string.Create(CultureInfo.InvariantCulture,
+        return new SolarForecastChoice(scaled, SolarForecastOrigin.Service, string.Create(CultureInfo.InvariantCulture,
             $"forecast service (p50), calibrated to {paired} measured half hours (×{Factor(noon):0.00} at 12:00 UTC)"), null);
     }
 

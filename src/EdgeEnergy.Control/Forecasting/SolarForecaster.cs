@@ -62,10 +62,11 @@ public sealed class SolarForecaster(SolarForecasterOptions? options = null) : IS
             envelope[p] = most;
         }
 
-        var envelopeDayKwh = 0.0;
+        double envelopeDayKwh = 0, peak = 0;
         foreach (var e in envelope)
         {
             envelopeDayKwh += e;
+            peak = Math.Max(peak, e);
         }
 
         if (envelopeDayKwh <= 0)
@@ -113,12 +114,6 @@ public sealed class SolarForecaster(SolarForecasterOptions? options = null) : IS
         {
             nowMeasured += known[n - j];
             nowEnvelope += envelope[day - j];
-        }
-
-        var peak = 0.0;
-        foreach (var e in envelope)
-        {
-            peak = Math.Max(peak, e);
         }
 
         // Below a tenth of the peak slot per slot (dawn), the ratio is noise: the day-ahead level stands.

@@ -168,7 +168,7 @@ public sealed class PlanningCycle(
     /// forecast service's was set aside or a configured service gave nothing.</summary>
     private void ReportForecast(DateTimeOffset now, SolarForecastChoice solar, bool serviceConfigured)
     {
-        var degraded = solar.Problem is not null || (serviceConfigured && !solar.Source.StartsWith("forecast service", StringComparison.Ordinal));
+        var degraded = solar.Problem is not null || (serviceConfigured && solar.Origin != SolarForecastOrigin.Service);
         var detail = solar.Problem is null ? $"solar: {solar.Source}" : $"solar: {solar.Source}; {solar.Problem}";
         if (degraded)
         {

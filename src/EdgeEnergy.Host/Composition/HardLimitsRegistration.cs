@@ -32,12 +32,10 @@ public static class HardLimitsRegistration
         return new OverrideLimits
         {
             MaxChargePowerW = site.BatteryMaxChargeKw * 1000,
-            MaxDischargePowerW = MaxDischargeW(site),
+            MaxDischargePowerW = Math.Min(site.BatteryMaxDischargeKw, site.GridMaxExportKw) * 1000,
             MinReserveSocPercent = Math.Max(site.BatteryMinSocPercent, 0),
         };
     }
-
-    internal static double MaxDischargeW(SiteOptions site) => Math.Min(site.BatteryMaxDischargeKw, site.GridMaxExportKw) * 1000;
 
     /// <summary>Starts the options from the site's limits instead of the type's defaults; binding and validation follow.</summary>
     private sealed class SiteOverrideLimitsFactory(
@@ -58,14 +56,15 @@ public sealed class OverrideLimitsValidator(IOptions<SiteOptions> site) : IValid
         ArgumentNullException.ThrowIfNull(options);
         var problems = options.Validate().Select(p => $"{HardLimitsRegistration.SectionName}: {p}").ToList();
         var s = site.Value;
-        var maxChargeW = s.BatteryMaxChargeKw * 1000;
+        var fromSite = HardLimitsRegistration.FromSite(s);
+        var maxChargeW = fromSite.MaxChargePowerW;
         if (options.MaxChargePowerW > maxChargeW)
         {
             problems.Add(string.Create(CultureInfo.InvariantCulture,
                 $"{HardLimitsRegistration.SectionName}:MaxChargePowerW {options.MaxChargePowerW} W is above the {maxChargeW} W of Site:BatteryMaxChargeKw"));
         }
 
-        var maxDischargeW = HardLimitsRegistration.MaxDischargeW(s);
+        var maxDischargeW = fromSite.MaxDischargePowerW;
         if (options.MaxDischargePowerW > maxDischargeW)
         {
             problems.Add(string.Create(CultureInfo.InvariantCulture,

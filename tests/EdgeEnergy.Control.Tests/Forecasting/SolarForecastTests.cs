@@ -191,6 +191,7 @@ public class PlanningSolarForecastTests
         var choice = PlanningSolarForecast.Choose(s_start, 4, Service(0, 0.5, 1, 0.5), Measured(3));
         Assert.Equal(0.5, choice.Points[1].P50Kwh);
         Assert.StartsWith("forecast service", choice.Source, StringComparison.Ordinal);
+        Assert.Equal(SolarForecastOrigin.Service, choice.Origin);
         Assert.Null(choice.Problem);
     }
 
@@ -202,6 +203,7 @@ public class PlanningSolarForecastTests
     {
         var choice = PlanningSolarForecast.Choose(s_start, 48, Service(0, 0.5, bad, 0.5), Measured(3));
         Assert.Equal("own estimate from measured solar", choice.Source);
+        Assert.Equal(SolarForecastOrigin.OwnEstimate, choice.Origin);
         Assert.Contains("2024-06-10 01:00 UTC", choice.Problem, StringComparison.Ordinal);
         Assert.Contains(why, choice.Problem, StringComparison.Ordinal);
         Assert.Equal(48, choice.Points.Count);
@@ -214,6 +216,7 @@ public class PlanningSolarForecastTests
     {
         var choice = PlanningSolarForecast.Choose(s_start, 48, Service(double.NaN), Measured(3).AsSpan(0, 30));
         Assert.Empty(choice.Points);
+        Assert.Equal(SolarForecastOrigin.None, choice.Origin);
         Assert.Contains("only 30 half hours of measured solar", choice.Source, StringComparison.Ordinal);
         Assert.Contains("is not a number", choice.Problem, StringComparison.Ordinal);
     }
