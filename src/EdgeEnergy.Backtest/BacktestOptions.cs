@@ -43,6 +43,12 @@ public sealed record BacktestOptions
     /// </summary>
     public ForecastOracle Oracle { get; init; }
 
+    /// <summary>
+    /// The scenarios the optimiser strategy's plans allow for, drawn from the recent errors of its own forecasts
+    /// (<see cref="ForecastScenarios"/>), as live. Not used under an <see cref="Oracle"/>, whose forecasts are not forecasts.
+    /// </summary>
+    public ScenarioOptions Scenarios { get; init; } = new();
+
     /// <summary>Perfect foresight is solved in windows of this many slots (5 days)…</summary>
     public int PerfectWindowSlots { get; init; } = 240;
 

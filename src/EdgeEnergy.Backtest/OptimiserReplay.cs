@@ -44,6 +44,10 @@ internal sealed class OptimiserReplay
     private readonly double[] _exportPrices;
     private readonly ISlotForecaster _pvForecaster;
 
+    // The day-ahead forecast errors of each UTC day of the history, worked out once, when a replan first needs them.
+    private readonly int _firstSlotOfDay;
+    private readonly Lazy<DayAheadError?>[] _dayErrors;
+
     // Per slot, written by whichever replay of that slot is the true one last.
     private readonly SiteFlows[] _flows;
     private readonly double[] _bills;
@@ -70,6 +74,9 @@ internal sealed class OptimiserReplay
         _exportPrices = [.. history.Slots.Select(s => s.ExportPence)];
         // The history's forecast column calibrated to the roof, else the own estimate from past solar.
         _pvForecaster = history.HasPvForecast ? new ForecastColumn([.. history.Slots.Select(s => s.PvForecastKwh!.Value)], _pv) : new SolarForecaster();
+        _firstSlotOfDay = SlotOfUtcDay(_t0);
+        _dayErrors = [.. Enumerable.Range(0, (n + _firstSlotOfDay) / SlotGrid.SlotsPerDay + 1).Select(day => new Lazy<DayAheadError?>(() =>
+            ForecastScenarios.DayAhead(_load, _pv, day * SlotGrid.SlotsPerDay - _firstSlotOfDay, _options.LoadForecaster, _pvForecaster)))];
         _flows = new SiteFlows[n];
         _bills = new double[n];
         _decisions = new DecisionRecord[n];
@@ -290,7 +297,7 @@ internal sealed class OptimiserReplay
             Immersions = state.Immersion.ForHorizon(t, end),
             Slots = slots,
         };
-        var plan = _optimiser.Solve(problem);
+        var plan = _optimiser.Solve(problem, Scenarios(t, loadForecast, pvForecast));
         var usable = plan.Status is PlanStatus.Optimal or PlanStatus.Feasible && plan.Slots.Count > 0;
 
         // No usable plan: the safe default, and the immersion meets its minimum the simple way.
@@ -320,6 +327,33 @@ internal sealed class OptimiserReplay
             plan.Slots.Count > 0 ? plan.Slots[0].SocKwh : double.NaN, count, end - known, command,
             plan.Status.ToString(), terminalValue, plan.SolveMilliseconds);
     }
+
+    /// <summary>
+    /// The scenarios a replan at slot <paramref name="t"/> allows for: the point forecasts with the errors of the complete
+    /// UTC days before t's day laid on them, as live (null when off, under an oracle, or with too few days).
+    /// </summary>
+    private ScenarioSet? Scenarios(int t, double[] loadForecast, double[] pvForecast)
+    {
+        var options = _options.Scenarios;
+        if (options.Count < 2 || _options.Oracle != ForecastOracle.None)
+        {
+            return null;
+        }
+
+        var today = (t + _firstSlotOfDay) / SlotGrid.SlotsPerDay;
+        var recent = new List<DayAheadError>(options.Days);
+        for (var day = Math.Max(0, today - options.Days); day < today; day++)
+        {
+            if (_dayErrors[day].Value is { } error)
+            {
+                recent.Add(error);
+            }
+        }
+
+        return ForecastScenarios.Build(loadForecast, pvForecast, (t + _firstSlotOfDay) % SlotGrid.SlotsPerDay, recent, options, out _);
+    }
+
+    private static int SlotOfUtcDay(DateTimeOffset start) => (int)(start.UtcDateTime.TimeOfDay.TotalMinutes / BacktestHistory.SlotMinutes);
 
     /// <summary>What one replay hands from a slot to the next.</summary>
     private sealed class ReplayState

@@ -18,6 +18,13 @@ public sealed record OptimiserOptions
     /// </summary>
     public int BranchAndBoundNodes { get; init; } = 30;
 
+    /// <summary>
+    /// Slots the scenario programme looks ahead (24 h); beyond them a stored kWh is worth what the deterministic plan's
+    /// dual says it is worth there. The programme's size grows with scenarios × slots, and a day ahead holds what a
+    /// first-hour decision can still change.
+    /// </summary>
+    public int ScenarioHorizonSlots { get; init; } = 48;
+
     /// <summary>Time zone used for times named in reasons.</summary>
     public string ReasonTimeZone { get; init; } = "Europe/London";
 }

@@ -17,7 +17,88 @@ public sealed class OrToolsScheduleOptimiser(OptimiserOptions? options = null) :
 {
     private readonly OptimiserOptions _options = options ?? new OptimiserOptions();
 
-    public Plan Solve(PlanProblem problem, CancellationToken cancellationToken = default)
+    public Plan Solve(PlanProblem problem, CancellationToken cancellationToken = default) => Solve(problem, firstStage: null, cancellationToken);
+
+    /// <summary>
+    /// The deterministic plan, then the stochastic programme over the scenarios (<see cref="ScenarioHedge"/>); where the
+    /// stored energy it keeps at the end of the shared slots differs from the deterministic plan's, the plan is solved
+    /// again with that stored energy held, so the slots carried out now head for the hedged state and the rest is planned
+    /// around it on the problem's own forecast. Any
+    /// trouble in the hedge (no optimum, a held plan that is not optimal or feasible) leaves the deterministic plan, with
+    /// the reason.
+    /// </summary>
+    public Plan Solve(PlanProblem problem, ScenarioSet? scenarios, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        var started = Stopwatch.GetTimestamp();
+        var point = Solve(problem, firstStage: null, cancellationToken);
+        if (scenarios is null || scenarios.Scenarios.Count < 2 || point.Status is not (PlanStatus.Optimal or PlanStatus.Feasible))
+        {
+            return point;
+        }
+
+        Plan Point(string why) => point with
+        {
+            Reason = point.Reason is null ? why : $"{point.Reason}; {why}",
+            SolveMilliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+        };
+
+        if (scenarios.Problem(problem) is { } wrong)
+        {
+            return Point($"scenarios not used: {wrong}");
+        }
+
+        HedgeResult? hedge;
+        try
+        {
+            var (near, nearScenarios) = ScenarioHedge.Truncate(problem, scenarios, point, _options.ScenarioHorizonSlots);
+            hedge = ScenarioHedge.Solve(near, nearScenarios);
+        }
+        catch (Exception e) when (e is ApplicationException or InvalidOperationException)
+        {
+            return Point($"scenario programme failed ({e.Message}); planned on the forecast alone");
+        }
+
+        if (hedge is null)
+        {
+            return Point("scenario programme had no optimum; planned on the forecast alone");
+        }
+
+        var shared = scenarios.SharedSlots;
+        var first = hedge.FirstStage;
+        var same = Enumerable.Range(0, shared).All(t =>
+            Math.Abs(point.Slots[t].ChargeKwh - point.Slots[t].DischargeKwh - (first.ChargeKwh[t] - first.DischargeKwh[t])) < SlotModeClassifier.DecisionToleranceKwh
+            && problem.Immersions.Select((heater, i) => Math.Abs(point.Slots[t].ImmersionKwh.GetValueOrDefault(heater.Id) - first.ImmersionKwh[i][t])).All(d => d < SlotModeClassifier.DecisionToleranceKwh));
+        if (same)
+        {
+            return Point($"the same first {shared * problem.SlotMinutes} minutes over {scenarios.Scenarios.Count} scenarios ({scenarios.Source})");
+        }
+
+        var hedged = Solve(problem, first, cancellationToken);
+        if (hedged.Status is not (PlanStatus.Optimal or PlanStatus.Feasible))
+        {
+            return Point($"the hedged first stage could not be planned around ({hedged.Reason}); planned on the forecast alone");
+        }
+
+        var extra = hedged.Slots[shared - 1].SocKwh - point.Slots[shared - 1].SocKwh;
+        var k = scenarios.Scenarios.Count;
+        var at = problem.SlotStart(shared);
+        var why = extra >= 0
+            ? $"hedged over {k} scenarios ({scenarios.Source}): {extra:0.00} kWh more stored by {LocalTime(at)} than the forecast alone would keep: in {hedge.ScenariosEmptying} of {k} likely futures the load outruns the battery later"
+            : $"hedged over {k} scenarios ({scenarios.Source}): {-extra:0.00} kWh less stored by {LocalTime(at)} than the forecast alone would keep: in {hedge.ScenariosWithSpareSolar} of {k} likely futures the sun later gives more than the house uses";
+        return hedged with
+        {
+            Reason = hedged.Reason is null ? why : $"{hedged.Reason}; {why}",
+            SolveMilliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+        };
+    }
+
+    /// <summary>A time for a reason, on the reasons' clock (UTC when the zone is unknown, as the explainer does).</summary>
+    private string LocalTime(DateTimeOffset utc) => TimeZoneInfo.ConvertTime(
+            utc, TimeZoneInfo.TryFindSystemTimeZoneById(_options.ReasonTimeZone, out var zone) ? zone : TimeZoneInfo.Utc)
+        .ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+
+    private Plan Solve(PlanProblem problem, FirstStage? firstStage, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(problem);
         var started = Stopwatch.GetTimestamp();
@@ -29,7 +110,7 @@ public sealed class OrToolsScheduleOptimiser(OptimiserOptions? options = null) :
         string? failure;
         try
         {
-            (solved, status, failure) = SolveExact(problem, cancellationToken);
+            (solved, status, failure) = SolveExact(problem, firstStage, cancellationToken);
         }
         catch (Exception e) when (e is ApplicationException or InvalidOperationException or DllNotFoundException or TypeInitializationException)
         {
@@ -85,12 +166,12 @@ public sealed class OrToolsScheduleOptimiser(OptimiserOptions? options = null) :
         };
     }
 
-    private (SolvedSlot[]? Slots, PlanStatus Status, string? Failure) SolveExact(PlanProblem problem, CancellationToken cancellationToken)
+    private (SolvedSlot[]? Slots, PlanStatus Status, string? Failure) SolveExact(PlanProblem problem, FirstStage? firstStage, CancellationToken cancellationToken)
     {
         HashSet<int> integerSlots;
         BranchAndBoundResult? searched = null;
         var deadline = 0L;
-        using (var lp = PlanModel.Create(problem, "GLOP") ?? throw new InvalidOperationException("GLOP is not available"))
+        using (var lp = PlanModel.Create(problem, "GLOP", firstStage: firstStage) ?? throw new InvalidOperationException("GLOP is not available"))
         {
             var result = lp.Solver.Solve();
             if (result == Solver.ResultStatus.INFEASIBLE)
@@ -143,7 +224,7 @@ public sealed class OrToolsScheduleOptimiser(OptimiserOptions? options = null) :
                 return SearchedOr($"mixed-integer stage passed its {_options.MipTimeLimit.TotalSeconds:0.#} s limit");
             }
 
-            using var mip = PlanModel.Create(problem, _options.MipSolver, integerSlots);
+            using var mip = PlanModel.Create(problem, _options.MipSolver, integerSlots, firstStage);
             if (mip is null)
             {
                 return SearchedOr($"the mixed-integer solver {_options.MipSolver} is not available in this OR-Tools build");
@@ -175,7 +256,7 @@ public sealed class OrToolsScheduleOptimiser(OptimiserOptions? options = null) :
             }
 
             // Same model with every integer slot's direction pinned: an LP whose optimum is at least as good, with duals.
-            using var pinned = PlanModel.Create(problem, "GLOP")!;
+            using var pinned = PlanModel.Create(problem, "GLOP", firstStage: firstStage)!;
             pinned.SetPins(mip.IntegerDirections());
             return pinned.Solver.Solve() == Solver.ResultStatus.OPTIMAL && pinned.SlotsBreakingExclusivity().Count == 0
                 ? (pinned.Extract(withDuals: true), status, null)

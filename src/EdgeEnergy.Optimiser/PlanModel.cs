@@ -26,31 +26,46 @@ internal sealed class PlanModel : IDisposable
     private readonly Variable[]? _batteryCharging;
     private readonly Variable[]? _gridImporting;
     private readonly Constraint[] _socBalance;
-    private readonly double _maxCharge;
-    private readonly double _maxDischarge;
-    private readonly double[] _importCap;
-    private readonly double[] _exportCap;
     private readonly List<(Variable Flow, double UpperBound)> _pinned = [];
+    private readonly bool _ownsSolver;
 
     public Solver Solver { get; }
 
-    /// <summary>The model on the named OR-Tools backend, with binaries in <paramref name="integerSlots"/> (null: a pure LP).</summary>
-    public static PlanModel? Create(PlanProblem problem, string solverId, IReadOnlySet<int>? integerSlots = null)
+    /// <summary>
+    /// The model on the named OR-Tools backend, with binaries in <paramref name="integerSlots"/> (null: a pure LP), and
+    /// the battery and immersion flows of the first slots held at <paramref name="firstStage"/>'s values when given.
+    /// </summary>
+    public static PlanModel? Create(PlanProblem problem, string solverId, IReadOnlySet<int>? integerSlots = null, FirstStage? firstStage = null)
     {
         var solver = Solver.CreateSolver(solverId);
-        return solver is null ? null : new PlanModel(problem, solver, integerSlots);
+        if (solver is null)
+        {
+            return null;
+        }
+
+        var model = new PlanModel(problem, solver, integerSlots, weight: 1, ownsSolver: true);
+        firstStage?.HoldIn(model);
+        return model;
     }
 
-    private PlanModel(PlanProblem problem, Solver solver, IReadOnlySet<int>? integerSlots)
+    /// <summary>
+    /// One scenario's copy of the model on a solver shared with others, its costs weighted by
+    /// <paramref name="weight"/> (its probability): the blocks of <see cref="ScenarioHedge"/>'s programme.
+    /// </summary>
+    public static PlanModel AddScenario(Solver solver, PlanProblem problem, double weight) =>
+        new(problem, solver, integerSlots: null, weight, ownsSolver: false);
+
+    private PlanModel(PlanProblem problem, Solver solver, IReadOnlySet<int>? integerSlots, double weight, bool ownsSolver)
     {
+        _ownsSolver = ownsSolver;
         _problem = problem;
         Solver = solver;
         var n = problem.Slots.Count;
         var h = problem.SlotHours;
         var b = problem.Battery;
         var g = problem.Grid;
-        var maxCharge = _maxCharge = b.MaxChargeKw * h;
-        var maxDischarge = _maxDischarge = b.MaxDischargeKw * h;
+        var maxCharge = b.MaxChargeKw * h;
+        var maxDischarge = b.MaxDischargeKw * h;
         var maxImport = g.MaxImportKw * h;
         var maxExport = g.MaxExportKw * h;
         var socLow = Math.Min(b.MinSocKwh, b.SocKwh);
@@ -61,8 +76,6 @@ internal sealed class PlanModel : IDisposable
         _discharge = new Variable[n];
         _import = new Variable[n];
         _export = new Variable[n];
-        _importCap = new double[n];
-        _exportCap = new double[n];
         _pvUsed = new Variable[n];
         _soc = new Variable[n];
         _socBalance = new Constraint[n];
@@ -91,8 +104,6 @@ internal sealed class PlanModel : IDisposable
             _discharge[t] = solver.MakeNumVar(0, maxDischarge, string.Empty);
             _import[t] = solver.MakeNumVar(0, importCap, string.Empty);
             _export[t] = solver.MakeNumVar(0, exportCap, string.Empty);
-            _importCap[t] = importCap;
-            _exportCap[t] = exportCap;
             _pvUsed[t] = solver.MakeNumVar(0, slot.PvKwh, string.Empty);
             _soc[t] = solver.MakeNumVar(socLow, socHigh, string.Empty);
 
@@ -108,7 +119,7 @@ internal sealed class PlanModel : IDisposable
                 var heater = problem.Immersions[i];
                 _immersion[i][t] = solver.MakeNumVar(0, heater.PowerKw * h, string.Empty);
                 balance.SetCoefficient(_immersion[i][t], -1);
-                objective.SetCoefficient(_immersion[i][t], -heater.ValuePencePerKwh);
+                objective.SetCoefficient(_immersion[i][t], -weight * heater.ValuePencePerKwh);
             }
 
             // soc[t] - soc[t-1] - ηc·charge + discharge/ηd = 0 (soc[-1] is the starting state, moved to the rhs)
@@ -124,9 +135,9 @@ internal sealed class PlanModel : IDisposable
             dynamics.SetCoefficient(_discharge[t], 1.0 / b.DischargeEfficiency);
             _socBalance[t] = dynamics;
 
-            objective.SetCoefficient(_import[t], slot.ImportPence);
-            objective.SetCoefficient(_export[t], -slot.ExportPence);
-            objective.SetCoefficient(_discharge[t], b.CycleCostPencePerKwh);
+            objective.SetCoefficient(_import[t], weight * slot.ImportPence);
+            objective.SetCoefficient(_export[t], -weight * slot.ExportPence);
+            objective.SetCoefficient(_discharge[t], weight * b.CycleCostPencePerKwh);
 
             // Where prices pay for both flows at once (export above import, or a negative price that pays for wasting
             // energy through the battery's losses), the relaxation is held to the convex hull of each pair's allowed
@@ -156,7 +167,7 @@ internal sealed class PlanModel : IDisposable
 
         if (n > 0)
         {
-            objective.SetCoefficient(_soc[n - 1], -problem.TerminalValuePencePerKwh);
+            objective.SetCoefficient(_soc[n - 1], -weight * problem.TerminalValuePencePerKwh);
         }
 
         for (var i = 0; i < _immersion.Length; i++)
@@ -193,6 +204,25 @@ internal sealed class PlanModel : IDisposable
     /// Slots where the solution charges and discharges, or imports and exports, at once. None means the answer of this
     /// relaxation already satisfies the integer rules everywhere, and so is optimal for the full model.
     /// </summary>
+    /// <summary>Battery charge in slot t (kWh), a variable of the model.</summary>
+    internal Variable Charge(int t) => _charge[t];
+
+    /// <summary>Battery discharge in slot t (kWh).</summary>
+    internal Variable Discharge(int t) => _discharge[t];
+
+    /// <summary>Heater i's energy in slot t (kWh).</summary>
+    internal Variable Immersion(int i, int t) => _immersion[i][t];
+
+    /// <summary>Grid import in slot t (kWh).</summary>
+    internal Variable Import(int t) => _import[t];
+
+    /// <summary>Stored energy at the end of slot t (kWh).</summary>
+    internal Variable Soc(int t) => _soc[t];
+
+    internal int SlotCount => _charge.Length;
+
+    internal int HeaterCount => _immersion.Length;
+
     public List<int> SlotsBreakingExclusivity() => [.. BrokenRules().Select(b => b.Leaning.Slot).Distinct()];
 
     private MPSolverParameters? _resolveParameters;
@@ -265,13 +295,14 @@ internal sealed class PlanModel : IDisposable
         {
             var closed = (pin.Rule, pin.FirstSide) switch
             {
-                (ExclusivityRule.Battery, true) => (_discharge[pin.Slot], _maxDischarge),
-                (ExclusivityRule.Battery, false) => (_charge[pin.Slot], _maxCharge),
-                (ExclusivityRule.Grid, true) => (_export[pin.Slot], _exportCap[pin.Slot]),
-                _ => (_import[pin.Slot], _importCap[pin.Slot]),
+                (ExclusivityRule.Battery, true) => _discharge[pin.Slot],
+                (ExclusivityRule.Battery, false) => _charge[pin.Slot],
+                (ExclusivityRule.Grid, true) => _export[pin.Slot],
+                _ => _import[pin.Slot],
             };
-            closed.Item1.SetUb(0);
-            _pinned.Add(closed);
+            // The bound in force before (the slot's cap, or a first stage's held value) comes back when the pin goes.
+            _pinned.Add((closed, closed.Ub()));
+            closed.SetUb(0);
         }
     }
 
@@ -323,7 +354,10 @@ internal sealed class PlanModel : IDisposable
     public void Dispose()
     {
         _resolveParameters?.Dispose();
-        Solver.Dispose();
+        if (_ownsSolver)
+        {
+            Solver.Dispose();
+        }
     }
 }
 

@@ -83,7 +83,13 @@ public sealed class PlanningCycle(
             return;
         }
 
-        var plan = optimiser.Solve(problem, cancellationToken);
+        var scenarios = Scenarios(problem, measured, pastService, solar.Origin, options.Scenarios, out var noScenarios);
+        var plan = optimiser.Solve(problem, scenarios, cancellationToken);
+        if (noScenarios is not null)
+        {
+            plan = plan with { Reason = plan.Reason is null ? $"planned on the forecast alone: {noScenarios}" : $"{plan.Reason}; planned on the forecast alone: {noScenarios}" };
+        }
+
         metrics?.RecordPlanSolved(TimeSpan.FromMilliseconds(plan.SolveMilliseconds), plan.Status);
         plan = plan with { Reason = plan.Reason is null ? terminalReason : $"{plan.Reason}; {terminalReason}" };
         var id = await planLog.RecordAsync(now, trigger, problem, plan, cancellationToken);
@@ -144,6 +150,42 @@ public sealed class PlanningCycle(
         }
 
         return past;
+    }
+
+    /// <summary>
+    /// The scenarios the plan allows for (issue 15 §3): the problem's own forecasts with the errors the same forecasters
+    /// made day-ahead on the complete UTC days measured (the solar's as the service's calibrated forecast when the plan
+    /// stands on it, else as the own estimate). Null, with the reason, when off or with too few days measured.
+    /// </summary>
+    private static ScenarioSet? Scenarios(
+        PlanProblem problem, (double[] LoadKwh, double[] PvKwh) measured, double[] pastService, SolarForecastOrigin origin, int count, out string? whyNot)
+    {
+        const int day = SlotGrid.SlotsPerDay;
+        var options = new ScenarioOptions { Count = count };
+        if (count < 2)
+        {
+            whyNot = null; // off by configuration: nothing to report
+            return null;
+        }
+
+        var slotOfDay = (int)(problem.Start.UtcDateTime.TimeOfDay.TotalMinutes / PlanProblemBuilder.SlotMinutes);
+        var length = measured.LoadKwh.Length; // ends at problem.Start
+        ISlotForecaster pvForecaster = origin == SolarForecastOrigin.Service ? new ForecastColumn(pastService, measured.PvKwh) : new SolarForecaster();
+        var loadForecaster = ProductLoadForecaster.Create();
+        var loadSeen = measured.LoadKwh.Select(v => double.IsFinite(v) ? v : TypicalLoadKwh).ToArray();
+        var days = new List<DayAheadError>();
+        // The UTC midnights of the measured span, oldest first, whose whole day was measured.
+        for (var start = (day - slotOfDay) % day; start + day <= length; start += day)
+        {
+            if (start + day > length - options.Days * day
+                && ForecastScenarios.DayAhead(measured.LoadKwh, measured.PvKwh, start, loadForecaster, pvForecaster, loadSeen) is { } error)
+            {
+                days.Add(error);
+            }
+        }
+
+        return ForecastScenarios.Build(
+            [.. problem.Slots.Select(s => s.LoadKwh)], [.. problem.Slots.Select(s => s.PvKwh)], slotOfDay, days, options, out whyNot);
     }
 
     /// <summary>Half-hourly load from measured history through the product's forecaster; a typical home's until a day

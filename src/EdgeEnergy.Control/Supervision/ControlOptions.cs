@@ -1,3 +1,4 @@
+using EdgeEnergy.Control.Forecasting;
 using System.ComponentModel.DataAnnotations;
 
 namespace EdgeEnergy.Control.Supervision;
@@ -28,4 +29,6 @@ public sealed class ControlOptions
     public double? TerminalValuePencePerKwh { get; set; }
     /// <summary>Before tomorrow's Agile prices are published, plan on to 23:00 UK tomorrow with prices estimated from history (marked as estimated).</summary>
     public bool EstimateUnpublishedPrices { get; set; } = true;
+    /// <summary>Scenarios of load and solar each plan allows for, drawn from the home's recent forecast errors (0 or 1: plan on the point forecast alone).</summary>
+    [Range(0, 50)] public int Scenarios { get; set; } = new ScenarioOptions().Count;
 }

@@ -89,6 +89,30 @@ internal static class BacktestCommand
             DefaultValueFactory = _ => "none",
         };
         oracle.AcceptOnlyFromAmong("none", "load", "pv", "load+pv");
+        var scenarios = new Option<int>("--scenarios")
+        {
+            Description = "Scenarios of load and solar each plan allows for, drawn from the last 14 days' forecast errors (0: plan on the point forecast alone, as before issue 15).",
+            DefaultValueFactory = _ => new ScenarioOptions().Count,
+        };
+        scenarios.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 0 or > 50 or 1)
+            {
+                r.AddError("--scenarios must be 0 (off) or between 2 and 50");
+            }
+        });
+        var sharedSlots = new Option<int>("--shared-slots")
+        {
+            Description = "Half hours at the start of each plan whose decisions all scenarios share (2: the next hour).",
+            DefaultValueFactory = _ => new ScenarioOptions().SharedSlots,
+        };
+        sharedSlots.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > 96)
+            {
+                r.AddError("--shared-slots must be between 1 and 96");
+            }
+        });
         var threads = new Option<int>("--threads")
         {
             Description = "Threads to use; the results do not depend on it (1: every strategy and every replan on one thread).",
@@ -103,7 +127,7 @@ internal static class BacktestCommand
         });
         var quiet = new Option<bool>("--quiet") { Description = "No progress bar or summary on stderr." };
         var command = new Command("backtest", "Replays a history of prices, load and solar against four strategies (none, rules, optimiser, perfect) and reports the bills.");
-        foreach (var o in new Option[] { history, site, output, trace, chart, chartFrom, from, to, mipSolver, mipLimit, bbNodes, terminal, estimate, loadForecast, oracle, threads, quiet })
+        foreach (var o in new Option[] { history, site, output, trace, chart, chartFrom, from, to, mipSolver, mipLimit, bbNodes, terminal, estimate, loadForecast, oracle, scenarios, sharedSlots, threads, quiet })
         {
             command.Options.Add(o);
         }
@@ -120,6 +144,7 @@ internal static class BacktestCommand
             parse.GetValue(terminal)!, parse.GetValue(estimate) == "on",
             s_loadForecasters[parse.GetValue(loadForecast)!](), parse.GetValue(threads),
             parse.GetValue(oracle) switch { "load" => ForecastOracle.Load, "pv" => ForecastOracle.Pv, "load+pv" => ForecastOracle.Load | ForecastOracle.Pv, _ => ForecastOracle.None },
+            new ScenarioOptions { Count = parse.GetValue(scenarios), SharedSlots = parse.GetValue(sharedSlots) },
             ct)));
         return command;
     }
@@ -127,7 +152,8 @@ internal static class BacktestCommand
     private static int Run(
         string historyPath, string sitePath, string? outPath, string? tracePath, string? chartPath, DateOnly? chartFrom,
         DateTimeOffset? from, DateTimeOffset? to, bool quiet, OptimiserOptions solver,
-        string terminal, bool estimatePrices, ISlotForecaster loadForecaster, int threads, ForecastOracle oracle, CancellationToken cancellationToken)
+        string terminal, bool estimatePrices, ISlotForecaster loadForecaster, int threads, ForecastOracle oracle, ScenarioOptions scenarios,
+        CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         if (!TryParseTerminal(terminal, out var terminalMode, out var fixedPence))
@@ -171,7 +197,7 @@ internal static class BacktestCommand
             new BacktestOptions
             {
                 Terminal = terminalMode, FixedTerminalPencePerKwh = fixedPence, EstimatePrices = estimatePrices, LoadForecaster = loadForecaster,
-                Threads = threads, Oracle = oracle,
+                Threads = threads, Oracle = oracle, Scenarios = scenarios,
             },
             // Perfect foresight is the bound the capture is measured against: the exact backend with the default 10 s.
             perfectOptimiser: new OrToolsScheduleOptimiser(new OptimiserOptions { MipSolver = solver.MipSolver == OptimiserOptions.NoMipBackend ? new OptimiserOptions().MipSolver : solver.MipSolver }));

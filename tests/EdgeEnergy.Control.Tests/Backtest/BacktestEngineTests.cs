@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using EdgeEnergy.Backtest;
+using EdgeEnergy.Control.Forecasting;
 using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Optimiser;
 using EdgeEnergy.Domain.Prices;
@@ -165,12 +166,13 @@ public class BacktestEngineTests(EightDayRun run) : IClassFixture<EightDayRun>
 public class OptimiserReplayTests(EightDayRun run) : IClassFixture<EightDayRun>
 {
     [Theory]
-    [InlineData(48)] // guessed replays warm up a day early: most meet the true replay before their segment starts
-    [InlineData(0)] // no warm-up: every segment after the first needs its catch-up replay
-    public void Replaying_in_parallel_segments_gives_the_same_slots_as_one_replay(int warmUpSlots)
+    [InlineData(48, 0)] // guessed replays warm up a day early: most meet the true replay before their segment starts
+    [InlineData(0, 0)] // no warm-up: every segment after the first needs its catch-up replay
+    [InlineData(48, 3)] // plans that allow for 3 scenarios (from day 6 on, once 5 days of forecast errors exist)
+    public void Replaying_in_parallel_segments_gives_the_same_slots_as_one_replay(int warmUpSlots, int scenarios)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(run.Site.TimeZone);
-        var options = new BacktestOptions { Terminal = TerminalMode.Learned, EstimatePrices = true };
+        var options = new BacktestOptions { Terminal = TerminalMode.Learned, EstimatePrices = true, Scenarios = new ScenarioOptions { Count = scenarios } };
         OptimiserReplayResult Replay(int workers, int segmentSlots) =>
             new OptimiserReplay(new OrToolsScheduleOptimiser(), options, run.History, run.Site, zone)
                 .Run(workers, progress: null, CancellationToken.None, segmentSlots, warmUpSlots);
@@ -195,5 +197,13 @@ public class OptimiserReplayTests(EightDayRun run) : IClassFixture<EightDayRun>
         Assert.Equal((whole.Fallbacks, whole.Shortfalls), (cut.Fallbacks, cut.Shortfalls));
         Assert.Equal(whole.Errors!.ImportMaeByHour, cut.Errors!.ImportMaeByHour, (a, b) => double.IsNaN(a) ? double.IsNaN(b) : Math.Abs(a - b) < 1e-9);
         Assert.Equal(whole.Errors.Count, cut.Errors.Count);
+        if (scenarios > 0)
+        {
+            // …and the scenarios were planned on: the same replay on the point forecast alone differs.
+            var point = new OptimiserReplay(new OrToolsScheduleOptimiser(), options with { Scenarios = new ScenarioOptions() }, run.History, run.Site, zone)
+                .Run(1, progress: null, CancellationToken.None);
+            Assert.NotEqual(point.Run.Flows, whole.Run.Flows);
+            Assert.Equal(point.Run.Flows.Take(6 * 48), whole.Run.Flows.Take(6 * 48)); // no scenarios before 5 whole days of errors
+        }
     }
 }

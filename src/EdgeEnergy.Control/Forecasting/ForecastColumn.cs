@@ -1,13 +1,11 @@
-using EdgeEnergy.Control.Forecasting;
-
-namespace EdgeEnergy.Backtest;
+namespace EdgeEnergy.Control.Forecasting;
 
 /// <summary>
-/// The history's <c>pv_forecast_kwh</c> column as a forecaster: what a forecast service said for each slot, either as
-/// given or, with the measured solar, calibrated to the roof on the slots before now (<see cref="SolarCalibration"/>),
-/// as the optimiser strategy plans on it. Stateless, so the replay's threads share one.
+/// A forecast service's stored forecasts as a forecaster (the backtest's <c>pv_forecast_kwh</c> column, or the forecasts
+/// the service gave live for past slots): what it said for each slot, either as given or, with the measured solar,
+/// calibrated to the roof on the slots before now (<see cref="SolarCalibration"/>). Stateless, so threads share one.
 /// </summary>
-internal sealed class ForecastColumn(double[] provided, double[]? measured) : ISlotForecaster
+public sealed class ForecastColumn(double[] provided, double[]? measured) : ISlotForecaster
 {
     public string Name => measured is null ? "pv_forecast_kwh as given" : "pv_forecast_kwh calibrated to the roof";
 
