@@ -50,6 +50,7 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
         var replay = new OptimiserReplay(_optimiser, _options, history, site, zone)
             .Run(_options.Threads, progress, cancellationToken, sideWork: Others);
         var optimiserSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var attribution = _options.Attribution ? Attribute(history, site, zone, replay.Run.TotalBillPence, perfect!.TotalBillPence, cancellationToken) : null;
 
         var load = history.Slots.Select(s => s.LoadKwh).ToArray();
         var pv = history.Slots.Select(s => s.PvKwh).ToArray();
@@ -75,7 +76,27 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
             CatchUpSlots = replay.CatchUpSlots,
             PerfectWindowsNotProvenOptimal = perfectNotProven,
             PriceEstimateErrors = replay.Errors,
+            Attribution = attribution,
         };
+    }
+
+    /// <summary>
+    /// The sequential replays of docs/contracts.md section 6: the optimiser strategy again with the actual load, then also
+    /// the actual solar, then also every price as published; each step's bill change is that cause's share, and the last
+    /// replay's gap to perfect foresight splits into execution (its bills against its plans' own first-slot bills) and
+    /// horizon (the rest).
+    /// </summary>
+    private Attribution Attribute(BacktestHistory history, BacktestSite site, TimeZoneInfo zone, double optimiserPence, double perfectPence, CancellationToken cancellationToken)
+    {
+        OptimiserReplayResult Replay(ForecastOracle oracle) =>
+            new OptimiserReplay(_optimiser, _options with { Oracle = oracle }, history, site, zone).Run(_options.Threads, null, cancellationToken);
+
+        var load = Replay(ForecastOracle.Load).Run.TotalBillPence;
+        var loadPv = Replay(ForecastOracle.Load | ForecastOracle.Pv).Run.TotalBillPence;
+        var all = Replay(ForecastOracle.Load | ForecastOracle.Pv | ForecastOracle.Prices);
+        var allPence = all.Run.TotalBillPence;
+        var execution = all.Run.BillPence.Select((bill, t) => bill - all.Decisions[t].PlannedBillPence).Sum();
+        return new Attribution(optimiserPence - load, load - loadPv, loadPv - allPence, allPence - perfectPence - execution, execution);
     }
 
     /// <summary>The load forecasts scored: persistence, the one planned with, and that one with the nowcast (unless it

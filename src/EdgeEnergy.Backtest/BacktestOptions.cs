@@ -49,6 +49,12 @@ public sealed record BacktestOptions
     /// </summary>
     public ScenarioOptions Scenarios { get; init; } = new();
 
+    /// <summary>
+    /// Also split the optimiser's gap to perfect foresight by cause (docs/contracts.md section 6): three more replays of
+    /// the optimiser strategy, so about four times the time.
+    /// </summary>
+    public bool Attribution { get; init; }
+
     /// <summary>Perfect foresight is solved in windows of this many slots (5 days)…</summary>
     public int PerfectWindowSlots { get; init; } = 240;
 
@@ -88,4 +94,7 @@ public enum ForecastOracle
     None = 0,
     Load = 1,
     Pv = 2,
+
+    /// <summary>Prices the replan would have estimated are the published ones (the horizon stays as long).</summary>
+    Prices = 4,
 }

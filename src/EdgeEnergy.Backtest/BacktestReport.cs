@@ -83,6 +83,18 @@ public static class BacktestReport
                 ["pricesEstimatedSlotsPlanned"] = result.Decisions.Sum(d => d.EstimatedSlots),
             },
         };
+        if (result.Attribution is { } a)
+        {
+            report["attribution"] = new JsonObject
+            {
+                ["loadForecastPence"] = Round(a.LoadForecastPence, 4),
+                ["pvForecastPence"] = Round(a.PvForecastPence, 4),
+                ["pricesPence"] = Round(a.PricesPence, 4),
+                ["horizonPence"] = Round(a.HorizonPence, 4),
+                ["executionPence"] = Round(a.ExecutionPence, 4),
+            };
+        }
+
         if (result.PriceEstimateErrors is { } e)
         {
             report["priceEstimateMaePence"] = new JsonObject

@@ -31,7 +31,23 @@ public sealed class StrategyRun(string name, SiteFlows[] flows, double[] billPen
 /// <summary>What the optimiser strategy decided in a slot: the forecasts and plan it acted on, and the command sent.</summary>
 public sealed record DecisionRecord(
     double ForecastLoadKwh, double ForecastPvKwh, double PlannedImportKwh, double PlannedSocKwh, int HorizonSlots,
-    int EstimatedSlots, InverterCommand Command, string PlanStatus, double TerminalValuePencePerKwh, double SolveMilliseconds);
+    int EstimatedSlots, InverterCommand Command, string PlanStatus, double TerminalValuePencePerKwh, double SolveMilliseconds)
+{
+    /// <summary>The slot's bill had the plan's own first-slot flows happened, at the slot's prices.</summary>
+    public double PlannedBillPence { get; init; }
+}
+
+/// <summary>
+/// The optimiser's gap to perfect foresight split by cause (docs/contracts.md section 6), in pence over the period, each
+/// the bill change when one more thing is made perfect, in this order: the load forecast, the solar forecast, the
+/// prices (estimated → published), then the rest — execution (what the plant did against the plan's own flows, in the
+/// replay with all three perfect) and horizon (what remains: planning a day or two ahead instead of the whole period).
+/// They sum to optimiser − perfect.
+/// </summary>
+public sealed record Attribution(double LoadForecastPence, double PvForecastPence, double PricesPence, double HorizonPence, double ExecutionPence)
+{
+    public double TotalPence => LoadForecastPence + PvForecastPence + PricesPence + HorizonPence + ExecutionPence;
+}
 
 /// <summary>The whole backtest.</summary>
 public sealed record BacktestResult
@@ -64,6 +80,9 @@ public sealed record BacktestResult
 
     /// <summary>How far the estimated prices the optimiser planned with were from the published ones (null: no estimates).</summary>
     public PriceEstimateErrors? PriceEstimateErrors { get; init; }
+
+    /// <summary>The optimiser's gap to perfect foresight by cause (null unless <see cref="BacktestOptions.Attribution"/>).</summary>
+    public Attribution? Attribution { get; init; }
 
     /// <summary>(none − optimiser) / (none − perfect) · 100 on the bill.</summary>
     public double SavingsCapturePercent => Capture(StrategyNames.Optimiser);

@@ -264,7 +264,8 @@ internal sealed class OptimiserReplay
         var cheapestLate = double.PositiveInfinity;
         for (var k = 0; k < count; k++)
         {
-            var estimated = t + k >= known;
+            // Under the price oracle every slot's price is the published one, as if known already.
+            var estimated = t + k >= known && !_options.Oracle.HasFlag(ForecastOracle.Prices);
             var importPence = estimated ? estimatedImport[t + k - known] : _importPrices[t + k];
             slots[k] = new SlotInput
             {
@@ -325,7 +326,11 @@ internal sealed class OptimiserReplay
         _decisions[t] = new DecisionRecord(
             loadForecast[0], pvForecast[0], plan.Slots.Count > 0 ? plan.Slots[0].ImportKwh : double.NaN,
             plan.Slots.Count > 0 ? plan.Slots[0].SocKwh : double.NaN, count, end - known, command,
-            plan.Status.ToString(), terminalValue, plan.SolveMilliseconds);
+            plan.Status.ToString(), terminalValue, plan.SolveMilliseconds)
+        {
+            // What the slot would have cost had the plan's own flows happened (the executed bill when no plan was usable).
+            PlannedBillPence = usable ? plan.Slots[0].ImportKwh * slot.ImportPence - plan.Slots[0].ExportKwh * slot.ExportPence : _bills[t],
+        };
     }
 
     /// <summary>

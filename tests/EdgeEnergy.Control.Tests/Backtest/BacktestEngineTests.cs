@@ -163,6 +163,29 @@ public class BacktestEngineTests(EightDayRun run) : IClassFixture<EightDayRun>
     }
 }
 
+public class AttributionTests(EightDayRun run) : IClassFixture<EightDayRun>
+{
+    [Fact]
+    public void The_gap_to_perfect_foresight_splits_by_cause_and_sums_to_it()
+    {
+        var result = new BacktestEngine(new OrToolsScheduleOptimiser(), new BacktestOptions { Attribution = true }).Run(run.History, run.Site);
+        var a = result.Attribution!;
+        var gap = result.Strategies[StrategyNames.Optimiser].TotalBillPence - result.Strategies[StrategyNames.Perfect].TotalBillPence;
+
+        Assert.Equal(gap, a.TotalPence, 1.0); // docs/contracts.md section 6: within 1p
+        Assert.True(gap > 0, $"the optimiser beat perfect foresight by {-gap}p");
+        // The default run is the first of the sequence, untouched by the attribution's replays.
+        Assert.Equal(run.Result.Strategies[StrategyNames.Optimiser].BillPence, result.Strategies[StrategyNames.Optimiser].BillPence);
+        // Each share is a real replay's difference: the load forecast's is the bill change of knowing the load.
+        var knowingLoad = new BacktestEngine(new OrToolsScheduleOptimiser(), new BacktestOptions { Oracle = ForecastOracle.Load }).Run(run.History, run.Site);
+        Assert.Equal(gap - (knowingLoad.Strategies[StrategyNames.Optimiser].TotalBillPence - result.Strategies[StrategyNames.Perfect].TotalBillPence), a.LoadForecastPence, 6);
+        Assert.NotEqual(0, a.LoadForecastPence);
+        Assert.Equal(0, a.PvForecastPence, 6); // the fixture has no solar: nothing to forecast
+        Assert.Contains("\"attribution\"", BacktestReport.ToJson(result, 1));
+        Assert.DoesNotContain("\"attribution\"", BacktestReport.ToJson(run.Result, 1));
+    }
+}
+
 public class OptimiserReplayTests(EightDayRun run) : IClassFixture<EightDayRun>
 {
     [Theory]
