@@ -1,5 +1,6 @@
 using EdgeEnergy.Adapters.Modbus.FoxEss;
 using EdgeEnergy.Adapters.Modbus.Transport;
+using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Domain.Diagnostics;
 using EdgeEnergy.Domain.Inverter;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -28,11 +29,14 @@ public static class FoxEssRegistration
     }
 
     /// <summary>The one <see cref="ModbusBusRegistry"/> (one connection per physical bus, shared by the inverter and relay
-    /// boards); its buses record into the host's <see cref="EdgeEnergyMetrics"/> when the web side registered it.</summary>
+    /// boards); its buses record into the host's <see cref="EdgeEnergyMetrics"/> when the web side registered it, and
+    /// every write on them passes the service's <see cref="WriteGate"/>.</summary>
     internal static IServiceCollection TryAddModbusBuses(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => new ModbusBusRegistry(sp.GetRequiredService<TimeProvider>(), sp.GetService<ILoggerFactory>(), sp.GetService<EdgeEnergyMetrics>()));
+        services.TryAddControlMode();
+        services.TryAddSingleton(sp => new ModbusBusRegistry(
+            sp.GetRequiredService<TimeProvider>(), sp.GetService<ILoggerFactory>(), sp.GetService<EdgeEnergyMetrics>(), sp.GetRequiredService<WriteGate>()));
         return services;
     }
 }
