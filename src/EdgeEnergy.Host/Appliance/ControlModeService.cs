@@ -12,7 +12,8 @@ namespace EdgeEnergy.Host.Appliance;
 /// The control mode (docs/contracts.md section 5) and the <see cref="WriteGate"/> that enforces it. At start the mode is
 /// <c>Control:Mode</c>, unless a mode was set over MQTT since the configuration last changed: the store keeps the mode set
 /// over MQTT together with the <c>Control:Mode</c> in force when it was set; while <c>Control:Mode</c> still says the
-/// same, the stored mode wins; once it says something else, the configuration wins (the newer choice wins either way).
+/// same, the stored mode wins; once it says something else, the configuration wins and the stored choice is cleared
+/// (the newer choice wins either way).
 /// Switching over MQTT: shadow → active needs a second <c>active</c> within <see cref="ConfirmWindow"/> of the first;
 /// active → shadow closes the gate at once, hands the inverter back (<see cref="IInverterHandBack"/>, the last writes
 /// allowed, through <see cref="WriteGate.HandBack"/>) and records it in the audit log.
@@ -32,6 +33,7 @@ internal sealed class ControlModeService : IHostedService, IDisposable
     private readonly IServiceProvider _services;
     private readonly ControlMode _configured;
     private readonly SemaphoreSlim _lock = new(1, 1);
+    private readonly bool _storeStale;
     private DateTimeOffset? _confirmUntil;
 
     public ControlModeService(IOptions<ControlOptions> options, TimeProvider time, ILogger<ControlModeService> logger, IServiceProvider services,
@@ -43,6 +45,8 @@ internal sealed class ControlModeService : IHostedService, IDisposable
         // Decided before anything can write: the gate is right from the first request on any bus.
         var stored = store is null ? (null, null) : (Read(store, ModeKey), Read(store, ModeConfigKey));
         (var mode, StartReason) = Resolve(_configured, stored.Item1, stored.Item2);
+        // A stored MQTT choice the configuration has overruled is cleared at start, so it cannot come back later.
+        _storeStale = stored.Item1 is { Length: > 0 } && !StoredUnder(stored.Item2, _configured);
         Gate = new WriteGate(mode);
     }
 
@@ -63,7 +67,7 @@ internal sealed class ControlModeService : IHostedService, IDisposable
             return (configured, $"Control:Mode is {configured.ToWire()}");
         }
 
-        if (!ControlModes.TryParse(storedUnderConfig, out var under) || under != configured)
+        if (!StoredUnder(storedUnderConfig, configured))
         {
             return (configured, $"Control:Mode is {configured.ToWire()}, changed since {stored.ToWire()} was set over MQTT (the configuration is newer)");
         }
@@ -71,12 +75,19 @@ internal sealed class ControlModeService : IHostedService, IDisposable
         return (stored, $"{stored.ToWire()} was set over MQTT (Control:Mode is still {configured.ToWire()})");
     }
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    private static bool StoredUnder(string? storedUnderConfig, ControlMode configured) =>
+        ControlModes.TryParse(storedUnderConfig, out var under) && under == configured;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         var mode = Mode.ToWire();
         _logger.ControlModeAtStart(mode, StartReason);
+        if (_storeStale && _store is not null)
+        {
+            await _store.SetAsync(ModeKey, "", cancellationToken);
+        }
+
         Publish();
-        return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

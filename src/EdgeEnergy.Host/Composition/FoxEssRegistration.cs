@@ -25,6 +25,8 @@ public static class FoxEssRegistration
         services.TryAddSingleton<IInverterTelemetrySource>(sp => sp.GetRequiredService<FoxEssDevice>());
         services.TryAddSingleton<IBatteryModeController>(sp => sp.GetRequiredService<FoxEssDevice>());
         services.TryAddSingleton<INativeScheduleWriter>(sp => sp.GetRequiredService<FoxEssDevice>());
+        // Active → shadow hands the inverter back to the settings it had before EdgeEnergy's first write.
+        services.TryAddSingleton<IInverterHandBack>(sp => sp.GetRequiredService<FoxEssDevice>());
         return services;
     }
 
