@@ -186,5 +186,5 @@ public sealed class GpioRelay : ISwitchedOutput, IDisposable
     private static string Describe(PinValue value) => value == PinValue.High ? "high" : "low";
 
     private static bool IsDriverError(Exception e) =>
-        e is not (ObjectDisposedException or GpioRelayException) and (IOException or InvalidOperationException or UnauthorizedAccessException or ArgumentException or PlatformNotSupportedException or NotSupportedException);
+        e is not (ObjectDisposedException or GpioRelayException or WriteRefusedException) and (IOException or InvalidOperationException or UnauthorizedAccessException or ArgumentException or PlatformNotSupportedException or NotSupportedException);
 }

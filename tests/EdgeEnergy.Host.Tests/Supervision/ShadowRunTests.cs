@@ -98,6 +98,25 @@ public sealed class ShadowRunTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task An_unknown_mode_stops_the_start_with_exit_2_naming_the_key_and_the_value()
+    {
+        var result = await CliRunner.RunAsync(["run"], timeout: TimeSpan.FromSeconds(90), environment: new Dictionary<string, string>
+        {
+            ["EDGEENERGY__Control__Mode"] = "sideways",
+            ["EDGEENERGY__Inverter__Endpoint"] = $"tcp://127.0.0.1:{_modbus.LocalEndpoint.Port}",
+            ["EDGEENERGY__Inverter__Family"] = "h1-g2",
+            ["EDGEENERGY__Storage__Path"] = Path.Combine(_data, "edgeenergy.db"),
+            ["EDGEENERGY__Http__Urls"] = $"http://127.0.0.1:{FreeTcpPort.Next()}",
+            ["EDGEENERGY__Mqtt__EmbeddedBroker"] = "true",
+            ["EDGEENERGY__Mqtt__EmbeddedBrokerPort"] = FreeTcpPort.Next().ToString(CultureInfo.InvariantCulture),
+        });
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("edgeenergy: configuration: Control:Mode 'sideways' is not a mode: use active or shadow", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal(0, _frames.Count);
+    }
+
+    [Fact]
     public async Task A_shadow_run_sends_no_write_frame_through_start_replan_refused_override_broker_outage_and_stop()
     {
         var now = DateTimeOffset.UtcNow;
