@@ -150,6 +150,9 @@ public sealed class ControlLoop(
         if (shadow)
         {
             await RecordShadowAsync(now, path, command, decision, telemetry, cancellationToken);
+            // Whatever was sent before is no longer in force (the hand-back undid it): back in active, the first poll
+            // sends its command and the native schedule is written again.
+            (_lastSent, _lastSentPath, _nativeScheduleWritten) = (null, null, null);
         }
         else if (due && (telemetry is not null || path == homeAssistant || problem is null))
         {

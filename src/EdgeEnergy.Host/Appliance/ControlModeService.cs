@@ -149,17 +149,19 @@ internal sealed class ControlModeService : IHostedService, IDisposable
     private async Task<string> HandBackAsync(DateTimeOffset now, string source, CancellationToken cancellationToken)
     {
         var handBack = _services.GetService<IInverterHandBack>();
-        if (handBack is null)
-        {
-            return "no inverter to hand back";
-        }
-
+        var immersions = _services.GetService<ImmersionSwitcher>();
         string done;
+        string? relays = null;
         using (Gate.HandBack())
         {
+            if (immersions is not null)
+            {
+                relays = await immersions.AllOffAsync(now, $"hand back: mode active → shadow ({source})", cancellationToken);
+            }
+
             try
             {
-                done = await handBack.HandBackAsync(cancellationToken);
+                done = handBack is null ? "no inverter to hand back" : await handBack.HandBackAsync(cancellationToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -167,12 +169,12 @@ internal sealed class ControlModeService : IHostedService, IDisposable
             }
         }
 
-        if (_services.GetService<IAuditLog>() is { } audit)
+        if (handBack is not null && _services.GetService<IAuditLog>() is { } audit)
         {
             await audit.RecordAsync(new AuditEntry(now, "fox-modbus", "hand back", done, $"mode: active → shadow ({source})"), cancellationToken);
         }
 
-        return done;
+        return string.IsNullOrEmpty(relays) ? done : $"{relays}; {done}";
     }
 
     private async Task StoreAsync(ControlMode mode, CancellationToken cancellationToken)

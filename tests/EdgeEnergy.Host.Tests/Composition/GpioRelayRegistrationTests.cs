@@ -125,6 +125,36 @@ public sealed class GpioRelayRegistrationTests
     }
 
     [Fact]
+    public async Task Active_to_shadow_switches_a_heating_relay_off_as_the_last_write_then_refuses_to_switch_it()
+    {
+        var host = Build(new()
+        {
+            ["Control:Mode"] = "active",
+            ["Site:Immersions:0:Id"] = "tank",
+            ["Site:Immersions:0:Relay"] = "gpio://17",
+        });
+        await host.StartAsync();
+        var switcher = host.Services.GetRequiredService<ImmersionSwitcher>();
+        switcher.Boost("tank", s_now.AddHours(1));
+        await switcher.StepAsync(s_now, null, false, 400, CancellationToken.None);
+        var chip = _chips[0];
+        Assert.Equal(PinValue.High, chip.LastDriven(17));
+
+        var said = await host.Services.GetRequiredService<global::EdgeEnergy.Host.Appliance.ControlModeService>().RequestAsync(Domain.Control.ControlMode.Shadow, "mqtt", CancellationToken.None);
+        Assert.StartsWith("shadow: nothing is written from now on; handed back: immersion tank off: ok", said, StringComparison.Ordinal);
+        Assert.Equal(PinValue.Low, chip.LastDriven(17));
+        var writes = chip.Calls.Count(c => c.StartsWith("write", StringComparison.Ordinal));
+
+        // The gate is closed: a boost asked of the switcher is refused below it, and stopping drives nothing.
+        switcher.Boost("tank", s_now.AddHours(1));
+        await switcher.StepAsync(s_now.AddMinutes(1), null, false, 400, CancellationToken.None);
+        await host.StopAsync();
+        host.Dispose();
+        Assert.Equal(writes, chip.Calls.Count(c => c.StartsWith("write", StringComparison.Ordinal)));
+        Assert.Equal(PinValue.Low, chip.LastDriven(17));
+    }
+
+    [Fact]
     public async Task The_service_will_not_start_on_a_gpio_chip_this_machine_lacks_and_says_which_key()
     {
         var data = Directory.CreateTempSubdirectory("edgeenergy-gpio-run-").FullName;
