@@ -1,4 +1,5 @@
 using System.Device.Gpio;
+using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Domain.Inverter;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -19,6 +20,9 @@ public sealed class GpioRelayException : IOException
 /// on), and driven OFF again on dispose before it is released, so a heater is off whenever the service stops cleanly.
 /// Every switch is read back: a line that does not hold the level we drove is an error. A GPIO relay has no power
 /// reading; "thermostat satisfied" is learnt from the house load, as for every relay kind (<c>ImmersionSwitcher</c>).
+/// With a <see cref="WriteGate"/> that is closed (shadow mode) the line is not requested at all (requesting it as an
+/// output drives it), switching is refused, and dispose releases without driving; the line is requested at the first
+/// switch the gate lets through.
 /// </summary>
 public sealed class GpioRelay : ISwitchedOutput, IDisposable
 {
@@ -26,15 +30,19 @@ public sealed class GpioRelay : ISwitchedOutput, IDisposable
     private readonly bool _shouldDispose;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
+    private readonly WriteGate? _gate;
     private bool _disposed;
+    private bool _opened;
 
     /// <param name="controller">The controller of the chip the line is on.</param>
     /// <param name="address">Line, chip and active level.</param>
     /// <param name="key">The config key the address came from, named in every error.</param>
     /// <param name="logger">Where opening and release are logged.</param>
     /// <param name="shouldDispose">True when this relay owns <paramref name="controller"/> (false when shared by several relays).</param>
-    public GpioRelay(GpioController controller, GpioRelayAddress address, string key, ILogger? logger = null, bool shouldDispose = true)
+    /// <param name="gate">The service's write gate; null: always open (CLI tools).</param>
+    public GpioRelay(GpioController controller, GpioRelayAddress address, string key, ILogger? logger = null, bool shouldDispose = true, WriteGate? gate = null)
     {
+        _gate = gate;
         ArgumentNullException.ThrowIfNull(controller);
         ArgumentNullException.ThrowIfNull(address);
         _controller = controller;
@@ -58,16 +66,26 @@ public sealed class GpioRelay : ISwitchedOutput, IDisposable
             throw new GpioRelayException($"{key}: pin {address.Pin} is not on gpiochip{address.Chip}, which has lines 0-{lines - 1} (wrong chip=? a Pi 5 on a kernel before 6.6.45 has its header on chip=4)");
         }
 
+        if (_gate is not { IsOpen: false })
+        {
+            Open();
+        }
+    }
+
+    /// <summary>Requests the line as an output at the OFF level (callers hold the lock or are the constructor).</summary>
+    private void Open()
+    {
         try
         {
-            controller.OpenPin(address.Pin, PinMode.Output, Level(false));
+            _controller.OpenPin(Address.Pin, PinMode.Output, Level(false));
         }
         catch (Exception e) when (IsDriverError(e))
         {
-            throw new GpioRelayException($"{key}: {address} is not available: {e.Message} (claimed by another program or a kernel driver such as a dtoverlay? `gpioinfo` shows who holds it)", e);
+            throw new GpioRelayException($"{Key}: {Address} is not available: {e.Message} (claimed by another program or a kernel driver such as a dtoverlay? `gpioinfo` shows who holds it)", e);
         }
 
-        _logger.GpioRelayOpened(key, address.ToString());
+        _opened = true;
+        _logger.GpioRelayOpened(Key, Address.ToString());
     }
 
     public GpioRelayAddress Address { get; }
@@ -78,9 +96,15 @@ public sealed class GpioRelay : ISwitchedOutput, IDisposable
     {
         try
         {
+            _gate?.Check($"{Key}: switching {Address} {(energised ? "on" : "off")}");
             lock (_lock)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
+                if (!_opened)
+                {
+                    Open();
+                }
+
                 var level = Level(energised);
                 _controller.Write(Address.Pin, level);
                 var back = _controller.Read(Address.Pin);
@@ -96,7 +120,7 @@ public sealed class GpioRelay : ISwitchedOutput, IDisposable
         {
             return Task.FromException(new GpioRelayException($"{Key}: switching {Address} {(energised ? "on" : "off")} failed: {e.Message}", e));
         }
-        catch (GpioRelayException e)
+        catch (Exception e) when (e is GpioRelayException or WriteRefusedException)
         {
             return Task.FromException(e);
         }
@@ -109,7 +133,8 @@ public sealed class GpioRelay : ISwitchedOutput, IDisposable
             lock (_lock)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
-                return Task.FromResult(_controller.Read(Address.Pin) == Level(true));
+                // A line never requested (shadow mode) was never switched on by us.
+                return Task.FromResult(_opened && _controller.Read(Address.Pin) == Level(true));
             }
         }
         catch (Exception e) when (IsDriverError(e))
@@ -131,8 +156,17 @@ public sealed class GpioRelay : ISwitchedOutput, IDisposable
             _disposed = true;
             try
             {
-                _controller.Write(Address.Pin, Level(false));
-                _controller.ClosePin(Address.Pin);
+                if (_opened)
+                {
+                    // In shadow mode nothing is driven, not even OFF at stop: the hand-back switched it off already.
+                    if (_gate is not { IsOpen: false })
+                    {
+                        _controller.Write(Address.Pin, Level(false));
+                    }
+
+                    _controller.ClosePin(Address.Pin);
+                }
+
                 _logger.GpioRelayReleased(Key, Address.ToString());
             }
             catch (Exception e) when (IsDriverError(e))
@@ -152,5 +186,5 @@ public sealed class GpioRelay : ISwitchedOutput, IDisposable
     private static string Describe(PinValue value) => value == PinValue.High ? "high" : "low";
 
     private static bool IsDriverError(Exception e) =>
-        e is not (ObjectDisposedException or GpioRelayException) and (IOException or InvalidOperationException or UnauthorizedAccessException or ArgumentException or PlatformNotSupportedException or NotSupportedException);
+        e is not (ObjectDisposedException or GpioRelayException or WriteRefusedException) and (IOException or InvalidOperationException or UnauthorizedAccessException or ArgumentException or PlatformNotSupportedException or NotSupportedException);
 }

@@ -7,7 +7,10 @@ namespace EdgeEnergy.Adapters.Gpio;
 /// The GPIO relays of the appliance: one controller per chip, shared by its relays. Disposing the bank drives every
 /// relay OFF and releases the lines (the host disposes it on stop).
 /// </summary>
-public sealed class GpioRelayBank(IGpioChipOpener opener, ILoggerFactory? loggerFactory = null) : IDisposable
+/// <param name="opener">Opens a chip.</param>
+/// <param name="loggerFactory">Logging of the relays.</param>
+/// <param name="gate">The service's write gate, passed to every relay; null: always open.</param>
+public sealed class GpioRelayBank(IGpioChipOpener opener, ILoggerFactory? loggerFactory = null, EdgeEnergy.Domain.Control.WriteGate? gate = null) : IDisposable
 {
     private readonly Dictionary<int, GpioController> _controllers = [];
     private readonly List<GpioRelay> _relays = [];
@@ -32,7 +35,7 @@ public sealed class GpioRelayBank(IGpioChipOpener opener, ILoggerFactory? logger
                 _controllers[address.Chip] = controller;
             }
 
-            var relay = new GpioRelay(controller, address, key, loggerFactory?.CreateLogger<GpioRelay>(), shouldDispose: false);
+            var relay = new GpioRelay(controller, address, key, loggerFactory?.CreateLogger<GpioRelay>(), shouldDispose: false, gate: gate);
             _relays.Add(relay);
             return relay;
         }

@@ -64,4 +64,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5025, Level = LogLevel.Information, Message = "State of charge measured: {SocPercent}%; asking for the first plan")]
     public static partial void FirstSocMeasured(this ILogger logger, double socPercent);
+
+    [LoggerMessage(EventId = 5026, Level = LogLevel.Debug, Message = "Shadow mode: would command {Command} from {Source}: {Reason} (not sent)")]
+    public static partial void ShadowDecision(this ILogger logger, string command, EdgeEnergy.Domain.Status.RecommendationSource source, string reason);
 }

@@ -8,4 +8,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4801, Level = LogLevel.Information, Message = "Restored from the data folder: reserve {ReserveSocPercent} %, override duration {DurationMinutes} min, immersion heaters off by the user: {Disabled}")]
     public static partial void SettingsRestored(this ILogger logger, double reserveSocPercent, int durationMinutes, string disabled);
+
+    [LoggerMessage(EventId = 4802, Level = LogLevel.Information, Message = "Control mode {Mode} at start: {Reason}")]
+    public static partial void ControlModeAtStart(this ILogger logger, string mode, string reason);
+
+    [LoggerMessage(EventId = 4803, Level = LogLevel.Warning, Message = "Control mode is now {Mode} (through {Source}): {Detail}")]
+    public static partial void ControlModeChanged(this ILogger logger, string mode, string source, string detail);
+
+    [LoggerMessage(EventId = 4804, Level = LogLevel.Information, Message = "Control mode active asked through {Source}: waiting for the confirming command until {Until:o}")]
+    public static partial void ControlModeConfirmationAsked(this ILogger logger, string source, DateTimeOffset until);
 }

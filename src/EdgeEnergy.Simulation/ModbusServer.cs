@@ -216,19 +216,86 @@ public sealed class ModbusServerCore(IReadOnlyDictionary<byte, IModbusRegisterBa
     }
 }
 
+/// <summary>One request as it arrived on the wire: when, for which unit, and its PDU (function code first).</summary>
+public sealed record ModbusFrame(DateTimeOffset ReceivedUtc, byte Unit, byte[] Pdu)
+{
+    /// <summary>The function code.</summary>
+    public byte Function => Pdu.Length > 0 ? Pdu[0] : (byte)0;
+
+    /// <summary>A write of any kind: 05, 06, 15 or 16.</summary>
+    public bool IsWrite => Function is 0x05 or 0x06 or 0x0F or 0x10;
+
+    public override string ToString() => $"unit {Unit} FC{Function:D2} {Convert.ToHexString(Pdu)}";
+}
+
+/// <summary>Every request frame a server received, in arrival order (thread-safe): what a client actually sent.</summary>
+/// <param name="timeProvider">Stamps each frame (default: the system clock).</param>
+public sealed class ModbusFrameRecorder(TimeProvider? timeProvider = null)
+{
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+    private readonly Lock _lock = new();
+    private readonly List<ModbusFrame> _frames = [];
+
+    public IReadOnlyList<ModbusFrame> Frames
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _frames];
+            }
+        }
+    }
+
+    /// <summary>The frames of function codes 05, 06, 15 and 16.</summary>
+    public IReadOnlyList<ModbusFrame> Writes => [.. Frames.Where(f => f.IsWrite)];
+
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _frames.Count;
+            }
+        }
+    }
+
+    /// <summary>Records a request to <paramref name="unit"/> (the PDU is copied).</summary>
+    public void Record(byte unit, ReadOnlySpan<byte> pdu)
+    {
+        var frame = new ModbusFrame(_time.GetUtcNow(), unit, pdu.ToArray());
+        lock (_lock)
+        {
+            _frames.Add(frame);
+        }
+    }
+
+    public void Clear()
+    {
+        lock (_lock)
+        {
+            _frames.Clear();
+        }
+    }
+}
+
 /// <summary>A Modbus TCP server: many clients at once, each answered in order. A malformed header drops that client;
-/// a client vanishing mid-request never disturbs the others. A unit we do not serve gets exception 0x0B.</summary>
+/// a client vanishing mid-request never disturbs the others. A unit we do not serve gets exception 0x0B. With a
+/// <see cref="ModbusFrameRecorder"/>, every request frame is recorded before it is answered.</summary>
 public sealed class ModbusTcpServer : IAsyncDisposable
 {
     private readonly ModbusServerCore _core;
+    private readonly ModbusFrameRecorder? _recorder;
     private readonly TcpListener _listener;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private Task _acceptLoop = Task.CompletedTask;
 
-    public ModbusTcpServer(ModbusServerCore core, IPEndPoint endpoint, ILogger? logger = null)
+    public ModbusTcpServer(ModbusServerCore core, IPEndPoint endpoint, ILogger? logger = null, ModbusFrameRecorder? recorder = null)
     {
         _core = core;
+        _recorder = recorder;
         _listener = new TcpListener(endpoint);
         _logger = logger ?? NullLogger.Instance;
     }
@@ -275,6 +342,7 @@ public sealed class ModbusTcpServer : IAsyncDisposable
                     var length = MbapCodec.DecodeHeader(header, out var transactionId, out var unit);
                     var pdu = new byte[length];
                     await stream.ReadExactlyAsync(pdu, cancellationToken);
+                    _recorder?.Record(unit, pdu);
                     var reply = _core.Handle(unit, pdu) ?? [(byte)((pdu.Length > 0 ? pdu[0] : 0) | 0x80), (byte)ModbusExceptionCode.GatewayTargetFailedToRespond];
                     await stream.WriteAsync(MbapCodec.Encode(transactionId, unit, reply), cancellationToken);
                 }

@@ -52,4 +52,24 @@ public sealed class CommandHandlerTests : IDisposable
         Assert.Equal("rejected", json["result"]!.GetValue<string>());
         Assert.Equal(101, json["payload"]!.GetValue<string>().Length);
     }
+
+    [Fact]
+    public async Task The_mode_select_answers_pending_to_a_first_active_from_shadow_and_accepted_to_its_confirmation()
+    {
+        _appliance.Update(s => s with { Mode = Domain.Control.ControlMode.Shadow });
+
+        var first = System.Text.Json.Nodes.JsonNode.Parse((await HandleAsync("control_mode", Encoding.UTF8.GetBytes("active"))).ToJson())!;
+        Assert.Equal("pending", first["result"]!.GetValue<string>());
+        Assert.StartsWith("confirm within 2 minutes", first["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(Domain.Control.ControlMode.Shadow, _appliance.Current.Mode);
+
+        var second = await HandleAsync("control_mode", Encoding.UTF8.GetBytes("active"));
+        Assert.Equal("accepted", System.Text.Json.Nodes.JsonNode.Parse(second.ToJson())!["result"]!.GetValue<string>());
+        Assert.Equal(Domain.Control.ControlMode.Active, _appliance.Current.Mode);
+
+        var bad = await HandleAsync("control_mode", Encoding.UTF8.GetBytes("sideways"));
+        Assert.False(bad.Accepted);
+        Assert.Equal("mode 'sideways' is neither active nor shadow", bad.Reason);
+        Assert.Equal(["mode active", "mode active"], _appliance.Calls);
+    }
 }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Domain.Fallback;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,9 +13,10 @@ namespace EdgeEnergy.Adapters.Http.HomeAssistant;
 /// <summary>
 /// Home Assistant REST: <c>GET api/states/{entity}</c> (numbers parsed with the invariant culture; <c>unavailable</c>
 /// and <c>unknown</c> reported as not available, never as 0) and <c>POST api/services/{domain}/{service}</c>.
-/// The long-lived token goes in the Authorization header only.
+/// The long-lived token goes in the Authorization header only. Every service call passes the service's
+/// <see cref="WriteGate"/> first: in shadow mode none is sent.
 /// </summary>
-public sealed class HomeAssistantRestClient(HttpClient client, IOptions<HomeAssistantOptions> options, TimeProvider timeProvider, ILogger<HomeAssistantRestClient> logger)
+public sealed class HomeAssistantRestClient(HttpClient client, IOptions<HomeAssistantOptions> options, TimeProvider timeProvider, ILogger<HomeAssistantRestClient> logger, WriteGate? gate = null)
     : IEntityStateReader, IEntityServiceCaller
 {
     private readonly HomeAssistantOptions _options = options?.Value ?? throw new ArgumentNullException(nameof(options));
@@ -51,6 +53,8 @@ public sealed class HomeAssistantRestClient(HttpClient client, IOptions<HomeAssi
         {
             throw new HomeAutomationException($"'{domain}.{service}' is not a service name like select.select_option");
         }
+
+        gate?.Check($"Home Assistant service {domain}.{service}");
 
         var json = JsonSerializer.Serialize(data);
         using var response = await SendAsync(HttpMethod.Post, $"api/services/{domain}/{service}", json, $"service {domain}.{service}", cancellationToken);

@@ -305,6 +305,13 @@ public sealed class FoxEssInverter : IInverterTelemetrySource, IBatteryModeContr
             {
                 _logger.RefreshFailed(e.Message);
             }
+            catch (WriteRefusedException e)
+            {
+                // Shadow mode closed the gate under a running remote control: nothing more to refresh; the
+                // inverter's own watchdog ends remote control.
+                _logger.RefreshFailed(e.Message);
+                return;
+            }
         }
     }
 
@@ -328,6 +335,88 @@ public sealed class FoxEssInverter : IInverterTelemetrySource, IBatteryModeContr
             _remoteLock.Release();
         }
     }
+
+    /// <summary>
+    /// Hands the inverter back (active → shadow): refreshing stops; remote control is turned off unless it was on before
+    /// EdgeEnergy's first write; the work mode, min SoC, min SoC on grid and charge periods of <paramref name="baseline"/>
+    /// are written back (read before write, within the daily budget), or self-use where no baseline is known. Returns
+    /// what was done, each step on its own (a step that fails is named and the others still run).
+    /// </summary>
+    public async Task<string> HandBackAsync(InverterBaseline? baseline, CancellationToken cancellationToken)
+    {
+        await StopRefresherAsync();
+        var done = new List<string>();
+        async Task Step(string what, Func<Task<string>> write)
+        {
+            try
+            {
+                done.Add($"{what}: {await write()}");
+            }
+            catch (Exception e) when (e is ModbusException or ArgumentException or NotSupportedException)
+            {
+                done.Add($"{what}: failed ({e.Message})");
+            }
+        }
+
+        static string Said(PersistentWriteResult r) => r switch
+        {
+            PersistentWriteResult.Written => "written",
+            PersistentWriteResult.Unchanged => "already held",
+            _ => "not written (daily budget of persistent writes used up)",
+        };
+
+        if (Family.Has("remoteEnable") && baseline?.RemoteControlEnabled != true)
+        {
+            await Step("remote control off", async () =>
+            {
+                await _remoteLock.WaitAsync(cancellationToken);
+                try
+                {
+                    await WriteVolatileAsync(Require("remoteEnable"), 0, cancellationToken);
+                    (_weEnabledRemote, _remotePowerW) = (false, null);
+                    return "written";
+                }
+                finally
+                {
+                    _remoteLock.Release();
+                }
+            });
+        }
+
+        if (Family.Has("workMode"))
+        {
+            var known = ParseWorkMode(baseline?.WorkMode);
+            await Step(known is null ? "work mode self-use (nothing known from before)" : $"work mode {baseline!.WorkMode}",
+                async () => Said(await SetWorkModeAsync(known ?? InverterWorkMode.SelfUse, cancellationToken)));
+        }
+
+        if (baseline?.MinSocOnGridPercent is { } onGrid && Family.Has("minSocOnGridPercent"))
+        {
+            await Step(FormattableString.Invariant($"min SoC on grid {onGrid:0}%"), async () => Said(await SetMinSocOnGridAsync(onGrid, cancellationToken)));
+        }
+
+        if (baseline?.MinSocPercent is { } minSoc && Family.Has("minSocPercent"))
+        {
+            await Step(FormattableString.Invariant($"min SoC {minSoc:0}%"), async () => Said(await SetMinSocAsync(minSoc, cancellationToken)));
+        }
+
+        if (baseline?.ChargePeriods is { Count: 2 } periods && Family.Field("chargePeriod").Count() == 6)
+        {
+            var shown = string.Join(", ", periods.Select(p => FormattableString.Invariant($"{(p.ChargeFromGrid ? "grid" : "off")} {p.Start:HH\\:mm}-{p.End:HH\\:mm}")));
+            await Step($"charge periods {shown}", async () => Said(await SetChargePeriodsAsync(periods, cancellationToken)));
+        }
+
+        return string.Join("; ", done);
+    }
+
+    private static InverterWorkMode? ParseWorkMode(string? name) => name switch
+    {
+        "self-use" => InverterWorkMode.SelfUse,
+        "feed-in-first" => InverterWorkMode.FeedInFirst,
+        "back-up" => InverterWorkMode.BackUp,
+        "peak-shaving" => InverterWorkMode.PeakShaving,
+        _ => null,
+    };
 
     private async Task StopRefresherAsync()
     {

@@ -1,3 +1,4 @@
+using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Domain.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -29,7 +30,9 @@ public sealed record ModbusBusOptions
 /// <summary>One physical bus: exactly one request in flight, shared by every unit id on it. Adds the per-request
 /// timeout, bounded retries with backoff, reconnects, the gap between requests and the settle time after connecting,
 /// all on the injected <see cref="TimeProvider"/>. Every attempt is recorded in the <see cref="EdgeEnergyMetrics"/> it is
-/// given: round-trip time and count by function code, timeouts, exception replies by code, broken frames.</summary>
+/// given: round-trip time and count by function code, timeouts, exception replies by code, broken frames. Every write
+/// (function codes 05, 06, 15 and 16) passes the <see cref="WriteGate"/> first, whatever driver sends it: in shadow mode
+/// it is refused with <see cref="WriteRefusedException"/> before it is queued, so no write frame reaches the wire.</summary>
 public sealed class ModbusBus : IAsyncDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -37,6 +40,7 @@ public sealed class ModbusBus : IAsyncDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly EdgeEnergyMetrics? _metrics;
+    private readonly WriteGate? _writeGate;
     private long _lastReplyTimestamp;
     private bool _hasSent;
 
@@ -46,8 +50,10 @@ public sealed class ModbusBus : IAsyncDisposable
     /// <param name="logger">Where retries and connects are logged.</param>
     /// <param name="name">The bus in messages (its endpoint).</param>
     /// <param name="metrics">Where requests are recorded; null records nothing (CLI tools).</param>
-    public ModbusBus(IModbusTransport transport, ModbusBusOptions options, TimeProvider timeProvider, ILogger? logger = null, string? name = null, EdgeEnergyMetrics? metrics = null)
+    /// <param name="writeGate">The gate every write passes (the service's mode); null lets every write through (CLI tools).</param>
+    public ModbusBus(IModbusTransport transport, ModbusBusOptions options, TimeProvider timeProvider, ILogger? logger = null, string? name = null, EdgeEnergyMetrics? metrics = null, WriteGate? writeGate = null)
     {
+        _writeGate = writeGate;
         _transport = transport;
         Options = options;
         _timeProvider = timeProvider;
@@ -64,18 +70,28 @@ public sealed class ModbusBus : IAsyncDisposable
     public EdgeEnergyMetrics? Metrics => _metrics;
 
     /// <summary>Builds the transport an endpoint needs.</summary>
-    public static ModbusBus Create(ModbusEndpoint endpoint, ModbusBusOptions options, TimeProvider timeProvider, ILogger? logger = null, EdgeEnergyMetrics? metrics = null)
+    public static ModbusBus Create(ModbusEndpoint endpoint, ModbusBusOptions options, TimeProvider timeProvider, ILogger? logger = null, EdgeEnergyMetrics? metrics = null, WriteGate? writeGate = null)
     {
         var log = logger ?? NullLogger.Instance;
         IModbusTransport transport = endpoint.Kind == ModbusEndpointKind.Tcp
             ? new TcpModbusTransport(endpoint.Host, endpoint.Port, log)
             : new RtuModbusTransport(endpoint, timeProvider, log, metrics: metrics);
-        return new ModbusBus(transport, options, timeProvider, log, endpoint.ToString(), metrics);
+        return new ModbusBus(transport, options, timeProvider, log, endpoint.ToString(), metrics, writeGate);
     }
 
+    /// <summary>The gate writes pass on this bus; null when every write passes.</summary>
+    public WriteGate? WriteGate => _writeGate;
+
     /// <summary>Sends a request to a unit and returns its checked reply.</summary>
+    /// <exception cref="WriteRefusedException">A write in shadow mode: nothing was sent.</exception>
     public async Task<ModbusReply> ExecuteAsync(byte unit, ModbusRequest request, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.IsWrite)
+        {
+            _writeGate?.Check($"{Name} unit {unit}: {request}");
+        }
+
         await _gate.WaitAsync(cancellationToken);
         try
         {
@@ -242,7 +258,8 @@ public sealed class ModbusClient(ModbusBus bus, byte unit)
 /// <param name="timeProvider">Clock of every bus.</param>
 /// <param name="loggerFactory">Logging of every bus.</param>
 /// <param name="metrics">Where every bus records its requests (the host's <see cref="EdgeEnergyMetrics"/>).</param>
-public sealed class ModbusBusRegistry(TimeProvider timeProvider, ILoggerFactory? loggerFactory = null, EdgeEnergyMetrics? metrics = null)
+/// <param name="writeGate">The gate every write on every bus passes (the service's mode); null: every write passes (CLI tools).</param>
+public sealed class ModbusBusRegistry(TimeProvider timeProvider, ILoggerFactory? loggerFactory = null, EdgeEnergyMetrics? metrics = null, WriteGate? writeGate = null)
 {
     private readonly Dictionary<string, (ModbusEndpoint Endpoint, ModbusBus Bus, int References)> _buses = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
@@ -262,7 +279,7 @@ public sealed class ModbusBusRegistry(TimeProvider timeProvider, ILoggerFactory?
                 return new ModbusBusLease(this, endpoint.BusKey, entry.Bus);
             }
 
-            var bus = ModbusBus.Create(endpoint, options, timeProvider, loggerFactory?.CreateLogger("EdgeEnergy.Modbus"), metrics);
+            var bus = ModbusBus.Create(endpoint, options, timeProvider, loggerFactory?.CreateLogger("EdgeEnergy.Modbus"), metrics, writeGate);
             _buses[endpoint.BusKey] = (endpoint, bus, 1);
             return new ModbusBusLease(this, endpoint.BusKey, bus);
         }

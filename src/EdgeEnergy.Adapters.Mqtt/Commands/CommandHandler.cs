@@ -43,6 +43,19 @@ internal sealed class CommandHandler(IApplianceStatus state, IApplianceCommands 
         }
 
         var ct = cancellationToken;
+        if (kind == CommandKind.ControlMode)
+        {
+            var mode = OverrideCommandParser.ParseControlMode(payload);
+            if (!mode.IsValid)
+            {
+                return Reject(mode.Error!);
+            }
+
+            var said = await commands.SetControlModeAsync(mode.Value, ct);
+            var pending = mode.Value == Domain.Control.ControlMode.Active && state.Current.Mode != Domain.Control.ControlMode.Active;
+            return new CommandOutcome(key, payload, true, said, now, pending);
+        }
+
         var (error, apply) = kind switch
         {
             CommandKind.OverrideMode => Bind(

@@ -9,6 +9,7 @@ internal enum CommandKind
     ImmersionEnabled,
     ImmersionBoost,
     Replan,
+    ControlMode,
 }
 
 internal static class CommandKinds
@@ -21,5 +22,6 @@ internal static class CommandKinds
         ["immersion_enabled"] = CommandKind.ImmersionEnabled,
         ["immersion_boost"] = CommandKind.ImmersionBoost,
         ["replan"] = CommandKind.Replan,
+        ["control_mode"] = CommandKind.ControlMode,
     };
 }

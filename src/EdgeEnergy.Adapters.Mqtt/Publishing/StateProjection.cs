@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using EdgeEnergy.Adapters.Mqtt.Discovery;
+using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Domain.Status;
 using EdgeEnergy.Domain.UserOverrides;
@@ -69,6 +70,7 @@ internal static class StateProjection
         ["overrideDurationMinutes"] = v => v.S.OverrideDurationMinutes.ToString(CultureInfo.InvariantCulture),
         ["overrideRemainingMinutes"] = v => RemainingMinutes(v.S, v.Now).ToString(CultureInfo.InvariantCulture),
         ["reserveSocPercent"] = v => Number(v.S.ReserveSocPercent, 1),
+        ["controlMode"] = v => v.S.Mode.ToWire(),
         ["immersionEnabled"] = v => v.Immersion is { } i ? OnOff(i.Enabled) : Unknown,
         ["immersionHeating"] = v => v.Immersion is { } i ? OnOff(i.Heating) : Unknown,
     };

@@ -26,6 +26,9 @@ public sealed record ControlStepResult(bool Healthy, ControlDecision? Decision, 
 /// publish the appliance status, keep the inverter's native fallback schedule up to date, and ask for a replan when
 /// reality leaves the plan. Modbus is the primary path; after N failed polls commands go through Home Assistant
 /// when it is configured. Every step logs and carries on: no exception leaves <see cref="RunOnceAsync"/>.
+/// In shadow mode (<see cref="WriteGate.Mode"/>) the loop reads, decides and publishes exactly as in active, but sends
+/// nothing, keeps no native schedule and switches no relay: each poll it records in the audit log what it would have
+/// commanded and why, next to what the inverter actually did. A poll that read telemetry is healthy in shadow.
 /// </summary>
 public sealed class ControlLoop(
     BatteryPath primary,
@@ -43,7 +46,8 @@ public sealed class ControlLoop(
     TimeProvider time,
     ILogger<ControlLoop> logger,
     Func<double?>? reserveSocPercent = null,
-    ImmersionSwitcher? immersions = null)
+    ImmersionSwitcher? immersions = null,
+    WriteGate? gate = null)
 {
     private static readonly CultureInfo s_inv = CultureInfo.InvariantCulture;
     private ControlDecider _decider = new(site.Value, options.Value);
@@ -138,17 +142,26 @@ public sealed class ControlLoop(
             ? _debouncer.Next(now, decision.Command)
             : _debouncer.Accept(now, decision.Command);
 
-        // 4. Send when it changed, when the path changed, or when it is time to re-send.
+        // 4. Send when it changed, when the path changed, or when it is time to re-send. In shadow: record what would
+        // have been sent, beside what the inverter did, and send nothing.
         InverterCommand? sent = null;
-        var due = command != _lastSent || path.Name != _lastSentPath || now - _lastSentAt >= TimeSpan.FromSeconds(o.ResendSeconds);
-        if (due && (telemetry is not null || path == homeAssistant || problem is null))
+        var shadow = gate?.Mode == ControlMode.Shadow;
+        var due = !shadow && (command != _lastSent || path.Name != _lastSentPath || now - _lastSentAt >= TimeSpan.FromSeconds(o.ResendSeconds));
+        if (shadow)
+        {
+            await RecordShadowAsync(now, path, command, decision, telemetry, cancellationToken);
+            // Whatever was sent before is no longer in force (the hand-back undid it): back in active, the first poll
+            // sends its command and the native schedule is written again.
+            (_lastSent, _lastSentPath, _nativeScheduleWritten) = (null, null, null);
+        }
+        else if (due && (telemetry is not null || path == homeAssistant || problem is null))
         {
             sent = await SendAsync(now, path, command, decision, cancellationToken) ? command : null;
             problem ??= sent is null ? $"{path.Name}: command not accepted" : null;
         }
 
         // 4b. Immersion relays follow the plan (off when the fallback rules are in charge: they plan no hot water).
-        if (immersions is not null)
+        if (immersions is not null && !shadow)
         {
             try
             {
@@ -161,7 +174,7 @@ public sealed class ControlLoop(
         }
 
         // 5. The inverter's own schedule for the day this controller stops (once a day, and when it changes).
-        if (nativeSchedule is not null && telemetry is not null)
+        if (nativeSchedule is not null && telemetry is not null && !shadow)
         {
             await KeepNativeScheduleAsync(now, import, cancellationToken);
         }
@@ -190,7 +203,7 @@ public sealed class ControlLoop(
             }
         }
 
-        var healthy = telemetry is not null && (sent is not null || !due);
+        var healthy = telemetry is not null && (shadow || sent is not null || !due);
         return new ControlStepResult(healthy, decision, sent, path.Name, problem);
     }
 
@@ -269,6 +282,12 @@ public sealed class ControlLoop(
             _commandsApplied++;
             logger.CommandApplied(text, decision.Source, decision.Reason);
         }
+        catch (WriteRefusedException e)
+        {
+            // The mode turned to shadow while this command was on its way: nothing was written, and nothing failed.
+            outcome = $"not sent ({e.Message})";
+            ok = true;
+        }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             outcome = e.Message;
@@ -286,6 +305,33 @@ public sealed class ControlLoop(
         }
 
         return ok;
+    }
+
+    /// <summary>Shadow mode: one audit row per poll with the command EdgeEnergy would have sent and why, and what the
+    /// inverter did instead (its measured flows and the settings it reports).</summary>
+    private async Task RecordShadowAsync(DateTimeOffset now, BatteryPath path, InverterCommand command, ControlDecision decision, InverterTelemetry? t, CancellationToken cancellationToken)
+    {
+        var actual = t is null
+            ? "inverter not read this poll"
+            : string.Join(", ", new[]
+            {
+                t.BatteryPowerW is { } b ? string.Format(s_inv, "battery {0:0} W ({1})", b, b > 50 ? "discharging" : b < -50 ? "charging" : "idle") : null,
+                t.BatterySocPercent is { } soc ? string.Format(s_inv, "SoC {0:0.#}%", soc) : null,
+                t.GridPowerW is { } g ? string.Format(s_inv, "grid {0:0} W", g) : null,
+                t.WorkMode is { } mode ? $"work mode {mode}" : null,
+                t.RemoteControl is { } rc ? (rc.Enabled ? string.Format(s_inv, "remote control on at {0:0} W", rc.ActivePowerW) : "remote control off") : null,
+            }.Where(x => x is not null));
+        var text = Describe(command);
+        logger.ShadowDecision(text, decision.Source, decision.Reason);
+        try
+        {
+            await audit.RecordAsync(new AuditEntry(now, path.Name, text, $"shadow: not sent; inverter did: {actual}",
+                $"{decision.Source.ToString().ToLowerInvariant()}: {decision.Reason}"), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.StepFailed(e);
+        }
     }
 
     private async Task KeepNativeScheduleAsync(DateTimeOffset now, RateSeries import, CancellationToken cancellationToken)

@@ -1,5 +1,7 @@
 using EdgeEnergy.Control.Forecasting;
 using System.ComponentModel.DataAnnotations;
+using EdgeEnergy.Domain.Control;
+using Microsoft.Extensions.Options;
 
 namespace EdgeEnergy.Control.Supervision;
 
@@ -7,6 +9,14 @@ namespace EdgeEnergy.Control.Supervision;
 public sealed class ControlOptions
 {
     public const string SectionName = "Control";
+
+    /// <summary><c>active</c> (EdgeEnergy commands the inverter) or <c>shadow</c> (everything runs, nothing is written).
+    /// A mode set over MQTT since wins at a restart, unless this value has changed since then (docs/contracts.md section 5).</summary>
+    public string Mode { get; set; } = ControlModes.Active;
+
+    /// <summary><see cref="Mode"/> parsed; <see cref="ControlMode.Shadow"/> for a value that is neither (never writes;
+    /// the start is refused by <see cref="ControlOptionsValidator"/> anyway).</summary>
+    public ControlMode ParsedMode => ControlModes.TryParse(Mode, out var mode) ? mode : ControlMode.Shadow;
 
     /// <summary>Seconds between polls of the inverter.</summary>
     [Range(1, 600)] public int PollSeconds { get; set; } = 10;
@@ -31,4 +41,16 @@ public sealed class ControlOptions
     public bool EstimateUnpublishedPrices { get; set; } = true;
     /// <summary>Scenarios of load and solar each plan allows for, drawn from the home's recent forecast errors (0 or 1: plan on the point forecast alone).</summary>
     [Range(0, 50)] public int Scenarios { get; set; } = new ScenarioOptions().Count;
+}
+
+/// <summary>Checks what data annotations cannot: <c>Control:Mode</c> is <c>active</c> or <c>shadow</c>, named with the value.</summary>
+public sealed class ControlOptionsValidator : IValidateOptions<ControlOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ControlOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return ControlModes.TryParse(options.Mode, out _)
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail($"Control:Mode '{options.Mode}' is not a mode: use active or shadow");
+    }
 }

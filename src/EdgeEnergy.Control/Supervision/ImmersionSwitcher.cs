@@ -118,6 +118,43 @@ public sealed class ImmersionSwitcher(IReadOnlyList<ImmersionRelay> relays, IAud
         }
     }
 
+    /// <summary>
+    /// Switches every relay off that is on or in an unknown state, each recorded in the audit log with
+    /// <paramref name="reason"/> (the hand-back when the mode turns to shadow). Returns what was done.
+    /// </summary>
+    public async Task<string> AllOffAsync(DateTimeOffset now, string reason, CancellationToken cancellationToken)
+    {
+        var done = new List<string>();
+        foreach (var (immersion, relay) in relays)
+        {
+            var state = _states[immersion.Id];
+            if (state.Known && !state.On)
+            {
+                continue;
+            }
+
+            string outcome;
+            try
+            {
+                await relay.SetAsync(false, cancellationToken);
+                (state.On, state.Known, state.BoostUntil, state.LowPolls) = (false, true, null, 0);
+                outcome = "ok";
+                logger.ImmersionSwitched(immersion.Id, "off", reason);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                state.Known = false;
+                outcome = e.Message;
+                logger.ImmersionFailed(immersion.Id, e.Message);
+            }
+
+            done.Add($"immersion {immersion.Id} off: {outcome}");
+            await audit.RecordAsync(new AuditEntry(now, $"immersion:{immersion.Id}", "relay off", outcome, reason), cancellationToken);
+        }
+
+        return string.Join("; ", done);
+    }
+
     private sealed class State
     {
         public bool On { get; set; }

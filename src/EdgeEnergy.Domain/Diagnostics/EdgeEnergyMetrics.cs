@@ -44,6 +44,7 @@ public sealed class EdgeEnergyMetrics
     public static readonly MetricDefinition CostToday = new("edgeenergy_cost_today_pence", MetricKind.Gauge, "Today's electricity bill so far (basis=actual) and without a battery (basis=no_battery).", ["basis"]);
     public static readonly MetricDefinition SavingsGained = new("edgeenergy_savings_gained_pence_total", MetricKind.Counter, "Sum of settled slots' savings against no battery, over slots where the battery saved money.", s_none);
     public static readonly MetricDefinition SavingsLost = new("edgeenergy_savings_lost_pence_total", MetricKind.Counter, "Sum of settled slots' extra cost against no battery, over slots where the battery cost money (net savings = gained - lost).", s_none);
+    public static readonly MetricDefinition ControlModeInForce = new("edgeenergy_control_mode", MetricKind.Gauge, "1 for the control mode in force, 0 for the other (mode: active, shadow; in shadow nothing is written to the inverter or relays).", ["mode"]);
     public static readonly MetricDefinition RecommendationPower = new("edgeenergy_recommendation_power_watts", MetricKind.Gauge, "Battery power the current recommendation asks for; positive discharging.", s_none);
 
     /// <summary>Every metric this class exports, in a stable order.</summary>
@@ -52,7 +53,7 @@ public sealed class EdgeEnergyMetrics
         PlanSolveDuration, PlanSolves, PlanObjective, PlanAge, ModbusRequests, ModbusRequestDuration, ModbusTimeouts, ModbusExceptions, ModbusFrameErrors,
         InverterWrites, SourceFetches, SourceLastSuccess, DataAge, DataStale, FallbackActive, OverrideActive, OverrideRemaining,
         ComponentUp, BatterySoc, BatteryPower, PvPower, GridPower, LoadPower, TelemetryAge, CostToday, SavingsGained, SavingsLost,
-        RecommendationPower,
+        RecommendationPower, ControlModeInForce,
     ];
 
     private readonly IApplianceStatus _status;
@@ -111,6 +112,11 @@ public sealed class EdgeEnergyMetrics
             ? [Labelled(c.CostPence, "basis", "actual"), Labelled(c.NoBatteryCostPence, "basis", "no_battery")]
             : []);
         Observe(RecommendationPower, s => s.Recommendation is { } r ? One(r.PowerW) : []);
+        Observe(ControlModeInForce, s =>
+        [
+            Labelled(s.Mode == Control.ControlMode.Active ? 1 : 0, "mode", Control.ControlModes.Active),
+            Labelled(s.Mode == Control.ControlMode.Shadow ? 1 : 0, "mode", Control.ControlModes.Shadow),
+        ]);
     }
 
     /// <summary>The meter every instrument lives on (one per DI container, from the meter factory).</summary>

@@ -43,3 +43,27 @@ public interface ISwitchedOutput
     Task SetAsync(bool energised, CancellationToken cancellationToken);
     Task<bool> GetAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// The inverter's own settings as they were before EdgeEnergy's first write (read at that write and stored), so that
+/// leaving active mode can hand the inverter back as the household had it. A member is null where the family has no
+/// such register. SoC in %, charge periods in local inverter time.
+/// </summary>
+public sealed record InverterBaseline(
+    DateTimeOffset ReadAtUtc,
+    string? WorkMode,
+    double? MinSocPercent,
+    double? MinSocOnGridPercent,
+    IReadOnlyList<ChargePeriod>? ChargePeriods,
+    bool? RemoteControlEnabled);
+
+/// <summary>
+/// Hands the inverter back when EdgeEnergy stops being in charge (active → shadow): remote control off and the settings of
+/// the stored <see cref="InverterBaseline"/> written back, or self-use where no baseline is known. The caller opens the
+/// write gate for this flow only (<see cref="Control.WriteGate.HandBack"/>); these are the last writes before it closes.
+/// </summary>
+public interface IInverterHandBack
+{
+    /// <summary>Returns what was done, for the audit log and the log (e.g. <c>remote control off; work mode self-use</c>).</summary>
+    Task<string> HandBackAsync(CancellationToken cancellationToken);
+}

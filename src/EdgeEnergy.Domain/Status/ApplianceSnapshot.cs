@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Domain.UserOverrides;
 
@@ -18,6 +19,12 @@ public sealed record ApplianceSnapshot
 
     /// <summary>Increases by one with every published change.</summary>
     public long Version { get; init; }
+
+    /// <summary>Who is in charge: <see cref="ControlMode.Active"/>, or <see cref="ControlMode.Shadow"/> (nothing is written).</summary>
+    public ControlMode Mode { get; init; }
+
+    /// <summary>While a switch from shadow to active waits for its confirming second command: until when it may come.</summary>
+    public DateTimeOffset? ModeConfirmUntilUtc { get; init; }
 
     /// <summary>The plan being followed, with the problem it was solved from; null before the first plan.</summary>
     public ActivePlan? Plan { get; init; }

@@ -27,4 +27,11 @@ public interface IApplianceCommands
 
     /// <summary>Asks for a new plan now instead of at the next scheduled replan.</summary>
     Task ReplanNowAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Asks for control mode <paramref name="mode"/> (docs/contracts.md section 5). Returns what happened in words for the
+    /// person: switched, already in force, or, for the first <c>active</c> from shadow, that a second one must confirm it
+    /// within 2 minutes (then nothing has changed yet).
+    /// </summary>
+    Task<string> SetControlModeAsync(Control.ControlMode mode, CancellationToken cancellationToken);
 }

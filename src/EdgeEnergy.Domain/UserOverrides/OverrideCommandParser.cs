@@ -163,6 +163,14 @@ public static class OverrideCommandParser
         _ => CommandResult.Reject<bool>($"switch payload '{Shorten(payload)}' is neither ON nor OFF"),
     };
 
+    /// <summary>The Mode select: exactly <c>active</c> or <c>shadow</c> (the select's options).</summary>
+    public static CommandResult<Control.ControlMode> ParseControlMode(string? payload) => payload switch
+    {
+        Control.ControlModes.Active => CommandResult.Accept(Control.ControlMode.Active),
+        Control.ControlModes.Shadow => CommandResult.Accept(Control.ControlMode.Shadow),
+        _ => CommandResult.Reject<Control.ControlMode>($"mode '{Shorten(payload)}' is neither active nor shadow"),
+    };
+
     /// <summary>A button press: exactly <c>PRESS</c> (Home Assistant's default payload_press).</summary>
     public static CommandResult<bool> ParseButton(string? payload) => payload == "PRESS"
         ? CommandResult.Accept<bool>(true)

@@ -1,6 +1,7 @@
 using EdgeEnergy.Control;
 using EdgeEnergy.Control.Supervision;
 using EdgeEnergy.Control.UserOverrides;
+using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Domain.Status;
 using EdgeEnergy.Domain.UserOverrides;
@@ -29,10 +30,18 @@ internal sealed class UserStateLoader(OverrideService overrides, UserSettings se
 /// <remarks>Each change is published into the appliance snapshot at once, so Home Assistant sees it at the next state round.</remarks>
 internal sealed class ApplianceCommands(
     OverrideService overrides, UserSettings settings, IApplianceStatusPublisher status, IOptions<SiteOptions> site, IReplanRequester? replan,
-    ImmersionSwitcher? immersions, TimeProvider time) : IApplianceCommands
+    ImmersionSwitcher? immersions, TimeProvider time, ControlModeService mode) : IApplianceCommands
 {
+    /// <summary>Why an override (or a boost) is refused in shadow mode.</summary>
+    internal const string ShadowRefusal = "refused: EdgeEnergy is in shadow mode and writes nothing (set Mode to active to command the inverter)";
+
     public async Task SetOverrideAsync(Override? value, CancellationToken cancellationToken)
     {
+        if (value is not null && mode.Mode == ControlMode.Shadow)
+        {
+            throw new ArgumentException(ShadowRefusal, nameof(value));
+        }
+
         await overrides.SetAsync(value, cancellationToken);
         PublishOverride();
         await ReplanNowAsync(cancellationToken);
@@ -60,6 +69,11 @@ internal sealed class ApplianceCommands(
     public Task BoostImmersionAsync(string id, CancellationToken cancellationToken)
     {
         Known(id);
+        if (mode.Mode == ControlMode.Shadow)
+        {
+            throw new ArgumentException(ShadowRefusal, nameof(id));
+        }
+
         if (immersions is null || !immersions.Has(id))
         {
             throw new ArgumentException($"immersion '{id}': no relay is configured (Site:Immersions:N:Relay), so it cannot be boosted");
@@ -71,6 +85,9 @@ internal sealed class ApplianceCommands(
         status.Update(s => s with { Immersions = [.. s.Immersions.Select(i => i.Id == id ? i with { BoostUntilUtc = until } : i)] });
         return Task.CompletedTask;
     }
+
+    public Task<string> SetControlModeAsync(ControlMode value, CancellationToken cancellationToken) =>
+        mode.RequestAsync(value, "mqtt", cancellationToken);
 
     public Task ReplanNowAsync(CancellationToken cancellationToken) =>
         replan?.RequestReplanAsync(PlanningTrigger.Manual, cancellationToken) ?? Task.CompletedTask;

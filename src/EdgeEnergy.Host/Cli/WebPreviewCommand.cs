@@ -14,7 +14,7 @@ internal static class WebPreviewCommand
     {
         var urls = new Option<string>("--urls") { Description = "Where to listen (Http:Urls).", DefaultValueFactory = _ => Web.HttpOptions.DefaultUrls };
         var token = new Option<string?>("--token") { Description = "Bearer token (Http:Token); required for a non-loopback address." };
-        var scenario = new Option<PreviewMode>("--scenario") { Description = "Which state to show: Normal, Fallback or Override.", DefaultValueFactory = _ => PreviewMode.Normal };
+        var scenario = new Option<PreviewMode>("--scenario") { Description = "Which state to show: Normal, Fallback, Override or Shadow.", DefaultValueFactory = _ => PreviewMode.Normal };
         var command = new Command("web-preview", "Serves the dashboard, API and /metrics over a preview plan from bundled real prices (developer tool).")
         {
             Hidden = true,

@@ -5,6 +5,7 @@ using EdgeEnergy.Control;
 using EdgeEnergy.Control.Planning;
 using EdgeEnergy.Control.Supervision;
 using EdgeEnergy.Control.UserOverrides;
+using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Domain.Forecasts;
 using EdgeEnergy.Domain.History;
 using EdgeEnergy.Domain.Inverter;
@@ -29,6 +30,8 @@ public static class ApplianceRegistration
             .Validate(s => s.BatteryMinSocPercent < s.BatteryMaxSocPercent, "Site:BatteryMinSocPercent must be below Site:BatteryMaxSocPercent")
             .Validate(s => s.Immersions.All(i => i.DailyMinKwh <= i.DailyMaxKwh), "Site:Immersions: DailyMinKwh must not exceed DailyMaxKwh");
         services.AddOptionsWithValidateOnStart<ControlOptions>().Bind(configuration.GetSection(ControlOptions.SectionName)).ValidateDataAnnotations();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ControlOptions>, ControlOptionsValidator>());
+        services.TryAddControlMode();
         services.TryAddSingleton<IScheduleOptimiser>(new OrToolsScheduleOptimiser());
 
         // Overrides: the hard limits, from the site unless an Overrides:* key sets one (checked against the site at start).
@@ -39,7 +42,8 @@ public static class ApplianceRegistration
         services.TryAddSingleton<UserSettings>();
         services.TryAddSingleton<IApplianceCommands>(sp => new ApplianceCommands(
             sp.GetRequiredService<OverrideService>(), sp.GetRequiredService<UserSettings>(), sp.GetRequiredService<IApplianceStatusPublisher>(),
-            sp.GetRequiredService<IOptions<SiteOptions>>(), sp.GetService<IReplanRequester>(), sp.GetService<ImmersionSwitcher>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<IOptions<SiteOptions>>(), sp.GetService<IReplanRequester>(), sp.GetService<ImmersionSwitcher>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ControlModeService>()));
 
         services.TryAddSingleton(sp => new PlanningSources(
             sp.GetRequiredService<IRateStore>(),
@@ -71,9 +75,12 @@ public static class ApplianceRegistration
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<ControlLoop>>(),
                 () => settings.ReserveSocPercent,
-                sp.GetService<ImmersionSwitcher>());
+                sp.GetService<ImmersionSwitcher>(),
+                sp.GetRequiredService<WriteGate>());
         });
-        // Before the control loop and MQTT: what the person set before a restart is in force from the first poll.
+        // Before the control loop and MQTT: the mode (published and logged), and what the person set before a restart,
+        // are in force from the first poll.
+        services.AddHostedService(sp => sp.GetRequiredService<ControlModeService>());
         services.AddHostedService<UserStateLoader>();
         services.AddHostedService<ControlLoopService>();
         return services;

@@ -1,5 +1,6 @@
 using EdgeEnergy.Adapters.Modbus.FoxEss;
 using EdgeEnergy.Adapters.Modbus.Transport;
+using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Domain.Diagnostics;
 using EdgeEnergy.Domain.Inverter;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -24,15 +25,20 @@ public static class FoxEssRegistration
         services.TryAddSingleton<IInverterTelemetrySource>(sp => sp.GetRequiredService<FoxEssDevice>());
         services.TryAddSingleton<IBatteryModeController>(sp => sp.GetRequiredService<FoxEssDevice>());
         services.TryAddSingleton<INativeScheduleWriter>(sp => sp.GetRequiredService<FoxEssDevice>());
+        // Active → shadow hands the inverter back to the settings it had before EdgeEnergy's first write.
+        services.TryAddSingleton<IInverterHandBack>(sp => sp.GetRequiredService<FoxEssDevice>());
         return services;
     }
 
     /// <summary>The one <see cref="ModbusBusRegistry"/> (one connection per physical bus, shared by the inverter and relay
-    /// boards); its buses record into the host's <see cref="EdgeEnergyMetrics"/> when the web side registered it.</summary>
+    /// boards); its buses record into the host's <see cref="EdgeEnergyMetrics"/> when the web side registered it, and
+    /// every write on them passes the service's <see cref="WriteGate"/>.</summary>
     internal static IServiceCollection TryAddModbusBuses(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => new ModbusBusRegistry(sp.GetRequiredService<TimeProvider>(), sp.GetService<ILoggerFactory>(), sp.GetService<EdgeEnergyMetrics>()));
+        services.TryAddControlMode();
+        services.TryAddSingleton(sp => new ModbusBusRegistry(
+            sp.GetRequiredService<TimeProvider>(), sp.GetService<ILoggerFactory>(), sp.GetService<EdgeEnergyMetrics>(), sp.GetRequiredService<WriteGate>()));
         return services;
     }
 }

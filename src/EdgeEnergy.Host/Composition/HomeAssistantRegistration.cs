@@ -11,6 +11,8 @@ public static class HomeAssistantRegistration
     public static IServiceCollection AddHomeAssistantRest(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
+        // Every service call passes the write gate (the HTTP client takes it from the container).
+        services.TryAddControlMode();
         services.AddOptionsWithValidateOnStart<HomeAssistantOptions>()
             .Bind(configuration.GetSection(HomeAssistantOptions.SectionName));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HomeAssistantOptions>, HomeAssistantOptionsValidator>());

@@ -4,6 +4,7 @@ using EdgeEnergy.Adapters.Modbus.Relays;
 using EdgeEnergy.Adapters.Modbus.Transport;
 using EdgeEnergy.Control;
 using EdgeEnergy.Control.Supervision;
+using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Domain.Fallback;
 using EdgeEnergy.Domain.History;
 using EdgeEnergy.Domain.Planning;
@@ -27,7 +28,8 @@ public static class ImmersionRelayRegistration
         services.AddOptionsWithValidateOnStart<SiteOptions>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SiteOptions>, RelayAddressValidator>());
         services.TryAddSingleton<IGpioChipOpener>(_ => new LibGpiodChipOpener());
-        services.TryAddSingleton(sp => new GpioRelayBank(sp.GetRequiredService<IGpioChipOpener>(), sp.GetService<ILoggerFactory>()));
+        services.TryAddControlMode();
+        services.TryAddSingleton(sp => new GpioRelayBank(sp.GetRequiredService<IGpioChipOpener>(), sp.GetService<ILoggerFactory>(), sp.GetRequiredService<WriteGate>()));
         services.TryAddSingleton(sp =>
         {
             var site = sp.GetRequiredService<IOptions<SiteOptions>>().Value;

@@ -1,3 +1,4 @@
+using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Domain.Status;
 
@@ -69,9 +70,13 @@ internal sealed record PlanSlotView(
     double? StoredValuePencePerKwh);
 
 /// <summary><c>GET /api/v1/status</c>: everything the dashboard shows apart from the plan.</summary>
+/// <c>mode</c>: <c>active</c> or <c>shadow</c> (nothing is written); <c>modeConfirmUntil</c>: while a switch to active
+/// waits for its confirming second command.
 internal sealed record StatusView(
     DateTimeOffset NowUtc,
     long Version,
+    string Mode,
+    DateTimeOffset? ModeConfirmUntil,
     RecommendationView? Recommendation,
     TelemetryView? Telemetry,
     CostTodayView? CostToday,
@@ -84,6 +89,8 @@ internal sealed record StatusView(
     public static StatusView From(ApplianceSnapshot s, DateTimeOffset now) => new(
         now,
         s.Version,
+        s.Mode.ToWire(),
+        s.ModeConfirmUntilUtc is { } until && until > now ? until : null,
         s.Recommendation is { } r ? RecommendationView.From(r) : null,
         s.Telemetry is { } t ? new TelemetryView(t.MeasuredAtUtc, Math.Max(0, (now - t.MeasuredAtUtc).TotalSeconds), t.BatterySocPercent, t.BatteryPowerW, t.PvPowerW, t.GridPowerW, t.LoadPowerW, t.ImmersionPowerW) : null,
         s.CostToday is { } c ? new CostTodayView(c.SinceUtc, c.CostPence, c.NoBatteryCostPence, c.SavingsPence) : null,

@@ -57,9 +57,27 @@ public sealed class HomeAssistantRestClientTests : IAsyncLifetime
         Assert.DoesNotContain(Token, _logs.All);
     }
 
-    private HomeAssistantRestClient Client(string token = Token) =>
+    private HomeAssistantRestClient Client(string token = Token, Domain.Control.WriteGate? gate = null) =>
         new(new HttpClient(), Options.Create(new HomeAssistantOptions { BaseUrl = _server.BaseUrl.ToString(), Token = token, RetryBaseDelay = TimeSpan.FromMilliseconds(10) }),
-            TimeProvider.System, _logs.For<HomeAssistantRestClient>());
+            TimeProvider.System, _logs.For<HomeAssistantRestClient>(), gate);
+
+    [Fact]
+    public async Task In_shadow_mode_no_service_is_called_while_states_are_still_read()
+    {
+        var gate = new Domain.Control.WriteGate(Domain.Control.ControlMode.Shadow);
+        var client = Client(gate: gate);
+        var data = new Dictionary<string, object> { ["entity_id"] = "select.work_mode", ["option"] = "Force Charge" };
+
+        var refused = await Assert.ThrowsAsync<Domain.Control.WriteRefusedException>(() => client.CallServiceAsync("select", "select_option", data, CancellationToken.None));
+        Assert.StartsWith("shadow mode: Home Assistant service select.select_option refused", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(63, (await client.ReadAsync("sensor.battery_soc", CancellationToken.None)).Value);
+        Assert.DoesNotContain(_server.Requests, r => r.StartsWith("POST", StringComparison.Ordinal));
+
+        gate.Set(Domain.Control.ControlMode.Active);
+        await client.CallServiceAsync("select", "select_option", data, CancellationToken.None);
+        Assert.Single(_server.Requests, r => r == "POST /api/services/select/select_option");
+        Assert.Contains("Force Charge", Assert.Single(_bodies), StringComparison.Ordinal);
+    }
 
     [Fact]
     public async Task Numeric_states_are_parsed_with_their_unit()

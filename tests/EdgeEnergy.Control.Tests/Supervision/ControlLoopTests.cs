@@ -23,11 +23,11 @@ public class ControlLoopTests
 
     private readonly RecordingReplans _replans = new();
 
-    private ControlLoop Loop() => new(
+    private ControlLoop Loop(WriteGate? gate = null) => new(
         new BatteryPath("fake-modbus", _inverter, _inverter), null, null, _stores, _stores, _stores, _status, _status, null, _replans,
         Options.Create(new SiteOptions { BatteryCapacityKwh = 5, BatteryMaxChargeKw = 2, BatteryMaxDischargeKw = 2, ReserveSocPercent = 10 }),
         Options.Create(new ControlOptions { PollSeconds = 10, MinimumDwellSeconds = 0, PricesRequiredAheadHours = 1 }),
-        _time, NullLogger<ControlLoop>.Instance);
+        _time, NullLogger<ControlLoop>.Instance, gate: gate);
 
     private void PricesAndPlan(double[] pence)
     {
@@ -56,6 +56,47 @@ public class ControlLoopTests
         Assert.Equal(RecommendationSource.Plan, _status.Current.Recommendation!.Source);
         Assert.Equal(1, _status.Current.InverterWrites);
         Assert.Equal(0, _status.Current.InverterWriteFailures);
+    }
+
+    [Fact]
+    public async Task In_shadow_mode_each_poll_records_what_it_would_have_sent_beside_what_the_inverter_did_and_sends_nothing()
+    {
+        PricesAndPlan([5, 5, 40, 40, 40, 40]);
+        var gate = new WriteGate(ControlMode.Shadow);
+        var loop = Loop(gate);
+
+        var first = await loop.RunOnceAsync(default);
+        _time.Advance(TimeSpan.FromSeconds(10));
+        var second = await loop.RunOnceAsync(default);
+
+        // Nothing reached the inverter, nothing failed, and the supervision sees a healthy loop (no fault storm).
+        Assert.Empty(_inverter.Commands);
+        Assert.True(first.Healthy);
+        Assert.True(second.Healthy);
+        Assert.Null(first.Sent);
+        Assert.Equal(0, _status.Current.InverterWrites);
+        Assert.Equal(0, _status.Current.InverterWriteFailures);
+        Assert.False(_status.Current.Fallback.Active);
+        Assert.Contains(_status.Current.Components, c => c.Component == "inverter" && c.State == HealthState.Healthy);
+
+        // One row per poll, not only on change: the decision, its reason, and the inverter's own behaviour.
+        Assert.Equal(2, _stores.Audit.Count);
+        Assert.All(_stores.Audit, a =>
+        {
+            Assert.StartsWith("force-charge 2000W", a.Command, StringComparison.Ordinal);
+            Assert.StartsWith("plan: charging", a.Reason, StringComparison.Ordinal);
+            Assert.StartsWith("shadow: not sent; inverter did: battery ", a.Outcome, StringComparison.Ordinal);
+            Assert.Contains("SoC ", a.Outcome, StringComparison.Ordinal);
+        });
+        Assert.Equal(RecommendationSource.Plan, _status.Current.Recommendation!.Source);
+
+        // Turned active, the next poll sends the command it had been recording.
+        gate.Set(ControlMode.Active);
+        _time.Advance(TimeSpan.FromSeconds(10));
+        var active = await loop.RunOnceAsync(default);
+        Assert.Equal(InverterCommandKind.ForceCharge, Assert.Single(_inverter.Commands).Kind);
+        Assert.Equal(active.Sent, _inverter.Commands[0]);
+        Assert.Equal("ok", _stores.Audit.Last().Outcome);
     }
 
     [Fact]

@@ -27,6 +27,7 @@ public sealed class GpioRelayRegistrationTests
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddOptions<SiteOptions>().Bind(builder.Configuration.GetSection(SiteOptions.SectionName));
+        builder.Services.AddOptions<ControlOptions>().Bind(builder.Configuration.GetSection(ControlOptions.SectionName));
         builder.Services.AddSingleton<IAuditLog, InMemoryAuditLog>();
         builder.Services.AddSingleton<IGpioChipOpener>(new ChipsOpener(_chips));
         builder.Services.AddImmersionRelays(builder.Configuration);
@@ -96,6 +97,61 @@ public sealed class GpioRelayRegistrationTests
         var e = Assert.Throws<GpioRelayException>(() => host.Services.GetRequiredService<ImmersionSwitcher>());
         Assert.StartsWith("Site:Immersions:0:Relay: GPIO17 on gpiochip0 (active high) is not available", e.Message);
         await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task In_shadow_mode_no_gpio_line_is_requested_or_driven_at_start_on_a_switch_or_at_stop()
+    {
+        var host = Build(new()
+        {
+            ["Control:Mode"] = "shadow",
+            ["Site:Immersions:0:Id"] = "tank",
+            ["Site:Immersions:0:Relay"] = "gpio://17?active=low",
+        });
+        await host.StartAsync();
+        var switcher = host.Services.GetRequiredService<ImmersionSwitcher>();
+
+        // Even a switch asked of the relay directly (the control loop does not ask in shadow) is refused below it.
+        switcher.Boost("tank", s_now.AddHours(1));
+        await switcher.StepAsync(s_now, null, false, 400, CancellationToken.None);
+        Assert.False(switcher.IsOn("tank"));
+        var audit = Assert.Single(((InMemoryAuditLog)host.Services.GetRequiredService<IAuditLog>()).Entries);
+        Assert.StartsWith("shadow mode: Site:Immersions:0:Relay: switching GPIO17", audit.Outcome, StringComparison.Ordinal);
+
+        await host.StopAsync();
+        host.Dispose();
+        IReadOnlyList<string> calls = _chips.Opened == 0 ? [] : _chips[0].Calls;
+        Assert.DoesNotContain(calls, c => c.StartsWith("open", StringComparison.Ordinal) || c.StartsWith("mode", StringComparison.Ordinal) || c.StartsWith("write", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Active_to_shadow_switches_a_heating_relay_off_as_the_last_write_then_refuses_to_switch_it()
+    {
+        var host = Build(new()
+        {
+            ["Control:Mode"] = "active",
+            ["Site:Immersions:0:Id"] = "tank",
+            ["Site:Immersions:0:Relay"] = "gpio://17",
+        });
+        await host.StartAsync();
+        var switcher = host.Services.GetRequiredService<ImmersionSwitcher>();
+        switcher.Boost("tank", s_now.AddHours(1));
+        await switcher.StepAsync(s_now, null, false, 400, CancellationToken.None);
+        var chip = _chips[0];
+        Assert.Equal(PinValue.High, chip.LastDriven(17));
+
+        var said = await host.Services.GetRequiredService<global::EdgeEnergy.Host.Appliance.ControlModeService>().RequestAsync(Domain.Control.ControlMode.Shadow, "mqtt", CancellationToken.None);
+        Assert.StartsWith("shadow: nothing is written from now on; handed back: immersion tank off: ok", said, StringComparison.Ordinal);
+        Assert.Equal(PinValue.Low, chip.LastDriven(17));
+        var writes = chip.Calls.Count(c => c.StartsWith("write", StringComparison.Ordinal));
+
+        // The gate is closed: a boost asked of the switcher is refused below it, and stopping drives nothing.
+        switcher.Boost("tank", s_now.AddHours(1));
+        await switcher.StepAsync(s_now.AddMinutes(1), null, false, 400, CancellationToken.None);
+        await host.StopAsync();
+        host.Dispose();
+        Assert.Equal(writes, chip.Calls.Count(c => c.StartsWith("write", StringComparison.Ordinal)));
+        Assert.Equal(PinValue.Low, chip.LastDriven(17));
     }
 
     [Fact]

@@ -117,6 +117,22 @@ public partial class DashboardTests
     }
 
     [Fact]
+    public async Task In_shadow_mode_a_banner_says_edgeenergy_is_watching_and_writes_nothing()
+    {
+        await using var host = await WebTestHost.StartPreviewAsync(PreviewMode.Shadow);
+        Assert.Contains("\"mode\":\"shadow\"", await host.Client.GetStringAsync("api/v1/status"), StringComparison.Ordinal);
+        var dom = await HeadlessChromium.DumpDomAsync(host.BaseAddress, PhoneWidth, PhoneHeight);
+        Assert.Contains("class=\"banner banner-shadow\"", dom);
+        Assert.Contains("Shadow mode: EdgeEnergy is watching, not in charge", dom);
+        Assert.Contains("writes nothing to the inverter, the relays or Home Assistant", dom);
+        Assert.Equal(48, Count(dom, "class=\"price-bar "));
+
+        // In active mode (every other preview) there is no such banner.
+        await using var active = await WebTestHost.StartPreviewAsync();
+        Assert.DoesNotContain("banner-shadow", await HeadlessChromium.DumpDomAsync(active.BaseAddress, PhoneWidth, PhoneHeight));
+    }
+
+    [Fact]
     public async Task With_a_token_the_page_asks_for_it_and_draws_once_given_it()
     {
         const string token = "dashboard-token-0123456789";

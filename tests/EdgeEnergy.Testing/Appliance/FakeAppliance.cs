@@ -202,6 +202,27 @@ public sealed class FakeAppliance : IApplianceStatus, IApplianceCommands, IDispo
         return Task.CompletedTask;
     }
 
+    /// <summary>Answers a mode request as the appliance does, without a store or an inverter: a second <c>active</c>
+    /// confirms the first (no time limit here; the real window is tested on the appliance).</summary>
+    public Task<string> SetControlModeAsync(EdgeEnergy.Domain.Control.ControlMode mode, CancellationToken cancellationToken)
+    {
+        Record($"mode {EdgeEnergy.Domain.Control.ControlModes.ToWire(mode)}");
+        var current = Current.Mode;
+        if (mode == current)
+        {
+            return Task.FromResult($"already {EdgeEnergy.Domain.Control.ControlModes.ToWire(mode)}");
+        }
+
+        if (mode == EdgeEnergy.Domain.Control.ControlMode.Active && Current.ModeConfirmUntilUtc is null)
+        {
+            Update(s => s with { ModeConfirmUntilUtc = DateTimeOffset.MaxValue });
+            return Task.FromResult("confirm within 2 minutes: send active again");
+        }
+
+        Update(s => s with { Mode = mode, ModeConfirmUntilUtc = null });
+        return Task.FromResult(EdgeEnergy.Domain.Control.ControlModes.ToWire(mode));
+    }
+
     private void Record(string call)
     {
         lock (_lock)

@@ -14,6 +14,8 @@ public enum PreviewMode
     Fallback,
     /// <summary>A user's timed override is in force.</summary>
     Override,
+    /// <summary>Shadow mode: the plan is made and shown, nothing is written.</summary>
+    Shadow,
 }
 
 /// <summary>
@@ -114,6 +116,7 @@ public sealed class PreviewScenario(IScheduleOptimiser optimiser, PreviewMode mo
             CostToday = new CostToday { SinceUtc = midnight, CostPence = Math.Round(costPence, 1), NoBatteryCostPence = Math.Round(noBatteryPence, 1) },
             Fallback = fallback,
             Override = overriding,
+            Mode = mode == PreviewMode.Shadow ? Domain.Control.ControlMode.Shadow : Domain.Control.ControlMode.Active,
             Sources =
             [
                 new SourceFreshness { Source = "octopus-import", LastSuccessUtc = pricesFetched, LastAttemptUtc = now.AddMinutes(-7), MaxAge = TimeSpan.FromHours(24), LastError = mode == PreviewMode.Fallback ? "api.octopus.energy: connection timed out" : null },

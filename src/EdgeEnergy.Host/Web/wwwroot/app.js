@@ -104,6 +104,11 @@
     };
     if (error) add("error", "⚠", "Cannot reach EdgeEnergy", error);
     if (!s) return;
+    if (s.mode === "shadow") {
+      add("shadow", "◐", "Shadow mode: EdgeEnergy is watching, not in charge",
+        "It plans and decides as usual and records what it would have done, but writes nothing to the inverter, the relays or Home Assistant."
+        + (s.modeConfirmUntil ? " Waiting for a second \u201cactive\u201d before " + time(s.modeConfirmUntil) + " to take control." : " Set Mode to active in Home Assistant to hand it control."));
+    }
     if (s.fallback && s.fallback.active) {
       add("fallback", "⚠", "Fallback rules in charge" + (s.fallback.since ? " since " + time(s.fallback.since) : ""),
         sentence(s.fallback.cause || "The plan is not being followed") + " The battery runs on safe rules until this clears.");

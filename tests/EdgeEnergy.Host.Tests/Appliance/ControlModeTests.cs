@@ -1,0 +1,260 @@
+using System.Collections.Concurrent;
+using System.Net;
+using EdgeEnergy.Adapters.Modbus.FoxEss;
+using EdgeEnergy.Adapters.Modbus.Transport;
+using EdgeEnergy.Adapters.Sqlite;
+using EdgeEnergy.Control.Supervision;
+using EdgeEnergy.Domain.Control;
+using EdgeEnergy.Domain.History;
+using EdgeEnergy.Domain.Inverter;
+using EdgeEnergy.Domain.Status;
+using EdgeEnergy.Host.Appliance;
+using EdgeEnergy.Host.Composition;
+using EdgeEnergy.Simulation;
+using EdgeEnergy.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace EdgeEnergy.Host.Tests.Appliance;
+
+/// <summary>
+/// Switching the control mode (docs/contracts.md section 5): the 2-minute confirmation of shadow → active on a fake
+/// clock, which mode a restart keeps (stored MQTT choice against <c>Control:Mode</c>), and the hand-back of a simulated
+/// Fox to the settings it had before EdgeEnergy's first write, seen as register writes on a recording Modbus server.
+/// </summary>
+public sealed class ControlModeTests : IAsyncDisposable
+{
+    private readonly string _data = Directory.CreateTempSubdirectory("edgeenergy-mode-test-").FullName;
+    private readonly List<ServiceProvider> _providers = [];
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var p in _providers)
+        {
+            await p.DisposeAsync();
+        }
+
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_data, recursive: true);
+    }
+
+    private sealed class MemorySettings : ISettingsStore
+    {
+        public ConcurrentDictionary<string, string> Values { get; } = new(StringComparer.Ordinal);
+
+        public Task<string?> GetAsync(string key, CancellationToken cancellationToken) => Task.FromResult(Values.TryGetValue(key, out var v) ? v : null);
+
+        public Task SetAsync(string key, string value, CancellationToken cancellationToken)
+        {
+            Values[key] = value;
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>The mode service as the host builds it, with <paramref name="configure"/> adding what a test needs.</summary>
+    private ServiceProvider Build(string configuredMode, ISettingsStore store, TimeProvider time, Action<IServiceCollection, IConfiguration>? configure = null, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+        {
+            ["Control:Mode"] = configuredMode,
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(time);
+        services.AddSingleton(store);
+        services.AddSingleton<ApplianceStatusStore>();
+        services.AddSingleton<IApplianceStatusPublisher>(sp => sp.GetRequiredService<ApplianceStatusStore>());
+        services.AddSingleton<IAuditLog, InMemoryAuditLog>();
+        services.Configure<ControlOptions>(config.GetSection(ControlOptions.SectionName));
+        services.TryAddControlMode();
+        configure?.Invoke(services, config);
+        var provider = services.BuildServiceProvider();
+        _providers.Add(provider);
+        return provider;
+    }
+
+    [Fact]
+    public async Task Shadow_to_active_takes_a_second_active_within_two_minutes_of_the_first()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 3, 0, 0, TimeSpan.Zero));
+        var sp = Build("shadow", new MemorySettings(), time);
+        var mode = sp.GetRequiredService<ControlModeService>();
+        await mode.StartAsync(CancellationToken.None);
+        var status = sp.GetRequiredService<ApplianceStatusStore>();
+        Assert.Equal(ControlMode.Shadow, mode.Gate.Mode);
+        Assert.Equal(ControlMode.Shadow, status.Current.Mode);
+
+        // First 'active': nothing changes yet; the person is told to confirm, and until when.
+        var said = await mode.RequestAsync(ControlMode.Active, "mqtt", CancellationToken.None);
+        Assert.StartsWith("confirm within 2 minutes: send active again before 03:02:00 UTC", said, StringComparison.Ordinal);
+        Assert.Equal(ControlMode.Shadow, mode.Gate.Mode);
+        Assert.Equal(time.GetUtcNow().AddMinutes(2), status.Current.ModeConfirmUntilUtc);
+
+        // Too late: 2 minutes and a second later the second 'active' only starts a new window.
+        time.Advance(TimeSpan.FromSeconds(121));
+        said = await mode.RequestAsync(ControlMode.Active, "mqtt", CancellationToken.None);
+        Assert.StartsWith("confirm within 2 minutes", said, StringComparison.Ordinal);
+        Assert.Equal(ControlMode.Shadow, mode.Gate.Mode);
+        Assert.Throws<WriteRefusedException>(() => mode.Gate.Check("a write"));
+
+        // In time: 1 min 59 s after that one, it switches.
+        time.Advance(TimeSpan.FromSeconds(119));
+        said = await mode.RequestAsync(ControlMode.Active, "mqtt", CancellationToken.None);
+        Assert.StartsWith("active", said, StringComparison.Ordinal);
+        Assert.Equal(ControlMode.Active, mode.Gate.Mode);
+        Assert.Equal(ControlMode.Active, status.Current.Mode);
+        Assert.Null(status.Current.ModeConfirmUntilUtc);
+        mode.Gate.Check("a write");
+
+        // Active → shadow needs no confirmation: stopping writing is always safe.
+        said = await mode.RequestAsync(ControlMode.Shadow, "mqtt", CancellationToken.None);
+        Assert.StartsWith("shadow: nothing is written from now on", said, StringComparison.Ordinal);
+        Assert.Equal(ControlMode.Shadow, mode.Gate.Mode);
+    }
+
+    [Fact]
+    public async Task A_restart_keeps_the_mode_set_over_mqtt_until_control_mode_is_changed_in_the_configuration()
+    {
+        using var db = new SqliteDatabase(Path.Combine(_data, "edgeenergy.db"));
+        var store = new SqliteSettingsStore(db);
+
+        async Task<ControlModeService> Start(string configured)
+        {
+            var service = Build(configured, store, TimeProvider.System).GetRequiredService<ControlModeService>();
+            await service.StartAsync(CancellationToken.None);
+            return service;
+        }
+
+        // Configured active; a person switches to shadow over MQTT.
+        var first = await Start("active");
+        Assert.Equal(ControlMode.Active, first.Mode);
+        await first.RequestAsync(ControlMode.Shadow, "mqtt", CancellationToken.None);
+
+        // Restarted with the same configuration: the person's choice stands, and the log says why.
+        var second = await Start("active");
+        Assert.Equal(ControlMode.Shadow, second.Mode);
+        Assert.Equal("shadow was set over MQTT (Control:Mode is still active)", second.StartReason);
+
+        // The configuration changes to shadow: the configuration is the newer choice.
+        var third = await Start("shadow");
+        Assert.Equal(ControlMode.Shadow, third.Mode);
+        Assert.StartsWith("Control:Mode is shadow, changed since", third.StartReason, StringComparison.Ordinal);
+
+        // And back to active: the overruled MQTT choice does not come back.
+        var fourth = await Start("active");
+        Assert.Equal(ControlMode.Active, fourth.Mode);
+        Assert.Equal("Control:Mode is active", fourth.StartReason);
+
+        // Confirmed over MQTT under Control:Mode=shadow, active survives a restart too.
+        var fifth = await Start("shadow");
+        await fifth.RequestAsync(ControlMode.Active, "mqtt", CancellationToken.None);
+        await fifth.RequestAsync(ControlMode.Active, "mqtt", CancellationToken.None);
+        Assert.Equal(ControlMode.Active, (await Start("shadow")).Mode);
+    }
+
+    [Fact]
+    public async Task Active_to_shadow_hands_the_inverter_back_to_its_settings_before_the_first_write_then_writes_nothing()
+    {
+        var frames = new ModbusFrameRecorder();
+        var fox = new SimulatedFoxEss(FoxRegisterMap.Embedded.Families["h1-g2"], TimeProvider.System, new SimulatedFoxEssOptions { InitialSocPercent = 60, PvW = _ => 0 });
+        await using var server = new ModbusTcpServer(new ModbusServerCore(new Dictionary<byte, IModbusRegisterBank> { [247] = fox }), new IPEndPoint(IPAddress.Loopback, 0), recorder: frames);
+        server.Start();
+        var endpoint = $"tcp://127.0.0.1:{server.LocalEndpoint.Port}";
+
+        // The household's own settings, as the installer left them (written by a tool outside the service).
+        var foxOptions = new FoxEssOptions { Endpoint = endpoint, Family = "h1-g2", SettleAfterConnectMilliseconds = 0 };
+        await using var installer = new FoxEssDevice(Options.Create(foxOptions), new ModbusBusRegistry(TimeProvider.System), TimeProvider.System, NullLoggerFactory.Instance);
+        var own = await installer.GetAsync(CancellationToken.None);
+        await own.SetWorkModeAsync(InverterWorkMode.FeedInFirst, CancellationToken.None);
+        await own.SetMinSocOnGridAsync(25, CancellationToken.None);
+        await own.SetChargePeriodsAsync([new ChargePeriod(true, new TimeOnly(1, 0), new TimeOnly(4, 0)), new ChargePeriod(false, TimeOnly.MinValue, TimeOnly.MinValue)], CancellationToken.None);
+        var before = await installer.ReadTelemetryAsync(CancellationToken.None);
+
+        var store = new MemorySettings();
+        var sp = Build("active", store, TimeProvider.System, (services, config) => services.AddFoxEss(config), new Dictionary<string, string?>
+        {
+            ["Inverter:Endpoint"] = endpoint,
+            ["Inverter:Family"] = "h1-g2",
+            ["Inverter:SettleAfterConnectMilliseconds"] = "0",
+        });
+        var mode = sp.GetRequiredService<ControlModeService>();
+        await mode.StartAsync(CancellationToken.None);
+        var device = sp.GetRequiredService<FoxEssDevice>();
+        frames.Clear();
+
+        // EdgeEnergy takes over: its first write is preceded by reading and storing the household's settings.
+        await device.ApplyAsync(InverterCommand.ForceCharge(2000, 20), CancellationToken.None);
+        var baseline = await device.GetBaselineAsync(CancellationToken.None);
+        Assert.NotNull(baseline);
+        Assert.Equal("feed-in-first", baseline.WorkMode);
+        Assert.Equal(25, baseline.MinSocOnGridPercent);
+        Assert.Equal(before.ChargePeriods, baseline.ChargePeriods);
+        Assert.False(baseline.RemoteControlEnabled);
+        var firstWrite = frames.Frames.TakeWhile(f => !f.IsWrite).Count();
+        Assert.True(firstWrite > 0, "the settings are read before the first write");
+
+        // ... and changes them: self-use with its own reserve, its own native charge period.
+        await device.ApplyAsync(InverterCommand.SelfUse(30), CancellationToken.None);
+        await device.WriteAsync(new ChargePeriod(true, new TimeOnly(2, 30), new TimeOnly(5, 0)), 20, CancellationToken.None);
+        var changed = await installer.ReadTelemetryAsync(CancellationToken.None);
+        Assert.Equal("self-use", changed.WorkMode);
+        Assert.Equal(20, changed.MinSocOnGridPercent);
+
+        // Active → shadow: the hand-back writes, then nothing more.
+        frames.Clear();
+        var said = await mode.RequestAsync(ControlMode.Shadow, "mqtt", CancellationToken.None);
+        Assert.Contains("work mode feed-in-first: written", said, StringComparison.Ordinal);
+        Assert.Contains("min SoC on grid 25%: written", said, StringComparison.Ordinal);
+        Assert.Contains("charge periods grid 01:00-04:00, off 00:00-00:00: written", said, StringComparison.Ordinal);
+        var handBack = frames.Writes;
+        Assert.NotEmpty(handBack);
+        var after = await installer.ReadTelemetryAsync(CancellationToken.None);
+        Assert.Equal(before.WorkMode, after.WorkMode);
+        Assert.Equal(before.MinSocOnGridPercent, after.MinSocOnGridPercent);
+        Assert.Equal(before.ChargePeriods, after.ChargePeriods);
+        Assert.False(after.RemoteControl!.Enabled);
+
+        // The gate is closed: any later write, whatever the path, is refused before the wire.
+        await Assert.ThrowsAsync<WriteRefusedException>(() => device.ApplyAsync(InverterCommand.ForceDischarge(3000, 20), CancellationToken.None));
+        await Assert.ThrowsAsync<WriteRefusedException>(() => device.WriteAsync(new ChargePeriod(true, new TimeOnly(2, 30), new TimeOnly(5, 0)), 20, CancellationToken.None));
+        Assert.Equal(handBack.Count, frames.Writes.Count);
+
+        // Recorded: the hand-back in the audit log, the mode in the store, the baseline forgotten (read again next time).
+        var audit = Assert.Single(((InMemoryAuditLog)sp.GetRequiredService<IAuditLog>()).Entries);
+        Assert.Equal("hand back", audit.Command);
+        Assert.Equal("shadow", store.Values[ControlModeService.ModeKey]);
+        Assert.Null(await device.GetBaselineAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task With_nothing_known_from_before_the_hand_back_is_self_use_with_remote_control_off()
+    {
+        var frames = new ModbusFrameRecorder();
+        var fox = new SimulatedFoxEss(FoxRegisterMap.Embedded.Families["h1-g2"], TimeProvider.System, new SimulatedFoxEssOptions { PvW = _ => 0 });
+        await using var server = new ModbusTcpServer(new ModbusServerCore(new Dictionary<byte, IModbusRegisterBank> { [247] = fox }), new IPEndPoint(IPAddress.Loopback, 0), recorder: frames);
+        server.Start();
+        var endpoint = $"tcp://127.0.0.1:{server.LocalEndpoint.Port}";
+        var foxOptions = new FoxEssOptions { Endpoint = endpoint, Family = "h1-g2", SettleAfterConnectMilliseconds = 0 };
+        await using var installer = new FoxEssDevice(Options.Create(foxOptions), new ModbusBusRegistry(TimeProvider.System), TimeProvider.System, NullLoggerFactory.Instance);
+        await (await installer.GetAsync(CancellationToken.None)).SetWorkModeAsync(InverterWorkMode.FeedInFirst, CancellationToken.None);
+
+        var sp = Build("active", new MemorySettings(), TimeProvider.System, (services, config) => services.AddFoxEss(config), new Dictionary<string, string?>
+        {
+            ["Inverter:Endpoint"] = endpoint,
+            ["Inverter:Family"] = "h1-g2",
+            ["Inverter:SettleAfterConnectMilliseconds"] = "0",
+        });
+        var mode = sp.GetRequiredService<ControlModeService>();
+        var said = await mode.RequestAsync(ControlMode.Shadow, "mqtt", CancellationToken.None);
+
+        Assert.Contains("work mode self-use (nothing known from before): written", said, StringComparison.Ordinal);
+        Assert.EndsWith("(no settings known from before EdgeEnergy's first write)", said, StringComparison.Ordinal);
+        var after = await installer.ReadTelemetryAsync(CancellationToken.None);
+        Assert.Equal("self-use", after.WorkMode);
+        Assert.False(after.RemoteControl!.Enabled);
+    }
+}
