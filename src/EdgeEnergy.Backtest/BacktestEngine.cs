@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using EdgeEnergy.Control.Forecasting;
+using EdgeEnergy.Control.Forecasting.LoadModel;
 using EdgeEnergy.Control.Policy;
 using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Domain.Planning;
@@ -75,6 +76,7 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
             CatchUpSlots = replay.CatchUpSlots,
             PerfectWindowsNotProvenOptimal = perfectNotProven,
             PriceEstimateErrors = replay.Errors,
+            LoadModel = _options.LoadForecaster as LearnedLoadForecaster,
         };
     }
 

@@ -28,4 +28,15 @@ public sealed class ControlOptions
     public double? TerminalValuePencePerKwh { get; set; }
     /// <summary>Before tomorrow's Agile prices are published, plan on to 23:00 UK tomorrow with prices estimated from history (marked as estimated).</summary>
     public bool EstimateUnpublishedPrices { get; set; } = true;
+
+    /// <summary>The blended load forecast as it is.</summary>
+    public const string BlendedLoadForecast = "blended";
+
+    /// <summary>The blended load forecast corrected by the learned load model, retrained daily, where the model wins its
+    /// walk-forward validation on the home's own history.</summary>
+    public const string LearnedLoadForecast = "learned";
+
+    /// <summary>Which load forecast planning uses: <c>blended</c> or <c>learned</c>.</summary>
+    [RegularExpression("^(blended|learned)$", ErrorMessage = "Control:LoadForecast must be 'blended' or 'learned'")]
+    public string LoadForecast { get; set; } = BlendedLoadForecast;
 }

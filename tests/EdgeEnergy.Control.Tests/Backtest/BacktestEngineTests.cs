@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using EdgeEnergy.Backtest;
+using EdgeEnergy.Control.Forecasting.LoadModel;
+using EdgeEnergy.Testing.Forecasting;
 using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Optimiser;
 using EdgeEnergy.Domain.Prices;
@@ -195,5 +197,30 @@ public class OptimiserReplayTests(EightDayRun run) : IClassFixture<EightDayRun>
         Assert.Equal((whole.Fallbacks, whole.Shortfalls), (cut.Fallbacks, cut.Shortfalls));
         Assert.Equal(whole.Errors!.ImportMaeByHour, cut.Errors!.ImportMaeByHour, (a, b) => double.IsNaN(a) ? double.IsNaN(b) : Math.Abs(a - b) < 1e-9);
         Assert.Equal(whole.Errors.Count, cut.Errors.Count);
+    }
+
+    [Fact]
+    public void With_the_learned_load_forecaster_parallel_segments_give_the_same_slots_as_one_replay()
+    {
+        // Retrained daily from day 3 so that the 8 days see several models; each replay has its own forecaster, so
+        // nothing cached by one helps the other.
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(run.Site.TimeZone);
+        var modelOptions = new LoadModelOptions { RetrainDays = 1, MinimumHistoryDays = 3, ValidationDays = 2, TrainingDays = 3, TrainingStrideSlots = 2 };
+        LearnedLoadForecaster Learned() => new(new MeanLabelLoadModelTrainer(), run.History.Slots[0].Start, zone, modelOptions);
+        (OptimiserReplayResult, LearnedLoadForecaster) Replay(int workers, int segmentSlots)
+        {
+            var forecaster = Learned();
+            var options = new BacktestOptions { Terminal = TerminalMode.Learned, EstimatePrices = true, LoadForecaster = forecaster };
+            return (new OptimiserReplay(new OrToolsScheduleOptimiser(), options, run.History, run.Site, zone)
+                .Run(workers, progress: null, CancellationToken.None, segmentSlots, warmUpSlots: 0), forecaster);
+        }
+
+        var (whole, wholeForecaster) = Replay(workers: 1, OptimiserReplay.SegmentSlots);
+        var (cut, _) = Replay(workers: 3, segmentSlots: 36);
+        Assert.NotEmpty(wholeForecaster.TrainingMilliseconds);
+        Assert.Contains(wholeForecaster.Choices, c => c.Choice.Model is not null);
+        Assert.Equal(whole.Run.Flows, cut.Run.Flows);
+        Assert.Equal(whole.Run.BillPence, cut.Run.BillPence);
+        Assert.Equal(whole.Decisions.Select(d => d with { SolveMilliseconds = 0 }), cut.Decisions.Select(d => d with { SolveMilliseconds = 0 }));
     }
 }
