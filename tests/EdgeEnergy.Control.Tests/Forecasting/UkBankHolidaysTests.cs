@@ -45,4 +45,16 @@ public class UkBankHolidaysTests
         Assert.Equal(new SlotDay(0, 1, Holiday: false), calendar.At(48)); // Tuesday
         Assert.False(calendar.At(48).OffDay);
     }
+
+    [Theory]
+    [InlineData(0)]      // a plain week in January
+    [InlineData(3_950)]  // across the clocks going forward (27 March 2022)
+    [InlineData(14_400)] // across the clocks going back (30 October 2022)
+    public void Filling_a_run_of_slots_agrees_with_asking_slot_by_slot(int first)
+    {
+        var calendar = new SlotCalendar(new DateTimeOffset(2022, 1, 1, 0, 0, 0, TimeSpan.Zero), TimeZoneInfo.FindSystemTimeZoneById("Europe/London"));
+        var filled = new SlotDay[200];
+        calendar.Fill(first, filled);
+        Assert.Equal(Enumerable.Range(first, filled.Length).Select(calendar.At), filled);
+    }
 }
