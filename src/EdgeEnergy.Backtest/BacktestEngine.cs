@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using EdgeEnergy.Control.Forecasting;
+using EdgeEnergy.Control.Forecasting.LoadModel;
 using EdgeEnergy.Control.Policy;
 using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Domain.Planning;
@@ -77,6 +78,7 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
             PerfectWindowsNotProvenOptimal = perfectNotProven,
             PriceEstimateErrors = replay.Errors,
             Attribution = attribution,
+            LoadModel = _options.LoadForecaster as LearnedLoadForecaster,
         };
     }
 

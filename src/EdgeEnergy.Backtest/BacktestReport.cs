@@ -95,6 +95,29 @@ public static class BacktestReport
             };
         }
 
+        if (result.LoadModel is { } model)
+        {
+            var periods = model.Choices;
+            var times = model.TrainingMilliseconds;
+            report["loadModel"] = new JsonObject
+            {
+                ["forecaster"] = model.Name,
+                ["periods"] = periods.Count,
+                ["periodsOnModel"] = periods.Count(c => c.Choice.UseModel),
+                ["periodsFailed"] = periods.Count(c => c.Choice.Failed),
+                ["trainings"] = times.Count,
+                ["trainingMillisecondsMean"] = Round(times.Count == 0 ? 0 : times.Average(), 1),
+                ["trainingMillisecondsMax"] = Round(times.Count == 0 ? 0 : times.Max(), 1),
+                ["rejectedForecasts"] = model.RejectedForecasts,
+                ["choices"] = new JsonArray([.. periods.Select(c => (JsonNode)new JsonObject
+                {
+                    ["from"] = slots[Math.Min(c.AtSlot, slots.Count - 1)].Start.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", s_inv),
+                    ["useModel"] = c.Choice.UseModel,
+                    ["reason"] = c.Choice.Reason,
+                })]),
+            };
+        }
+
         if (result.PriceEstimateErrors is { } e)
         {
             report["priceEstimateMaePence"] = new JsonObject

@@ -1,4 +1,5 @@
 using EdgeEnergy.Control.Forecasting;
+using EdgeEnergy.Control.Forecasting.LoadModel;
 using EdgeEnergy.Domain.Control;
 
 namespace EdgeEnergy.Backtest;
@@ -77,6 +78,9 @@ public sealed record BacktestResult
 
     /// <summary>Perfect-foresight windows whose mixed-integer stage hit its time limit (then the bound is a feasible plan, not proven optimal).</summary>
     public int PerfectWindowsNotProvenOptimal { get; init; }
+
+    /// <summary>The learned load forecaster when the optimiser strategy planned with it: its choices, trainings and rejects.</summary>
+    public LearnedLoadForecaster? LoadModel { get; init; }
 
     /// <summary>How far the estimated prices the optimiser planned with were from the published ones (null: no estimates).</summary>
     public PriceEstimateErrors? PriceEstimateErrors { get; init; }

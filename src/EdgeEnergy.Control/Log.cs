@@ -44,6 +44,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 5019, Level = LogLevel.Warning, Message = "Load forecast: {Detail}")]
     public static partial void LoadForecastDegraded(this ILogger logger, string detail);
 
+    [LoggerMessage(EventId = 5026, Level = LogLevel.Information, Message = "Load model retrained in {Seconds:0.0} s; planning on {Choice}")]
+    public static partial void LoadModelChosen(this ILogger logger, string choice, double seconds);
+
     [LoggerMessage(EventId = 5025, Level = LogLevel.Warning, Message = "Solar forecast: {Detail}")]
     public static partial void SolarForecastDegraded(this ILogger logger, string detail);
 

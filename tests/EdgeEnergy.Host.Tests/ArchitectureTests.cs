@@ -44,6 +44,7 @@ public class ArchitectureTests
         Assert.Contains("EdgeEnergy.Optimiser", names);
         Assert.Contains("EdgeEnergy.Control", names);
         Assert.Contains("EdgeEnergy.Backtest", names);
+        Assert.Contains("EdgeEnergy.Forecasting.Ml", names);
     }
 
     [Fact]
@@ -69,6 +70,16 @@ public class ArchitectureTests
     }
 
     [Fact]
+    public void Only_the_load_model_trainer_references_ML_NET()
+    {
+        var users = OurAssemblies()
+            .Where(a => a.GetReferencedAssemblies().Any(r => r.Name!.StartsWith("Microsoft.ML", StringComparison.Ordinal)))
+            .Select(a => a.GetName().Name!)
+            .ToArray();
+        Assert.Equal(["EdgeEnergy.Forecasting.Ml"], users);
+    }
+
+    [Fact]
     public void Only_the_gpio_adapter_and_its_wiring_reference_System_Device_Gpio()
     {
         // The host names GpioDriver only where it wires the chip opener.
@@ -91,6 +102,12 @@ public class ArchitectureTests
                 Assert.True(refs.All(r => r == "EdgeEnergy.Domain"), $"{name} references {string.Join(", ", refs)}; only EdgeEnergy.Domain is allowed");
             }
 
+            if (name == "EdgeEnergy.Forecasting.Ml")
+            {
+                // The load model's trainer implements Control's port; it sees the forecasting core and nothing that does I/O.
+                Assert.True(refs.All(r => r is "EdgeEnergy.Domain" or "EdgeEnergy.Control"), $"{name} references {string.Join(", ", refs)}; only Control and Domain are allowed");
+            }
+
             if (name == "EdgeEnergy.Backtest")
             {
                 // The backtest replays the service's own control code: Control and Domain, nothing that does I/O.
@@ -102,6 +119,7 @@ public class ArchitectureTests
     [Theory]
     [InlineData("EdgeEnergy.Backtest")]
     [InlineData("EdgeEnergy.Simulation")] // the production Modbus adapter does not carry the simulator
+    [InlineData("EdgeEnergy.Forecasting.Ml")] // the backtest gets the trainer from the host, through Control's port
     public void Only_the_host_uses_the_backtest_and_the_simulator(string project)
     {
         var users = OurAssemblies().Where(a => OursReferencedBy(a).Contains(project)).Select(a => a.GetName().Name!).ToList();

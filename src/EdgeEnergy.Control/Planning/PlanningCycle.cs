@@ -1,4 +1,5 @@
 using EdgeEnergy.Control.Forecasting;
+using EdgeEnergy.Control.Forecasting.LoadModel;
 using EdgeEnergy.Control.Supervision;
 using EdgeEnergy.Domain.Diagnostics;
 using EdgeEnergy.Domain.Forecasts;
@@ -32,7 +33,8 @@ public sealed class PlanningCycle(
     TimeProvider time,
     ILogger<PlanningCycle> logger,
     EdgeEnergyMetrics? metrics = null,
-    ImmersionSwitcher? immersions = null) : IPlanningCycle
+    ImmersionSwitcher? immersions = null,
+    LoadModelTraining? loadModel = null) : IPlanningCycle
 {
     private const int HistoryDays = 28;
     /// <summary>What a UK home uses in half an hour on average (about 3,100 kWh a year), used until history exists.</summary>
@@ -65,11 +67,11 @@ public sealed class PlanningCycle(
         }
 
         var measured = await MeasuredAsync(start, cancellationToken);
-        var load = ForecastLoad(measured.LoadKwh, options.HorizonHours * 2);
+        var load = ForecastLoad(measured.LoadKwh, options.HorizonHours * 2, start, out var loadSource);
         var pastService = await PastServiceForecastAsync(start, measured.PvKwh.Length, cancellationToken);
         var solar = PlanningSolarForecast.Choose(start, options.HorizonHours * 2, service, measured.PvKwh, pastService);
         var pv = solar.Points;
-        ReportForecast(now, solar, sources.SolarSiteIds.Count > 0);
+        ReportForecast(now, solar, sources.SolarSiteIds.Count > 0, loadSource);
         var snapshot = current.Current;
         var planSite = site.Value.AsSetBy(snapshot.ReserveSocPercent, snapshot.Immersions.Where(i => !i.Enabled).Select(i => i.Id).ToHashSet(StringComparer.Ordinal));
         var socPercent = snapshot.Telemetry is { SocMeasuredAtUtc: not null } latest ? latest.BatterySocPercent : reading.BatterySocPercent;
@@ -104,31 +106,8 @@ public sealed class PlanningCycle(
 
     /// <summary>Measured load and solar per half hour over the last <see cref="HistoryDays"/> days before
     /// <paramref name="start"/> (kWh from the mean power of the minutes stored in each slot; NaN: nothing stored).</summary>
-    private async Task<(double[] LoadKwh, double[] PvKwh)> MeasuredAsync(DateTimeOffset start, CancellationToken cancellationToken)
-    {
-        var from = start.AddDays(-HistoryDays);
-        var samples = await sources.Telemetry.GetAsync(from, start, cancellationToken);
-        var length = HistoryDays * SlotGrid.SlotsPerDay;
-        double[] Slots(Func<TelemetrySample, double?> watts)
-        {
-            var sum = new double[length];
-            var counts = new int[length];
-            foreach (var s in samples)
-            {
-                var index = (int)((s.TimestampUtc - from).TotalMinutes / PlanProblemBuilder.SlotMinutes);
-                if (watts(s) is { } w && double.IsFinite(w) && index >= 0 && index < length)
-                {
-                    sum[index] += w;
-                    counts[index]++;
-                }
-            }
-
-            // the mean power of the minutes stored, held for the slot
-            return [.. sum.Select((w, i) => counts[i] > 0 ? Energy.Kwh(Math.Max(0, w / counts[i]), PlanProblemBuilder.SlotMinutes / 60.0) : double.NaN)];
-        }
-
-        return (Slots(s => s.LoadPowerW), Slots(s => s.PvPowerW));
-    }
+    private Task<(double[] LoadKwh, double[] PvKwh)> MeasuredAsync(DateTimeOffset start, CancellationToken cancellationToken) =>
+        MeasuredHistory.SlotsAsync(sources.Telemetry, start, HistoryDays, cancellationToken);
 
     /// <summary>What the forecast service said for the same past slots as the measurements (summed over its sites; NaN
     /// where no stored forecast covered a slot): what calibrates it to the roof.</summary>
@@ -189,8 +168,10 @@ public sealed class PlanningCycle(
     }
 
     /// <summary>Half-hourly load from measured history through the product's forecaster; a typical home's until a day
-    /// is measured (slots not measured take the typical value).</summary>
-    private double[] ForecastLoad(double[] measured, int slots)
+    /// is measured (slots not measured take the typical value). With <c>Control:LoadForecast</c> = learned, the blend is
+    /// corrected by the load model where its last training chose it; any problem leaves the blend, said in
+    /// <paramref name="source"/> (degraded) and the log.</summary>
+    private double[] ForecastLoad(double[] measured, int slots, DateTimeOffset start, out LoadSource source)
     {
         var covered = measured.Count(double.IsFinite);
         var known = measured.Select(v => double.IsFinite(v) ? v : TypicalLoadKwh).ToArray();
@@ -199,24 +180,58 @@ public sealed class PlanningCycle(
         {
             logger.LoadForecastDegraded($"only {covered} half hours of measured load in the last {HistoryDays} days; planning with a typical home's {TypicalLoadKwh} kWh per half hour");
             Array.Fill(forecast, TypicalLoadKwh);
+            source = new LoadSource("load: a typical home's (too little measured load)", Degraded: false);
             return forecast;
         }
 
         ProductLoadForecaster.Create().Forecast(known, known.Length, forecast);
+        source = new LoadSource("load: blended", Degraded: false);
+        if (loadModel is not { Enabled: true })
+        {
+            return forecast;
+        }
+
+        switch (loadModel.Current)
+        {
+            case null:
+                source = new LoadSource("load: blended (the load model is not trained yet)", Degraded: false);
+                break;
+            case { Choice: { UseModel: true, Model: { } model } choice }:
+                if (model.TryCorrect(known, known.Length, new SlotCalendar(start.AddDays(-HistoryDays), UkTime.Zone), forecast, out var problem))
+                {
+                    source = new LoadSource($"load: {choice.Reason}", Degraded: false);
+                }
+                else
+                {
+                    logger.LoadForecastDegraded($"{problem}; planning on the blended forecast");
+                    source = new LoadSource($"load: blended, the load model's forecast was rejected ({problem})", Degraded: true);
+                }
+
+                break;
+            case { Choice: var choice }:
+                source = new LoadSource($"load: {choice.Reason}", choice.Failed);
+                break;
+        }
+
         return forecast;
     }
 
-    /// <summary>The "forecast" component of /healthz and the log: which solar forecast the plan stands on, degraded when a
-    /// forecast service's was set aside or a configured service gave nothing.</summary>
-    private void ReportForecast(DateTimeOffset now, SolarForecastChoice solar, bool serviceConfigured)
+    /// <summary>Which load forecast the plan stands on, and whether that is a fault (the model failed).</summary>
+    private sealed record LoadSource(string Detail, bool Degraded);
+
+    /// <summary>The "forecast" component of /healthz and the log: which solar and load forecasts the plan stands on,
+    /// degraded when a forecast service's was set aside, a configured service gave nothing, or the load model failed.</summary>
+    private void ReportForecast(DateTimeOffset now, SolarForecastChoice solar, bool serviceConfigured, LoadSource load)
     {
-        var degraded = solar.Problem is not null || (serviceConfigured && solar.Origin != SolarForecastOrigin.Service);
-        var detail = solar.Problem is null ? $"solar: {solar.Source}" : $"solar: {solar.Source}; {solar.Problem}";
-        if (degraded)
+        var solarDegraded = solar.Problem is not null || (serviceConfigured && solar.Origin != SolarForecastOrigin.Service);
+        var solarDetail = solar.Problem is null ? $"solar: {solar.Source}" : $"solar: {solar.Source}; {solar.Problem}";
+        if (solarDegraded)
         {
-            logger.SolarForecastDegraded(detail);
+            logger.SolarForecastDegraded(solarDetail);
         }
 
+        var degraded = solarDegraded || load.Degraded;
+        var detail = $"{solarDetail}; {load.Detail}";
         status.Update(s => s with
         {
             Components =

@@ -41,6 +41,17 @@ public sealed class ControlOptions
     public bool EstimateUnpublishedPrices { get; set; } = true;
     /// <summary>Scenarios of load and solar each plan allows for, drawn from the home's recent forecast errors (0 or 1: plan on the point forecast alone).</summary>
     [Range(0, 50)] public int Scenarios { get; set; } = new ScenarioOptions().Count;
+
+    /// <summary>The blended load forecast as it is.</summary>
+    public const string BlendedLoadForecast = "blended";
+
+    /// <summary>The blended load forecast corrected by the learned load model, retrained daily, where the model wins its
+    /// walk-forward validation on the home's own history.</summary>
+    public const string LearnedLoadForecast = "learned";
+
+    /// <summary>Which load forecast planning uses: <c>blended</c> or <c>learned</c>.</summary>
+    [RegularExpression("^(blended|learned)$", ErrorMessage = "Control:LoadForecast must be 'blended' or 'learned'")]
+    public string LoadForecast { get; set; } = BlendedLoadForecast;
 }
 
 /// <summary>Checks what data annotations cannot: <c>Control:Mode</c> is <c>active</c> or <c>shadow</c>, named with the value.</summary>

@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Globalization;
 using EdgeEnergy.Backtest;
 using EdgeEnergy.Control.Forecasting;
+using EdgeEnergy.Control.Forecasting.LoadModel;
+using EdgeEnergy.Forecasting.Ml;
 using EdgeEnergy.Optimiser;
 
 namespace EdgeEnergy.Host.Cli;
@@ -14,14 +16,15 @@ namespace EdgeEnergy.Host.Cli;
 /// </summary>
 internal static class BacktestCommand
 {
-    /// <summary>The load forecasts --load-forecast can name.</summary>
-    private static readonly Dictionary<string, Func<ISlotForecaster>> s_loadForecasters = new(StringComparer.Ordinal)
+    /// <summary>The load forecasts --load-forecast can name, given the history's first slot and the site's time zone.</summary>
+    private static readonly Dictionary<string, Func<DateTimeOffset, TimeZoneInfo, ISlotForecaster>> s_loadForecasters = new(StringComparer.Ordinal)
     {
-        ["blended"] = ProductLoadForecaster.Create,
-        ["blended-nowcast"] = () => new NowcastForecaster(new BlendedLoadForecaster()),
-        ["mean7"] = () => new RecentDaysMeanForecaster(7),
-        ["persistence"] = () => new PersistenceForecaster(),
-        ["weekday"] = () => new WeekdayAverageForecaster(),
+        ["blended"] = (_, _) => ProductLoadForecaster.Create(),
+        ["blended-nowcast"] = (_, _) => new NowcastForecaster(new BlendedLoadForecaster()),
+        ["learned"] = (origin, zone) => new LearnedLoadForecaster(new FastTreeLoadModelTrainer(), origin, zone),
+        ["mean7"] = (_, _) => new RecentDaysMeanForecaster(7),
+        ["persistence"] = (_, _) => new PersistenceForecaster(),
+        ["weekday"] = (_, _) => new WeekdayAverageForecaster(),
     };
 
     private static readonly CultureInfo s_inv = CultureInfo.InvariantCulture;
@@ -79,7 +82,7 @@ internal static class BacktestCommand
         estimate.AcceptOnlyFromAmong("on", "off");
         var loadForecast = new Option<string>("--load-forecast")
         {
-            Description = "The optimiser strategy's load forecast: blended (the product's), blended-nowcast (the blend corrected by the last half hour's error, fading over 2 h), mean7 (same slot, mean of the last 7 days: the naive baseline), persistence (same slot yesterday) or weekday (same weekday, last 4 weeks).",
+            Description = "The optimiser strategy's load forecast: blended (the product's), learned (the blend corrected by a FastTree model retrained weekly on the history before each moment, used only while it wins its walk-forward validation), blended-nowcast (the blend corrected by the last half hour's error, fading over 2 h), mean7 (same slot, mean of the last 7 days: the naive baseline), persistence (same slot yesterday) or weekday (same weekday, last 4 weeks).",
             DefaultValueFactory = _ => "blended",
         };
         loadForecast.AcceptOnlyFromAmong([.. s_loadForecasters.Keys]);
@@ -146,7 +149,7 @@ internal static class BacktestCommand
                 BranchAndBoundNodes = parse.GetValue(bbNodes),
             },
             parse.GetValue(terminal)!, parse.GetValue(estimate) == "on",
-            s_loadForecasters[parse.GetValue(loadForecast)!](), parse.GetValue(threads),
+            s_loadForecasters[parse.GetValue(loadForecast)!], parse.GetValue(threads),
             parse.GetValue(oracle) switch { "load" => ForecastOracle.Load, "pv" => ForecastOracle.Pv, "load+pv" => ForecastOracle.Load | ForecastOracle.Pv, _ => ForecastOracle.None },
             new ScenarioOptions { Count = parse.GetValue(scenarios), SharedSlots = parse.GetValue(sharedSlots) }, parse.GetValue(attribution),
             ct)));
@@ -156,8 +159,8 @@ internal static class BacktestCommand
     private static int Run(
         string historyPath, string sitePath, string? outPath, string? tracePath, string? chartPath, DateOnly? chartFrom,
         DateTimeOffset? from, DateTimeOffset? to, bool quiet, OptimiserOptions solver,
-        string terminal, bool estimatePrices, ISlotForecaster loadForecaster, int threads, ForecastOracle oracle, ScenarioOptions scenarios,
-        bool attribution, CancellationToken cancellationToken)
+        string terminal, bool estimatePrices, Func<DateTimeOffset, TimeZoneInfo, ISlotForecaster> createLoadForecaster, int threads, ForecastOracle oracle,
+        ScenarioOptions scenarios, bool attribution, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         if (!TryParseTerminal(terminal, out var terminalMode, out var fixedPence))
@@ -195,6 +198,7 @@ internal static class BacktestCommand
             return ExitCodes.BadInput;
         }
 
+        var loadForecaster = createLoadForecaster(history.Slots[0].Start, TimeZoneInfo.FindSystemTimeZoneById(site.TimeZone));
         using var bar = quiet ? null : new ProgressBar(Console.Error, history.Slots.Count);
         var engine = new BacktestEngine(
             new OrToolsScheduleOptimiser(solver),

@@ -2,6 +2,7 @@ using EdgeEnergy.Adapters.Http.HomeAssistant;
 using EdgeEnergy.Adapters.Http.Octopus;
 using EdgeEnergy.Adapters.Http.Solcast;
 using EdgeEnergy.Control;
+using EdgeEnergy.Control.Forecasting.LoadModel;
 using EdgeEnergy.Control.Planning;
 using EdgeEnergy.Control.Supervision;
 using EdgeEnergy.Control.UserOverrides;
@@ -13,6 +14,7 @@ using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Domain.Prices;
 using EdgeEnergy.Domain.Status;
 using EdgeEnergy.Domain.UserOverrides;
+using EdgeEnergy.Forecasting.Ml;
 using EdgeEnergy.Host.Appliance;
 using EdgeEnergy.Optimiser;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -51,6 +53,9 @@ public static class ApplianceRegistration
             sp.GetService<IOptions<SolcastOptions>>()?.Value.Sites.ToArray() ?? [],
             sp.GetRequiredService<ITelemetryStore>(),
             !string.IsNullOrWhiteSpace(sp.GetService<IOptions<OctopusOptions>>()?.Value.ExportProduct)));
+        // The learned load model: trained by the LoadModelJob (FastTree, one thread), read by planning.
+        services.TryAddSingleton<ILoadModelTrainer>(new FastTreeLoadModelTrainer());
+        services.TryAddSingleton<LoadModelTraining>();
         services.TryAddSingleton<IPlanningCycle, PlanningCycle>();
 
         services.TryAddSingleton(sp =>

@@ -7,7 +7,7 @@ using Quartz;
 namespace EdgeEnergy.Host.Composition;
 
 /// <summary>
-/// Quartz jobs: price fetch, Solcast fetch, planning and retention (<c>Scheduling</c> section). Quartz takes the
+/// Quartz jobs: price fetch, Solcast fetch, planning, retention and the load model's training (<c>Scheduling</c> section). Quartz takes the
 /// container's <see cref="TimeProvider"/>. Every job is <see cref="DisallowConcurrentExecutionAttribute"/>; missed
 /// fires (process asleep, clock jump) collapse into one run now, and the interval continues from there. Needs AddHistory,
 /// AddPriceSources and AddSolcast; the planning job calls the <see cref="IPlanningCycle"/> registered by the control side.
@@ -28,6 +28,7 @@ public static class SchedulingRegistration
             Every<SolcastFetchJob>(q, SolcastFetchJob.Key, TimeSpan.FromMinutes(o.ForecastCheckMinutes));
             Every<PlanningJob>(q, PlanningJob.Key, TimeSpan.FromMinutes(o.PlanningMinutes));
             Every<RetentionJob>(q, RetentionJob.Key, TimeSpan.FromHours(o.RetentionHours));
+            Every<LoadModelJob>(q, LoadModelJob.Key, TimeSpan.FromHours(o.LoadModelHours));
         });
         services.AddQuartzHostedService(h => h.WaitForJobsToComplete = true);
         services.TryAddSingleton<ReplanGate>();

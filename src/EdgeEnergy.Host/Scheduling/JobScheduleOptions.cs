@@ -18,6 +18,9 @@ public sealed class JobScheduleOptions
 
     /// <summary><c>Scheduling:RetentionHours</c>: how often retention runs.</summary>
     public int RetentionHours { get; set; } = 6;
+
+    /// <summary><c>Scheduling:LoadModelHours</c>: how often the load model is retrained (with <c>Control:LoadForecast</c> = learned).</summary>
+    public int LoadModelHours { get; set; } = 24;
 }
 
 public sealed class JobScheduleOptionsValidator : IValidateOptions<JobScheduleOptions>
@@ -30,6 +33,7 @@ public sealed class JobScheduleOptionsValidator : IValidateOptions<JobScheduleOp
         Check(errors, "Scheduling:PriceCheckMinutes", options.PriceCheckMinutes, 1, 60);
         Check(errors, "Scheduling:ForecastCheckMinutes", options.ForecastCheckMinutes, 1, 240);
         Check(errors, "Scheduling:RetentionHours", options.RetentionHours, 1, 168);
+        Check(errors, "Scheduling:LoadModelHours", options.LoadModelHours, 1, 168);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -1,3 +1,4 @@
+using EdgeEnergy.Control.Forecasting.LoadModel;
 using EdgeEnergy.Domain.History;
 using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Host.Data;
@@ -55,6 +56,25 @@ internal sealed class RetentionJob(IHistoryRetention retention, TimeProvider tim
 
     public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
         JobRunner.RunAsync(logger, Key.Name, () => retention.ApplyAsync(timeProvider.GetUtcNow(), cancellationToken));
+}
+
+/// <summary>
+/// Retrains the load model (<see cref="LoadModelTraining"/>; nothing unless <c>Control:LoadForecast</c> is learned),
+/// the next planning cycle plans on its choice. Training runs on this job's thread, one core, for seconds.
+/// </summary>
+[DisallowConcurrentExecution]
+internal sealed class LoadModelJob(IServiceProvider services, ILogger<LoadModelJob> logger) : IJob
+{
+    public static readonly JobKey Key = new("load-model", "control");
+
+    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        JobRunner.RunAsync(logger, Key.Name, async () =>
+        {
+            if (services.GetService<LoadModelTraining>() is { Enabled: true } training)
+            {
+                await training.RunAsync(cancellationToken);
+            }
+        });
 }
 
 /// <summary>

@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using EdgeEnergy.Backtest;
 using EdgeEnergy.Control.Forecasting;
+using EdgeEnergy.Control.Forecasting.LoadModel;
+using EdgeEnergy.Testing.Forecasting;
 using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Optimiser;
 using EdgeEnergy.Domain.Prices;
@@ -228,5 +230,30 @@ public class OptimiserReplayTests(EightDayRun run) : IClassFixture<EightDayRun>
             Assert.NotEqual(point.Run.Flows, whole.Run.Flows);
             Assert.Equal(point.Run.Flows.Take(6 * 48), whole.Run.Flows.Take(6 * 48)); // no scenarios before 5 whole days of errors
         }
+    }
+
+    [Fact]
+    public void With_the_learned_load_forecaster_parallel_segments_give_the_same_slots_as_one_replay()
+    {
+        // Retrained daily from day 3 so that the 8 days see several models; each replay has its own forecaster, so
+        // nothing cached by one helps the other.
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(run.Site.TimeZone);
+        var modelOptions = new LoadModelOptions { RetrainDays = 1, MinimumHistoryDays = 3, ValidationDays = 2, TrainingDays = 3, TrainingStrideSlots = 2 };
+        LearnedLoadForecaster Learned() => new(new MeanLabelLoadModelTrainer(), run.History.Slots[0].Start, zone, modelOptions);
+        (OptimiserReplayResult, LearnedLoadForecaster) Replay(int workers, int segmentSlots)
+        {
+            var forecaster = Learned();
+            var options = new BacktestOptions { Terminal = TerminalMode.Learned, EstimatePrices = true, LoadForecaster = forecaster };
+            return (new OptimiserReplay(new OrToolsScheduleOptimiser(), options, run.History, run.Site, zone)
+                .Run(workers, progress: null, CancellationToken.None, segmentSlots, warmUpSlots: 0), forecaster);
+        }
+
+        var (whole, wholeForecaster) = Replay(workers: 1, OptimiserReplay.SegmentSlots);
+        var (cut, _) = Replay(workers: 3, segmentSlots: 36);
+        Assert.NotEmpty(wholeForecaster.TrainingMilliseconds);
+        Assert.Contains(wholeForecaster.Choices, c => c.Choice.Model is not null);
+        Assert.Equal(whole.Run.Flows, cut.Run.Flows);
+        Assert.Equal(whole.Run.BillPence, cut.Run.BillPence);
+        Assert.Equal(whole.Decisions.Select(d => d with { SolveMilliseconds = 0 }), cut.Decisions.Select(d => d with { SolveMilliseconds = 0 }));
     }
 }
