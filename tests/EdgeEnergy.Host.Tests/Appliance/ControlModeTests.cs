@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using EdgeEnergy.Adapters.Modbus.FoxEss;
 using EdgeEnergy.Adapters.Modbus.Transport;
@@ -42,18 +41,6 @@ public sealed class ControlModeTests : IAsyncDisposable
         Directory.Delete(_data, recursive: true);
     }
 
-    private sealed class MemorySettings : ISettingsStore
-    {
-        public ConcurrentDictionary<string, string> Values { get; } = new(StringComparer.Ordinal);
-
-        public Task<string?> GetAsync(string key, CancellationToken cancellationToken) => Task.FromResult(Values.TryGetValue(key, out var v) ? v : null);
-
-        public Task SetAsync(string key, string value, CancellationToken cancellationToken)
-        {
-            Values[key] = value;
-            return Task.CompletedTask;
-        }
-    }
 
     /// <summary>The mode service as the host builds it, with <paramref name="configure"/> adding what a test needs.</summary>
     private ServiceProvider Build(string configuredMode, ISettingsStore store, TimeProvider time, Action<IServiceCollection, IConfiguration>? configure = null, IReadOnlyDictionary<string, string?>? settings = null)

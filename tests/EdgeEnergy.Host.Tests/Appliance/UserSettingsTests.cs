@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using EdgeEnergy.Control;
-using EdgeEnergy.Domain.History;
 using EdgeEnergy.Domain.Status;
 using EdgeEnergy.Domain.UserOverrides;
 using EdgeEnergy.Host.Appliance;
@@ -13,19 +11,6 @@ namespace EdgeEnergy.Host.Tests.Appliance;
 /// <summary>Checking the settings a person stored: nothing invalid is applied, and nothing is replaced silently.</summary>
 public class UserSettingsTests
 {
-    private sealed class MemorySettings : ISettingsStore
-    {
-        public ConcurrentDictionary<string, string> Values { get; } = new(StringComparer.Ordinal);
-
-        public Task<string?> GetAsync(string key, CancellationToken cancellationToken) => Task.FromResult(Values.TryGetValue(key, out var v) ? v : null);
-
-        public Task SetAsync(string key, string value, CancellationToken cancellationToken)
-        {
-            Values[key] = value;
-            return Task.CompletedTask;
-        }
-    }
-
     private static (UserSettings Settings, ApplianceStatusStore Status, CapturingLoggerFactory Logs) Create(MemorySettings store)
     {
         var site = new SiteOptions { BatteryMinSocPercent = 10, ReserveSocPercent = 20, Immersions = [new ImmersionOptions { Id = "tank", Name = "Tank" }] };
