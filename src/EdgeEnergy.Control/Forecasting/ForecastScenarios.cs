@@ -15,9 +15,9 @@ public sealed record ScenarioOptions
 {
     /// <summary>
     /// Scenarios per plan (0 or 1: plan on the point forecast alone, the default). On the solar fixture (April–May 2022)
-    /// capture was 85.2 % without scenarios, 86.8 % with 3, 87.8 % with 5 and 88.0 % with 10; over the whole of 2022 on
-    /// a solar home, 5 scenarios gave 89.73 % against 89.48 % for about five times the solve time
-    /// (docs/reports/2026-12-02-solar-homes.md), so the hedge is offered, not yet the default.
+    /// capture was 85.2 % without scenarios, 86.8 % with 3, 87.8 % with 5 and 88.0 % with 10; but over the whole of 2022
+    /// on the three solar homes 5 scenarios moved capture by +0.25, −0.68 and −0.24 points at 2.6 times the replay time
+    /// (docs/reports/2026-12-02-solar-homes.md), so the hedge is offered, not the default.
     /// </summary>
     public int Count { get; init; }
 
