@@ -1,0 +1,114 @@
+using EdgeEnergy.Control.Planning;
+using EdgeEnergy.Control.Supervision;
+using EdgeEnergy.Domain.Forecasts;
+using EdgeEnergy.Domain.History;
+using EdgeEnergy.Domain.Planning;
+using EdgeEnergy.Domain.Prices;
+using EdgeEnergy.Domain.Status;
+using EdgeEnergy.Optimiser;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace EdgeEnergy.Control.Tests.Planning;
+
+/// <summary>The live planning cycle with <c>Control:Scenarios</c>: the plan allows for the home's own recent forecast errors.</summary>
+public class PlanningCycleScenarioTests
+{
+    // 19:05 BST: tomorrow's prices are out; the cycle plans from the 19:00 slot.
+    private static readonly DateTimeOffset Now = new(2024, 6, 10, 18, 5, 0, TimeSpan.Zero);
+
+    [Theory]
+    [InlineData(5, 10, "over 5 scenarios (the forecast errors of the last 9 days)")]
+    [InlineData(5, 3, "planned on the forecast alone: only 2 complete past days of forecast errors (5 needed)")]
+    [InlineData(0, 10, null)]
+    public async Task The_plan_says_what_it_allowed_for(int scenarios, int measuredDays, string? expected)
+    {
+        var status = new ApplianceStatusStore(ApplianceSnapshot.Empty with
+        {
+            Telemetry = new LiveTelemetry
+            {
+                MeasuredAtUtc = Now, BatterySocPercent = 50, SocMeasuredAtUtc = Now, BatteryPowerW = 0, PvPowerW = 0, GridPowerW = 300, LoadPowerW = 300,
+            },
+        });
+        var stores = new Stores(measuredDays);
+        var cycle = new PlanningCycle(
+            new PlanningSources(stores, stores, [], stores, ExportTariffConfigured: true),
+            new OrToolsScheduleOptimiser(), stores, status, status,
+            Options.Create(new SiteOptions()), Options.Create(new ControlOptions { Scenarios = scenarios }),
+            new FakeTimeProvider(Now), NullLogger<PlanningCycle>.Instance);
+
+        await cycle.RunAsync(PlanningTrigger.Scheduled, CancellationToken.None);
+
+        var plan = status.Current.Plan!.Plan;
+        Assert.True(plan.Status is PlanStatus.Optimal or PlanStatus.Feasible, plan.Reason);
+        Assert.Empty(PlanChecker.Violations(status.Current.Plan.Problem, plan.Slots));
+        if (expected is null)
+        {
+            Assert.DoesNotContain("scenario", plan.Reason ?? string.Empty, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Contains(expected, plan.Reason);
+        }
+    }
+
+    /// <summary>
+    /// Measured history (a sample every 10 minutes for the last <c>days</c> days: an evening peak that varies from day
+    /// to day, and a sunny or dull day in turn), Agile-like prices, no forecast service, and a plan log.
+    /// </summary>
+    private sealed class Stores(int days) : IRateStore, ITelemetryStore, IPvForecastStore, IPlanLog
+    {
+        public Task<IReadOnlyList<Rate>> GetAsync(RateKind kind, TimeRange range, CancellationToken cancellationToken)
+        {
+            var rates = new List<Rate>();
+            for (var t = range.FromUtc; t < range.ToUtc; t = t.AddMinutes(30))
+            {
+                var hour = t.UtcDateTime.Hour;
+                var pence = kind == RateKind.Export ? 5.0 : hour is >= 15 and < 18 ? 35 : hour is >= 1 and < 5 ? 9 : 20;
+                rates.Add(new Rate(t, t.AddMinutes(30), pence));
+            }
+
+            return Task.FromResult<IReadOnlyList<Rate>>(rates);
+        }
+
+        public Task<int> SaveAsync(RateKind kind, IReadOnlyList<Rate> rates, DateTimeOffset fetchedUtc, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<TelemetrySample>> GetAsync(DateTimeOffset fromUtc, DateTimeOffset toUtc, CancellationToken cancellationToken)
+        {
+            var samples = new List<TelemetrySample>();
+            for (var t = Now.AddDays(-days); t < toUtc; t = t.AddMinutes(10))
+            {
+                if (t < fromUtc)
+                {
+                    continue;
+                }
+
+                var day = (int)(t - Now.AddDays(-days)).TotalDays;
+                var hour = t.UtcDateTime.TimeOfDay.TotalHours;
+                var load = 250 + (hour is >= 16 and < 20 ? 800 + 300 * (day % 3) : 0);
+                var sun = Math.Max(0, Math.Sin((hour - 4) / 16 * Math.PI)) * (day % 2 == 0 ? 3000 : 800);
+                samples.Add(new TelemetrySample(t, 50, 0, load - sun, load, sun));
+            }
+
+            return Task.FromResult<IReadOnlyList<TelemetrySample>>(samples);
+        }
+
+        public Task AppendAsync(IReadOnlyList<TelemetrySample> samples, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task SaveForecastAsync(PvForecast forecast, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task SaveActualsAsync(string siteId, IReadOnlyList<PvActualPoint> actuals, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<PvForecast?> GetLatestForecastAsync(string siteId, CancellationToken cancellationToken) => Task.FromResult<PvForecast?>(null);
+
+        public Task<IReadOnlyList<PvForecastPoint>> GetPastForecastAsync(string siteId, DateTimeOffset fromUtc, DateTimeOffset toUtc, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<PvForecastPoint>>([]);
+
+        public Task<long> RecordAsync(DateTimeOffset createdUtc, PlanningTrigger trigger, PlanProblem problem, Plan plan, CancellationToken cancellationToken) => Task.FromResult(1L);
+
+        public Task<PlanRecord?> GetLatestAsync(CancellationToken cancellationToken) => Task.FromResult<PlanRecord?>(null);
+
+        public Task<PlanRecord?> GetAsync(long id, CancellationToken cancellationToken) => Task.FromResult<PlanRecord?>(null);
+    }
+}
