@@ -74,7 +74,7 @@ internal sealed class OptimiserReplay
         _exportPrices = [.. history.Slots.Select(s => s.ExportPence)];
         // The history's forecast column calibrated to the roof, else the own estimate from past solar.
         _pvForecaster = history.HasPvForecast ? new ForecastColumn([.. history.Slots.Select(s => s.PvForecastKwh!.Value)], _pv) : new SolarForecaster();
-        _firstSlotOfDay = SlotOfUtcDay(_t0);
+        _firstSlotOfDay = SlotGrid.SlotOfUtcDay(_t0);
         _dayErrors = [.. Enumerable.Range(0, (n + _firstSlotOfDay) / SlotGrid.SlotsPerDay + 1).Select(day => new Lazy<DayAheadError?>(() =>
             ForecastScenarios.DayAhead(_load, _pv, day * SlotGrid.SlotsPerDay - _firstSlotOfDay, _options.LoadForecaster, _pvForecaster)))];
         _flows = new SiteFlows[n];
@@ -357,8 +357,6 @@ internal sealed class OptimiserReplay
 
         return ForecastScenarios.Build(loadForecast, pvForecast, (t + _firstSlotOfDay) % SlotGrid.SlotsPerDay, recent, options, out _);
     }
-
-    private static int SlotOfUtcDay(DateTimeOffset start) => (int)(start.UtcDateTime.TimeOfDay.TotalMinutes / BacktestHistory.SlotMinutes);
 
     /// <summary>What one replay hands from a slot to the next.</summary>
     private sealed class ReplayState

@@ -29,8 +29,8 @@ internal static class ScenarioHedge
             }
 
             // Non-anticipativity, in the form the inverter can carry out. In the shared slots each copy's battery flow
-            // (charge − discharge) is u + λ·(its surplus − the forecast's surplus), with u and λ ∈ [0, 1] the same for
-            // every copy: a command decided now whose battery then follows the real load and solar as far as λ says
+            // (charge − discharge) is u + λ·(its surplus − the forecast's surplus), with the flow u and the share λ ∈ [0, 1]
+            // the same for every copy: a command decided now whose battery then follows the real load and solar as far as λ says
             // (λ = 1: self-use absorbs a larger surplus, covers a larger deficit; λ = 0: a fixed charge or discharge, the
             // grid taking the difference). Sharing the flows themselves (λ = 0 only) would price self-use's
             // following of the load as if it could not happen: on the solar fixture it lost 13 points of capture.
@@ -93,7 +93,7 @@ internal static class ScenarioHedge
             var later = Enumerable.Range(set.SharedSlots, n - set.SharedSlots).ToArray();
             var empties = blocks.Count(block => later.Any(t => block.Soc(t).SolutionValue() <= floor && block.Import(t).SolutionValue() > 0.01));
             var spare = set.Scenarios.Count(scenario => later.Any(t => scenario.PvKwh[t] - scenario.LoadKwh[t] > 0.05));
-            return new HedgeResult(new FirstStage(charge, discharge, heat), solver.Objective().Value(), empties, spare);
+            return new HedgeResult(new FirstStage(charge, discharge, heat), empties, spare);
         }
         finally
         {
@@ -144,11 +144,11 @@ internal static class ScenarioHedge
 }
 
 /// <summary>
-/// The hedged first stage, its expected bill (pence), and in how many scenarios the load later outruns the battery
+/// The hedged first stage, and in how many scenarios the load later outruns the battery
 /// (<see cref="ScenariosEmptying"/>: empty while importing) or the sun later gives more than the house uses
 /// (<see cref="ScenariosWithSpareSolar"/>).
 /// </summary>
-internal sealed record HedgeResult(FirstStage FirstStage, double ExpectedPence, int ScenariosEmptying, int ScenariosWithSpareSolar);
+internal sealed record HedgeResult(FirstStage FirstStage, int ScenariosEmptying, int ScenariosWithSpareSolar);
 
 /// <summary>
 /// Battery and immersion flows (kWh) held in the first slots of a deterministic model: the hedge's decisions on the

@@ -20,6 +20,9 @@ public static class SlotGrid
     public const int SlotsPerDay = 48;
     public const int SlotsPerWeek = 7 * SlotsPerDay;
 
+    /// <summary>Which slot of its UTC day (0–47) the slot starting at <paramref name="start"/> is.</summary>
+    public static int SlotOfUtcDay(DateTimeOffset start) => (int)(start.UtcDateTime.TimeOfDay.TotalMinutes / (24 * 60 / SlotsPerDay));
+
     /// <summary>The smallest k ≥ 1 such that slot target − k·period is already known.</summary>
     public static int FirstKnownLag(int target, int knownCount, int period) =>
         Math.Max(1, (target - knownCount) / period + 1);

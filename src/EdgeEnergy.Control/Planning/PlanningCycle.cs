@@ -67,7 +67,8 @@ public sealed class PlanningCycle(
         }
 
         var measured = await MeasuredAsync(start, cancellationToken);
-        var load = ForecastLoad(measured.LoadKwh, options.HorizonHours * 2, start, out var loadSource);
+        var loadSeen = measured.LoadKwh.Select(v => double.IsFinite(v) ? v : TypicalLoadKwh).ToArray(); // gaps: a typical home's
+        var load = ForecastLoad(measured.LoadKwh, loadSeen, options.HorizonHours * 2, start, out var loadSource);
         var pastService = await PastServiceForecastAsync(start, measured.PvKwh.Length, cancellationToken);
         var solar = PlanningSolarForecast.Choose(start, options.HorizonHours * 2, service, measured.PvKwh, pastService);
         var pv = solar.Points;
@@ -85,7 +86,7 @@ public sealed class PlanningCycle(
             return;
         }
 
-        var scenarios = Scenarios(problem, measured, pastService, solar.Origin, options.Scenarios, out var noScenarios);
+        var scenarios = Scenarios(problem, measured, loadSeen, pastService, solar.Origin, options.Scenarios, out var noScenarios);
         var plan = optimiser.Solve(problem, scenarios, cancellationToken);
         if (noScenarios is not null)
         {
@@ -137,7 +138,8 @@ public sealed class PlanningCycle(
     /// stands on it, else as the own estimate). Null, with the reason, when off or with too few days measured.
     /// </summary>
     private static ScenarioSet? Scenarios(
-        PlanProblem problem, (double[] LoadKwh, double[] PvKwh) measured, double[] pastService, SolarForecastOrigin origin, int count, out string? whyNot)
+        PlanProblem problem, (double[] LoadKwh, double[] PvKwh) measured, double[] loadSeen, double[] pastService, SolarForecastOrigin origin, int count,
+        out string? whyNot)
     {
         const int day = SlotGrid.SlotsPerDay;
         var options = new ScenarioOptions { Count = count };
@@ -147,11 +149,10 @@ public sealed class PlanningCycle(
             return null;
         }
 
-        var slotOfDay = (int)(problem.Start.UtcDateTime.TimeOfDay.TotalMinutes / PlanProblemBuilder.SlotMinutes);
+        var slotOfDay = SlotGrid.SlotOfUtcDay(problem.Start);
         var length = measured.LoadKwh.Length; // ends at problem.Start
         ISlotForecaster pvForecaster = origin == SolarForecastOrigin.Service ? new ForecastColumn(pastService, measured.PvKwh) : new SolarForecaster();
         var loadForecaster = ProductLoadForecaster.Create();
-        var loadSeen = measured.LoadKwh.Select(v => double.IsFinite(v) ? v : TypicalLoadKwh).ToArray();
         var days = new List<DayAheadError>();
         // The UTC midnights of the measured span, oldest first, whose whole day was measured.
         for (var start = (day - slotOfDay) % day; start + day <= length; start += day)
@@ -168,13 +169,12 @@ public sealed class PlanningCycle(
     }
 
     /// <summary>Half-hourly load from measured history through the product's forecaster; a typical home's until a day
-    /// is measured (slots not measured take the typical value). With <c>Control:LoadForecast</c> = learned, the blend is
+    /// is measured; <paramref name="known"/> is <paramref name="measured"/> with its gaps at the typical value. With <c>Control:LoadForecast</c> = learned, the blend is
     /// corrected by the load model where its last training chose it; any problem leaves the blend, said in
     /// <paramref name="source"/> (degraded) and the log.</summary>
-    private double[] ForecastLoad(double[] measured, int slots, DateTimeOffset start, out LoadSource source)
+    private double[] ForecastLoad(double[] measured, double[] known, int slots, DateTimeOffset start, out LoadSource source)
     {
         var covered = measured.Count(double.IsFinite);
-        var known = measured.Select(v => double.IsFinite(v) ? v : TypicalLoadKwh).ToArray();
         var forecast = new double[slots];
         if (covered < SlotGrid.SlotsPerDay)
         {
