@@ -20,12 +20,11 @@ public sealed class OrToolsScheduleOptimiser(OptimiserOptions? options = null) :
     public Plan Solve(PlanProblem problem, CancellationToken cancellationToken = default) => Solve(problem, firstStage: null, cancellationToken);
 
     /// <summary>
-    /// The deterministic plan, then the stochastic programme over the scenarios (<see cref="ScenarioHedge"/>); where the
-    /// stored energy it keeps at the end of the shared slots differs from the deterministic plan's, the plan is solved
-    /// again with that stored energy held, so the slots carried out now head for the hedged state and the rest is planned
-    /// around it on the problem's own forecast. Any
-    /// trouble in the hedge (no optimum, a held plan that is not optimal or feasible) leaves the deterministic plan, with
-    /// the reason.
+    /// The deterministic plan, then the stochastic programme over the scenarios (<see cref="ScenarioHedge"/>); where its
+    /// battery or immersion flows in the shared slots differ from the deterministic plan's, the plan is solved again with
+    /// those flows held, so the slots carried out now are the hedged ones and the rest is planned around them on the
+    /// problem's own forecast. Any trouble in the hedge (unusable scenarios, no optimum, a held plan that is not optimal
+    /// or feasible) leaves the deterministic plan, with the reason.
     /// </summary>
     public Plan Solve(PlanProblem problem, ScenarioSet? scenarios, CancellationToken cancellationToken = default)
     {
@@ -82,10 +81,10 @@ public sealed class OrToolsScheduleOptimiser(OptimiserOptions? options = null) :
 
         var extra = hedged.Slots[shared - 1].SocKwh - point.Slots[shared - 1].SocKwh;
         var k = scenarios.Scenarios.Count;
-        var at = problem.SlotStart(shared);
+        var at = new PlanExplainer(problem, _options.ReasonTimeZone).Clock(problem.SlotStart(shared));
         var why = extra >= 0
-            ? $"hedged over {k} scenarios ({scenarios.Source}): {extra:0.00} kWh more stored by {LocalTime(at)} than the forecast alone would keep: in {hedge.ScenariosEmptying} of {k} likely futures the load outruns the battery later"
-            : $"hedged over {k} scenarios ({scenarios.Source}): {-extra:0.00} kWh less stored by {LocalTime(at)} than the forecast alone would keep: in {hedge.ScenariosWithSpareSolar} of {k} likely futures the sun later gives more than the house uses";
+            ? $"hedged over {k} scenarios ({scenarios.Source}): {extra:0.00} kWh more stored by {at} than the forecast alone would keep: in {hedge.ScenariosEmptying} of {k} likely futures the load outruns the battery later"
+            : $"hedged over {k} scenarios ({scenarios.Source}): {-extra:0.00} kWh less stored by {at} than the forecast alone would keep: in {hedge.ScenariosWithSpareSolar} of {k} likely futures the sun later gives more than the house uses";
         return hedged with
         {
             Reason = hedged.Reason is null ? why : $"{hedged.Reason}; {why}",
@@ -93,10 +92,6 @@ public sealed class OrToolsScheduleOptimiser(OptimiserOptions? options = null) :
         };
     }
 
-    /// <summary>A time for a reason, on the reasons' clock (UTC when the zone is unknown, as the explainer does).</summary>
-    private string LocalTime(DateTimeOffset utc) => TimeZoneInfo.ConvertTime(
-            utc, TimeZoneInfo.TryFindSystemTimeZoneById(_options.ReasonTimeZone, out var zone) ? zone : TimeZoneInfo.Utc)
-        .ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture);
 
     private Plan Solve(PlanProblem problem, FirstStage? firstStage, CancellationToken cancellationToken)
     {

@@ -141,7 +141,10 @@ internal sealed class PlanExplainer
 
     private string When(int slot) => slot < 0
         ? " at the end of the plan"
-        : " at " + TimeZoneInfo.ConvertTime(_problem.SlotStart(slot), _zone).ToString("HH:mm", s_inv);
+        : " at " + Clock(_problem.SlotStart(slot));
+
+    /// <summary>A time as reasons name it: HH:mm on the reasons' clock (UTC when the zone is unknown).</summary>
+    public string Clock(DateTimeOffset utc) => TimeZoneInfo.ConvertTime(utc, _zone).ToString("HH:mm", s_inv);
 
     private static string P(double pence) => pence.ToString("0.0", s_inv) + "p";
 
