@@ -53,9 +53,12 @@ public class MqttRegistrationTests
         try
         {
             await FreeTcpPort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(10));
-            await using (var sub = await MosquittoSubscriber.StartAsync(port, "edgeenergy/availability"))
+            // Discovery follows availability: wait for both, live or retained, so the broker has stored discovery
+            // before the late subscriber asks (else it may see it live, unflagged, on a busy machine).
+            await using (var sub = await MosquittoSubscriber.StartAsync(port, "edgeenergy/availability", "homeassistant/device/edgeenergy/config"))
             {
                 await sub.WaitForAsync("edgeenergy/availability", "online");
+                await sub.WaitForAsync(m => m.Topic == "homeassistant/device/edgeenergy/config" && m.Payload.Length > 0);
             }
 
             // A Home Assistant connecting later gets discovery from the embedded broker's retained store.
