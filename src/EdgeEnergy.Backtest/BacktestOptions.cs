@@ -1,4 +1,5 @@
 using EdgeEnergy.Control.Forecasting;
+using EdgeEnergy.Control.Planning;
 
 namespace EdgeEnergy.Backtest;
 
@@ -18,18 +19,11 @@ public sealed record BacktestOptions
     public double PowerHysteresisW { get; init; } = 100;
 
     /// <summary>
-    /// Value of a kWh left in the battery at the horizon's end, as a share of the cheapest known import price in the
-    /// horizon's last eight hours times the discharge efficiency: what it saves when it later displaces an import at
-    /// that price. (Dividing by the charge efficiency instead, the cost of refilling it, made a stored kWh worth more
-    /// than using it whenever the import price was flat, as under the 35p cap of early 2022, and the battery sat full.)
+    /// How the optimiser strategy values energy left at the horizon's end (the live default: learned). The late
+    /// cheapest rule's share is of the cheapest known import price in the horizon's last eight hours times the
+    /// discharge efficiency: what a kWh saves when it later displaces an import at that price.
     /// </summary>
-    public double TerminalValueShare { get; init; } = 1.0;
-
-    /// <summary>How the optimiser strategy values energy left at the horizon's end.</summary>
-    public TerminalMode Terminal { get; init; } = TerminalMode.Learned;
-
-    /// <summary>The value (p/kWh) when <see cref="Terminal"/> is <see cref="TerminalMode.Fixed"/>.</summary>
-    public double FixedTerminalPencePerKwh { get; init; }
+    public TerminalValueRule Terminal { get; init; } = TerminalValueRule.Learned;
 
     /// <summary>
     /// Before 16:00 UK, extend the horizon to 23:00 tomorrow with prices estimated from history
@@ -66,25 +60,6 @@ public sealed record BacktestOptions
     /// it and the optimiser strategy is replayed in segments on this many threads (<see cref="OptimiserReplay"/>).
     /// </summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
-}
-
-/// <summary>Terminal value policies the backtest can compare.</summary>
-public enum TerminalMode
-{
-    /// <summary>Cheapest known import price in the horizon's last eight hours × discharge efficiency (the backtest's first setting).</summary>
-    LateCheapest,
-
-    /// <summary>Median import price of the horizon × discharge efficiency (the live default before issue 10).</summary>
-    Median,
-
-    /// <summary><see cref="Control.Horizon.TerminalValuePolicy"/>: learned from the price history at decision time.</summary>
-    Learned,
-
-    /// <summary>As <see cref="Learned"/>, the refill valued at the cheap price × discharge efficiency.</summary>
-    LearnedConservative,
-
-    /// <summary>A constant, <see cref="BacktestOptions.FixedTerminalPencePerKwh"/>.</summary>
-    Fixed,
 }
 
 /// <summary>Which forecasts a diagnostic backtest replaces by the actuals (<see cref="BacktestOptions.Oracle"/>).</summary>

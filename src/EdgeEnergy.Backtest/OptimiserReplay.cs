@@ -1,5 +1,5 @@
 using EdgeEnergy.Control.Forecasting;
-using EdgeEnergy.Control.Horizon;
+using EdgeEnergy.Control.Planning;
 using EdgeEnergy.Control.Policy;
 using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Domain.Planning;
@@ -227,19 +227,14 @@ internal sealed class OptimiserReplay
         var now = _history.Slots[t].Start;
 
         // The information rule: prices only as published by now; actuals only of slots before now.
-        var knownUntil = AgilePublication.KnownUntil(now, _zone);
-        var known = Math.Clamp(_history.SlotAtOrAfter(knownUntil), t + 1, n);
-        var end = known;
-        if (_options.EstimatePrices)
-        {
-            // Before publication: look on to 23:00 tomorrow on estimated prices (the live planner's rule).
-            end = Math.Clamp(_history.SlotAtOrAfter(AgilePublication.EstimatedUntil(now, _zone)), known, n);
-        }
-
-        var count = end - t;
-        var estimatedImport = PriceEstimator.Estimate(_importPrices.AsSpan(0, known), _t0, _zone, end - known);
-        var estimatedExport = PriceEstimator.Estimate(_exportPrices.AsSpan(0, known), _t0, _zone, end - known);
-        errors?.Add(_history, known, estimatedImport, estimatedExport, _importPrices, _zone);
+        var known = Math.Clamp(_history.SlotAtOrAfter(AgilePublication.KnownUntil(now, _zone)), t + 1, n);
+        var from = Math.Max(0, known - PlanProblemBuilder.PriceMemorySlots);
+        var prices = new KnownPrices(
+            new PriceRun(_history.Slots[from].Start, _importPrices.AsMemory(from, known - from)),
+            new PriceRun(_history.Slots[from].Start, _exportPrices.AsMemory(from, known - from)));
+        var horizon = PlanProblemBuilder.Horizon(now, prices, n - t, _options.EstimatePrices, _zone);
+        var count = horizon.Count;
+        var end = t + count;
         var loadForecast = new double[count];
         var pvForecast = new double[count];
         if (_options.Oracle.HasFlag(ForecastOracle.Load))
@@ -260,44 +255,24 @@ internal sealed class OptimiserReplay
             _pvForecaster.Forecast(_pv.AsSpan(0, t), t, pvForecast);
         }
 
-        var slots = new SlotInput[count];
-        var cheapestLate = double.PositiveInfinity;
-        for (var k = 0; k < count; k++)
-        {
-            // Under the price oracle every slot's price is the published one, as if known already.
-            var estimated = t + k >= known && !_options.Oracle.HasFlag(ForecastOracle.Prices);
-            var importPence = estimated ? estimatedImport[t + k - known] : _importPrices[t + k];
-            slots[k] = new SlotInput
-            {
-                ImportPence = importPence,
-                ExportPence = estimated ? estimatedExport[t + k - known] : _exportPrices[t + k],
-                LoadKwh = loadForecast[k], PvKwh = pvForecast[k], PricesEstimated = estimated,
-            };
-            if (k >= count - 16)
-            {
-                cheapestLate = Math.Min(cheapestLate, importPence);
-            }
-        }
-
         var battery = _site.Battery;
-        var terminalValue = end == n ? 0 : _options.Terminal switch
-        {
-            TerminalMode.Median => Math.Max(0, slots.Select(s => s.ImportPence).Order().ElementAt(count / 2) * battery.DischargeEfficiency),
-            TerminalMode.Learned or TerminalMode.LearnedConservative => TerminalValuePolicy.Learn(
-                _importPrices.AsSpan(0, known), _t0, end, _zone, battery, refillAtDischargeValue: _options.Terminal == TerminalMode.LearnedConservative).PencePerKwh,
-            TerminalMode.Fixed => _options.FixedTerminalPencePerKwh,
-            _ => Math.Max(0, cheapestLate) * _options.TerminalValueShare * battery.DischargeEfficiency,
-        };
-        var problem = new PlanProblem
+        var built = PlanProblemBuilder.Build(horizon, prices, new PlanSituation
         {
             Start = now,
-            SlotMinutes = BacktestHistory.SlotMinutes,
             Battery = battery with { SocKwh = state.SocKwh },
             Grid = _site.Grid,
-            TerminalValuePencePerKwh = terminalValue,
+            LoadKwh = loadForecast,
+            PvKwh = pvForecast,
             Immersions = state.Immersion.ForHorizon(t, end),
-            Slots = slots,
-        };
+            // At the history's end nothing follows: stored energy is worth nothing there (as for perfect foresight).
+            Terminal = end == n ? TerminalValueRule.Fixed(0) : _options.Terminal,
+            Zone = _zone,
+            // Under the price oracle every slot's price is the published one, as if known already.
+            PublishedLater = _options.Oracle.HasFlag(ForecastOracle.Prices) ? (_importPrices.AsMemory(known, end - known), _exportPrices.AsMemory(known, end - known)) : null,
+        });
+        errors?.Add(_history, known, built.EstimatedImport, built.EstimatedExport, _importPrices, _zone);
+        var problem = built.Problem;
+        var terminalValue = problem.TerminalValuePencePerKwh;
         var plan = _optimiser.Solve(problem, Scenarios(t, loadForecast, pvForecast));
         var usable = plan.Status is PlanStatus.Optimal or PlanStatus.Feasible && plan.Slots.Count > 0;
 
@@ -325,7 +300,7 @@ internal sealed class OptimiserReplay
         _fallback[t] = !usable;
         _decisions[t] = new DecisionRecord(
             loadForecast[0], pvForecast[0], plan.Slots.Count > 0 ? plan.Slots[0].ImportKwh : double.NaN,
-            plan.Slots.Count > 0 ? plan.Slots[0].SocKwh : double.NaN, count, end - known, command,
+            plan.Slots.Count > 0 ? plan.Slots[0].SocKwh : double.NaN, count, horizon.Estimated, command,
             plan.Status.ToString(), terminalValue, plan.SolveMilliseconds)
         {
             // What the slot would have cost had the plan's own flows happened (the executed bill when no plan was usable).

@@ -1,168 +1,181 @@
 using EdgeEnergy.Control.Horizon;
-using EdgeEnergy.Domain.Forecasts;
 using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Domain.Prices;
 
 namespace EdgeEnergy.Control.Planning;
 
-/// <summary>The values a plan problem is built from, gathered by the planning cycle.</summary>
-public sealed record PlanningInputs(
-    DateTimeOffset Now,
-    double SocKwh,
-    RateSeries ImportRates,
-    RateSeries ExportRates,
-    bool ExportTariffConfigured,
-    IReadOnlyList<PvForecastPoint> PvForecast,
-    IReadOnlyList<double> LoadForecastKwh,
-    double? TerminalValuePencePerKwh,
-    bool EstimateUnpublishedPrices = false,
-    IReadOnlyDictionary<string, DateOnly>? ImmersionSatisfiedOn = null);
+/// <summary>Prices on the half-hour grid: <see cref="Pence"/>[i] is the price of the half hour starting at <see cref="First"/> + 30 min × i.</summary>
+public sealed record PriceRun(DateTimeOffset First, ReadOnlyMemory<double> Pence)
+{
+    public DateTimeOffset End => First.AddMinutes(PlanProblemBuilder.SlotMinutes * Pence.Length);
+}
 
 /// <summary>
-/// Builds the plan problem for now, pure: the horizon runs from the current half hour for as long as prices are known
-/// without a gap (at most the configured horizon). A missing rate never becomes 0p: the horizon ends before
-/// it. Immersion windows end at each heater's ready-by time, their minimum scaled to the part of the day inside the
-/// horizon. With <see cref="PlanningInputs.EstimateUnpublishedPrices"/>, the half hours after the last published one up
-/// to 23:00 UK tomorrow (within the configured horizon) are added with prices from <see cref="PriceEstimator"/>, marked
-/// <see cref="SlotInput.PricesEstimated"/>; the rates' history (up to 14 days before) is what it learns from. Unless a
-/// value is configured, energy left at the horizon's end is valued by <see cref="TerminalValuePolicy"/> (or, with
-/// less than a day of history, the horizon's median import price × discharge efficiency).
+/// The prices published by the decision time, each run ending where publication ends. <see cref="Export"/> null: no
+/// export tariff is configured, and exporting earns nothing (by contract).
 /// </summary>
-public static class PlanProblemBuilder
+public sealed record KnownPrices(PriceRun Import, PriceRun? Export);
+
+/// <summary>How far a plan made now looks: <see cref="Published"/> half hours on published prices, then estimated ones up to <see cref="Count"/>.</summary>
+public readonly record struct PlanHorizon(int Published, int Count)
+{
+    public int Estimated => Count - Published;
+}
+
+/// <summary>How energy left at the horizon's end is valued.</summary>
+public enum TerminalMode
+{
+    /// <summary>Cheapest import price in the horizon's last eight hours × <see cref="TerminalValueRule.LateShare"/> × discharge efficiency (the backtest's first setting).</summary>
+    LateCheapest,
+
+    /// <summary>Median import price of the horizon × discharge efficiency.</summary>
+    Median,
+
+    /// <summary><see cref="TerminalValuePolicy"/>: learned from the price history at decision time (the product's default).</summary>
+    Learned,
+
+    /// <summary>As <see cref="Learned"/>, the refill valued at the cheap price × discharge efficiency.</summary>
+    LearnedConservative,
+
+    /// <summary>A constant, <see cref="TerminalValueRule.FixedPencePerKwh"/>.</summary>
+    Fixed,
+}
+
+/// <summary>The terminal value's rule and its numbers.</summary>
+public sealed record TerminalValueRule(TerminalMode Mode, double FixedPencePerKwh = 0, double LateShare = 1)
+{
+    public static TerminalValueRule Learned { get; } = new(TerminalMode.Learned);
+
+    public static TerminalValueRule Fixed(double pencePerKwh) => new(TerminalMode.Fixed, pencePerKwh);
+}
+
+/// <summary>What a plan problem is built from besides the prices: the plant now, the forecasts and the heaters' windows over the horizon.</summary>
+public sealed record PlanSituation
+{
+    /// <summary>The first half hour of the horizon (on the grid).</summary>
+    public required DateTimeOffset Start { get; init; }
+
+    /// <summary>The battery with its state of charge now.</summary>
+    public required BatterySpec Battery { get; init; }
+
+    public required GridSpec Grid { get; init; }
+
+    /// <summary>Forecast load, kWh per half hour, at least the horizon's length.</summary>
+    public required ReadOnlyMemory<double> LoadKwh { get; init; }
+
+    /// <summary>Forecast solar, kWh per half hour, at least the horizon's length.</summary>
+    public required ReadOnlyMemory<double> PvKwh { get; init; }
+
+    public IReadOnlyList<ImmersionSpec> Immersions { get; init; } = [];
+
+    public TerminalValueRule Terminal { get; init; } = TerminalValueRule.Learned;
+
+    /// <summary>The site's time zone: the publication rule and the estimator's days are read in it.</summary>
+    public TimeZoneInfo Zone { get; init; } = UkTime.Zone;
+
+    /// <summary>
+    /// Diagnostics only (the backtest's price oracle): the prices of the half hours that would be estimated, as they
+    /// were later published; the horizon stays as long, the terminal value still learns from published prices only.
+    /// </summary>
+    public (ReadOnlyMemory<double> Import, ReadOnlyMemory<double> Export)? PublishedLater { get; init; }
+}
+
+/// <summary>A built plan problem, how its terminal value was chosen, and the price estimates made for it.</summary>
+public sealed record BuiltProblem(PlanProblem Problem, string TerminalReason, double[] EstimatedImport, double[] EstimatedExport);
+
+/// <summary>
+/// The one builder of plan problems, pure; the live planning cycle and the backtest's replay both call it, each with
+/// the prices, forecasts and heater windows it has. The horizon runs from the current half hour over the published
+/// prices (at most the configured horizon); with estimation on, and a day of price history to learn from, it runs on
+/// to 23:00 UK tomorrow (<see cref="AgilePublication.EstimatedUntil"/>) on prices from <see cref="PriceEstimator"/>,
+/// marked <see cref="SlotInput.PricesEstimated"/>. A missing rate never becomes 0p: the horizon ends before it.
+/// Energy left at the horizon's end is valued by the <see cref="TerminalValueRule"/>: by default
+/// <see cref="TerminalValuePolicy"/> (or, with less than a day of price history, the horizon's median import price ×
+/// discharge efficiency).
+/// </summary>
+public static partial class PlanProblemBuilder
 {
     public const int SlotMinutes = 30;
 
-    private const int HistorySlots = 14 * 48;
+    /// <summary>
+    /// The price history the estimator and the terminal value may look back on: 28 days, the span of the estimator's
+    /// clamp (<see cref="PriceEstimatorOptions.ClampDays"/>); a longer history gives the same estimates.
+    /// </summary>
+    public const int PriceMemoryDays = 28;
 
-    public static PlanProblem? Build(PlanningInputs inputs, SiteOptions site, int maxHorizonHours, out string? whyNot) =>
-        Build(inputs, site, maxHorizonHours, out whyNot, out _);
+    public const int PriceMemorySlots = PriceMemoryDays * 48;
 
-    /// <summary>As <see cref="Build(PlanningInputs, SiteOptions, int, out string?)"/>, also saying how energy left at the horizon's end was valued (for the plan's reason).</summary>
-    public static PlanProblem? Build(PlanningInputs inputs, SiteOptions site, int maxHorizonHours, out string? whyNot, out string? terminalReason)
+    /// <summary>Under a day of price history, no estimate and no learned terminal value: too little to learn from.</summary>
+    private const int MinimumHistorySlots = 48;
+
+    /// <summary>
+    /// The horizon a plan starting at <paramref name="start"/> can have on <paramref name="known"/> prices: the published
+    /// half hours from the start (both runs), at most <paramref name="maxSlots"/>, and with
+    /// <paramref name="estimateUnpublished"/> on to 23:00 tomorrow. Count 0: no price is known for the start.
+    /// </summary>
+    public static PlanHorizon Horizon(DateTimeOffset start, KnownPrices known, int maxSlots, bool estimateUnpublished, TimeZoneInfo zone)
     {
-        terminalReason = null;
-        ArgumentNullException.ThrowIfNull(inputs);
-        ArgumentNullException.ThrowIfNull(site);
-        var start = Floor(inputs.Now);
-        var maxSlots = maxHorizonHours * 60 / SlotMinutes;
-        var slots = new List<SlotInput>(maxSlots);
-        for (var t = 0; t < maxSlots; t++)
+        ArgumentNullException.ThrowIfNull(known);
+        var end = known.Export is { } export && export.End < known.Import.End ? export.End : known.Import.End;
+        var published = Math.Clamp((int)((end - start).TotalMinutes / SlotMinutes), 0, maxSlots);
+        if (published == 0 || !estimateUnpublished || known.Import.Pence.Length < MinimumHistorySlots)
         {
-            var at = start.AddMinutes(t * SlotMinutes);
-            if (!inputs.ImportRates.TryGetAt(at, out var import))
+            return new PlanHorizon(published, published);
+        }
+
+        var until = (int)Math.Min(maxSlots, (AgilePublication.EstimatedUntil(start, zone) - start).TotalMinutes / SlotMinutes);
+        return new PlanHorizon(published, Math.Max(published, until));
+    }
+
+    /// <summary>The plan problem over <paramref name="horizon"/> (from <see cref="Horizon"/>, at least one half hour).</summary>
+    public static BuiltProblem Build(PlanHorizon horizon, KnownPrices known, PlanSituation situation)
+    {
+        ArgumentNullException.ThrowIfNull(known);
+        ArgumentNullException.ThrowIfNull(situation);
+        ArgumentOutOfRangeException.ThrowIfLessThan(horizon.Published, 1);
+        var start = situation.Start;
+        var zone = situation.Zone;
+        var import = known.Import.Pence.Span;
+        var importAtStart = (int)((start - known.Import.First).TotalMinutes / SlotMinutes);
+        var estimatedImport = PriceEstimator.Estimate(Published(known.Import, start, horizon), known.Import.First, zone, horizon.Estimated);
+        var estimatedExport = new double[horizon.Estimated];
+        if (known.Export is { Pence.Length: > 0 } exportRun)
+        {
+            estimatedExport = PriceEstimator.Estimate(Published(exportRun, start, horizon), exportRun.First, zone, horizon.Estimated);
+        }
+
+        var exportAtStart = known.Export is { } e ? (int)((start - e.First).TotalMinutes / SlotMinutes) : 0;
+        var load = situation.LoadKwh.Span;
+        var pv = situation.PvKwh.Span;
+        var later = situation.PublishedLater;
+        var slots = new SlotInput[horizon.Count];
+        for (var k = 0; k < horizon.Count; k++)
+        {
+            var published = k < horizon.Published;
+            var j = k - horizon.Published;
+            slots[k] = new SlotInput
             {
-                break;
-            }
-
-            double exportPence = 0; // no export tariff configured: exporting earns nothing, by contract
-            if (inputs.ExportTariffConfigured)
-            {
-                if (!inputs.ExportRates.TryGetAt(at, out var export))
-                {
-                    break;
-                }
-
-                exportPence = export.Pence;
-            }
-
-            slots.Add(new SlotInput
-            {
-                ImportPence = import.Pence,
-                ExportPence = exportPence,
-                LoadKwh = LoadAt(inputs.LoadForecastKwh, t),
-                PvKwh = PvAt(inputs.PvForecast, at),
-            });
+                ImportPence = published ? import[importAtStart + k] : later is { } l ? l.Import.Span[j] : estimatedImport[j],
+                ExportPence = known.Export is not { } ex ? 0
+                    : published ? ex.Pence.Span[exportAtStart + k] : later is { } l2 ? l2.Export.Span[j] : estimatedExport[j],
+                LoadKwh = load[k],
+                PvKwh = pv[k],
+                PricesEstimated = !published && later is null,
+            };
         }
 
-        if (slots.Count == 0)
-        {
-            whyNot = $"no import price is known for {start:yyyy-MM-dd HH:mm} UTC";
-            return null;
-        }
-
-        whyNot = null;
-        var published = slots.Count;
-        var knownImport = KnownHistory(inputs.ImportRates, start, published, out var historyStart);
-        if (inputs.EstimateUnpublishedPrices && knownImport.Length >= 48)
-        {
-            var until = (int)Math.Min(maxSlots, (AgilePublication.EstimatedUntil(start, UkTime.Zone) - start).TotalMinutes / SlotMinutes);
-            if (until > published)
-            {
-                var import = PriceEstimator.Estimate(knownImport, historyStart, UkTime.Zone, until - published);
-                var export = new double[until - published];
-                if (inputs.ExportTariffConfigured)
-                {
-                    var knownExport = KnownHistory(inputs.ExportRates, start, published, out var exportStart);
-                    export = knownExport.Length > 0 ? PriceEstimator.Estimate(knownExport, exportStart, UkTime.Zone, until - published) : export;
-                }
-
-                for (var k = 0; k < import.Length; k++)
-                {
-                    var t = published + k;
-                    slots.Add(new SlotInput
-                    {
-                        ImportPence = import[k],
-                        ExportPence = export[k],
-                        LoadKwh = LoadAt(inputs.LoadForecastKwh, t),
-                        PvKwh = PvAt(inputs.PvForecast, start.AddMinutes(t * SlotMinutes)),
-                        PricesEstimated = true,
-                    });
-                }
-            }
-        }
-
-        double terminal;
-        if (inputs.TerminalValuePencePerKwh is { } configured)
-        {
-            terminal = configured;
-            terminalReason = $"energy left at the horizon's end valued at {configured:0.0}p/kWh (configured: Control:TerminalValuePencePerKwh)";
-        }
-        else if (knownImport.Length >= 48)
-        {
-            var learned = TerminalValuePolicy.Learn(knownImport, historyStart, knownImport.Length - published + slots.Count, UkTime.Zone, site.Battery(inputs.SocKwh));
-            terminal = learned.PencePerKwh;
-            terminalReason = learned.Reason;
-        }
-        else
-        {
-            terminal = TerminalValue(slots, site);
-            terminalReason = $"energy left at the horizon's end valued at {terminal:0.0}p/kWh (median known import price × discharge efficiency; under a day of price history)";
-        }
-
-        return new PlanProblem
+        var terminal = TerminalValue(slots, known.Import, importAtStart, horizon, situation, out var reason);
+        var problem = new PlanProblem
         {
             Start = start,
             SlotMinutes = SlotMinutes,
-            Battery = site.Battery(inputs.SocKwh),
-            Grid = site.Grid,
+            Battery = situation.Battery,
+            Grid = situation.Grid,
             TerminalValuePencePerKwh = terminal,
-            Immersions = site.Immersions.Select(i => Immersion(i, start, slots.Count, SatisfiedToday(inputs, i.Id))).ToArray(),
+            Immersions = situation.Immersions,
             Slots = slots,
         };
-    }
-
-    /// <summary>
-    /// The import (or export) prices known without a gap up to the last published half hour of the horizon, going back
-    /// at most 14 days: what the estimator may learn from. <paramref name="first"/> is the first one's start.
-    /// </summary>
-    private static double[] KnownHistory(RateSeries rates, DateTimeOffset start, int published, out DateTimeOffset first)
-    {
-        var values = new List<double>(HistorySlots + published);
-        first = start.AddMinutes(published * SlotMinutes);
-        for (var back = 1; back <= HistorySlots + published; back++)
-        {
-            var at = start.AddMinutes((published - back) * SlotMinutes);
-            if (!rates.TryGetAt(at, out var rate))
-            {
-                break;
-            }
-
-            values.Add(rate.Pence);
-            first = at;
-        }
-
-        values.Reverse();
-        return [.. values];
+        return new BuiltProblem(problem, reason, estimatedImport, estimatedExport);
     }
 
     public static DateTimeOffset Floor(DateTimeOffset now)
@@ -171,83 +184,40 @@ public static class PlanProblemBuilder
         return new DateTimeOffset(utc.Year, utc.Month, utc.Day, utc.Hour, utc.Minute < 30 ? 0 : 30, 0, TimeSpan.Zero);
     }
 
-    /// <summary>
-    /// A stored kWh at the horizon's end will, at best, displace an import later; a conservative value is what
-    /// the cheaper half of the known prices costs, after the discharge loss (never negative).
-    /// </summary>
-    private static double TerminalValue(List<SlotInput> slots, SiteOptions site)
+    /// <summary>The run's prices up to the end of the horizon's published part: what the estimator may learn from.</summary>
+    private static ReadOnlySpan<double> Published(PriceRun run, DateTimeOffset start, PlanHorizon horizon) =>
+        run.Pence.Span[..Math.Clamp((int)((start - run.First).TotalMinutes / SlotMinutes) + horizon.Published, 0, run.Pence.Length)];
+
+    // importAtStart: the index of the horizon's first half hour in the import run.
+    private static double TerminalValue(SlotInput[] slots, PriceRun import, int importAtStart, PlanHorizon horizon, PlanSituation situation, out string reason)
     {
-        var prices = slots.Select(s => s.ImportPence).Order().ToArray();
-        var median = prices[prices.Length / 2];
-        return Math.Max(0, median * site.DischargeEfficiency);
-    }
-
-    private static double LoadAt(IReadOnlyList<double> forecast, int slot) =>
-        slot < forecast.Count ? Math.Max(0, forecast[slot]) : forecast.Count > 0 ? Math.Max(0, forecast[^1]) : 0;
-
-    private static double PvAt(IReadOnlyList<PvForecastPoint> points, DateTimeOffset slotStart)
-    {
-        var end = slotStart.AddMinutes(SlotMinutes);
-        var kwh = 0.0;
-        foreach (var p in points)
+        var rule = situation.Terminal;
+        var battery = situation.Battery;
+        // Learned from published prices only, even under the price oracle.
+        var history = import.Pence.Span[..Math.Min(importAtStart + horizon.Published, import.Pence.Length)];
+        var horizonEnd = importAtStart + horizon.Count;
+        switch (rule.Mode)
         {
-            var overlap = (Min(p.EndUtc, end) - Max(p.StartUtc, slotStart)).TotalMinutes;
-            var length = (p.EndUtc - p.StartUtc).TotalMinutes;
-            if (overlap > 0 && length > 0)
-            {
-                kwh += p.P50Kwh * overlap / length;
-            }
+            case TerminalMode.Fixed:
+                reason = $"energy left at the horizon's end valued at {rule.FixedPencePerKwh:0.0}p/kWh (configured: Control:TerminalValuePencePerKwh)";
+                return rule.FixedPencePerKwh;
+            case TerminalMode.LateCheapest:
+                var late = slots.Skip(Math.Max(0, slots.Length - 16)).Min(s => s.ImportPence);
+                var lateValue = Math.Max(0, late) * rule.LateShare * battery.DischargeEfficiency;
+                reason = $"energy left at the horizon's end valued at {lateValue:0.0}p/kWh (cheapest import of the horizon's last 8 h × discharge efficiency)";
+                return lateValue;
+            case TerminalMode.Learned or TerminalMode.LearnedConservative when history.Length >= MinimumHistorySlots:
+                var learned = TerminalValuePolicy.Learn(history, import.First, horizonEnd, situation.Zone, battery, refillAtDischargeValue: rule.Mode == TerminalMode.LearnedConservative);
+                reason = learned.Reason;
+                return learned.PencePerKwh;
+            default:
+                // Median, and the learned rule with under a day of price history.
+                var prices = slots.Select(s => s.ImportPence).Order().ToArray();
+                var median = Math.Max(0, prices[prices.Length / 2] * battery.DischargeEfficiency);
+                reason = rule.Mode == TerminalMode.Median
+                    ? $"energy left at the horizon's end valued at {median:0.0}p/kWh (median import price of the horizon × discharge efficiency)"
+                    : $"energy left at the horizon's end valued at {median:0.0}p/kWh (median known import price × discharge efficiency; under a day of price history)";
+                return median;
         }
-
-        return Math.Max(0, kwh);
-    }
-
-    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
-
-    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
-
-    private static bool SatisfiedToday(PlanningInputs inputs, string id) =>
-        inputs.ImmersionSatisfiedOn is { } days && days.TryGetValue(id, out var day) && day == DateOnly.FromDateTime(UkTime.ToLocal(inputs.Now).DateTime);
-
-    // satisfiedToday: the thermostat opened today (the tank is hot), so nothing more until UK midnight, and the window
-    // in progress has had its minimum.
-    private static ImmersionSpec Immersion(ImmersionOptions heater, DateTimeOffset start, int slotCount, bool satisfiedToday)
-    {
-        var readyBy = TimeOnly.ParseExact(heater.ReadyBy, "HH:mm", System.Globalization.CultureInfo.InvariantCulture);
-        var windows = new List<ImmersionWindow>();
-        var from = 0;
-        var day = DateOnly.FromDateTime(UkTime.ToLocal(start).DateTime).AddDays(-1);
-        for (var d = 0; d < 4 && from < slotCount; d++, day = day.AddDays(1))
-        {
-            var dueUtc = UkTime.ToUtc(day, readyBy);
-            var to = (int)Math.Ceiling((dueUtc - start).TotalMinutes / SlotMinutes);
-            if (to <= from)
-            {
-                continue;
-            }
-
-            to = Math.Min(to, slotCount);
-            var fraction = Math.Min(1.0, (to - from) * SlotMinutes / (24.0 * 60));
-            var deliverable = heater.PowerKw * SlotMinutes / 60.0 * (to - from);
-            windows.Add(new ImmersionWindow
-            {
-                FromSlot = from,
-                ToSlot = to,
-                // Only a whole day's window must deliver the minimum; a window cut by the horizon's end may, not must.
-                MinKwh = to == slotCount && (dueUtc - start).TotalMinutes / SlotMinutes > slotCount ? 0 : Math.Min(deliverable, heater.DailyMinKwh * fraction),
-                MaxKwh = Math.Max(heater.DailyMinKwh * fraction, heater.DailyMaxKwh * fraction),
-            });
-            from = to;
-        }
-
-        if (satisfiedToday && windows.Count > 0)
-        {
-            var midnight = UkTime.ToUtc(DateOnly.FromDateTime(UkTime.ToLocal(start).DateTime).AddDays(1), TimeOnly.MinValue);
-            var untilMidnight = Math.Clamp((int)Math.Ceiling((midnight - start).TotalMinutes / SlotMinutes), 1, slotCount);
-            windows[0] = windows[0] with { MinKwh = 0 };
-            windows.Add(new ImmersionWindow { FromSlot = 0, ToSlot = untilMidnight, MinKwh = 0, MaxKwh = 0 });
-        }
-
-        return new ImmersionSpec { Id = heater.Id, PowerKw = heater.PowerKw, ValuePencePerKwh = heater.ValuePencePerKwh, Windows = windows };
     }
 }

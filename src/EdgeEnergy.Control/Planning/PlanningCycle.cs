@@ -54,7 +54,7 @@ public sealed class PlanningCycle(
         var options = control.Value;
         var start = PlanProblemBuilder.Floor(now);
         var end = start.AddHours(options.HorizonHours);
-        var range = new TimeRange(start.AddDays(-14), end); // the past fortnight's rates teach the estimator and the terminal value
+        var range = new TimeRange(start.AddDays(-PlanProblemBuilder.PriceMemoryDays), end); // past rates teach the estimator and the terminal value
         var import = new RateSeries(await sources.Rates.GetAsync(RateKind.Import, range, cancellationToken));
         var export = new RateSeries(await sources.Rates.GetAsync(RateKind.Export, range, cancellationToken));
         var service = new List<PvForecastPoint>();

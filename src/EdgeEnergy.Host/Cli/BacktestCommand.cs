@@ -4,6 +4,7 @@ using System.Globalization;
 using EdgeEnergy.Backtest;
 using EdgeEnergy.Control.Forecasting;
 using EdgeEnergy.Control.Forecasting.LoadModel;
+using EdgeEnergy.Control.Planning;
 using EdgeEnergy.Forecasting.Ml;
 using EdgeEnergy.Optimiser;
 
@@ -204,7 +205,7 @@ internal static class BacktestCommand
             new OrToolsScheduleOptimiser(solver),
             new BacktestOptions
             {
-                Terminal = terminalMode, FixedTerminalPencePerKwh = fixedPence, EstimatePrices = estimatePrices, LoadForecaster = loadForecaster,
+                Terminal = new TerminalValueRule(terminalMode, fixedPence), EstimatePrices = estimatePrices, LoadForecaster = loadForecaster,
                 Threads = threads, Oracle = oracle, Scenarios = scenarios, Attribution = attribution,
             },
             // Perfect foresight is the bound the capture is measured against: the exact backend with the default 10 s.

@@ -3,6 +3,7 @@ using System.Globalization;
 using EdgeEnergy.Backtest;
 using EdgeEnergy.Control.Forecasting;
 using EdgeEnergy.Control.Forecasting.LoadModel;
+using EdgeEnergy.Control.Planning;
 using EdgeEnergy.Testing.Forecasting;
 using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Optimiser;
@@ -133,7 +134,7 @@ public class BacktestEngineTests(EightDayRun run) : IClassFixture<EightDayRun>
         })]);
         var options = new BacktestOptions
         {
-            Threads = 1, EstimatePrices = horizonPolicies, Terminal = horizonPolicies ? TerminalMode.Learned : TerminalMode.LateCheapest,
+            Threads = 1, EstimatePrices = horizonPolicies, Terminal = horizonPolicies ? TerminalValueRule.Learned : new TerminalValueRule(TerminalMode.LateCheapest),
         };
         var a = new BacktestEngine(new OrToolsScheduleOptimiser(), options).Run(original, run.Site);
         var b = new BacktestEngine(new OrToolsScheduleOptimiser(), options).Run(altered, run.Site);
@@ -197,7 +198,7 @@ public class OptimiserReplayTests(EightDayRun run) : IClassFixture<EightDayRun>
     public void Replaying_in_parallel_segments_gives_the_same_slots_as_one_replay(int warmUpSlots, int scenarios)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(run.Site.TimeZone);
-        var options = new BacktestOptions { Terminal = TerminalMode.Learned, EstimatePrices = true, Scenarios = new ScenarioOptions { Count = scenarios } };
+        var options = new BacktestOptions { Terminal = TerminalValueRule.Learned, EstimatePrices = true, Scenarios = new ScenarioOptions { Count = scenarios } };
         OptimiserReplayResult Replay(int workers, int segmentSlots) =>
             new OptimiserReplay(new OrToolsScheduleOptimiser(), options, run.History, run.Site, zone)
                 .Run(workers, progress: null, CancellationToken.None, segmentSlots, warmUpSlots);
@@ -243,7 +244,7 @@ public class OptimiserReplayTests(EightDayRun run) : IClassFixture<EightDayRun>
         (OptimiserReplayResult, LearnedLoadForecaster) Replay(int workers, int segmentSlots)
         {
             var forecaster = Learned();
-            var options = new BacktestOptions { Terminal = TerminalMode.Learned, EstimatePrices = true, LoadForecaster = forecaster };
+            var options = new BacktestOptions { Terminal = TerminalValueRule.Learned, EstimatePrices = true, LoadForecaster = forecaster };
             return (new OptimiserReplay(new OrToolsScheduleOptimiser(), options, run.History, run.Site, zone)
                 .Run(workers, progress: null, CancellationToken.None, segmentSlots, warmUpSlots: 0), forecaster);
         }
