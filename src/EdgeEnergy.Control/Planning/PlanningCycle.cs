@@ -28,6 +28,7 @@ public sealed class PlanningCycle(
     IPlanLog planLog,
     IApplianceStatusPublisher status,
     IApplianceStatus current,
+    PlanInForce planInForce,
     IOptions<SiteOptions> site,
     IOptions<ControlOptions> control,
     TimeProvider time,
@@ -102,7 +103,10 @@ public sealed class PlanningCycle(
             logger.PlanDegraded(plan.Status, plan.Reason);
         }
 
-        status.Update(s => s with { Plan = new ActivePlan(problem, plan, now) });
+        // The controller follows it from its next poll; the status shows it (dashboard, API, Home Assistant).
+        var active = new ActivePlan(problem, plan, now);
+        planInForce.Replace(active);
+        status.Update(s => s with { Plan = active });
     }
 
     /// <summary>Measured load and solar per half hour over the last <see cref="HistoryDays"/> days before

@@ -56,6 +56,7 @@ public static class ApplianceRegistration
         // The learned load model: trained by the LoadModelJob (FastTree, one thread), read by planning.
         services.TryAddSingleton<ILoadModelTrainer>(new FastTreeLoadModelTrainer());
         services.TryAddSingleton<LoadModelTraining>();
+        services.TryAddSingleton<PlanInForce>();
         services.TryAddSingleton<IPlanningCycle, PlanningCycle>();
 
         services.TryAddSingleton(sp =>
@@ -65,23 +66,26 @@ public static class ApplianceRegistration
                 ? new BatteryPath("home-assistant", ha, ha)
                 : null;
             return new ControlLoop(
-                new BatteryPath("fox-modbus", sp.GetRequiredService<IInverterTelemetrySource>(), sp.GetRequiredService<IBatteryModeController>()),
-                homeAssistant,
-                sp.GetService<INativeScheduleWriter>(),
-                sp.GetRequiredService<IRateStore>(),
-                sp.GetRequiredService<ITelemetryStore>(),
-                sp.GetRequiredService<IAuditLog>(),
-                sp.GetRequiredService<IApplianceStatus>(),
-                sp.GetRequiredService<IApplianceStatusPublisher>(),
-                sp.GetRequiredService<OverrideService>(),
-                sp.GetService<IReplanRequester>(),
-                sp.GetRequiredService<IOptions<SiteOptions>>(),
-                sp.GetRequiredService<IOptions<ControlOptions>>(),
+                new ControlLoopParts
+                {
+                    Primary = new BatteryPath("fox-modbus", sp.GetRequiredService<IInverterTelemetrySource>(), sp.GetRequiredService<IBatteryModeController>()),
+                    HomeAssistant = homeAssistant,
+                    NativeSchedule = sp.GetService<INativeScheduleWriter>(),
+                    Rates = sp.GetRequiredService<IRateStore>(),
+                    TelemetryStore = sp.GetRequiredService<ITelemetryStore>(),
+                    Audit = sp.GetRequiredService<IAuditLog>(),
+                    Plan = sp.GetRequiredService<PlanInForce>(),
+                    Status = sp.GetRequiredService<IApplianceStatusPublisher>(),
+                    Overrides = sp.GetRequiredService<OverrideService>(),
+                    Replan = sp.GetService<IReplanRequester>(),
+                    Site = sp.GetRequiredService<IOptions<SiteOptions>>().Value,
+                    Options = sp.GetRequiredService<IOptions<ControlOptions>>().Value,
+                    ReserveSocPercent = () => settings.ReserveSocPercent,
+                    Immersions = sp.GetService<ImmersionSwitcher>(),
+                    Gate = sp.GetRequiredService<WriteGate>(),
+                },
                 sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<ControlLoop>>(),
-                () => settings.ReserveSocPercent,
-                sp.GetService<ImmersionSwitcher>(),
-                sp.GetRequiredService<WriteGate>());
+                sp.GetRequiredService<ILogger<ControlLoop>>());
         });
         // Before the control loop and MQTT: the mode (published and logged), and what the person set before a restart,
         // are in force from the first poll.

@@ -34,7 +34,7 @@ public class PlanningCycleScenarioTests
         var stores = new Stores(measuredDays);
         var cycle = new PlanningCycle(
             new PlanningSources(stores, stores, [], stores, ExportTariffConfigured: true),
-            new OrToolsScheduleOptimiser(), stores, status, status,
+            new OrToolsScheduleOptimiser(), stores, status, status, new PlanInForce(),
             Options.Create(new SiteOptions()), Options.Create(new ControlOptions { Scenarios = scenarios }),
             new FakeTimeProvider(Now), NullLogger<PlanningCycle>.Instance);
 

@@ -2,6 +2,7 @@ using EdgeEnergy.Control.Supervision;
 using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Domain.History;
 using EdgeEnergy.Domain.Inverter;
+using EdgeEnergy.Control.Planning;
 using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Domain.Prices;
 using EdgeEnergy.Domain.Status;
@@ -23,17 +24,23 @@ public class ControlLoopTests
 
     private readonly RecordingReplans _replans = new();
 
+    private readonly PlanInForce _plan = new();
+
     private ControlLoop Loop(WriteGate? gate = null) => new(
-        new BatteryPath("fake-modbus", _inverter, _inverter), null, null, _stores, _stores, _stores, _status, _status, null, _replans,
-        Options.Create(new SiteOptions { BatteryCapacityKwh = 5, BatteryMaxChargeKw = 2, BatteryMaxDischargeKw = 2, ReserveSocPercent = 10 }),
-        Options.Create(new ControlOptions { PollSeconds = 10, MinimumDwellSeconds = 0, PricesRequiredAheadHours = 1 }),
-        _time, NullLogger<ControlLoop>.Instance, gate: gate);
+        new ControlLoopParts
+        {
+            Primary = new BatteryPath("fake-modbus", _inverter, _inverter), Rates = _stores, TelemetryStore = _stores, Audit = _stores,
+            Plan = _plan, Status = _status, Replan = _replans, Gate = gate,
+            Site = new SiteOptions { BatteryCapacityKwh = 5, BatteryMaxChargeKw = 2, BatteryMaxDischargeKw = 2, ReserveSocPercent = 10 },
+            Options = new ControlOptions { PollSeconds = 10, MinimumDwellSeconds = 0, PricesRequiredAheadHours = 1 },
+        },
+        _time, NullLogger<ControlLoop>.Instance);
 
     private void PricesAndPlan(double[] pence)
     {
         _stores.Import.AddRange(pence.Select((p, i) => new Rate(s_start.AddMinutes(30 * i), s_start.AddMinutes(30 * (i + 1)), p)));
         var problem = PlanProblems.Small(pence, socKwh: 0) with { Start = s_start };
-        _status.Update(s => s with { Plan = new ActivePlan(problem, new OrToolsScheduleOptimiser().Solve(problem), s_start) });
+        _plan.Replace(new ActivePlan(problem, new OrToolsScheduleOptimiser().Solve(problem), s_start));
     }
 
     [Fact]
@@ -56,6 +63,51 @@ public class ControlLoopTests
         Assert.Equal(RecommendationSource.Plan, _status.Current.Recommendation!.Source);
         Assert.Equal(1, _status.Current.InverterWrites);
         Assert.Equal(0, _status.Current.InverterWriteFailures);
+    }
+
+    [Fact]
+    public async Task The_controller_follows_the_plan_in_force_not_the_plan_the_dashboard_shows()
+    {
+        PricesAndPlan([5, 5, 40, 40, 40, 40]);
+        var inForce = _plan.Current!;
+        var loop = Loop();
+        // A plan only in the status read model (the dashboard's) is not one the controller follows.
+        var dashboardOnly = new PlanInForce();
+        var blind = new ControlLoop(
+            new ControlLoopParts
+            {
+                Primary = new BatteryPath("fake-modbus", _inverter, _inverter), Rates = _stores, TelemetryStore = _stores, Audit = _stores,
+                Plan = dashboardOnly, Status = _status,
+                Site = new SiteOptions { BatteryCapacityKwh = 5, BatteryMaxChargeKw = 2, BatteryMaxDischargeKw = 2, ReserveSocPercent = 10 },
+                Options = new ControlOptions { PollSeconds = 10, MinimumDwellSeconds = 0, PricesRequiredAheadHours = 1 },
+            },
+            _time, NullLogger<ControlLoop>.Instance);
+        _status.Update(s => s with { Plan = inForce });
+
+        var withoutPlan = await blind.RunOnceAsync(default);
+        dashboardOnly.Replace(inForce);
+        _time.Advance(TimeSpan.FromSeconds(10));
+        var withPlan = await blind.RunOnceAsync(default);
+
+        Assert.Equal(RecommendationSource.Fallback, withoutPlan.Decision!.Source);
+        Assert.Equal(RecommendationSource.Plan, withPlan.Decision!.Source);
+        Assert.Equal(RecommendationSource.Plan, _status.Current.Recommendation!.Source);
+        Assert.Equal(RecommendationSource.Plan, (await loop.RunOnceAsync(default)).Decision!.Source);
+    }
+
+    [Fact]
+    public async Task A_failing_telemetry_store_is_logged_and_the_poll_still_decides_sends_and_publishes()
+    {
+        PricesAndPlan([5, 5, 40, 40, 40, 40]);
+        _stores.TelemetryDown = true;
+
+        var result = await Loop().RunOnceAsync(default);
+
+        Assert.True(result.Healthy);
+        Assert.Equal(InverterCommandKind.ForceCharge, result.Sent!.Kind);
+        Assert.Single(_inverter.Commands);
+        Assert.Equal(RecommendationSource.Plan, _status.Current.Recommendation!.Source);
+        Assert.Equal(1, _status.Current.InverterWrites);
     }
 
     [Fact]
@@ -254,7 +306,11 @@ public class ControlLoopTests
         public Task<IReadOnlyList<Rate>> GetAsync(RateKind kind, TimeRange range, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<Rate>>(kind == RateKind.Import ? Import.Where(r => r.StartUtc >= range.FromUtc && r.StartUtc < range.ToUtc).ToList() : []);
 
-        public Task AppendAsync(IReadOnlyList<TelemetrySample> samples, CancellationToken cancellationToken) => Task.CompletedTask;
+        /// <summary>The telemetry store's disk fails: every append throws.</summary>
+        public bool TelemetryDown { get; set; }
+
+        public Task AppendAsync(IReadOnlyList<TelemetrySample> samples, CancellationToken cancellationToken) =>
+            TelemetryDown ? throw new IOException("disk I/O error") : Task.CompletedTask;
 
         public Task<IReadOnlyList<TelemetrySample>> GetAsync(DateTimeOffset fromUtc, DateTimeOffset toUtc, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<TelemetrySample>>([]);

@@ -11,6 +11,7 @@ using EdgeEnergy.Control.Supervision;
 using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Domain.History;
 using EdgeEnergy.Domain.Inverter;
+using EdgeEnergy.Control.Planning;
 using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Domain.Prices;
 using EdgeEnergy.Domain.Status;
@@ -36,6 +37,7 @@ public sealed class ControlLoopFaultTests : IAsyncLifetime, IAsyncDisposable
     private readonly MemoryRates _rates = new();
     private readonly InMemoryAuditLog _audit = new();
     private readonly ApplianceStatusStore _status = new();
+    private readonly PlanInForce _plan = new();
     private readonly ConcurrentQueue<string> _haCalls = new();
     private readonly CapturingLoggerFactory _logs = new();
     private ModbusTcpServer? _modbus;
@@ -113,8 +115,12 @@ public sealed class ControlLoopFaultTests : IAsyncLifetime, IAsyncDisposable
         }
 
         return new ControlLoop(
-            new BatteryPath("fox-modbus", _device, _device), ha, _device, _rates, new MemoryTelemetry(), _audit, _status, _status, null, null,
-            Options.Create(s_site), Options.Create(new ControlOptions { HomeAssistantAfterFailedPolls = 2, MinimumDwellSeconds = 0, PricesRequiredAheadHours = 2, PlanMaxAgeMinutes = 20 }),
+            new ControlLoopParts
+            {
+                Primary = new BatteryPath("fox-modbus", _device, _device), HomeAssistant = ha, NativeSchedule = _device, Rates = _rates,
+                TelemetryStore = new MemoryTelemetry(), Audit = _audit, Plan = _plan, Status = _status, Site = s_site,
+                Options = new ControlOptions { HomeAssistantAfterFailedPolls = 2, MinimumDwellSeconds = 0, PricesRequiredAheadHours = 2, PlanMaxAgeMinutes = 20 },
+            },
             TimeProvider.System, _logs.For<ControlLoop>());
     }
 
@@ -137,7 +143,7 @@ public sealed class ControlLoopFaultTests : IAsyncLifetime, IAsyncDisposable
     {
         var problem = PlanProblems.Small([5, 5, 40, 40, 40, 40], socKwh: 2) with { Start = SlotStart(DateTimeOffset.UtcNow) };
         var plan = new ActivePlan(problem, new OrToolsScheduleOptimiser().Solve(problem), DateTimeOffset.UtcNow - age);
-        _status.Update(s => s with { Plan = plan });
+        _plan.Replace(plan);
     }
 
     private ComponentHealth Inverter => _status.Current.Components.Single(c => c.Component == "inverter");
