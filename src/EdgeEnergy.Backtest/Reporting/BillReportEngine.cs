@@ -16,7 +16,8 @@ namespace EdgeEnergy.Backtest.Reporting;
 /// metered bill| + |replayed − measured end-of-day energy| × the stored value of energy.</item>
 /// <item>edgeEnergy: in shadow, the plan in force in each half hour (as stored then) carried out through the live
 /// mapping (<see cref="PlanCommandMapper"/>, <see cref="CommandDebouncer"/>, <see cref="HardLimits"/>) and the plant
-/// model on the measured load and solar; in active, the metered bill.</item>
+/// model minute by minute on the measured load and solar; in active, the metered bill. Its error bar adds to that
+/// residual twice the standard deviation of its end-of-day energy left by the fit's uncertainty (<see cref="CalibratedPlant.Covariance"/>).</item>
 /// <item>no battery: the battery held, same plant and day. perfect: one plan over the day with the measured load and
 /// solar and the billed prices, carried out the same way.</item>
 /// <item>causes: the stored plan problems solved again at each new plan with the day's measured load, then also solar,
@@ -29,7 +30,8 @@ namespace EdgeEnergy.Backtest.Reporting;
 /// </summary>
 public sealed class BillReportEngine(IScheduleOptimiser optimiser)
 {
-    private const double H = Metering.SlotMinutes / 60.0;
+    private const double H = Metering.SlotHours;
+    private const double MinuteHours = 1 / 60.0;
 
     private readonly IScheduleOptimiser _optimiser = optimiser ?? throw new ArgumentNullException(nameof(optimiser));
 
@@ -121,7 +123,7 @@ public sealed class BillReportEngine(IScheduleOptimiser optimiser)
 
         var end = metered.Start.AddMinutes(Metering.SlotMinutes * slots.Length);
         var valued = input.Plans.FirstOrDefault(p => p.CreatedUtc >= end) ?? inForce[^1]!;
-        return new DayData(date, slots, [.. metered.Slots], inForce!, startSoc, endSoc, valued.Problem.TerminalValuePencePerKwh);
+        return new DayData(date, slots, [.. metered.Slots], metered, inForce!, startSoc, endSoc, valued.Problem.TerminalValuePencePerKwh);
     }
 
     /// <summary>
@@ -168,7 +170,7 @@ public sealed class BillReportEngine(IScheduleOptimiser optimiser)
     /// <summary>A complete day: billed slots with the measured load and solar, the plan in force per slot, the measured
     /// stored energy at its start and end (kWh) and the value of a kWh at its end (pence).</summary>
     private sealed record DayData(
-        DateOnly Date, HistorySlot[] Slots, MeteredSlot[] Metered, PlanRecord[] InForce, double StartSocKwh, double EndSocKwh, double ValuePencePerKwh);
+        DateOnly Date, HistorySlot[] Slots, MeteredSlot[] Metered, MeteredDay Minutes, PlanRecord[] InForce, double StartSocKwh, double EndSocKwh, double ValuePencePerKwh);
 
     /// <summary>The replays of one day through the plant model.</summary>
     private sealed class DayReplays(
@@ -179,15 +181,20 @@ public sealed class BillReportEngine(IScheduleOptimiser optimiser)
 
         public BillReportDay Report(CancellationToken cancellationToken)
         {
-            var actual = day.Metered.Select((m, t) => (m.ImportKwh * day.Slots[t].ImportPence) - (m.ExportKwh * day.Slots[t].ExportPence)).Sum();
+            var actual = Enumerable.Range(0, day.Slots.Length).Sum(Metered);
 
             // The incumbent's measured battery flows through the model: how well the model tells the metered bill.
-            var incumbent = Simulate(plant.Physical, (t, _) => Measured(day.Metered[t]));
-            var errorBar = incumbent.Bills.Select((bill, t) => Math.Abs(bill - Metered(t))).Sum()
+            var incumbent = Simulate(plant.Physical, (minute, _) => Measured(day.Minutes.BatteryKw[minute]));
+            var residual = incumbent.Bills.Select((bill, t) => Math.Abs(bill - Metered(t))).Sum()
                 + (Math.Abs(incumbent.EndSocKwh - day.EndSocKwh) * day.ValuePencePerKwh);
 
             var none = Simulate(plant.Battery, (_, _) => InverterCommand.Hold(_limits.ReserveSocPercent)).Bills.Sum();
-            var asMade = Follow((t, _) => Stored(day.InForce[t], t)).Adjusted;
+            var stored = Follow((t, _) => Stored(day.InForce[t], t));
+            var asMade = stored.Adjusted;
+            // The error bar: the model's residual on what the plant did, plus twice the standard deviation of the
+            // counterfactual's end-of-day energy that the fit's own uncertainty leaves, at the stored value.
+            var errorBar = residual + (2 * day.ValuePencePerKwh
+                * plant.EnergyUncertaintyKwh(stored.Run.ChargeKwh, stored.Run.DischargeKwh, day.Slots.Length * H));
             var edgeEnergy = input.Mode == ControlMode.Active ? actual : asMade;
             var load = Follow(Resolving(ForecastOracle.Load, cancellationToken)).Adjusted;
             var loadPv = Follow(Resolving(ForecastOracle.Load | ForecastOracle.Pv, cancellationToken)).Adjusted;
@@ -209,28 +216,31 @@ public sealed class BillReportEngine(IScheduleOptimiser optimiser)
 
         private double Metered(int t) => (day.Metered[t].ImportKwh * day.Slots[t].ImportPence) - (day.Metered[t].ExportKwh * day.Slots[t].ExportPence);
 
-        /// <summary>The incumbent's net battery flow as a command: forced at the measured mean power, or held.</summary>
-        private static InverterCommand Measured(MeteredSlot slot)
-        {
-            var netKwh = slot.DischargeKwh - slot.ChargeKwh;
-            return Math.Abs(netKwh) < 1e-6 ? InverterCommand.Hold(0)
-                : netKwh > 0 ? InverterCommand.ForceDischarge(netKwh / H * 1000, 0) : InverterCommand.ForceCharge(-netKwh / H * 1000, 0);
-        }
+        /// <summary>The incumbent's measured battery power in a minute as a command: forced at that power, or held.</summary>
+        private static InverterCommand Measured(double batteryKw) =>
+            Math.Abs(batteryKw) < 1e-6 ? InverterCommand.Hold(0)
+                : batteryKw > 0 ? InverterCommand.ForceDischarge(batteryKw * 1000, 0) : InverterCommand.ForceCharge(-batteryKw * 1000, 0);
 
-        /// <summary>Commands chosen slot by slot (given the slot and the stored energy) through the plant model.</summary>
+        /// <summary>
+        /// Commands through the plant model minute by minute on the measured minutes of load and solar (so a capped
+        /// discharge or a battery reaching its reserve inside a half hour comes out as it would). <paramref name="choose"/>
+        /// gets the minute of the day and the stored energy; the bills are per half hour.
+        /// </summary>
         private Replay Simulate(BatterySpec battery, Func<int, double, InverterCommand> choose)
         {
             var bills = new double[day.Slots.Length];
             var soc = day.StartSocKwh;
-            for (var t = 0; t < bills.Length; t++)
+            double charge = 0, discharge = 0;
+            for (var minute = 0; minute < day.Minutes.LoadKw.Length; minute++)
             {
-                var slot = day.Slots[t];
-                var flows = plant.Step(battery, soc, choose(t, soc), slot.LoadKwh, slot.PvKwh, H);
-                bills[t] = slot.BillPence(flows);
+                var slot = day.Slots[minute / Metering.SlotMinutes];
+                var flows = plant.Step(battery, soc, choose(minute, soc), day.Minutes.LoadKw[minute] * MinuteHours, day.Minutes.PvKw[minute] * MinuteHours, MinuteHours);
+                bills[minute / Metering.SlotMinutes] += slot.BillPence(flows);
                 soc = flows.SocAfterKwh;
+                (charge, discharge) = (charge + flows.ChargeKwh, discharge + flows.DischargeKwh);
             }
 
-            return new Replay(bills, soc);
+            return new Replay(bills, soc) { ChargeKwh = charge, DischargeKwh = discharge };
         }
 
         /// <summary>Plan slots carried out as live: mapper, hard limits, anti-flapping, then the plant model. Also each
@@ -239,12 +249,19 @@ public sealed class BillReportEngine(IScheduleOptimiser optimiser)
         {
             var planned = new double[day.Slots.Length];
             var debouncer = new CommandDebouncer(input.MinimumDwell, input.PowerHysteresisW);
-            var run = Simulate(plant.Battery, (t, soc) =>
+            InverterCommand? command = null;
+            var run = Simulate(plant.Battery, (minute, soc) =>
             {
-                var q = plan(t, soc);
-                planned[t] = (q.ImportKwh * day.Slots[t].ImportPence) - (q.ExportKwh * day.Slots[t].ExportPence);
-                var proposed = PlanCommandMapper.FromSlot(q, H, _limits.ReserveSocPercent);
-                return debouncer.Next(day.Slots[t].Start, _limits.Apply(proposed));
+                var t = minute / Metering.SlotMinutes;
+                if (minute % Metering.SlotMinutes == 0)
+                {
+                    // The half hour's decision, taken at its start from the stored energy then.
+                    var q = plan(t, soc);
+                    planned[t] = (q.ImportKwh * day.Slots[t].ImportPence) - (q.ExportKwh * day.Slots[t].ExportPence);
+                    command = debouncer.Next(day.Slots[t].Start, _limits.Apply(PlanCommandMapper.FromSlot(q, H, _limits.ReserveSocPercent)));
+                }
+
+                return command!;
             });
             return (run, planned, run.Bills.Sum() - ((run.EndSocKwh - day.EndSocKwh) * day.ValuePencePerKwh));
         }
@@ -326,5 +343,11 @@ public sealed class BillReportEngine(IScheduleOptimiser optimiser)
     }
 
     /// <summary>One replay: each half hour's bill (pence) and the stored energy at the end (kWh).</summary>
-    private sealed record Replay(double[] Bills, double EndSocKwh);
+    private sealed record Replay(double[] Bills, double EndSocKwh)
+    {
+        /// <summary>Energy into and out of the battery over the run (kWh, AC side).</summary>
+        public double ChargeKwh { get; init; }
+
+        public double DischargeKwh { get; init; }
+    }
 }

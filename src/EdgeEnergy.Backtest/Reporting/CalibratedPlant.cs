@@ -19,6 +19,29 @@ public sealed record CalibratedPlant(BatterySpec Battery, GridSpec Grid, double 
     /// <summary>Root-mean-square of the fit's residual per half hour (kWh of stored energy).</summary>
     public double FitRmsKwh { get; init; }
 
+    /// <summary>
+    /// The fit's covariance of (ηc, 1/ηd, standby kW): the residual variance × (XᵀX)⁻¹ (zero rows and columns for
+    /// parameters kept as configured). The report turns it into the error of a counterfactual's end-of-day energy.
+    /// </summary>
+    public double[,] Covariance { get; init; } = new double[3, 3];
+
+    /// <summary>The standard deviation (kWh) of the stored energy after a run that charged <paramref name="chargeKwh"/>
+    /// and discharged <paramref name="dischargeKwh"/> (AC side) over <paramref name="hours"/>, from the fit's uncertainty.</summary>
+    public double EnergyUncertaintyKwh(double chargeKwh, double dischargeKwh, double hours)
+    {
+        double[] g = [chargeKwh, -dischargeKwh, -hours];
+        var variance = 0.0;
+        for (var i = 0; i < 3; i++)
+        {
+            for (var j = 0; j < 3; j++)
+            {
+                variance += g[i] * Covariance[i, j] * g[j];
+            }
+        }
+
+        return Math.Sqrt(Math.Max(0, variance));
+    }
+
     /// <summary>Efficiencies outside this range, or a standby draw outside [0, <see cref="MaxStandbyKw"/>], reject the fit.</summary>
     public const double MinEfficiency = 0.5;
 
@@ -90,9 +113,24 @@ public sealed record CalibratedPlant(BatterySpec Battery, GridSpec Grid, double 
 
         string fit;
         double chargeEfficiency, dischargeEfficiency, standby;
-        if (Solve3(normal) is [var a, var b, var s] && a is >= MinEfficiency and <= 1 && b >= 1 && 1 / b >= MinEfficiency && s is >= 0 and <= MaxStandbyKw)
+        var inverse = new double[3, 3];
+        if (Solve3((double[,])normal.Clone()) is [var a, var b, var s] && a is >= MinEfficiency and <= 1 && b >= 1 && 1 / b >= MinEfficiency && s is >= 0 and <= MaxStandbyKw)
         {
             (fit, chargeEfficiency, dischargeEfficiency, standby) = ("fitted", a, 1 / b, s);
+            for (var k = 0; k < 3; k++)
+            {
+                var unit = (double[,])normal.Clone();
+                for (var i = 0; i < 3; i++)
+                {
+                    unit[i, 3] = i == k ? 1 : 0;
+                }
+
+                var column = Solve3(unit)!;
+                for (var i = 0; i < 3; i++)
+                {
+                    inverse[i, k] = column[i];
+                }
+            }
         }
         else
         {
@@ -100,13 +138,23 @@ public sealed record CalibratedPlant(BatterySpec Battery, GridSpec Grid, double 
             // Standby alone: the mean of what the efficiencies leave unexplained, per hour.
             standby = Math.Clamp(rows.Average(r => (chargeEfficiency * r.Charge) - (r.Discharge / dischargeEfficiency) - r.Delta) / H, 0, MaxStandbyKw);
             fit = "configured efficiencies (the measured charging and discharging do not determine them), standby fitted";
+            inverse[2, 2] = 1 / (rows.Count * H * H);
         }
 
         var rms = Math.Sqrt(rows.Average(r =>
             Math.Pow((chargeEfficiency * r.Charge) - (r.Discharge / dischargeEfficiency) - (standby * H) - r.Delta, 2)));
+        var covariance = new double[3, 3];
+        for (var i = 0; i < 3; i++)
+        {
+            for (var j = 0; j < 3; j++)
+            {
+                covariance[i, j] = rms * rms * inverse[i, j];
+            }
+        }
+
         return new CalibratedPlant(battery with { ChargeEfficiency = chargeEfficiency, DischargeEfficiency = dischargeEfficiency }, grid, standby)
         {
-            Fit = fit, FitSlots = rows.Count, FitRmsKwh = rms,
+            Fit = fit, FitSlots = rows.Count, FitRmsKwh = rms, Covariance = covariance,
         };
     }
 

@@ -13,9 +13,17 @@ public sealed record MeteredSlot(
     DateTimeOffset Start, int Minutes, double ImportKwh, double ExportKwh, double LoadKwh, double PvKwh,
     double ChargeKwh, double DischargeKwh, double? SocStartKwh);
 
-/// <summary>A local day of <see cref="MeteredSlot"/>s and the stored energy at its end (kWh; null when not measured).</summary>
+/// <summary>
+/// A local day of <see cref="MeteredSlot"/>s and the stored energy at its end (kWh; null when not measured), with the
+/// measured minutes themselves: per minute of the day, load and solar (kW, ≥ 0) and battery power (kW, + = discharging),
+/// a minute not sampled filled with its half hour's mean.
+/// </summary>
 public sealed record MeteredDay(DateTimeOffset Start, IReadOnlyList<MeteredSlot> Slots, double? EndSocKwh)
 {
+    public required double[] LoadKw { get; init; }
+    public required double[] PvKw { get; init; }
+    public required double[] BatteryKw { get; init; }
+
     /// <summary>The half hours with fewer than <see cref="Metering.MinimumMinutes"/> complete minute samples.</summary>
     public IEnumerable<MeteredSlot> Unmetered => Slots.Where(s => s.Minutes < Metering.MinimumMinutes);
 }
@@ -24,6 +32,8 @@ public sealed record MeteredDay(DateTimeOffset Start, IReadOnlyList<MeteredSlot>
 public static class Metering
 {
     public const int SlotMinutes = 30;
+
+    public const double SlotHours = SlotMinutes / 60.0;
 
     /// <summary>A half hour counts as metered with at least this many of its 30 minutes sampled (a 30-minute row kept
     /// by retention counts as one sample, so days older than the minute retention are not metered).</summary>
@@ -45,6 +55,7 @@ public static class Metering
         var minutes = new int[slotCount];
         var socStart = new double?[slotCount];
         double? endSoc = null, lastSoc = null;
+        var (load, pv, battery, sampled) = (new double[slotCount * SlotMinutes], new double[slotCount * SlotMinutes], new double[slotCount * SlotMinutes], new bool[slotCount * SlotMinutes]);
         foreach (var sample in samples)
         {
             if (sample is not { BatterySocPercent: { } soc, BatteryPowerW: { } batteryW, GridPowerW: { } gridW, LoadPowerW: { } loadW, PvPowerW: { } pvW })
@@ -68,7 +79,9 @@ public static class Metering
                 continue;
             }
 
-            var t = (int)((sample.TimestampUtc - start).TotalMinutes / SlotMinutes);
+            var minute = (int)(sample.TimestampUtc - start).TotalMinutes;
+            var t = minute / SlotMinutes;
+            (load[minute], pv[minute], battery[minute], sampled[minute]) = (Math.Max(0, loadW) / 1000, Math.Max(0, pvW) / 1000, batteryW / 1000, true);
             socStart[t] ??= socKwh;
             lastSoc = socKwh;
             minutes[t]++;
@@ -84,12 +97,23 @@ public static class Metering
         for (var t = 0; t < slotCount; t++)
         {
             var scale = minutes[t] == 0 ? 0 : (double)SlotMinutes / minutes[t];
+            for (var minute = t * SlotMinutes; minute < (t + 1) * SlotMinutes; minute++)
+            {
+                if (!sampled[minute])
+                {
+                    (load[minute], pv[minute], battery[minute]) = (sums[t, 2] * scale / SlotHours, sums[t, 3] * scale / SlotHours, (sums[t, 5] - sums[t, 4]) * scale / SlotHours);
+                }
+            }
+
             slots[t] = new MeteredSlot(
                 start.AddMinutes(SlotMinutes * t), minutes[t], sums[t, 0] * scale, sums[t, 1] * scale, sums[t, 2] * scale,
                 sums[t, 3] * scale, sums[t, 4] * scale, sums[t, 5] * scale, socStart[t]);
         }
 
         // …else, with the last half hour fully sampled, its last sample (a minute early).
-        return new MeteredDay(start, slots, endSoc ?? (slotCount > 0 && minutes[^1] == SlotMinutes ? lastSoc : null));
+        return new MeteredDay(start, slots, endSoc ?? (slotCount > 0 && minutes[^1] == SlotMinutes ? lastSoc : null))
+        {
+            LoadKw = load, PvKw = pv, BatteryKw = battery,
+        };
     }
 }
