@@ -41,9 +41,13 @@ internal static class ReportCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(string fromText, string toText, string? configFile, string? outPath, CancellationToken cancellationToken)
-    {
-        try
+    private static Task<int> RunAsync(string fromText, string toText, string? configFile, string? outPath, CancellationToken cancellationToken) =>
+        CliServices.RunAsync("report", configFile, (services, configuration) =>
+        {
+            services.AddHistory(configuration);
+            services.AddOptions<SiteOptions>().Bind(configuration.GetSection(SiteOptions.SectionName)).ValidateDataAnnotations();
+            services.AddOptions<ControlOptions>().Bind(configuration.GetSection(ControlOptions.SectionName)).ValidateDataAnnotations();
+        }, async provider =>
         {
             var (from, to) = (ParseDate("--from", fromText), ParseDate("--to", toText));
             if (from > to)
@@ -51,16 +55,8 @@ internal static class ReportCommand
                 throw new ConfigurationException($"--from {fromText} is after --to {toText}");
             }
 
-            await using var provider = CliServices.Build(configFile, (services, configuration) =>
-            {
-                services.AddHistory(configuration);
-                services.AddOptions<SiteOptions>().Bind(configuration.GetSection(SiteOptions.SectionName)).ValidateDataAnnotations();
-                services.AddOptions<ControlOptions>().Bind(configuration.GetSection(ControlOptions.SectionName)).ValidateDataAnnotations();
-            }, LogLevel.Warning);
             var storage = EdgeEnergyConfiguration.Require<StorageOptions>(provider);
-            var site = EdgeEnergyConfiguration.Require<SiteOptions>(provider);
-            var control = EdgeEnergyConfiguration.Require<ControlOptions>(provider);
-            var input = await ReadAsync(provider, from, to, site, control, cancellationToken);
+            var input = await ReadAsync(provider, from, to, EdgeEnergyConfiguration.Require<SiteOptions>(provider), EdgeEnergyConfiguration.Require<ControlOptions>(provider), cancellationToken);
             if (!input.Telemetry.Any(s => s.TimestampUtc >= input.Span.Start && s.TimestampUtc < input.Span.End))
             {
                 throw new ConfigurationException($"the store {storage.Path} holds no telemetry for {fromText} to {toText}");
@@ -81,18 +77,7 @@ internal static class ReportCommand
             await Console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"edgeenergy report: {report.CompleteDays.Count()} of {report.Days.Count} days complete; plant model {plant.Fit} over {plant.FitSlots} half hours: charge efficiency {plant.Battery.ChargeEfficiency:0.000}, discharge efficiency {plant.Battery.DischargeEfficiency:0.000}, standby {plant.StandbyKw * 1000:0} W, limits {plant.Battery.MaxChargeKw:0.0}/{plant.Battery.MaxDischargeKw:0.0} kW, residual {plant.FitRmsKwh:0.000} kWh per half hour"));
             return ExitCodes.Success;
-        }
-        catch (ConfigurationException e)
-        {
-            await Console.Error.WriteLineAsync($"edgeenergy report: {e.Message}");
-            return ExitCodes.BadInput;
-        }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException or InvalidDataException)
-        {
-            await Console.Error.WriteLineAsync($"edgeenergy report: {e.Message}");
-            return ExitCodes.Failure;
-        }
-    }
+        }, LogLevel.Warning);
 
     /// <summary>The store's telemetry, billed rates and plans for the days, the mode in force and the configured site.</summary>
     private static async Task<BillReportInput> ReadAsync(
