@@ -6,7 +6,7 @@ using EdgeEnergy.Domain.Planning;
 namespace EdgeEnergy.Adapters.Sqlite;
 
 /// <summary>Every plan with its full problem JSON (the contract's form, so <c>edgeenergy plan</c> replays it) and plan JSON.</summary>
-public sealed class SqlitePlanLog(SqliteDatabase database) : IPlanLog
+public sealed class SqlitePlanLog(SqliteDatabase database) : IPlanLog, IPlanHistory
 {
     public Task<long> RecordAsync(DateTimeOffset createdUtc, PlanningTrigger trigger, PlanProblem problem, Plan plan, CancellationToken cancellationToken)
     {
@@ -29,6 +29,22 @@ public sealed class SqlitePlanLog(SqliteDatabase database) : IPlanLog
 
     public Task<PlanRecord?> GetAsync(long id, CancellationToken cancellationToken) =>
         QueryOneAsync("SELECT id, created, trigger, problem_json, plan_json FROM plans WHERE id = $id;", id, cancellationToken);
+
+    public Task<IReadOnlyList<PlanRecord>> GetCreatedAsync(DateTimeOffset fromUtc, DateTimeOffset toUtc, CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyList<PlanRecord>>(async connection =>
+        {
+            await using var command = connection.Command(
+                "SELECT id, created, trigger, problem_json, plan_json FROM plans WHERE created >= $f AND created < $t ORDER BY created, id;")
+                .With("$f", SqlTime.ToUnix(fromUtc)).With("$t", SqlTime.ToUnix(toUtc));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var records = new List<PlanRecord>();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                records.Add(Read(reader));
+            }
+
+            return records;
+        }, cancellationToken);
 
     /// <summary>The stored problem exactly as <c>edgeenergy plan</c> reads it.</summary>
     public Task<string?> GetProblemJsonAsync(long id, CancellationToken cancellationToken) =>
@@ -59,16 +75,17 @@ public sealed class SqlitePlanLog(SqliteDatabase database) : IPlanLog
             }
 
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            if (!await reader.ReadAsync(cancellationToken))
-            {
-                return null;
-            }
-
-            var problem = JsonSerializer.Deserialize<PlanProblem>(reader.GetString(3), PlanJson.Lenient)
-                ?? throw new InvalidDataException($"{database.Path}: plan {reader.GetInt64(0)} has an empty problem");
-            var plan = JsonSerializer.Deserialize<Plan>(reader.GetString(4), PlanJson.Lenient)
-                ?? throw new InvalidDataException($"{database.Path}: plan {reader.GetInt64(0)} has an empty plan");
-            var trigger = Enum.TryParse<PlanningTrigger>(reader.GetString(2), out var t) ? t : PlanningTrigger.Manual;
-            return (PlanRecord?)new PlanRecord(reader.GetInt64(0), SqlTime.FromUnix(reader.GetInt64(1)), trigger, problem, plan);
+            return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
         }, cancellationToken);
+
+    /// <summary>One row of <c>id, created, trigger, problem_json, plan_json</c>.</summary>
+    private PlanRecord Read(Microsoft.Data.Sqlite.SqliteDataReader reader)
+    {
+        var problem = JsonSerializer.Deserialize<PlanProblem>(reader.GetString(3), PlanJson.Lenient)
+            ?? throw new InvalidDataException($"{database.Path}: plan {reader.GetInt64(0)} has an empty problem");
+        var plan = JsonSerializer.Deserialize<Plan>(reader.GetString(4), PlanJson.Lenient)
+            ?? throw new InvalidDataException($"{database.Path}: plan {reader.GetInt64(0)} has an empty plan");
+        var trigger = Enum.TryParse<PlanningTrigger>(reader.GetString(2), out var t) ? t : PlanningTrigger.Manual;
+        return new PlanRecord(reader.GetInt64(0), SqlTime.FromUnix(reader.GetInt64(1)), trigger, problem, plan);
+    }
 }

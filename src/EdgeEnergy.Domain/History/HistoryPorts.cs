@@ -49,6 +49,13 @@ public interface IPlanLog
     Task<PlanRecord?> GetAsync(long id, CancellationToken cancellationToken);
 }
 
+/// <summary>The stored plans of a period, for reports that replay decisions as they were made.</summary>
+public interface IPlanHistory
+{
+    /// <summary>Every stored plan created in [<paramref name="fromUtc"/>, <paramref name="toUtc"/>), oldest first.</summary>
+    Task<IReadOnlyList<PlanRecord>> GetCreatedAsync(DateTimeOffset fromUtc, DateTimeOffset toUtc, CancellationToken cancellationToken);
+}
+
 /// <summary>
 /// One command sent to hardware: <see cref="Target"/> names the device or path (e.g. <c>fox-modbus</c>,
 /// <c>home-assistant</c>), <see cref="Command"/> what was asked (e.g. <c>work-mode=force-charge power=3000W</c>),

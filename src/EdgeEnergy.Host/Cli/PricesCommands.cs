@@ -51,7 +51,7 @@ internal static class PricesCommands
 
     private static async Task<int> FetchAsync(string? configFile, CancellationToken cancellationToken)
     {
-        return await RunAsync("prices fetch", configFile, (services, configuration) =>
+        return await CliServices.RunAsync("prices fetch", configFile, (services, configuration) =>
         {
             services.AddHistory(configuration);
             services.AddPriceSources(configuration);
@@ -96,7 +96,7 @@ internal static class PricesCommands
 
     private static async Task<int> ShowAsync(string? configFile, string? fromText, string? toText, CancellationToken cancellationToken)
     {
-        return await RunAsync("prices show", configFile, (services, configuration) => services.AddHistory(configuration), async provider =>
+        return await CliServices.RunAsync("prices show", configFile, (services, configuration) => services.AddHistory(configuration), async provider =>
         {
             EdgeEnergyConfiguration.Require<StorageOptions>(provider);
             var now = provider.GetRequiredService<TimeProvider>().GetUtcNow();
@@ -126,26 +126,6 @@ internal static class PricesCommands
             await Console.Out.WriteAsync(csv.ToString());
             return ExitCodes.Success;
         });
-    }
-
-    /// <summary>Builds the services, runs the command, and maps configuration problems to exit 2 with a one-line reason.</summary>
-    private static async Task<int> RunAsync(string name, string? configFile, Action<IServiceCollection, IConfiguration> register, Func<IServiceProvider, Task<int>> body)
-    {
-        try
-        {
-            await using var provider = CliServices.Build(configFile, register);
-            return await body(provider);
-        }
-        catch (ConfigurationException e)
-        {
-            await Console.Error.WriteLineAsync($"edgeenergy {name}: {e.Message}");
-            return ExitCodes.BadInput;
-        }
-        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException or InvalidOperationException)
-        {
-            await Console.Error.WriteLineAsync($"edgeenergy {name}: {e.Message}");
-            return ExitCodes.Failure;
-        }
     }
 
     private static DateTimeOffset? ParseTime(string option, string? text)

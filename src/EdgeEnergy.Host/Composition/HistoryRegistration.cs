@@ -24,7 +24,9 @@ public static class HistoryRegistration
         services.TryAddSingleton<IPvForecastStore>(sp => sp.GetRequiredService<SqlitePvForecastStore>());
         services.TryAddSingleton<IApiCallLedger>(sp => sp.GetRequiredService<SqlitePvForecastStore>());
         services.TryAddSingleton<ITelemetryStore, SqliteTelemetryStore>();
-        services.TryAddSingleton<IPlanLog, SqlitePlanLog>();
+        services.TryAddSingleton<SqlitePlanLog>();
+        services.TryAddSingleton<IPlanLog>(sp => sp.GetRequiredService<SqlitePlanLog>());
+        services.TryAddSingleton<IPlanHistory>(sp => sp.GetRequiredService<SqlitePlanLog>());
         services.TryAddSingleton<IAuditLog, SqliteAuditLog>();
         services.TryAddSingleton<SqliteOverrideStore>();
         services.TryAddSingleton<IOverrideStore>(sp => sp.GetRequiredService<SqliteOverrideStore>());

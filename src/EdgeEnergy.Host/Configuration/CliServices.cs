@@ -25,4 +25,25 @@ internal static class CliServices
         register(services, configuration);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
+
+    /// <summary>Builds the services, runs the command, and maps configuration problems to exit 2 with a one-line reason.</summary>
+    public static async Task<int> RunAsync(
+        string name, string? configFile, Action<IServiceCollection, IConfiguration> register, Func<IServiceProvider, Task<int>> body, LogLevel minimumLevel = LogLevel.Information)
+    {
+        try
+        {
+            await using var provider = Build(configFile, register, minimumLevel);
+            return await body(provider);
+        }
+        catch (ConfigurationException e)
+        {
+            await Console.Error.WriteLineAsync($"edgeenergy {name}: {e.Message}");
+            return Cli.ExitCodes.BadInput;
+        }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException or InvalidOperationException or InvalidDataException)
+        {
+            await Console.Error.WriteLineAsync($"edgeenergy {name}: {e.Message}");
+            return Cli.ExitCodes.Failure;
+        }
+    }
 }

@@ -1,0 +1,79 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EdgeEnergy.Domain.Control;
+
+namespace EdgeEnergy.Backtest.Reporting;
+
+/// <summary>The JSON of <c>edgeenergy report</c>, exactly the shape of docs/contracts.md section 5.</summary>
+public static class BillReportJson
+{
+    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
+
+    /// <summary>
+    /// <c>mode</c>, <c>from</c>, <c>to</c>, <c>days</c> (a complete day with its bills, error bar and causes; an incomplete
+    /// one with <c>"complete": false</c> and its <c>reason</c>, no figures) and <c>totals</c>: the same fields summed over the
+    /// complete days. Pence to 0.01.
+    /// </summary>
+    public static string Write(BillReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var complete = report.CompleteDays.ToList();
+        var totals = Figures(
+            complete.Sum(d => d.ActualBillPence!.Value), complete.Sum(d => d.NoBatteryBillPence!.Value), complete.Sum(d => d.EdgeEnergyBillPence!.Value),
+            complete.Sum(d => d.EdgeEnergyErrorBarPence!.Value), complete.Sum(d => d.PerfectBillPence!.Value),
+            new Attribution(
+                complete.Sum(d => d.Causes!.LoadForecastPence), complete.Sum(d => d.Causes!.PvForecastPence), complete.Sum(d => d.Causes!.PricesPence),
+                complete.Sum(d => d.Causes!.HorizonPence), complete.Sum(d => d.Causes!.ExecutionPence)));
+        var json = new JsonObject
+        {
+            ["mode"] = report.Mode.ToWire(),
+            ["from"] = Date(report.From),
+            ["to"] = Date(report.To),
+            ["days"] = new JsonArray([.. report.Days.Select(Day)]),
+            ["totals"] = totals,
+        };
+        return json.ToJsonString(s_indented);
+    }
+
+    private static JsonNode Day(BillReportDay day)
+    {
+        if (!day.Complete)
+        {
+            return new JsonObject { ["date"] = Date(day.Date), ["complete"] = false, ["reason"] = day.Reason };
+        }
+
+        var figures = Figures(
+            day.ActualBillPence!.Value, day.NoBatteryBillPence!.Value, day.EdgeEnergyBillPence!.Value, day.EdgeEnergyErrorBarPence!.Value,
+            day.PerfectBillPence!.Value, day.Causes!);
+        var node = new JsonObject { ["date"] = Date(day.Date), ["complete"] = true };
+        foreach (var (key, value) in figures.ToList())
+        {
+            figures.Remove(key);
+            node[key] = value;
+        }
+
+        return node;
+    }
+
+    private static JsonObject Figures(double actual, double noBattery, double edgeEnergy, double errorBar, double perfect, Attribution causes) => new()
+    {
+        ["actualBillPence"] = Pence(actual),
+        ["noBatteryBillPence"] = Pence(noBattery),
+        ["edgeEnergyBillPence"] = Pence(edgeEnergy),
+        ["edgeEnergyErrorBarPence"] = Pence(errorBar),
+        ["perfectBillPence"] = Pence(perfect),
+        ["causes"] = new JsonObject
+        {
+            ["loadForecastPence"] = Pence(causes.LoadForecastPence),
+            ["pvForecastPence"] = Pence(causes.PvForecastPence),
+            ["pricesPence"] = Pence(causes.PricesPence),
+            ["horizonPence"] = Pence(causes.HorizonPence),
+            ["executionPence"] = Pence(causes.ExecutionPence),
+        },
+    };
+
+    private static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static double Pence(double value) => Math.Round(value, 2);
+}
