@@ -23,8 +23,15 @@ internal static class ApplianceHost
         builder.Logging.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Services.AddSystemd();
 
-        var services = builder.Services;
-        var config = builder.Configuration;
+        AddAppliance(builder.Services, builder.Configuration, replayPrices);
+        var app = builder.Build();
+        app.MapEdgeEnergyWeb();
+        return app;
+    }
+
+    /// <summary>Every service of the appliance (also what the start-up configuration check validates the options of).</summary>
+    public static void AddAppliance(IServiceCollection services, IConfiguration config, bool replayPrices)
+    {
         services.AddHistory(config);
         services.AddPriceSources(config);
         if (replayPrices)
@@ -40,9 +47,5 @@ internal static class ApplianceHost
         services.AddScheduling(config);
         services.AddEdgeEnergyWeb(config);
         services.AddHomeAssistantMqtt(config);
-
-        var app = builder.Build();
-        app.MapEdgeEnergyWeb();
-        return app;
     }
 }

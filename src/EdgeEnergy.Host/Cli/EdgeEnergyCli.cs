@@ -19,6 +19,7 @@ internal static class EdgeEnergyCli
         root.Subcommands.Add(WebPreviewCommand.Create());
         root.Subcommands.Add(BenchApiCommand.Create());
         root.Subcommands.Add(RelayCommand.Create());
+        root.Subcommands.Add(ConfigCommand.Create());
         return root;
     }
 

@@ -26,7 +26,14 @@ internal static class RunCommand
         WebApplication app;
         try
         {
-            app = ApplianceHost.Build(configuration(), replayPrices);
+            // Checked whole before anything is opened or written: one line per problem, each naming its key.
+            var config = configuration();
+            if (!await ConfigCommand.ReportAsync(ConfigurationCheck.Run(config, replayPrices)))
+            {
+                return ExitCodes.BadInput;
+            }
+
+            app = ApplianceHost.Build(config, replayPrices);
         }
         catch (ConfigurationException e)
         {

@@ -1,0 +1,319 @@
+using System.Collections;
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Reflection;
+using EdgeEnergy.Adapters.Http.HomeAssistant;
+using EdgeEnergy.Adapters.Http.Octopus;
+using EdgeEnergy.Adapters.Http.Solcast;
+using EdgeEnergy.Adapters.Modbus.FoxEss;
+using EdgeEnergy.Adapters.Mqtt;
+using EdgeEnergy.Adapters.Sqlite;
+using EdgeEnergy.Control;
+using EdgeEnergy.Control.Supervision;
+using EdgeEnergy.Domain.UserOverrides;
+using EdgeEnergy.Host.Appliance;
+using EdgeEnergy.Host.Composition;
+using EdgeEnergy.Host.Scheduling;
+using EdgeEnergy.Host.Web;
+using Microsoft.Extensions.Options;
+
+namespace EdgeEnergy.Host.Configuration;
+
+/// <summary>What the configuration check found: errors stop the start (exit 2); warnings (unknown keys) do not.</summary>
+internal sealed record ConfigurationReport(IReadOnlyList<string> Errors, IReadOnlyList<string> Warnings);
+
+/// <summary>
+/// The one start-up check of the configuration, run by <c>run</c>, <c>demo</c> and <c>config check</c> before anything
+/// is opened or written: every options section is walked against its class (each value converted as the binder
+/// would, list items such as <c>Site:Immersions:0:PowerKw</c> included; a key no class has is a warning naming the
+/// closest known one), then bound and validated (data annotations per member, and every validator the service
+/// registers, cross-key rules included). Every failure is collected, each one line naming its key. Secret values
+/// are never echoed.
+/// </summary>
+internal static class ConfigurationCheck
+{
+    /// <summary>The options classes the service binds, by section (a test checks this against the registrations).</summary>
+    public static IReadOnlyDictionary<string, Type> Sections { get; } = new Dictionary<string, Type>(StringComparer.OrdinalIgnoreCase)
+    {
+        [SiteOptions.SectionName] = typeof(SiteOptions),
+        [ControlOptions.SectionName] = typeof(ControlOptions),
+        [HardLimitsRegistration.SectionName] = typeof(OverrideLimits),
+        [JobScheduleOptions.SectionName] = typeof(JobScheduleOptions),
+        [HttpOptions.SectionName] = typeof(HttpOptions),
+        [SolcastOptions.SectionName] = typeof(SolcastOptions),
+        [HomeAssistantOptions.SectionName] = typeof(HomeAssistantOptions),
+        [OctopusOptions.SectionName] = typeof(OctopusOptions),
+        [MqttOptions.SectionName] = typeof(MqttOptions),
+        [StorageOptions.SectionName] = typeof(StorageOptions),
+        [FoxEssOptions.SectionName] = typeof(FoxEssOptions),
+    };
+
+    /// <summary>Keys whose values are never printed: "set but invalid" instead.</summary>
+    public static IReadOnlySet<string> SecretKeys { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        "Http:Token", "Mqtt:Password", "Solcast:ApiKey", "Octopus:ApiKey", "HomeAssistant:Token",
+    };
+
+    public static ConfigurationReport Run(IConfiguration configuration, bool replayPrices)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var errors = new List<string>();
+        var warnings = new List<string>();
+        var unconvertible = new List<string>();
+        foreach (var (section, type) in Sections)
+        {
+            Walk(configuration.GetSection(section), section, type, errors, warnings, unconvertible);
+        }
+
+        // The rest is checked on the configuration without the values that do not convert (as if unset), so that
+        // every other problem is reported in the same run, each once.
+        var bad = unconvertible.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var convertible = bad.Count == 0
+            ? configuration
+            : new ConfigurationBuilder().AddInMemoryCollection(configuration.AsEnumerable().Where(kv => kv.Value is not null && !bad.Contains(kv.Key))).Build();
+        var annotated = Sections.SelectMany(s => Annotations(s.Key, Bind(convertible, s.Key, s.Value))).ToList();
+        var validated = Validators(convertible, replayPrices);
+        // One line a key: a validator's own message says more than the generic annotation one.
+        errors.AddRange(annotated.Where(a => !validated.Any(v => v.StartsWith(a[..a.IndexOf(": ", StringComparison.Ordinal)], StringComparison.Ordinal))));
+        errors.AddRange(validated);
+        return new ConfigurationReport([.. errors.Distinct(StringComparer.Ordinal).Select(e => Masked(e, configuration))], warnings);
+    }
+
+    /// <summary>What <see cref="IOptions{TOptions}.Value"/> of each section reports: every validator the service registers.</summary>
+    private static List<string> Validators(IConfiguration configuration, bool replayPrices)
+    {
+        var errors = new List<string>();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        ApplianceHost.AddAppliance(services, configuration, replayPrices);
+        using var provider = services.BuildServiceProvider();
+        foreach (var type in Sections.Values)
+        {
+            try
+            {
+                var options = provider.GetRequiredService(typeof(IOptions<>).MakeGenericType(type));
+                _ = options.GetType().GetProperty(nameof(IOptions<object>.Value))!.GetValue(options);
+            }
+            catch (TargetInvocationException e) when (e.InnerException is OptionsValidationException v)
+            {
+                // Data annotations are reported member by member, with their keys, by Annotations.
+                errors.AddRange(v.Failures.Where(f => !f.StartsWith("DataAnnotation validation failed", StringComparison.Ordinal)));
+            }
+            catch (TargetInvocationException e) when (e.InnerException is InvalidOperationException i)
+            {
+                errors.Add(i.Message);
+            }
+        }
+
+        return errors;
+    }
+
+    /// <summary>The options of <paramref name="type"/> bound from <paramref name="section"/> as the service binds them (defaults where unset).</summary>
+    public static object Bind(IConfiguration configuration, string section, Type type)
+    {
+        var value = Activator.CreateInstance(type)!;
+        configuration.GetSection(section).Bind(value);
+        return value;
+    }
+
+    /// <summary>
+    /// Walks <paramref name="node"/>'s children against <paramref name="type"/>'s properties; <paramref name="path"/> is
+    /// the node's key as the reference spells it (the configuration keeps the spelling it was given).
+    /// </summary>
+    private static void Walk(IConfigurationSection node, string path, Type type, List<string> errors, List<string> warnings, List<string> unconvertible)
+    {
+        var properties = Settable(type);
+        foreach (var child in node.GetChildren())
+        {
+            var property = properties.FirstOrDefault(p => string.Equals(p.Name, child.Key, StringComparison.OrdinalIgnoreCase));
+            if (property is null)
+            {
+                var closest = properties.MinBy(p => Distance(p.Name.ToLowerInvariant(), child.Key.ToLowerInvariant()));
+                warnings.Add(closest is null
+                    ? $"{path}:{child.Key}: unknown key, ignored"
+                    : $"{path}:{child.Key}: unknown key, ignored (did you mean {path}:{closest.Name}?)");
+                continue;
+            }
+
+            Check(child, $"{path}:{property.Name}", property.PropertyType, errors, warnings, unconvertible);
+        }
+    }
+
+    private static void Check(IConfigurationSection node, string path, Type type, List<string> errors, List<string> warnings, List<string> unconvertible)
+    {
+        var target = Nullable.GetUnderlyingType(type) ?? type;
+        if (IsScalar(target))
+        {
+            if (node.Value is null)
+            {
+                if (node.GetChildren().Any())
+                {
+                    errors.Add($"{path}: expected one value ({Describe(target)}), got a section");
+                    unconvertible.AddRange(node.AsEnumerable().Select(kv => kv.Key));
+                }
+
+                return;
+            }
+
+            if (target != typeof(string) && !Converts(node.Value, target, Nullable.GetUnderlyingType(type) is not null))
+            {
+                errors.Add($"{path}: {(node.Value.Length == 0 ? "empty" : $"'{node.Value}' is not {Describe(target)}")} (expected {Describe(target)})");
+                unconvertible.Add(node.Path);
+            }
+
+            return;
+        }
+
+        if (Element(target) is { } element)
+        {
+            foreach (var item in node.GetChildren())
+            {
+                if (!int.TryParse(item.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                {
+                    errors.Add($"{path}:{item.Key}: a list takes items 0, 1, 2…, not '{item.Key}'");
+                    unconvertible.AddRange(item.AsEnumerable().Select(kv => kv.Key));
+                    continue;
+                }
+
+                Check(item, $"{path}:{item.Key}", element, errors, warnings, unconvertible);
+            }
+
+            return;
+        }
+
+        if (node.Value is { Length: > 0 })
+        {
+            errors.Add($"{path}: expected a section of keys, got '{node.Value}'");
+            unconvertible.Add(node.Path);
+            return;
+        }
+
+        Walk(node, path, target, errors, warnings, unconvertible);
+    }
+
+    /// <summary>Each property's data annotations, recursing into list items, as "KEY: message".</summary>
+    private static IEnumerable<string> Annotations(string path, object value)
+    {
+        foreach (var property in Settable(value.GetType()))
+        {
+            var key = $"{path}:{property.Name}";
+            var current = property.GetValue(value);
+            var results = new List<ValidationResult>();
+            if (!Validator.TryValidateProperty(current, new ValidationContext(value) { MemberName = property.Name }, results))
+            {
+                foreach (var r in results)
+                {
+                    yield return $"{key}: {r.ErrorMessage} (got '{current}')";
+                }
+            }
+
+            if (current is IList list && Element(property.PropertyType) is { } element && !IsScalar(element))
+            {
+                for (var i = 0; i < list.Count; i++)
+                {
+                    if (list[i] is { } item)
+                    {
+                        foreach (var line in Annotations($"{key}:{i}", item))
+                        {
+                            yield return line;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The message with every configured secret's value replaced (never echoed).</summary>
+    private static string Masked(string message, IConfiguration configuration)
+    {
+        foreach (var key in SecretKeys)
+        {
+            if (configuration[key] is { Length: > 0 } secret)
+            {
+                message = message.Replace($"'{secret}'", "(set but invalid; not shown)", StringComparison.Ordinal).Replace(secret, "***", StringComparison.Ordinal);
+            }
+        }
+
+        return message;
+    }
+
+    /// <summary>What the binder can set: public settable properties, and get-only mutable lists it adds to.</summary>
+    private static PropertyInfo[] Settable(Type type) =>
+        [.. type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.GetIndexParameters().Length == 0
+            && ((p.CanWrite && p.SetMethod!.IsPublic) || (p.PropertyType.IsGenericType && p.PropertyType.GetGenericTypeDefinition() is var g
+                && (g == typeof(IList<>) || g == typeof(List<>) || g == typeof(ICollection<>)))))];
+
+    private static bool IsScalar(Type t) =>
+        t.IsPrimitive || t.IsEnum || t == typeof(string) || t == typeof(decimal) || t == typeof(TimeSpan) || t == typeof(DateTimeOffset)
+        || t == typeof(DateTime) || t == typeof(TimeOnly) || t == typeof(DateOnly) || t == typeof(Uri) || t == typeof(Guid);
+
+    private static Type? Element(Type t)
+    {
+        if (t.IsArray)
+        {
+            return t.GetElementType();
+        }
+
+        return t.IsGenericType && t.GetGenericArguments().Length == 1 && typeof(IEnumerable).IsAssignableFrom(t) && t != typeof(string)
+            ? t.GetGenericArguments()[0]
+            : null;
+    }
+
+    private static bool Converts(string value, Type target, bool nullable)
+    {
+        if (value.Length == 0)
+        {
+            return nullable; // the binder makes "" null for a nullable, and fails on anything else
+        }
+
+        if (target.IsEnum)
+        {
+            return Enum.TryParse(target, value, ignoreCase: true, out var parsed) && Enum.IsDefined(target, parsed!);
+        }
+
+        try
+        {
+            return TypeDescriptor.GetConverter(target).ConvertFromInvariantString(value) is not null;
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or NotSupportedException or OverflowException)
+        {
+            return false;
+        }
+    }
+
+    private static string Describe(Type t) => t switch
+    {
+        _ when t == typeof(int) || t == typeof(long) || t == typeof(short) || t == typeof(byte) => "a whole number",
+        _ when t == typeof(double) || t == typeof(float) || t == typeof(decimal) => "a number",
+        _ when t == typeof(bool) => "true or false",
+        _ when t == typeof(TimeSpan) => "a duration hh:mm:ss",
+        _ when t == typeof(TimeOnly) => "a time HH:mm",
+        _ when t.IsEnum => $"one of {string.Join(", ", Enum.GetNames(t))}",
+        _ => $"a {t.Name}",
+    };
+
+    private static int Distance(string a, string b)
+    {
+        var d = new int[a.Length + 1, b.Length + 1];
+        for (var i = 0; i <= a.Length; i++)
+        {
+            d[i, 0] = i;
+        }
+
+        for (var j = 0; j <= b.Length; j++)
+        {
+            d[0, j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            for (var j = 1; j <= b.Length; j++)
+            {
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+        }
+
+        return d[a.Length, b.Length];
+    }
+}

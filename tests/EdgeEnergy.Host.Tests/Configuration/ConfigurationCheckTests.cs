@@ -1,0 +1,235 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Reflection;
+using EdgeEnergy.Host.Configuration;
+using EdgeEnergy.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace EdgeEnergy.Host.Tests.Configuration;
+
+/// <summary>
+/// Issue 22: every bad configuration value is one line that names its key, exit 2, no stack trace. In process for
+/// every bound key (the check <c>run</c>, <c>demo</c> and <c>config check</c> call), through the real executable for
+/// the cases users met.
+/// </summary>
+public class ConfigurationCheckTests
+{
+    /// <summary>What a working <c>run</c> needs: an inverter endpoint; everything else has a default.</summary>
+    private static readonly Dictionary<string, string?> s_valid = new()
+    {
+        ["Inverter:Endpoint"] = "tcp://127.0.0.1:1502",
+    };
+
+    private static ConfigurationReport Check(params (string Key, string? Value)[] set)
+    {
+        var values = new Dictionary<string, string?>(s_valid);
+        foreach (var (key, value) in set)
+        {
+            values[key] = value;
+        }
+
+        return ConfigurationCheck.Run(new ConfigurationBuilder().AddInMemoryCollection(values).Build(), replayPrices: false);
+    }
+
+    /// <summary>Every scalar key of every section the service binds (list items as item 0), with its type and property.</summary>
+    public static IEnumerable<(string Key, Type Type, PropertyInfo Property)> Keys()
+    {
+        foreach (var (section, type) in ConfigurationCheck.Sections)
+        {
+            foreach (var key in Keys(section, type, depth: 0))
+            {
+                yield return key;
+            }
+        }
+    }
+
+    private static IEnumerable<(string Key, Type Type, PropertyInfo Property)> Keys(string path, Type type, int depth)
+    {
+        foreach (var p in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite && p.SetMethod!.IsPublic && p.GetIndexParameters().Length == 0))
+        {
+            var t = Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType;
+            if (t == typeof(string) || t.IsPrimitive || t.IsEnum || t == typeof(TimeSpan))
+            {
+                yield return ($"{path}:{p.Name}", t, p);
+            }
+            else if (t.IsGenericType && t.GetGenericTypeDefinition() == typeof(List<>) && depth == 0 && !t.GetGenericArguments()[0].IsPrimitive && t.GetGenericArguments()[0] != typeof(string))
+            {
+                foreach (var item in Keys($"{path}:{p.Name}:0", t.GetGenericArguments()[0], depth + 1))
+                {
+                    yield return item;
+                }
+            }
+        }
+    }
+
+    public static TheoryData<string> TypedKeys() => [.. Keys().Where(k => k.Type != typeof(string)).Select(k => k.Key)];
+
+    public static TheoryData<string> RangedKeys() => [.. Keys().Where(k => k.Property.GetCustomAttribute<RangeAttribute>() is not null).Select(k => k.Key)];
+
+    [Fact]
+    public void The_valid_base_configuration_passes_without_warnings()
+    {
+        var report = Check();
+
+        Assert.Empty(report.Errors);
+        Assert.Empty(report.Warnings);
+        Assert.True(TypedKeys().Count > 60, $"only {TypedKeys().Count} typed keys found: the walk over the options classes is broken");
+    }
+
+    [Theory]
+    [MemberData(nameof(TypedKeys))]
+    public void A_value_of_the_wrong_type_is_one_line_naming_the_key(string key)
+    {
+        var report = Check((key, "not-a-value"));
+
+        var line = Assert.Single(report.Errors);
+        Assert.StartsWith($"{key}: ", line, StringComparison.Ordinal);
+        Assert.Contains("'not-a-value'", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", line, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(TypedKeys))]
+    public void An_empty_value_is_refused_or_means_unset_never_a_crash(string key)
+    {
+        var property = Keys().Single(k => k.Key == key).Property;
+        var nullable = Nullable.GetUnderlyingType(property.PropertyType) is not null;
+
+        var report = Check((key, ""));
+
+        if (nullable)
+        {
+            Assert.DoesNotContain(report.Errors, e => e.StartsWith($"{key}: empty", StringComparison.Ordinal));
+        }
+        else
+        {
+            var line = Assert.Single(report.Errors);
+            Assert.StartsWith($"{key}: empty", line, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(RangedKeys))]
+    public void A_value_outside_its_range_is_one_line_naming_the_key(string key)
+    {
+        var range = Keys().Single(k => k.Key == key).Property.GetCustomAttribute<RangeAttribute>()!;
+        var above = Convert.ToDouble(range.Maximum, CultureInfo.InvariantCulture) + 1;
+        var type = Keys().Single(k => k.Key == key).Type;
+        var text = type == typeof(double) ? above.ToString(CultureInfo.InvariantCulture) : ((long)above).ToString(CultureInfo.InvariantCulture);
+
+        var report = Check((key, text));
+
+        Assert.Contains(report.Errors, e => e.StartsWith($"{key}: ", StringComparison.Ordinal) || e.StartsWith($"{key} ", StringComparison.Ordinal));
+        Assert.All(report.Errors, e => Assert.DoesNotContain("   at ", e, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_mistyped_key_is_a_warning_naming_the_closest_known_key()
+    {
+        var report = Check(("Site:BaterryCapacityKwh", "5"));
+
+        Assert.Empty(report.Errors);
+        Assert.Equal("Site:BaterryCapacityKwh: unknown key, ignored (did you mean Site:BatteryCapacityKwh?)", Assert.Single(report.Warnings));
+    }
+
+    [Fact]
+    public void Every_problem_is_reported_at_once_not_only_the_first()
+    {
+        var report = Check(("Mqtt:Port", "abc"), ("Octopus:Region", "Z"), ("Site:Immersions:0:PowerKw", "lots"), ("Control:Mode", "sometimes"));
+
+        Assert.Contains(report.Errors, e => e.StartsWith("Mqtt:Port: 'abc' is not a whole number", StringComparison.Ordinal));
+        Assert.Contains(report.Errors, e => e.StartsWith("Octopus:Region", StringComparison.Ordinal));
+        Assert.Contains(report.Errors, e => e.StartsWith("Site:Immersions:0:PowerKw: 'lots' is not a number", StringComparison.Ordinal));
+        Assert.Contains(report.Errors, e => e.StartsWith("Control:Mode", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_secret_is_never_echoed()
+    {
+        const string token = "s3cr3t-token-value";
+        var report = Check(("Http:Urls", "http://0.0.0.0:8080"), ("Http:Token", token), ("Mqtt:Password", token), ("Mqtt:Port", "abc"));
+
+        Assert.All(report.Errors.Concat(report.Warnings), e => Assert.DoesNotContain(token, e, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_sections_checked_are_every_options_class_the_service_binds()
+    {
+        var services = new ServiceCollection();
+        EdgeEnergy.Host.Appliance.ApplianceHost.AddAppliance(services, new ConfigurationBuilder().AddInMemoryCollection(s_valid).Build(), replayPrices: false);
+
+        var bound = services.Where(d => d.ServiceType.IsGenericType && d.ServiceType.GetGenericTypeDefinition() == typeof(IOptionsChangeTokenSource<>))
+            .Select(d => d.ServiceType.GetGenericArguments()[0]).ToHashSet();
+
+        Assert.Subset(ConfigurationCheck.Sections.Values.ToHashSet(), bound);
+    }
+
+    [Theory]
+    [InlineData("run", "EDGEENERGY__OCTOPUS__REGION", "Z", "edgeenergy: configuration: Octopus:Region 'Z' must be one GSP region letter")]
+    [InlineData("run", "EDGEENERGY__MQTT__PORT", "abc", "edgeenergy: configuration: Mqtt:Port: 'abc' is not a whole number")]
+    [InlineData("run", "EDGEENERGY__HTTP__URLS", "http://0.0.0.0:8080", "edgeenergy: configuration: Http:Token is required")]
+    [InlineData("demo", "EDGEENERGY__MQTT__PORT", "abc", "edgeenergy: configuration: Mqtt:Port: 'abc' is not a whole number")]
+    [InlineData("demo", "--urls", "http://0.0.0.0:8080", "edgeenergy: configuration: Http:Token is required")]
+    [InlineData("config", "EDGEENERGY__SITE__RESERVESOCPERCENT", "150", "edgeenergy: configuration: Site:ReserveSocPercent: ")]
+    public async Task The_executable_exits_2_with_one_line_per_problem_and_no_stack_trace(string command, string variable, string value, string expected)
+    {
+        var data = Directory.CreateTempSubdirectory("edgeenergy-config-");
+        try
+        {
+            // A setting comes as an environment variable, or (the demo's --urls) as an option.
+            var environment = new Dictionary<string, string>
+            {
+                ["EDGEENERGY__INVERTER__ENDPOINT"] = "tcp://127.0.0.1:1502",
+                ["EDGEENERGY__STORAGE__PATH"] = Path.Combine(data.FullName, "edgeenergy.db"),
+            };
+            string[] option = variable.StartsWith("--", StringComparison.Ordinal) ? [variable, value] : [];
+            if (option.Length == 0)
+            {
+                environment[variable] = value;
+            }
+
+            string[] args = command switch
+            {
+                "demo" => ["demo", "--data", data.FullName, "--mqtt-port", EdgeEnergy.Testing.Net.FreeTcpPort.Next().ToString(CultureInfo.InvariantCulture), .. option],
+                "config" => ["config", "check"],
+                _ => [command],
+            };
+
+            var r = await CliRunner.RunAsync(args, environment: environment, timeout: TimeSpan.FromSeconds(60));
+
+            Assert.Equal(2, r.ExitCode);
+            var lines = r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            var line = Assert.Single(lines);
+            Assert.StartsWith(expected, line, StringComparison.Ordinal);
+            Assert.Empty(r.Stdout.Trim());
+            // Nothing was opened or written before the check refused the start.
+            Assert.False(File.Exists(Path.Combine(data.FullName, "edgeenergy.db")));
+        }
+        finally
+        {
+            data.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Config_check_prints_the_effective_configuration_with_sources_and_masks_secrets()
+    {
+        var r = await CliRunner.RunAsync(["config", "check"], environment: new Dictionary<string, string>
+        {
+            ["EDGEENERGY__INVERTER__ENDPOINT"] = "tcp://127.0.0.1:1502",
+            ["EDGEENERGY__SITE__BATTERYCAPACITYKWH"] = "13.5",
+            ["EDGEENERGY__MQTT__USERNAME"] = "edgeenergy",
+            ["EDGEENERGY__MQTT__PASSWORD"] = "hunter2-secret",
+        });
+
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(r.Stdout)!;
+        Assert.Equal(13.5, json["Site:BatteryCapacityKwh"]!["value"]!.GetValue<double>());
+        Assert.Equal("environment (EDGEENERGY__SITE__BATTERYCAPACITYKWH)", json["Site:BatteryCapacityKwh"]!["source"]!.GetValue<string>());
+        Assert.Equal("default", json["Site:ReserveSocPercent"]!["source"]!.GetValue<string>());
+        Assert.Equal("(set)", json["Mqtt:Password"]!["value"]!.GetValue<string>());
+        Assert.DoesNotContain("hunter2-secret", r.Stdout + r.Stderr, StringComparison.Ordinal);
+    }
+}
