@@ -61,12 +61,58 @@ public class ConfigurationCheckTests
                     yield return item;
                 }
             }
+            else if (t.IsClass && !typeof(System.Collections.IEnumerable).IsAssignableFrom(t) && depth < 2)
+            {
+                // A nested section, e.g. HomeAssistant:Entities.
+                foreach (var item in Keys($"{path}:{p.Name}", t, depth + 1))
+                {
+                    yield return item;
+                }
+            }
         }
     }
 
     public static TheoryData<string> TypedKeys() => [.. Keys().Where(k => k.Type != typeof(string)).Select(k => k.Key)];
 
     public static TheoryData<string> RangedKeys() => [.. Keys().Where(k => k.Property.GetCustomAttribute<RangeAttribute>() is not null).Select(k => k.Key)];
+
+    /// <summary>
+    /// The keys of docs/configuration.md's reference table (the single list): every backticked key of a row's first
+    /// cell, "…:X" read as the first key's section path + X, a list's item N as item 0.
+    /// </summary>
+    private static HashSet<string> ReferenceKeys()
+    {
+        var page = File.ReadAllText(Path.Combine(Fixture.RepositoryRoot(), "docs", "configuration.md"));
+        var table = page[page.IndexOf("## Reference table", StringComparison.Ordinal)..];
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var line in table.Split('\n').Where(l => l.StartsWith("| `", StringComparison.Ordinal)))
+        {
+            var cell = line.Split('|')[1];
+            var items = System.Text.RegularExpressions.Regex.Matches(cell, "`([^`]+)`").Select(m => m.Groups[1].Value).ToList();
+            var first = items[0];
+            foreach (var item in items)
+            {
+                var key = item.StartsWith("…:", StringComparison.Ordinal) ? $"{first[..first.LastIndexOf(':')]}:{item[2..]}" : item;
+                keys.Add(key.Replace(":N:", ":0:", StringComparison.Ordinal));
+            }
+        }
+
+        return keys;
+    }
+
+    [Fact]
+    public void Every_bound_key_is_in_the_reference_table_and_every_row_of_our_sections_is_a_bound_key()
+    {
+        var reference = ReferenceKeys();
+        // Lists of values (Solcast:Sites) are one row; lists of objects (Site:Immersions) a row per item key.
+        var bound = Keys().Select(k => k.Key).Concat(ConfigurationCheck.Sections.SelectMany(s => s.Value.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.PropertyType.IsGenericType && p.PropertyType.GetGenericArguments()[0] == typeof(string)
+                && p.PropertyType.GetGenericTypeDefinition() is var g && (g == typeof(IList<>) || g == typeof(List<>) || g == typeof(ICollection<>)))
+            .Select(p => $"{s.Key}:{p.Name}"))).ToHashSet(StringComparer.Ordinal);
+
+        Assert.Empty(bound.Where(k => !reference.Contains(k)).Order());
+        Assert.Empty(reference.Where(k => ConfigurationCheck.Sections.ContainsKey(k.Split(':')[0]) && !bound.Contains(k)).Order());
+    }
 
     [Fact]
     public void The_valid_base_configuration_passes_without_warnings()
