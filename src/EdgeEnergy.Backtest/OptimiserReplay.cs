@@ -285,7 +285,7 @@ internal sealed class OptimiserReplay
             state.Immersion.Deliver(t, heater, heat[heater]);
         }
 
-        var command = state.Debouncer.Next(now, _limits.Apply(proposed));
+        var command = state.Debouncer.Next(now, _limits.Apply(proposed, state.SocKwh / battery.CapacityKwh * 100));
         var slot = _history.Slots[t];
         var flows = SiteSimulator.Step(battery, _site.Grid, state.SocKwh, command, slot.LoadKwh, slot.PvKwh, heat.Sum(), h);
         state.SocKwh = flows.SocAfterKwh;

@@ -258,7 +258,7 @@ public sealed class BillReportEngine(IScheduleOptimiser optimiser)
                     // The half hour's decision, taken at its start from the stored energy then.
                     var q = plan(t, soc);
                     planned[t] = (q.ImportKwh * day.Slots[t].ImportPence) - (q.ExportKwh * day.Slots[t].ExportPence);
-                    command = debouncer.Next(day.Slots[t].Start, _limits.Apply(PlanCommandMapper.FromSlot(q, H, _limits.ReserveSocPercent)));
+                    command = debouncer.Next(day.Slots[t].Start, _limits.Apply(PlanCommandMapper.FromSlot(q, H, _limits.ReserveSocPercent), soc / plant.Battery.CapacityKwh * 100));
                 }
 
                 return command!;

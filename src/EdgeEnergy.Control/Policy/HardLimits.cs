@@ -52,4 +52,17 @@ public sealed record HardLimits
             _ => command with { PowerW = 0, ReserveSocPercent = reserve },
         };
     }
+
+    /// <summary>
+    /// <see cref="Apply(InverterCommand)"/>, and a forced discharge with the battery at or below the reserve
+    /// (<paramref name="socPercent"/>, when measured) becomes a hold: the one rule the service and the backtest apply to
+    /// every command before anti-flapping.
+    /// </summary>
+    public InverterCommand Apply(InverterCommand command, double? socPercent)
+    {
+        var limited = Apply(command);
+        return limited.Kind == InverterCommandKind.ForceDischarge && socPercent is { } soc && soc <= limited.ReserveSocPercent
+            ? InverterCommand.Hold(limited.ReserveSocPercent)
+            : limited;
+    }
 }

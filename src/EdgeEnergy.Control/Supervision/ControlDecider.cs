@@ -36,18 +36,15 @@ public sealed class ControlDecider(SiteOptions site, ControlOptions options)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         var decision = DecideUnlimited(inputs);
-        var limited = _limits.Apply(decision.Command);
-        if (limited.Kind == InverterCommandKind.ForceDischarge && inputs.SocPercent is { } soc && soc <= limited.ReserveSocPercent)
-        {
-            return decision with
+        var limited = _limits.Apply(decision.Command, inputs.SocPercent);
+        return limited.Kind == InverterCommandKind.Hold && decision.Command.Kind == InverterCommandKind.ForceDischarge
+            ? decision with
             {
-                Command = InverterCommand.Hold(limited.ReserveSocPercent),
+                Command = limited,
                 Mode = SlotMode.Hold,
                 Reason = string.Format(s_inv, "holding: the battery is at its {0:0}% reserve ({1})", limited.ReserveSocPercent, decision.Reason),
-            };
-        }
-
-        return decision with { Command = limited };
+            }
+            : decision with { Command = limited };
     }
 
     private ControlDecision DecideUnlimited(ControlInputs inputs)
