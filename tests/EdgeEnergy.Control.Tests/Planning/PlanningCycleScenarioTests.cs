@@ -57,6 +57,45 @@ public class PlanningCycleScenarioTests
     /// Measured history (a sample every 10 minutes for the last <c>days</c> days: an evening peak that varies from day
     /// to day, and a sunny or dull day in turn), Agile-like prices, no forecast service, and a plan log.
     /// </summary>
+    [Fact]
+    public async Task A_load_model_whose_training_fails_leaves_the_blend_and_the_forecast_component_degraded_with_the_reason()
+    {
+        var status = new ApplianceStatusStore(ApplianceSnapshot.Empty with
+        {
+            Telemetry = new LiveTelemetry
+            {
+                MeasuredAtUtc = Now, BatterySocPercent = 50, SocMeasuredAtUtc = Now, BatteryPowerW = 0, PvPowerW = 0, GridPowerW = 300, LoadPowerW = 300,
+            },
+        });
+        var stores = new Stores(30);
+        var time = new FakeTimeProvider(Now);
+        var control = Options.Create(new ControlOptions { LoadForecast = ControlOptions.LearnedLoadForecast });
+        var training = new EdgeEnergy.Control.Forecasting.LoadModel.LoadModelTraining(stores, new ThrowingTrainer(), control, time,
+            NullLogger<EdgeEnergy.Control.Forecasting.LoadModel.LoadModelTraining>.Instance);
+        await training.RunAsync(CancellationToken.None);
+        var cycle = new PlanningCycle(
+            new PlanningSources(stores, stores, [], stores, ExportTariffConfigured: true),
+            new OrToolsScheduleOptimiser(), stores, status, status, new PlanInForce(),
+            Options.Create(new SiteOptions()), control, time, NullLogger<PlanningCycle>.Instance, loadModel: training);
+
+        await cycle.RunAsync(PlanningTrigger.Scheduled, CancellationToken.None);
+
+        Assert.True(training.Current!.Choice.Failed);
+        Assert.Equal(PlanStatus.Optimal, status.Current.Plan!.Plan.Status);
+        var forecast = status.Current.Components.Single(c => c.Component == "forecast");
+        Assert.Equal(HealthState.Degraded, forecast.State);
+        Assert.Contains("the load model could not be trained: InsufficientMemoryException: out of memory", forecast.Detail, StringComparison.Ordinal);
+        Assert.Contains("load: blended", forecast.Detail, StringComparison.Ordinal);
+    }
+
+    private sealed class ThrowingTrainer : EdgeEnergy.Control.Forecasting.LoadModel.ILoadModelTrainer
+    {
+        public string Name => "throws";
+
+        public EdgeEnergy.Control.Forecasting.LoadModel.TreeEnsemble Train(EdgeEnergy.Control.Forecasting.LoadModel.LoadTrainingSet rows) =>
+            throw new InsufficientMemoryException("out of memory");
+    }
+
     private sealed class Stores(int days) : IRateStore, ITelemetryStore, IPvForecastStore, IPlanLog
     {
         public Task<IReadOnlyList<Rate>> GetAsync(RateKind kind, TimeRange range, CancellationToken cancellationToken)
