@@ -49,8 +49,9 @@ internal static class DemoCommand
         {
             var file = EdgeEnergyConfiguration.Load(configFile);
             var embeddedBroker = string.IsNullOrWhiteSpace(file["Mqtt:Host"]);
-            // The demo's own settings win over the file and the environment.
-            return new ConfigurationBuilder().AddConfiguration(file).AddInMemoryCollection(new Dictionary<string, string?>
+            // The demo's own settings win over the file and the environment. The file's values are copied, not chained:
+            // a chained configuration drops empty values, and an empty value must reach the check as the error it is.
+            return new ConfigurationBuilder().AddInMemoryCollection(file.AsEnumerable().Where(kv => kv.Value is not null)).AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Inverter:Endpoint"] = $"tcp://127.0.0.1:{modbus.LocalEndpoint.Port}",
                 ["Inverter:Family"] = familyKey,

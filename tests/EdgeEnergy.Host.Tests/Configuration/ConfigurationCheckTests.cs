@@ -259,6 +259,64 @@ public class ConfigurationCheckTests
         }
     }
 
+    /// <summary>The keys the demo sets itself (its own settings win over the environment), so a bad value there is not the user's.</summary>
+    private static readonly HashSet<string> s_demoSets = new(StringComparer.Ordinal)
+    {
+        "Inverter:Endpoint", "Inverter:Family", "Inverter:Unit", "Inverter:SettleAfterConnectMilliseconds", "Storage:Path", "Http:Urls",
+        "Mqtt:EmbeddedBroker", "Mqtt:EmbeddedBrokerPort", "Site:BatteryCapacityKwh", "Site:BatteryMaxChargeKw", "Site:BatteryMaxDischargeKw",
+    };
+
+    /// <summary>
+    /// Every key at once through the real executable: one run per command and kind of bad value, each key set wrong by
+    /// its environment variable. All problems are reported in one go, so each key must have its own line.
+    /// </summary>
+    [Theory]
+    [InlineData("run", "wrong type")]
+    [InlineData("run", "empty")]
+    [InlineData("run", "out of range")]
+    [InlineData("demo", "wrong type")]
+    [InlineData("demo", "empty")]
+    [InlineData("demo", "out of range")]
+    public async Task Every_key_set_wrong_at_once_gets_its_own_line_from_the_executable(string command, string kind)
+    {
+        var keys = Keys().Where(k => k.Type != typeof(string) && (command != "demo" || !s_demoSets.Contains(k.Key))).ToList();
+        var wrong = kind switch
+        {
+            "wrong type" => keys.ToDictionary(k => k.Key, _ => "not-a-value"),
+            "empty" => keys.Where(k => Nullable.GetUnderlyingType(k.Property.PropertyType) is null).ToDictionary(k => k.Key, _ => ""),
+            _ => keys.Where(k => k.Property.GetCustomAttribute<RangeAttribute>() is not null).ToDictionary(k => k.Key, k =>
+            {
+                var above = Convert.ToDouble(k.Property.GetCustomAttribute<RangeAttribute>()!.Maximum, CultureInfo.InvariantCulture) + 1;
+                return k.Type == typeof(double) ? above.ToString(CultureInfo.InvariantCulture) : ((long)above).ToString(CultureInfo.InvariantCulture);
+            }),
+        };
+        var data = Directory.CreateTempSubdirectory("edgeenergy-config-");
+        try
+        {
+            var environment = wrong.ToDictionary(kv => "EDGEENERGY__" + kv.Key.Replace(":", "__", StringComparison.Ordinal).ToUpperInvariant(), kv => kv.Value);
+            environment.TryAdd("EDGEENERGY__INVERTER__ENDPOINT", "tcp://127.0.0.1:1502");
+            environment.TryAdd("EDGEENERGY__STORAGE__PATH", Path.Combine(data.FullName, "edgeenergy.db"));
+            string[] args = command == "demo"
+                ? ["demo", "--data", data.FullName, "--mqtt-port", EdgeEnergy.Testing.Net.FreeTcpPort.Next().ToString(CultureInfo.InvariantCulture)]
+                : ["run"];
+
+            var r = await CliRunner.RunAsync(args, environment: environment, timeout: TimeSpan.FromSeconds(60));
+
+            Assert.Equal(2, r.ExitCode);
+            var lines = r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.All(lines, l => Assert.StartsWith("edgeenergy: configuration", l, StringComparison.Ordinal));
+            Assert.DoesNotContain(lines, l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal));
+            var missing = wrong.Keys.Where(key => lines.Count(l => l.StartsWith($"edgeenergy: configuration: {key}:", StringComparison.Ordinal)
+                || l.StartsWith($"edgeenergy: configuration: {key} ", StringComparison.Ordinal)) != 1).ToList();
+            Assert.True(missing.Count == 0, $"{missing.Count} of {wrong.Count} keys without exactly one line: {string.Join(", ", missing)}\n{r.Stderr}");
+            Assert.False(File.Exists(Path.Combine(data.FullName, "edgeenergy.db")));
+        }
+        finally
+        {
+            data.Delete(recursive: true);
+        }
+    }
+
     [Fact]
     public async Task Config_check_prints_the_effective_configuration_with_sources_and_masks_secrets()
     {
