@@ -26,6 +26,9 @@ public sealed record ApplianceSnapshot
     /// <summary>While a switch from shadow to active waits for its confirming second command: until when it may come.</summary>
     public DateTimeOffset? ModeConfirmUntilUtc { get; init; }
 
+    /// <summary>The A/B schedule (<c>Control:AbSchedule</c>) and today's place in it; null with the schedule off.</summary>
+    public AbStatus? Ab { get; init; }
+
     /// <summary>The plan being followed, with the problem it was solved from; null before the first plan.</summary>
     public ActivePlan? Plan { get; init; }
 
@@ -74,6 +77,14 @@ public sealed record ApplianceSnapshot
     public DateTimeOffset? LastSuccess(string sourcePrefix) =>
         Sources.FirstOrDefault(f => f.Source.StartsWith(sourcePrefix, StringComparison.Ordinal))?.LastSuccessUtc;
 }
+
+/// <summary>The A/B schedule in force (<c>Control:AbSchedule</c>, issue 16 §4).</summary>
+/// <param name="Schedule">Its name, e.g. <c>alternate-days</c>.</param>
+/// <param name="Today">Today's UK date.</param>
+/// <param name="TodayIsA">An A day (EdgeEnergy in control) or a B day (handed back).</param>
+/// <param name="Running">The chosen mode is active, so the schedule decides; false while a person has chosen shadow (every day is shadow).</param>
+/// <param name="NextSwitchUtc">The next UK midnight, when the day changes.</param>
+public sealed record AbStatus(string Schedule, DateOnly Today, bool TodayIsA, bool Running, DateTimeOffset NextSwitchUtc);
 
 /// <summary>One immersion heater.</summary>
 /// <param name="Id">As in the plan problem, [a-z0-9_]+.</param>
