@@ -4,12 +4,15 @@ using EdgeEnergy.Adapters.Sqlite;
 using EdgeEnergy.Backtest.Reporting;
 using EdgeEnergy.Control;
 using EdgeEnergy.Control.Supervision;
+using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Domain.History;
 using EdgeEnergy.Domain.Prices;
 using EdgeEnergy.Host.Appliance;
 using EdgeEnergy.Host.Composition;
 using EdgeEnergy.Host.Configuration;
 using EdgeEnergy.Optimiser;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace EdgeEnergy.Host.Cli;
 
@@ -47,6 +50,7 @@ internal static class ReportCommand
             services.AddHistory(configuration);
             services.AddOptions<SiteOptions>().Bind(configuration.GetSection(SiteOptions.SectionName)).ValidateDataAnnotations();
             services.AddOptions<ControlOptions>().Bind(configuration.GetSection(ControlOptions.SectionName)).ValidateDataAnnotations();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ControlOptions>, ControlOptionsValidator>());
         }, async provider =>
         {
             var (from, to) = (ParseDate("--from", fromText), ParseDate("--to", toText));
@@ -79,7 +83,8 @@ internal static class ReportCommand
             return ExitCodes.Success;
         }, LogLevel.Warning);
 
-    /// <summary>The store's telemetry, billed rates and plans for the days, the mode in force and the configured site.</summary>
+    /// <summary>The store's telemetry, billed rates and plans for the days, the mode in force, each day's recorded mode
+    /// (<see cref="AbSchedule.DayKey"/>), the A/B schedule and the configured site.</summary>
     private static async Task<BillReportInput> ReadAsync(
         IServiceProvider provider, DateOnly from, DateOnly to, SiteOptions site, ControlOptions control, CancellationToken cancellationToken)
     {
@@ -88,9 +93,18 @@ internal static class ReportCommand
             control.ParsedMode,
             await settings.GetAsync(ControlModeService.ModeKey, cancellationToken),
             await settings.GetAsync(ControlModeService.ModeConfigKey, cancellationToken)).Mode;
+        var days = new Dictionary<DateOnly, string>();
+        for (var date = from; date <= to; date = date.AddDays(1))
+        {
+            if (await settings.GetAsync(AbSchedule.DayKey(date), cancellationToken) is { Length: > 0 } recorded)
+            {
+                days[date] = recorded;
+            }
+        }
+
         var shape = new BillReportInput
         {
-            From = from, To = to, Mode = mode, Battery = site.Battery(0), Grid = site.Grid,
+            From = from, To = to, Mode = mode, DayModes = days, AbSchedule = control.ParsedAbSchedule, Battery = site.Battery(0), Grid = site.Grid,
             Telemetry = [], ImportRates = [], ExportRates = [], Plans = [],
             PlanMaxAge = TimeSpan.FromMinutes(control.PlanMaxAgeMinutes),
             MinimumDwell = TimeSpan.FromSeconds(control.MinimumDwellSeconds),
