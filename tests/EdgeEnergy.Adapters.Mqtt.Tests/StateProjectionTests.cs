@@ -43,7 +43,7 @@ public class StateProjectionTests
         var computed = new DateTimeOffset(2026, 11, 27, 0, 10, 0, TimeSpan.Zero);
         var complete = Project(FakeAppliance.Sample with
         {
-            Bills = new ReportedBills(new DateOnly(2026, 11, 26), new DayBills(412.3, 371.8, 530.1), new DayBills(2890.44, 2601, 3702.5), 7, computed),
+            Bills = new ReportedBills(new DateOnly(2026, 11, 26), new DayBills(412.3, 371.8, 530.1), new DayBills(2890.44, 2601, 3702.6), 7, computed),
         });
 
         Assert.Equal("4.12", complete[Topics.State("yesterday_actual_bill")]);
