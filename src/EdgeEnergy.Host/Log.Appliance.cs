@@ -17,4 +17,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4804, Level = LogLevel.Information, Message = "Control mode active asked through {Source}: waiting for the confirming command until {Until:o}")]
     public static partial void ControlModeConfirmationAsked(this ILogger logger, string source, DateTimeOffset until);
+
+    [LoggerMessage(EventId = 4805, Level = LogLevel.Error, Message = "Control:AbSchedule: the switch at UK midnight failed; retried in a minute")]
+    public static partial void AbScheduleSwitchFailed(this ILogger logger, Exception exception);
 }

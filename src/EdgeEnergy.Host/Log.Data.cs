@@ -29,4 +29,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4307, Level = LogLevel.Debug, Message = "Replan for {Trigger} joins a replan already waiting")]
     public static partial void ReplanCoalesced(this ILogger logger, PlanningTrigger trigger);
+
+    [LoggerMessage(EventId = 4308, Level = LogLevel.Information, Message = "Daily bills: {Yesterday:yyyy-MM-dd} complete: {Complete}; {CompleteDays} of the last 7 days complete")]
+    public static partial void DailyBillsReported(this ILogger logger, DateOnly yesterday, bool complete, int completeDays);
 }

@@ -18,7 +18,8 @@ public class EntityDefinitionTests
             "import_price", "next_import_price", "export_price", "next_export_price", "plan_status", "current_action",
             "current_reason", "next_action", "next_action_time", "cost_today", "cost_today_without_battery",
             "prices_updated", "forecast_updated", "telemetry_updated", "inverter_writes", "inverter_write_failures",
-            "override_remaining", "last_command",
+            "override_remaining", "last_command", "yesterday_actual_bill", "yesterday_edgeenergy_bill", "yesterday_no_battery_bill",
+            "week_actual_bill", "week_edgeenergy_bill", "week_no_battery_bill",
         ];
         Assert.All(sensors, key => Assert.Equal("sensor", byKey[key]));
         Assert.Equal("binary_sensor", byKey["fallback_active"]);

@@ -38,6 +38,33 @@ public class StateProjectionTests
     }
 
     [Fact]
+    public void Reported_bills_go_out_in_pounds_and_an_incomplete_day_or_week_as_unknown_never_zero()
+    {
+        var computed = new DateTimeOffset(2026, 11, 27, 0, 10, 0, TimeSpan.Zero);
+        var complete = Project(FakeAppliance.Sample with
+        {
+            Bills = new ReportedBills(new DateOnly(2026, 11, 26), new DayBills(412.3, 371.8, 530.1), new DayBills(2890.44, 2601, 3702.6), 7, computed),
+        });
+
+        Assert.Equal("4.12", complete[Topics.State("yesterday_actual_bill")]);
+        Assert.Equal("3.72", complete[Topics.State("yesterday_edgeenergy_bill")]);
+        Assert.Equal("5.3", complete[Topics.State("yesterday_no_battery_bill")]);
+        Assert.Equal("28.9", complete[Topics.State("week_actual_bill")]);
+        Assert.Equal("26.01", complete[Topics.State("week_edgeenergy_bill")]);
+        Assert.Equal("37.03", complete[Topics.State("week_no_battery_bill")]);
+        Assert.Equal("""{"from":"2026-11-20","to":"2026-11-26","complete_days":7,"computed":"2026-11-27T00:10:00.0000000Z"}""", complete["edgeenergy/attributes/week_actual_bill"]);
+
+        var incomplete = Project(FakeAppliance.Sample with { Bills = new ReportedBills(new DateOnly(2026, 11, 26), null, null, 6, computed) });
+        foreach (var key in new[] { "yesterday_actual_bill", "yesterday_edgeenergy_bill", "yesterday_no_battery_bill", "week_actual_bill", "week_edgeenergy_bill", "week_no_battery_bill" })
+        {
+            Assert.Equal("None", incomplete[Topics.State(key)]);
+            Assert.Equal("None", Project(ApplianceSnapshot.Empty)[Topics.State(key)]);
+        }
+
+        Assert.Equal("""{"date":"2026-11-26","complete":false,"computed":"2026-11-27T00:10:00.0000000Z"}""", incomplete["edgeenergy/attributes/yesterday_actual_bill"]);
+    }
+
+    [Fact]
     public void Unknown_values_are_published_as_None()
     {
         var topics = Project(ApplianceSnapshot.Empty);

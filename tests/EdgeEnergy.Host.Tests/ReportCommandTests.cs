@@ -18,8 +18,16 @@ public sealed class ReportCommandTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var site = new ShadowSiteSimulation(new DateOnly(2026, 12, 1), 2, new OrToolsScheduleOptimiser());
         using var database = new SqliteDatabase(Store);
+        var settings = await SeedAsync(database, new ShadowSiteSimulation(new DateOnly(2026, 12, 1), 2, new OrToolsScheduleOptimiser()));
+        await settings.SetAsync("control.mode", "shadow", CancellationToken.None);
+        await settings.SetAsync("control.mode_config", "active", CancellationToken.None);
+    }
+
+    /// <summary>Fills <paramref name="database"/> with the site's telemetry, billed rates and plans; returns its settings
+    /// store for the test to add to.</summary>
+    internal static async Task<SqliteSettingsStore> SeedAsync(SqliteDatabase database, ShadowSiteSimulation site)
+    {
         await new SqliteTelemetryStore(database).AppendAsync(site.Telemetry, CancellationToken.None);
         var rates = new SqliteRateStore(database);
         await rates.SaveAsync(RateKind.Import, site.Rates(site.ImportPence), site.Start, CancellationToken.None);
@@ -30,10 +38,19 @@ public sealed class ReportCommandTests : IAsyncLifetime
             await plans.RecordAsync(plan.CreatedUtc, plan.Trigger, plan.Problem, plan.Plan, CancellationToken.None);
         }
 
-        var settings = new SqliteSettingsStore(database);
-        await settings.SetAsync("control.mode", "shadow", CancellationToken.None);
-        await settings.SetAsync("control.mode_config", "active", CancellationToken.None);
+        return new SqliteSettingsStore(database);
     }
+
+    /// <summary>The configuration of the seeded site, as EDGEENERGY__ variables.</summary>
+    internal static Dictionary<string, string> Environment(string store) => new()
+    {
+        ["EDGEENERGY__STORAGE__PATH"] = store,
+        ["EDGEENERGY__CONTROL__MODE"] = "active",
+        ["EDGEENERGY__SITE__BATTERYCAPACITYKWH"] = "10",
+        ["EDGEENERGY__SITE__RESERVESOCPERCENT"] = "10",
+        ["EDGEENERGY__SITE__BATTERYMAXCHARGEKW"] = "3",
+        ["EDGEENERGY__SITE__BATTERYMAXDISCHARGEKW"] = "3",
+    };
 
     public Task DisposeAsync()
     {
@@ -42,15 +59,7 @@ public sealed class ReportCommandTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private Dictionary<string, string> Environment() => new()
-    {
-        ["EDGEENERGY__STORAGE__PATH"] = Store,
-        ["EDGEENERGY__CONTROL__MODE"] = "active",
-        ["EDGEENERGY__SITE__BATTERYCAPACITYKWH"] = "10",
-        ["EDGEENERGY__SITE__RESERVESOCPERCENT"] = "10",
-        ["EDGEENERGY__SITE__BATTERYMAXCHARGEKW"] = "3",
-        ["EDGEENERGY__SITE__BATTERYMAXDISCHARGEKW"] = "3",
-    };
+    private Dictionary<string, string> Environment() => Environment(Store);
 
     [Fact]
     public async Task Report_prints_the_days_bills_from_the_store_as_json()

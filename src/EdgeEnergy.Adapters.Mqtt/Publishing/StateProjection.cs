@@ -59,6 +59,12 @@ internal static class StateProjection
         ["nextActionStart"] = v => Timestamp(v.NextChange?.Start),
         ["costToday"] = v => Pounds(v.CostPence, 2),
         ["costTodayWithoutBattery"] = v => Pounds(v.NoBatteryCostPence, 2),
+        ["yesterdayActualBill"] = v => Pounds(v.S.Bills?.YesterdayBills?.ActualPence, 2),
+        ["yesterdayEdgeEnergyBill"] = v => Pounds(v.S.Bills?.YesterdayBills?.EdgeEnergyPence, 2),
+        ["yesterdayNoBatteryBill"] = v => Pounds(v.S.Bills?.YesterdayBills?.NoBatteryPence, 2),
+        ["weekActualBill"] = v => Pounds(v.S.Bills?.WeekBills?.ActualPence, 2),
+        ["weekEdgeEnergyBill"] = v => Pounds(v.S.Bills?.WeekBills?.EdgeEnergyPence, 2),
+        ["weekNoBatteryBill"] = v => Pounds(v.S.Bills?.WeekBills?.NoBatteryPence, 2),
         ["pricesUpdated"] = v => Timestamp(v.S.LastSuccess("octopus") ?? v.S.Plan?.CreatedUtc),
         ["forecastUpdated"] = v => Timestamp(v.S.LastSuccess("solcast")),
         ["telemetryUpdated"] = v => Timestamp(v.S.Telemetry?.MeasuredAtUtc),
@@ -85,6 +91,19 @@ internal static class StateProjection
             ["without_battery_gbp"] = ToPounds(v.NoBatteryCostPence),
             ["saving_gbp"] = v.CostPence is { } with && v.NoBatteryCostPence is { } without
                 ? Math.Round((without - with) / 100, 2) : null,
+        },
+        ["reportedDay"] = v => new JsonObject
+        {
+            ["date"] = v.S.Bills?.Yesterday.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["complete"] = v.S.Bills is { } b ? b.YesterdayBills is not null : null,
+            ["computed"] = Iso(v.S.Bills?.ComputedUtc),
+        },
+        ["reportedWeek"] = v => new JsonObject
+        {
+            ["from"] = v.S.Bills?.Yesterday.AddDays(-6).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["to"] = v.S.Bills?.Yesterday.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["complete_days"] = v.S.Bills?.WeekCompleteDays,
+            ["computed"] = Iso(v.S.Bills?.ComputedUtc),
         },
         ["override"] = v => ActiveOverride(v.S, v.Now) is { } o
             ? new JsonObject

@@ -15,8 +15,15 @@ public sealed record BillReportInput
     public required DateOnly From { get; init; }
     public required DateOnly To { get; init; }
 
-    /// <summary>Who was in charge: in active mode EdgeEnergy's bill is the metered one.</summary>
+    /// <summary>Who was in charge (on days without a <see cref="DayModes"/> record): in active mode EdgeEnergy's bill is the metered one.</summary>
     public required ControlMode Mode { get; init; }
+
+    /// <summary>The mode each UK day ran in, as recorded by the service (<c>active</c>, <c>shadow</c> or <c>mixed</c>,
+    /// <see cref="Domain.Control.DayModes"/>); a day not here ran in <see cref="Mode"/>.</summary>
+    public IReadOnlyDictionary<DateOnly, string> DayModes { get; init; } = new Dictionary<DateOnly, string>();
+
+    /// <summary>The A/B schedule (<c>Control:AbSchedule</c>): when on, the report compares A and B days (<see cref="AbComparison"/>).</summary>
+    public AbSchedule AbSchedule { get; init; } = AbSchedule.None;
 
     /// <summary>The configured battery (its state of charge is ignored) and grid limits; calibration refines them.</summary>
     public required BatterySpec Battery { get; init; }
@@ -42,6 +49,9 @@ public sealed record BillReportInput
     public (DateTimeOffset Start, DateTimeOffset End) Span => (DayStart(From), DayStart(To.AddDays(1)));
 
     public DateTimeOffset DayStart(DateOnly date) => UkTime.ToUtc(date, TimeOnly.MinValue, Zone);
+
+    /// <summary>The mode <paramref name="date"/> ran in: its record, else <see cref="Mode"/>.</summary>
+    public string ModeOn(DateOnly date) => DayModes.TryGetValue(date, out var mode) ? mode : Mode.ToWire();
 }
 
 /// <summary>
@@ -51,6 +61,10 @@ public sealed record BillReportInput
 public sealed record BillReportDay(DateOnly Date, string? Reason)
 {
     public bool Complete => Reason is null;
+
+    /// <summary>The mode the day ran in: <c>active</c> (EdgeEnergy's bill is the metered one), <c>shadow</c> or
+    /// <c>mixed</c> (EdgeEnergy's bill is the replay of its stored plans).</summary>
+    public string Mode { get; init; } = ControlModes.Shadow;
     public double? ActualBillPence { get; init; }
     public double? NoBatteryBillPence { get; init; }
     public double? EdgeEnergyBillPence { get; init; }
@@ -67,5 +81,8 @@ public sealed record BillReportDay(DateOnly Date, string? Reason)
 /// <summary>The report: the mode, the days, and the plant model every counterfactual went through.</summary>
 public sealed record BillReport(ControlMode Mode, DateOnly From, DateOnly To, IReadOnlyList<BillReportDay> Days, CalibratedPlant Plant)
 {
+    /// <summary>The A/B comparison when <c>Control:AbSchedule</c> is on; null otherwise.</summary>
+    public AbComparison? Ab { get; init; }
+
     public IEnumerable<BillReportDay> CompleteDays => Days.Where(d => d.Complete);
 }

@@ -14,9 +14,10 @@ namespace EdgeEnergy.Backtest.Reporting;
 /// <item>the plant model: <see cref="CalibratedPlant"/>, fitted once over the report's days. The incumbent's measured
 /// battery flows replayed through it against the metered bill give the error bar: Σ over half hours of |replayed −
 /// metered bill| + |replayed − measured end-of-day energy| × the stored value of energy.</item>
-/// <item>edgeEnergy: in shadow, the plan in force in each half hour (as stored then) carried out through the live
+/// <item>edgeEnergy: on a shadow (or mixed) day, the plan in force in each half hour (as stored then) carried out through the live
 /// mapping (<see cref="PlanCommandMapper"/>, <see cref="CommandDebouncer"/>, <see cref="HardLimits"/>) and the plant
-/// model minute by minute on the measured load and solar; in active, the metered bill. Its error bar adds to that
+/// model minute by minute on the measured load and solar; on an active day, the metered bill. A day's mode is the one
+/// the service recorded for it (<see cref="BillReportInput.DayModes"/>), else <see cref="BillReportInput.Mode"/>. Its error bar adds to that
 /// residual twice the standard deviation of its end-of-day energy left by the fit's uncertainty (<see cref="CalibratedPlant.Covariance"/>).</item>
 /// <item>no battery: the battery held, same plant and day. perfect: one plan over the day with the measured load and
 /// solar and the billed prices, carried out the same way.</item>
@@ -57,24 +58,26 @@ public sealed class BillReportEngine(IScheduleOptimiser optimiser)
         for (var i = 0; i < dates.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            var mode = input.ModeOn(dates[i]);
             var day = Prepare(input, dates[i], metered[i], import, export, out var reason);
             if (day is null)
             {
-                days.Add(new BillReportDay(dates[i], reason));
+                days.Add(new BillReportDay(dates[i], reason) { Mode = mode });
                 continue;
             }
 
             try
             {
-                days.Add(new DayReplays(this, input, plant, day, import, export).Report(cancellationToken));
+                days.Add(new DayReplays(this, input, plant, day, import, export).Report(mode, cancellationToken));
             }
             catch (InvalidOperationException e)
             {
-                days.Add(new BillReportDay(dates[i], e.Message));
+                days.Add(new BillReportDay(dates[i], e.Message) { Mode = mode });
             }
         }
 
-        return new BillReport(input.Mode, input.From, input.To, days, plant);
+        var report = new BillReport(input.Mode, input.From, input.To, days, plant);
+        return input.AbSchedule.Enabled ? report with { Ab = AbComparison.Of(days, input.AbSchedule) } : report;
     }
 
     /// <summary>A day with everything the report needs, or null and the reason it is incomplete.</summary>
@@ -179,7 +182,7 @@ public sealed class BillReportEngine(IScheduleOptimiser optimiser)
     {
         private readonly HardLimits _limits = HardLimits.For(plant.Battery, plant.Grid);
 
-        public BillReportDay Report(CancellationToken cancellationToken)
+        public BillReportDay Report(string mode, CancellationToken cancellationToken)
         {
             var actual = Enumerable.Range(0, day.Slots.Length).Sum(Metered);
 
@@ -195,7 +198,7 @@ public sealed class BillReportEngine(IScheduleOptimiser optimiser)
             // counterfactual's end-of-day energy that the fit's own uncertainty leaves, at the stored value.
             var errorBar = residual + (2 * day.ValuePencePerKwh
                 * plant.EnergyUncertaintyKwh(stored.Run.ChargeKwh, stored.Run.DischargeKwh, day.Slots.Length * H));
-            var edgeEnergy = input.Mode == ControlMode.Active ? actual : asMade;
+            var edgeEnergy = mode == ControlModes.Active ? actual : asMade;
             var load = Follow(Resolving(ForecastOracle.Load, cancellationToken)).Adjusted;
             var loadPv = Follow(Resolving(ForecastOracle.Load | ForecastOracle.Pv, cancellationToken)).Adjusted;
             var all = Follow(Resolving(ForecastOracle.Load | ForecastOracle.Pv | ForecastOracle.Prices, cancellationToken));
@@ -204,6 +207,7 @@ public sealed class BillReportEngine(IScheduleOptimiser optimiser)
             var execution = all.Run.Bills.Select((bill, t) => bill - all.PlannedBills[t]).Sum();
             return new BillReportDay(day.Date, null)
             {
+                Mode = mode,
                 ActualBillPence = actual,
                 NoBatteryBillPence = none,
                 EdgeEnergyBillPence = edgeEnergy,

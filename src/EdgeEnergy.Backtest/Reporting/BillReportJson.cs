@@ -33,8 +33,38 @@ public static class BillReportJson
             ["days"] = new JsonArray([.. report.Days.Select(Day)]),
             ["totals"] = totals,
         };
+        if (report.Ab is { } ab)
+        {
+            json["ab"] = Ab(ab);
+        }
+
         return json.ToJsonString(s_indented);
     }
+
+    /// <summary>The A/B comparison (an addition to docs/contracts.md section 5; see docs/report.md): the figures, then each
+    /// day with its label, mode and capture or the reason it is left out. Percent to 0.01.</summary>
+    private static JsonObject Ab(AbComparison ab) => new()
+    {
+        ["schedule"] = ab.Schedule,
+        ["aDays"] = ab.ADays,
+        ["bDays"] = ab.BDays,
+        ["aCapturePercentMean"] = Percent(ab.ACapturePercentMean),
+        ["bCapturePercentMean"] = Percent(ab.BCapturePercentMean),
+        ["aCaptureStdDev"] = Percent(ab.ACaptureStdDev),
+        ["bCaptureStdDev"] = Percent(ab.BCaptureStdDev),
+        ["differencePercent"] = Percent(ab.DifferencePercent),
+        ["daysNeededForSignificance"] = ab.DaysNeededForSignificance,
+        ["days"] = new JsonArray([.. ab.Days.Select(d => (JsonNode)new JsonObject
+        {
+            ["date"] = Date(d.Date),
+            ["day"] = d.Label,
+            ["mode"] = d.Mode,
+            ["capturePercent"] = Percent(d.CapturePercent),
+            ["excluded"] = d.Excluded,
+        })]),
+    };
+
+    private static double? Percent(double? value) => value is { } v ? Math.Round(v, 2) : null;
 
     private static JsonNode Day(BillReportDay day)
     {

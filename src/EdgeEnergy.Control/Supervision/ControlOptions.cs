@@ -18,6 +18,14 @@ public sealed class ControlOptions
     /// the start is refused by <see cref="ControlOptionsValidator"/> anyway).</summary>
     public ControlMode ParsedMode => ControlModes.TryParse(Mode, out var mode) ? mode : ControlMode.Shadow;
 
+    /// <summary><c>off</c> or <c>alternate-days</c> (issue 16 §4, <see cref="Domain.Control.AbSchedule"/>): with
+    /// <c>alternate-days</c> EdgeEnergy is active on A days and hands control back (shadow) on B days. Needs
+    /// <see cref="Mode"/> = active (<see cref="ControlOptionsValidator"/>).</summary>
+    public string AbSchedule { get; set; } = Domain.Control.AbSchedule.Off;
+
+    /// <summary><see cref="AbSchedule"/> parsed; off for a value that is neither (the start is refused anyway).</summary>
+    public AbSchedule ParsedAbSchedule => Domain.Control.AbSchedule.TryParse(AbSchedule, out var schedule) ? schedule : Domain.Control.AbSchedule.None;
+
     /// <summary>Seconds between polls of the inverter.</summary>
     [Range(1, 600)] public int PollSeconds { get; set; } = 10;
     /// <summary>A plan older than this is not followed; the local fallback rules take over.</summary>
@@ -54,14 +62,32 @@ public sealed class ControlOptions
     public string LoadForecast { get; set; } = BlendedLoadForecast;
 }
 
-/// <summary>Checks what data annotations cannot: <c>Control:Mode</c> is <c>active</c> or <c>shadow</c>, named with the value.</summary>
+/// <summary>
+/// Checks what data annotations cannot: <c>Control:Mode</c> is <c>active</c> or <c>shadow</c>, <c>Control:AbSchedule</c>
+/// is <c>off</c> or <c>alternate-days</c>, and an A/B schedule comes with <c>Control:Mode</c> = active (in shadow there
+/// is nothing to alternate: an error naming both keys rather than a schedule silently ignored).
+/// </summary>
 public sealed class ControlOptionsValidator : IValidateOptions<ControlOptions>
 {
     public ValidateOptionsResult Validate(string? name, ControlOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return ControlModes.TryParse(options.Mode, out _)
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail($"Control:Mode '{options.Mode}' is not a mode: use active or shadow");
+        var errors = new List<string>();
+        var modeKnown = ControlModes.TryParse(options.Mode, out var mode);
+        if (!modeKnown)
+        {
+            errors.Add($"Control:Mode '{options.Mode}' is not a mode: use active or shadow");
+        }
+
+        if (!AbSchedule.TryParse(options.AbSchedule, out var schedule))
+        {
+            errors.Add($"Control:AbSchedule '{options.AbSchedule}' is not a schedule: use off or alternate-days");
+        }
+        else if (schedule.Enabled && modeKnown && mode == ControlMode.Shadow)
+        {
+            errors.Add($"Control:AbSchedule '{options.AbSchedule}' needs Control:Mode active, not shadow: B days hand control back from active mode (set Control:AbSchedule to off, or Control:Mode to active)");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -26,6 +26,9 @@ public sealed record ApplianceSnapshot
     /// <summary>While a switch from shadow to active waits for its confirming second command: until when it may come.</summary>
     public DateTimeOffset? ModeConfirmUntilUtc { get; init; }
 
+    /// <summary>The A/B schedule (<c>Control:AbSchedule</c>) and today's place in it; null with the schedule off.</summary>
+    public AbStatus? Ab { get; init; }
+
     /// <summary>The plan being followed, with the problem it was solved from; null before the first plan.</summary>
     public ActivePlan? Plan { get; init; }
 
@@ -37,6 +40,9 @@ public sealed record ApplianceSnapshot
 
     /// <summary>Today's bill so far against the same day without a battery; null when not yet known.</summary>
     public CostToday? CostToday { get; init; }
+
+    /// <summary>Yesterday's and the last 7 days' bills from the daily report; null before its first run.</summary>
+    public ReportedBills? Bills { get; init; }
 
     public FallbackState Fallback { get; init; } = FallbackState.Inactive;
 
@@ -74,6 +80,28 @@ public sealed record ApplianceSnapshot
     public DateTimeOffset? LastSuccess(string sourcePrefix) =>
         Sources.FirstOrDefault(f => f.Source.StartsWith(sourcePrefix, StringComparison.Ordinal))?.LastSuccessUtc;
 }
+
+/// <summary>The A/B schedule in force (<c>Control:AbSchedule</c>, issue 16 §4).</summary>
+/// <param name="Schedule">Its name, e.g. <c>alternate-days</c>.</param>
+/// <param name="Today">Today's UK date.</param>
+/// <param name="TodayIsA">An A day (EdgeEnergy in control) or a B day (handed back).</param>
+/// <param name="Running">The chosen mode is active, so the schedule decides; false while a person has chosen shadow (every day is shadow).</param>
+/// <param name="NextSwitchUtc">The next UK midnight, when the day changes.</param>
+public sealed record AbStatus(string Schedule, DateOnly Today, bool TodayIsA, bool Running, DateTimeOffset NextSwitchUtc);
+
+/// <summary>
+/// The bills of whole UK days from <c>edgeenergy report</c>'s core, run once a day after midnight (issue 16 §2), in
+/// pence: the metered bill, EdgeEnergy's (metered on active days, its plans replayed on shadow days) and no battery's.
+/// </summary>
+/// <param name="Yesterday">The last day reported.</param>
+/// <param name="YesterdayBills">Its bills; null when the day is incomplete (a figure is never a stand-in zero).</param>
+/// <param name="WeekBills">The sums over the 7 days to <paramref name="Yesterday"/>; null unless all 7 are complete.</param>
+/// <param name="WeekCompleteDays">How many of those 7 days are complete.</param>
+/// <param name="ComputedUtc">When the report ran.</param>
+public sealed record ReportedBills(DateOnly Yesterday, DayBills? YesterdayBills, DayBills? WeekBills, int WeekCompleteDays, DateTimeOffset ComputedUtc);
+
+/// <summary>Bills in pence (import cost − export income).</summary>
+public sealed record DayBills(double ActualPence, double EdgeEnergyPence, double NoBatteryPence);
 
 /// <summary>One immersion heater.</summary>
 /// <param name="Id">As in the plan problem, [a-z0-9_]+.</param>

@@ -17,6 +17,12 @@ namespace EdgeEnergy.Host.Appliance;
 /// Switching over MQTT: shadow → active needs a second <c>active</c> within <see cref="ConfirmWindow"/> of the first;
 /// active → shadow closes the gate at once, hands the inverter back (<see cref="IInverterHandBack"/>, the last writes
 /// allowed, through <see cref="WriteGate.HandBack"/>) and records it in the audit log.
+/// A/B (<c>Control:AbSchedule</c> = alternate-days, <see cref="AbSchedule"/>): the mode chosen as above is the person's;
+/// the mode in force (the gate's, <see cref="Mode"/>) follows the schedule while the chosen mode is active: active on A
+/// days, shadow on B days. <see cref="ApplyScheduleAsync"/> (at start, and at each UK midnight from
+/// <see cref="AbScheduleService"/>) switches through the same path as a person's request: gate, hand-back, audit, status.
+/// Every UK day's mode in force is recorded in the store (<see cref="AbSchedule.DayKey"/>; <c>mixed</c> when it changed
+/// during the day) for <c>edgeenergy report</c>.
 /// </summary>
 internal sealed class ControlModeService : IHostedService, IDisposable
 {
@@ -32,9 +38,12 @@ internal sealed class ControlModeService : IHostedService, IDisposable
     private readonly ILogger<ControlModeService> _logger;
     private readonly IServiceProvider _services;
     private readonly ControlMode _configured;
+    private readonly AbSchedule _schedule;
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly bool _storeStale;
     private DateTimeOffset? _confirmUntil;
+    private ControlMode _chosen;
+    private string _lastHandBack = "nothing to hand back";
 
     public ControlModeService(IOptions<ControlOptions> options, TimeProvider time, ILogger<ControlModeService> logger, IServiceProvider services,
         ISettingsStore? store = null, IApplianceStatusPublisher? status = null)
@@ -42,17 +51,25 @@ internal sealed class ControlModeService : IHostedService, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         (_store, _status, _time, _logger, _services) = (store, status, time, logger, services);
         _configured = options.Value.ParsedMode;
+        _schedule = options.Value.ParsedAbSchedule;
         // Decided before anything can write: the gate is right from the first request on any bus.
         var stored = store is null ? (null, null) : (Read(store, ModeKey), Read(store, ModeConfigKey));
-        (var mode, StartReason) = Resolve(_configured, stored.Item1, stored.Item2);
+        (_chosen, StartReason) = Resolve(_configured, stored.Item1, stored.Item2);
         // A stored MQTT choice the configuration has overruled is cleared at start, so it cannot come back later.
         _storeStale = stored.Item1 is { Length: > 0 } && !StoredUnder(stored.Item2, _configured);
-        Gate = new WriteGate(mode);
+        // Today's A/B day counts from the first write on: a B day starts closed.
+        Gate = new WriteGate(_schedule.ModeOn(_schedule.DateOf(time.GetUtcNow()), _chosen));
     }
 
     public WriteGate Gate { get; }
 
+    /// <summary>The mode in force: the person's choice, through the A/B schedule.</summary>
     public ControlMode Mode => Gate.Mode;
+
+    /// <summary>The mode chosen by configuration or over MQTT, before the A/B schedule.</summary>
+    public ControlMode Chosen => _chosen;
+
+    public AbSchedule Schedule => _schedule;
 
     /// <summary>Why the mode at start is what it is (logged at start).</summary>
     public string StartReason { get; }
@@ -87,6 +104,7 @@ internal sealed class ControlModeService : IHostedService, IDisposable
             await _store.SetAsync(ModeKey, "", cancellationToken);
         }
 
+        await RecordDayAsync(_time.GetUtcNow(), cancellationToken);
         Publish();
     }
 
@@ -105,11 +123,11 @@ internal sealed class ControlModeService : IHostedService, IDisposable
         try
         {
             var now = _time.GetUtcNow();
-            if (wanted == Mode)
+            if (wanted == _chosen)
             {
                 _confirmUntil = null;
                 Publish();
-                return $"already {wanted.ToWire()}";
+                return $"already {wanted.ToWire()}{ScheduleNote(now)}";
             }
 
             if (wanted == ControlMode.Active)
@@ -125,24 +143,102 @@ internal sealed class ControlModeService : IHostedService, IDisposable
 
                 await StoreAsync(ControlMode.Active, cancellationToken);
                 _confirmUntil = null;
-                Gate.Set(ControlMode.Active);
-                Publish();
-                _logger.ControlModeChanged(ControlModes.Active, source, "confirmed");
-                return "active: EdgeEnergy now commands the inverter";
+                _chosen = ControlMode.Active;
+                var switched = await SwitchAsync(now, source, "confirmed", cancellationToken);
+                return switched == ControlMode.Active ? "active: EdgeEnergy now commands the inverter" : $"active{ScheduleNote(now)}";
             }
 
             // Active → shadow: stored first (a restart stays in shadow), the gate closed at once, then the hand-back.
             _confirmUntil = null;
             await StoreAsync(ControlMode.Shadow, cancellationToken);
-            Gate.Set(ControlMode.Shadow);
-            Publish();
-            var handedBack = await HandBackAsync(now, source, cancellationToken);
-            _logger.ControlModeChanged(ControlModes.Shadow, source, handedBack);
-            return $"shadow: nothing is written from now on; handed back: {handedBack}";
+            _chosen = ControlMode.Shadow;
+            var handedBack = Mode == ControlMode.Shadow ? "already handed back (a B day of Control:AbSchedule)" : null;
+            await SwitchAsync(now, source, null, cancellationToken);
+            return $"shadow: nothing is written from now on; handed back: {handedBack ?? _lastHandBack}";
         }
         finally
         {
             _lock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Puts the A/B schedule's mode for the day of <c>now</c> in force (a no-op with the schedule off or the same mode),
+    /// through the same switch as a person's request, and records the day's mode. Called at start and at each UK midnight.
+    /// </summary>
+    public async Task ApplyScheduleAsync(CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            var now = _time.GetUtcNow();
+            var day = _schedule.DateOf(now);
+            await SwitchAsync(now, $"Control:AbSchedule {_schedule.Name}: {day:yyyy-MM-dd} is {_schedule.Label(day)}", null, cancellationToken);
+            Publish();
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>
+    /// The one switch of the mode in force to what the chosen mode and the schedule give for today: opening the gate, or
+    /// closing it and handing the inverter back. Records the day's mode. Returns the mode in force after.
+    /// </summary>
+    private async Task<ControlMode> SwitchAsync(DateTimeOffset now, string source, string? why, CancellationToken cancellationToken)
+    {
+        var target = _schedule.ModeOn(_schedule.DateOf(now), _chosen);
+        if (target != Mode)
+        {
+            Gate.Set(target);
+            Publish();
+            if (target == ControlMode.Active)
+            {
+                _logger.ControlModeChanged(ControlModes.Active, source, why ?? "schedule");
+            }
+            else
+            {
+                _lastHandBack = await HandBackAsync(now, source, cancellationToken);
+                _logger.ControlModeChanged(ControlModes.Shadow, source, _lastHandBack);
+            }
+        }
+        else
+        {
+            Publish();
+        }
+
+        await RecordDayAsync(now, cancellationToken);
+        return Mode;
+    }
+
+    /// <summary>With an A/B schedule: what today is and when the next day starts, for a person's answer.</summary>
+    private string ScheduleNote(DateTimeOffset now)
+    {
+        if (!_schedule.Enabled || _chosen == ControlMode.Shadow)
+        {
+            return "";
+        }
+
+        var day = _schedule.DateOf(now);
+        return _schedule.IsADay(day)
+            ? $" (today is an A day of Control:AbSchedule {_schedule.Name}: EdgeEnergy is in control)"
+            : $" (today is a B day of Control:AbSchedule {_schedule.Name}: control is handed back until {_schedule.NextSwitchUtc(now):yyyy-MM-dd HH:mm} UTC)";
+    }
+
+    private async Task RecordDayAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (_store is null)
+        {
+            return;
+        }
+
+        var key = AbSchedule.DayKey(_schedule.DateOf(now));
+        var recorded = await _store.GetAsync(key, cancellationToken);
+        var next = DayModes.Next(recorded, Mode);
+        if (next != recorded)
+        {
+            await _store.SetAsync(key, next, cancellationToken);
         }
     }
 
@@ -191,6 +287,11 @@ internal sealed class ControlModeService : IHostedService, IDisposable
     private void Publish()
     {
         var (mode, until) = (Mode, _confirmUntil);
-        _status?.Update(s => s with { Mode = mode, ModeConfirmUntilUtc = until });
+        var now = _time.GetUtcNow();
+        var day = _schedule.DateOf(now);
+        var ab = _schedule.Enabled
+            ? new AbStatus(_schedule.Name, day, _schedule.IsADay(day), _chosen == ControlMode.Active, _schedule.NextSwitchUtc(now))
+            : null;
+        _status?.Update(s => s with { Mode = mode, ModeConfirmUntilUtc = until, Ab = ab });
     }
 }

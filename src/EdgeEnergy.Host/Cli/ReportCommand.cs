@@ -4,12 +4,12 @@ using EdgeEnergy.Adapters.Sqlite;
 using EdgeEnergy.Backtest.Reporting;
 using EdgeEnergy.Control;
 using EdgeEnergy.Control.Supervision;
-using EdgeEnergy.Domain.History;
-using EdgeEnergy.Domain.Prices;
-using EdgeEnergy.Host.Appliance;
 using EdgeEnergy.Host.Composition;
 using EdgeEnergy.Host.Configuration;
+using EdgeEnergy.Host.Reporting;
 using EdgeEnergy.Optimiser;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace EdgeEnergy.Host.Cli;
 
@@ -21,9 +21,6 @@ namespace EdgeEnergy.Host.Cli;
 /// </summary>
 internal static class ReportCommand
 {
-    /// <summary>Read beyond the last day: the end-of-day state, tomorrow's stored value of energy and prices.</summary>
-    private static readonly TimeSpan s_after = TimeSpan.FromDays(2);
-
     public static Command Create()
     {
         var from = new Option<string>("--from") { Description = "First day (local date, YYYY-MM-DD).", Required = true };
@@ -47,6 +44,7 @@ internal static class ReportCommand
             services.AddHistory(configuration);
             services.AddOptions<SiteOptions>().Bind(configuration.GetSection(SiteOptions.SectionName)).ValidateDataAnnotations();
             services.AddOptions<ControlOptions>().Bind(configuration.GetSection(ControlOptions.SectionName)).ValidateDataAnnotations();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ControlOptions>, ControlOptionsValidator>());
         }, async provider =>
         {
             var (from, to) = (ParseDate("--from", fromText), ParseDate("--to", toText));
@@ -56,7 +54,7 @@ internal static class ReportCommand
             }
 
             var storage = EdgeEnergyConfiguration.Require<StorageOptions>(provider);
-            var input = await ReadAsync(provider, from, to, EdgeEnergyConfiguration.Require<SiteOptions>(provider), EdgeEnergyConfiguration.Require<ControlOptions>(provider), cancellationToken);
+            var input = await BillReportReader.ReadAsync(provider, from, to, EdgeEnergyConfiguration.Require<SiteOptions>(provider), EdgeEnergyConfiguration.Require<ControlOptions>(provider), cancellationToken);
             if (!input.Telemetry.Any(s => s.TimestampUtc >= input.Span.Start && s.TimestampUtc < input.Span.End))
             {
                 throw new ConfigurationException($"the store {storage.Path} holds no telemetry for {fromText} to {toText}");
@@ -78,36 +76,6 @@ internal static class ReportCommand
                 $"edgeenergy report: {report.CompleteDays.Count()} of {report.Days.Count} days complete; plant model {plant.Fit} over {plant.FitSlots} half hours: charge efficiency {plant.Battery.ChargeEfficiency:0.000}, discharge efficiency {plant.Battery.DischargeEfficiency:0.000}, standby {plant.StandbyKw * 1000:0} W, limits {plant.Battery.MaxChargeKw:0.0}/{plant.Battery.MaxDischargeKw:0.0} kW, residual {plant.FitRmsKwh:0.000} kWh per half hour"));
             return ExitCodes.Success;
         }, LogLevel.Warning);
-
-    /// <summary>The store's telemetry, billed rates and plans for the days, the mode in force and the configured site.</summary>
-    private static async Task<BillReportInput> ReadAsync(
-        IServiceProvider provider, DateOnly from, DateOnly to, SiteOptions site, ControlOptions control, CancellationToken cancellationToken)
-    {
-        var settings = provider.GetRequiredService<ISettingsStore>();
-        var mode = ControlModeService.Resolve(
-            control.ParsedMode,
-            await settings.GetAsync(ControlModeService.ModeKey, cancellationToken),
-            await settings.GetAsync(ControlModeService.ModeConfigKey, cancellationToken)).Mode;
-        var shape = new BillReportInput
-        {
-            From = from, To = to, Mode = mode, Battery = site.Battery(0), Grid = site.Grid,
-            Telemetry = [], ImportRates = [], ExportRates = [], Plans = [],
-            PlanMaxAge = TimeSpan.FromMinutes(control.PlanMaxAgeMinutes),
-            MinimumDwell = TimeSpan.FromSeconds(control.MinimumDwellSeconds),
-            PowerHysteresisW = control.PowerHysteresisW,
-        };
-        var (start, end) = shape.Span;
-        var rates = provider.GetRequiredService<IRateStore>();
-        var range = new TimeRange(start, end + s_after);
-        return shape with
-        {
-            Telemetry = await provider.GetRequiredService<ITelemetryStore>().GetAsync(start, end + s_after, cancellationToken),
-            ImportRates = await rates.GetAsync(RateKind.Import, range, cancellationToken),
-            ExportRates = await rates.GetAsync(RateKind.Export, range, cancellationToken),
-            // From a day early: the plan in force at the first midnight was made before it.
-            Plans = await provider.GetRequiredService<IPlanHistory>().GetCreatedAsync(start.AddDays(-1), end + s_after, cancellationToken),
-        };
-    }
 
     private static DateOnly ParseDate(string option, string text) =>
         DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)

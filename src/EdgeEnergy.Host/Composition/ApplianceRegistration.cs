@@ -90,6 +90,7 @@ public static class ApplianceRegistration
         // Before the control loop and MQTT: the mode (published and logged), and what the person set before a restart,
         // are in force from the first poll.
         services.AddHostedService(sp => sp.GetRequiredService<ControlModeService>());
+        services.AddHostedService<AbScheduleService>();
         services.AddHostedService<UserStateLoader>();
         services.AddHostedService<ControlLoopService>();
         return services;

@@ -1,4 +1,5 @@
 using EdgeEnergy.Domain.Planning;
+using EdgeEnergy.Domain.Prices;
 using EdgeEnergy.Host.Scheduling;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -7,7 +8,8 @@ using Quartz;
 namespace EdgeEnergy.Host.Composition;
 
 /// <summary>
-/// Quartz jobs: price fetch, Solcast fetch, planning, retention and the load model's training (<c>Scheduling</c> section). Quartz takes the
+/// Quartz jobs: price fetch, Solcast fetch, planning, retention, the load model's training (<c>Scheduling</c> section) and
+/// the daily bills (<see cref="DailyBillsJob"/>: 00:10 UK time, and 5 minutes after start). Quartz takes the
 /// container's <see cref="TimeProvider"/>. Every job is <see cref="DisallowConcurrentExecutionAttribute"/>; missed
 /// fires (process asleep, clock jump) collapse into one run now, and the interval continues from there. Needs AddHistory,
 /// AddPriceSources and AddSolcast; the planning job calls the <see cref="IPlanningCycle"/> registered by the control side.
@@ -29,6 +31,12 @@ public static class SchedulingRegistration
             Every<PlanningJob>(q, PlanningJob.Key, TimeSpan.FromMinutes(o.PlanningMinutes));
             Every<RetentionJob>(q, RetentionJob.Key, TimeSpan.FromHours(o.RetentionHours));
             Every<LoadModelJob>(q, LoadModelJob.Key, TimeSpan.FromHours(o.LoadModelHours));
+            // The daily bills: after each UK midnight, and once after a start so the sensors are not unknown for a day
+            // (Quartz runs on the system clock here, as for every job above).
+            q.AddJob<DailyBillsJob>(j => j.WithIdentity(DailyBillsJob.Key).StoreDurably().DisallowConcurrentExecution());
+            q.AddTrigger(t => t.ForJob(DailyBillsJob.Key).WithIdentity("daily-bills-daily")
+                .WithCronSchedule($"0 {DailyBillsJob.AfterMidnight.Minutes} {DailyBillsJob.AfterMidnight.Hours} * * ?", c => c.InTimeZone(UkTime.Zone).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)));
+            q.AddTrigger(t => t.ForJob(DailyBillsJob.Key).WithIdentity("daily-bills-after-start").StartAt(TimeProvider.System.GetUtcNow() + DailyBillsJob.AfterStart));
         });
         services.AddQuartzHostedService(h => h.WaitForJobsToComplete = true);
         services.TryAddSingleton<ReplanGate>();

@@ -1,5 +1,7 @@
+using System.Globalization;
 using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Domain.Planning;
+using EdgeEnergy.Domain.Prices;
 using EdgeEnergy.Domain.Status;
 
 namespace EdgeEnergy.Host.Web;
@@ -71,12 +73,13 @@ internal sealed record PlanSlotView(
 
 /// <summary><c>GET /api/v1/status</c>: everything the dashboard shows apart from the plan.</summary>
 /// <c>mode</c>: <c>active</c> or <c>shadow</c> (nothing is written); <c>modeConfirmUntil</c>: while a switch to active
-/// waits for its confirming second command.
+/// waits for its confirming second command; <c>ab</c>: the A/B schedule (<c>Control:AbSchedule</c>), null when off.
 internal sealed record StatusView(
     DateTimeOffset NowUtc,
     long Version,
     string Mode,
     DateTimeOffset? ModeConfirmUntil,
+    AbView? Ab,
     RecommendationView? Recommendation,
     TelemetryView? Telemetry,
     CostTodayView? CostToday,
@@ -91,6 +94,7 @@ internal sealed record StatusView(
         s.Version,
         s.Mode.ToWire(),
         s.ModeConfirmUntilUtc is { } until && until > now ? until : null,
+        s.Ab is { } ab ? AbView.From(ab) : null,
         s.Recommendation is { } r ? RecommendationView.From(r) : null,
         s.Telemetry is { } t ? new TelemetryView(t.MeasuredAtUtc, Math.Max(0, (now - t.MeasuredAtUtc).TotalSeconds), t.BatterySocPercent, t.BatteryPowerW, t.PvPowerW, t.GridPowerW, t.LoadPowerW, t.ImmersionPowerW) : null,
         s.CostToday is { } c ? new CostTodayView(c.SinceUtc, c.CostPence, c.NoBatteryCostPence, c.SavingsPence) : null,
@@ -99,6 +103,23 @@ internal sealed record StatusView(
         s.Plan is { } p ? new PlanSummaryView(p.CreatedUtc, p.Plan.Status, p.Plan.ObjectivePence, p.Plan.Slots.Count) : null,
         s.Sources.Select(f => SourceView.From(f, now)).ToArray(),
         HealthView.From(s, now));
+}
+
+/// <summary>
+/// The A/B schedule: <c>today</c> <c>A</c> or <c>B</c>, <c>running</c> (false while shadow is chosen: no day is
+/// active), <c>nextSwitch</c> (the next UK midnight) and <c>text</c> for people, e.g. <c>A/B: today B (handed back), next switch 00:00</c>.
+/// </summary>
+internal sealed record AbView(string Schedule, DateOnly Date, string Today, bool Running, DateTimeOffset NextSwitch, string Text)
+{
+    public static AbView From(AbStatus ab)
+    {
+        var today = ab.TodayIsA ? "A" : "B";
+        var next = UkTime.ToLocal(ab.NextSwitchUtc).ToString("HH:mm", CultureInfo.InvariantCulture);
+        var text = !ab.Running
+            ? $"A/B: paused (shadow chosen), today would be {today}"
+            : ab.TodayIsA ? $"A/B: today A (EdgeEnergy in control), next switch {next}" : $"A/B: today B (handed back), next switch {next}";
+        return new AbView(ab.Schedule, ab.Today, today, ab.Running, ab.NextSwitchUtc, text);
+    }
 }
 
 /// <summary>Live flows in W: battery + = discharging, grid + = importing; SoC in %.</summary>

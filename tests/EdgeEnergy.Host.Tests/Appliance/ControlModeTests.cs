@@ -9,11 +9,13 @@ using EdgeEnergy.Domain.Inverter;
 using EdgeEnergy.Domain.Status;
 using EdgeEnergy.Host.Appliance;
 using EdgeEnergy.Host.Composition;
+using EdgeEnergy.Host.Web;
 using EdgeEnergy.Simulation;
 using EdgeEnergy.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -243,5 +245,112 @@ public sealed class ControlModeTests : IAsyncDisposable
         var after = await installer.ReadTelemetryAsync(CancellationToken.None);
         Assert.Equal("self-use", after.WorkMode);
         Assert.False(after.RemoteControl!.Enabled);
+    }
+    /// <summary>A hand-back that records each call and whether the write gate let its writes through.</summary>
+    private sealed class RecordingHandBack(Func<WriteGate> gate) : IInverterHandBack
+    {
+        public List<bool> GateOpenAtCalls { get; } = [];
+
+        public Task<string> HandBackAsync(CancellationToken cancellationToken)
+        {
+            GateOpenAtCalls.Add(gate().IsOpen);
+            return Task.FromResult("work mode self-use: written");
+        }
+    }
+
+    private static async Task Until(Func<bool> done, string what)
+    {
+        for (var i = 0; i < 500 && !done(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(done(), what);
+    }
+
+    [Fact]
+    public async Task Alternate_days_hand_back_at_the_uk_midnight_that_starts_a_b_day_and_take_control_at_the_next()
+    {
+        // 23:00 UTC = 23:00 UK on Wednesday 2 December 2026, an A day (day 9832 since 2000-01-01).
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 23, 0, 0, TimeSpan.Zero));
+        var store = new MemorySettings();
+        RecordingHandBack? handBack = null;
+        var sp = Build("active", store, time, (services, _) =>
+        {
+            services.AddSingleton<IInverterHandBack>(p => handBack = new RecordingHandBack(() => p.GetRequiredService<WriteGate>()));
+            services.AddHostedService<AbScheduleService>();
+        }, new Dictionary<string, string?> { ["Control:AbSchedule"] = "alternate-days" });
+        var mode = sp.GetRequiredService<ControlModeService>();
+        var status = sp.GetRequiredService<ApplianceStatusStore>();
+        await mode.StartAsync(CancellationToken.None);
+        var loop = sp.GetServices<IHostedService>().OfType<AbScheduleService>().Single();
+        await loop.StartAsync(CancellationToken.None);
+
+        Assert.Equal(ControlMode.Active, mode.Mode);
+        Assert.Equal("active", store.Values["control.day_mode.2026-12-02"]);
+        Assert.Equal("A/B: today A (EdgeEnergy in control), next switch 00:00", StatusView.From(status.Current, time.GetUtcNow()).Ab!.Text);
+
+        // One minute before midnight nothing changes.
+        time.Advance(TimeSpan.FromMinutes(59));
+        await Task.Delay(50);
+        Assert.Equal(ControlMode.Active, mode.Mode);
+
+        // UK midnight: Thursday 3 December is a B day. The gate closes and the inverter is handed back through the gate's
+        // hand-back path (its writes pass), recorded in the audit log, the status and the store.
+        time.Advance(TimeSpan.FromMinutes(1));
+        await Until(() => mode.Mode == ControlMode.Shadow && handBack?.GateOpenAtCalls.Count == 1, "switched to shadow with one hand-back at midnight");
+        Assert.Equal([true], handBack!.GateOpenAtCalls);
+        Assert.Throws<WriteRefusedException>(() => mode.Gate.Check("a write after the hand-back"));
+        Assert.Equal(ControlMode.Shadow, status.Current.Mode);
+        var audit = Assert.Single(((InMemoryAuditLog)sp.GetRequiredService<IAuditLog>()).Entries);
+        Assert.Equal("hand back", audit.Command);
+        Assert.Contains("Control:AbSchedule alternate-days: 2026-12-03 is B", audit.Reason, StringComparison.Ordinal);
+        await Until(() => store.Values.ContainsKey("control.day_mode.2026-12-03"), "the B day recorded");
+        Assert.Equal("shadow", store.Values["control.day_mode.2026-12-03"]);
+        Assert.Equal("active", store.Values["control.day_mode.2026-12-02"]);
+        Assert.Equal("A/B: today B (handed back), next switch 00:00", StatusView.From(status.Current, time.GetUtcNow()).Ab!.Text);
+        // The person's choice is still active, and the store keeps no MQTT choice: a restart resumes the schedule.
+        Assert.Equal(ControlMode.Active, mode.Chosen);
+        Assert.False(store.Values.ContainsKey(ControlModeService.ModeKey));
+        Assert.StartsWith("already active (today is a B day of Control:AbSchedule alternate-days: control is handed back until 2026-12-04 00:00 UTC)",
+            await mode.RequestAsync(ControlMode.Active, "mqtt", CancellationToken.None), StringComparison.Ordinal);
+
+        // The next UK midnight: Friday 4 December is an A day again; EdgeEnergy writes again, nothing more is handed back.
+        time.Advance(TimeSpan.FromDays(1));
+        await Until(() => mode.Mode == ControlMode.Active, "active again at the next midnight");
+        mode.Gate.Check("a write on an A day");
+        Assert.Single(handBack.GateOpenAtCalls);
+        await Until(() => store.Values.ContainsKey("control.day_mode.2026-12-04"), "the A day recorded");
+        Assert.Equal("active", store.Values["control.day_mode.2026-12-04"]);
+        await loop.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_start_on_a_b_day_starts_with_the_gate_closed_and_shadow_chosen_over_mqtt_pauses_the_schedule()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 9, 0, 0, TimeSpan.Zero)); // a B day
+        var store = new MemorySettings();
+        var sp = Build("active", store, time, settings: new Dictionary<string, string?> { ["Control:AbSchedule"] = "alternate-days" });
+        var mode = sp.GetRequiredService<ControlModeService>();
+        await mode.StartAsync(CancellationToken.None);
+
+        Assert.Equal(ControlMode.Shadow, mode.Mode);
+        Assert.Throws<WriteRefusedException>(() => mode.Gate.Check("a write on a B day"));
+        Assert.Equal("shadow", store.Values["control.day_mode.2026-12-03"]);
+
+        // Shadow chosen over MQTT: stored as the person's choice; the next A day stays shadow.
+        Assert.Equal("shadow: nothing is written from now on; handed back: already handed back (a B day of Control:AbSchedule)",
+            await mode.RequestAsync(ControlMode.Shadow, "mqtt", CancellationToken.None));
+        time.Advance(TimeSpan.FromDays(1));
+        await mode.ApplyScheduleAsync(CancellationToken.None);
+        Assert.Equal(ControlMode.Shadow, mode.Mode);
+        Assert.Equal("shadow", store.Values["control.day_mode.2026-12-04"]);
+        Assert.Equal("A/B: paused (shadow chosen), today would be A", StatusView.From(sp.GetRequiredService<ApplianceStatusStore>().Current, time.GetUtcNow()).Ab!.Text);
+
+        // Active confirmed on that A day: EdgeEnergy takes control at once, and the day is recorded mixed.
+        await mode.RequestAsync(ControlMode.Active, "mqtt", CancellationToken.None);
+        Assert.Equal("active: EdgeEnergy now commands the inverter", await mode.RequestAsync(ControlMode.Active, "mqtt", CancellationToken.None));
+        Assert.Equal(ControlMode.Active, mode.Mode);
+        Assert.Equal("mixed", store.Values["control.day_mode.2026-12-04"]);
     }
 }

@@ -8,7 +8,10 @@ namespace EdgeEnergy.Testing.Reporting;
 /// A site in shadow mode, simulated minute by minute with its own battery physics (not the product's plant model):
 /// a scripted incumbent (night charge 00:30–04:30 at 3 kW, otherwise self-use to the 10 % reserve, an immersion timer
 /// 02:00–03:00 at 3 kW inside the load) runs the battery, while EdgeEnergy plans every half hour from the measured
-/// state, as the shadow service does. December days in Europe/London (= UTC). Deterministic for a seed.
+/// state, as the shadow service does. December days in Europe/London (= UTC). Deterministic for a seed. On the days
+/// <c>edgeEnergyInControl</c> names (by index from the first day; an A/B schedule's A days) EdgeEnergy runs the battery
+/// instead: each half hour the first slot of the plan it has just made (charge and discharge at the planned power, hold,
+/// self-use), as the active service does.
 /// Signs as <see cref="TelemetrySample"/>: battery + = discharging, grid + = importing.
 /// </summary>
 public sealed class ShadowSiteSimulation
@@ -25,7 +28,8 @@ public sealed class ShadowSiteSimulation
     public enum Action { SelfUse, ForceCharge, ForceDischarge, Hold }
 
     public ShadowSiteSimulation(DateOnly firstDay, int days, IScheduleOptimiser optimiser, int seed = 16,
-        double chargeEfficiency = 0.94, double dischargeEfficiency = 0.96, double standbyKw = 0.03, int horizonSlots = 32)
+        double chargeEfficiency = 0.94, double dischargeEfficiency = 0.96, double standbyKw = 0.03, int horizonSlots = 32,
+        Func<int, bool>? edgeEnergyInControl = null)
     {
         ArgumentNullException.ThrowIfNull(optimiser);
         (ChargeEfficiency, DischargeEfficiency, StandbyKw) = (chargeEfficiency, dischargeEfficiency, standbyKw);
@@ -73,7 +77,8 @@ public sealed class ShadowSiteSimulation
             }
 
             var hour = m % 1440 / 60.0;
-            var (action, kw) = hour is >= 0.5 and < 4.5 ? (Action.ForceCharge, MaxBatteryKw) : (Action.SelfUse, double.PositiveInfinity);
+            var (action, kw) = edgeEnergyInControl?.Invoke(m / 1440) == true ? Follow(plans[^1].Plan)
+                : hour is >= 0.5 and < 4.5 ? (Action.ForceCharge, MaxBatteryKw) : (Action.SelfUse, double.PositiveInfinity);
             var f = Step(ref soc, action, kw, LoadKw[m], PvKw[m]);
             telemetry.Add(new TelemetrySample(now, measuredSoc, (f.DischargeKwh - f.ChargeKwh) / MinuteHours * 1000,
                 (f.ImportKwh - f.ExportKwh) / MinuteHours * 1000, LoadKw[m] * 1000, f.PvUsedKw * 1000));
@@ -142,6 +147,24 @@ public sealed class ShadowSiteSimulation
         var curtailed = Math.Max(0, -net) - export;
         soc += ChargeEfficiency * charge - discharge / DischargeEfficiency - StandbyKw * h;
         return new MinuteFlows(Math.Max(0, net), export, charge, discharge, pvKw - curtailed / h);
+    }
+
+    /// <summary>What the active service makes of a plan's first slot: forced charge or discharge at the planned power (kW), hold, or self-use.</summary>
+    private static (Action Action, double Kw) Follow(Plan plan)
+    {
+        if (plan.Slots.Count == 0)
+        {
+            return (Action.SelfUse, double.PositiveInfinity);
+        }
+
+        var slot = plan.Slots[0];
+        return slot.Mode switch
+        {
+            SlotMode.Charge => (Action.ForceCharge, slot.ChargeKwh / 0.5),
+            SlotMode.Discharge or SlotMode.Export => (Action.ForceDischarge, slot.DischargeKwh / 0.5),
+            SlotMode.Hold => (Action.Hold, 0),
+            _ => (Action.SelfUse, double.PositiveInfinity),
+        };
     }
 
     /// <summary>The energy (kWh) of a per-minute power series <paramref name="kw"/> over half hour <paramref name="slot"/>.</summary>

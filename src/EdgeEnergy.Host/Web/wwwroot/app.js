@@ -109,6 +109,12 @@
         "It plans and decides as usual and records what it would have done, but writes nothing to the inverter, the relays or Home Assistant."
         + (s.modeConfirmUntil ? " Waiting for a second \u201cactive\u201d before " + time(s.modeConfirmUntil) + " to take control." : " Set Mode to active in Home Assistant to hand it control."));
     }
+    if (s.ab) {
+      add("shadow", "◑", s.ab.text,
+        s.ab.running
+          ? "Control:AbSchedule " + s.ab.schedule + ": EdgeEnergy is in control on A days and hands the inverter back on B days, so its days can be compared with the incumbent's (edgeenergy report)."
+          : "Mode is shadow, so no day is active until Mode is set to active.");
+    }
     if (s.fallback && s.fallback.active) {
       add("fallback", "⚠", "Fallback rules in charge" + (s.fallback.since ? " since " + time(s.fallback.since) : ""),
         sentence(s.fallback.cause || "The plan is not being followed") + " The battery runs on safe rules until this clears.");

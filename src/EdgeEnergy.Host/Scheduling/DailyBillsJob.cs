@@ -1,0 +1,44 @@
+using EdgeEnergy.Backtest.Reporting;
+using EdgeEnergy.Control;
+using EdgeEnergy.Control.Supervision;
+using EdgeEnergy.Domain.Planning;
+using EdgeEnergy.Domain.Prices;
+using EdgeEnergy.Domain.Status;
+using EdgeEnergy.Host.Reporting;
+using Microsoft.Extensions.Options;
+using Quartz;
+
+namespace EdgeEnergy.Host.Scheduling;
+
+/// <summary>
+/// Once a day after UK midnight (and once soon after start): the report core (<see cref="BillReportEngine"/>, as
+/// <c>edgeenergy report</c> runs it) over the 7 UK days to yesterday, its figures into the status
+/// (<see cref="ApplianceSnapshot.Bills"/>) and so into the Home Assistant sensors. A few hundred solves on one thread.
+/// </summary>
+[DisallowConcurrentExecution]
+internal sealed class DailyBillsJob(
+    IServiceProvider services, IScheduleOptimiser optimiser, IApplianceStatusPublisher status, IOptions<SiteOptions> site, IOptions<ControlOptions> control,
+    TimeProvider time, ILogger<DailyBillsJob> logger) : IJob
+{
+    public static readonly JobKey Key = new("daily-bills", "data");
+
+    /// <summary>The daily run: this long after UK midnight (the last minute of telemetry and the morning's first plans are in).</summary>
+    public static readonly TimeSpan AfterMidnight = TimeSpan.FromMinutes(10);
+
+    /// <summary>The run after a start: late enough not to compete with the first planning cycle.</summary>
+    public static readonly TimeSpan AfterStart = TimeSpan.FromMinutes(5);
+
+    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        JobRunner.RunAsync(logger, Key.Name, () => RunAsync(cancellationToken));
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var yesterday = DateOnly.FromDateTime(UkTime.ToLocal(now).DateTime).AddDays(-1);
+        var input = await BillReportReader.ReadAsync(services, yesterday.AddDays(1 - ReportedBillsSummary.WeekDays), yesterday, site.Value, control.Value, cancellationToken);
+        var report = new BillReportEngine(optimiser).Run(input, cancellationToken);
+        var bills = ReportedBillsSummary.Of(report.Days, now);
+        status.Update(s => s with { Bills = bills });
+        logger.DailyBillsReported(yesterday, bills.YesterdayBills is not null, bills.WeekCompleteDays);
+    }
+}
