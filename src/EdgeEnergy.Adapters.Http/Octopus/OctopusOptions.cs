@@ -9,6 +9,9 @@ public sealed partial class OctopusOptions
 {
     public const string SectionName = "Octopus";
 
+    /// <summary>The GSP region letters (A–P without I and O).</summary>
+    public const string Regions = "ABCDEFGHJKLMNP";
+
     /// <summary><c>Octopus:BaseUrl</c>: the API root (the <c>v1/</c> path is added).</summary>
     public string BaseUrl { get; set; } = "https://api.octopus.energy/";
 
@@ -71,15 +74,14 @@ public sealed partial class OctopusOptions
     /// <summary>Electricity, single register: <c>E-1R-{product}-{region}</c>.</summary>
     public string TariffCode(string product) => $"E-1R-{product.Trim().ToUpperInvariant()}-{Region.Trim().ToUpperInvariant()}";
 
+    /// <summary>An Octopus product code: upper-case letters and digits in dash-separated groups.</summary>
     [GeneratedRegex("^[A-Z0-9]+(-[A-Z0-9]+)*$")]
-    internal static partial Regex ProductPattern();
+    public static partial Regex ProductPattern();
 }
 
 /// <summary>Checks <see cref="OctopusOptions"/>; every message names the configuration key.</summary>
 public sealed class OctopusOptionsValidator : IValidateOptions<OctopusOptions>
 {
-    private const string Regions = "ABCDEFGHJKLMNP";
-
     public ValidateOptionsResult Validate(string? name, OctopusOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -96,9 +98,9 @@ public sealed class OctopusOptionsValidator : IValidateOptions<OctopusOptions>
         }
 
         var region = options.Region?.Trim().ToUpperInvariant() ?? string.Empty;
-        if (region.Length != 1 || !Regions.Contains(region[0], StringComparison.Ordinal))
+        if (region.Length != 1 || !OctopusOptions.Regions.Contains(region[0], StringComparison.Ordinal))
         {
-            errors.Add($"Octopus:Region '{options.Region}' must be one GSP region letter of {Regions}");
+            errors.Add($"Octopus:Region '{options.Region}' must be one GSP region letter of {OctopusOptions.Regions}");
         }
 
         if (!DailyWindow.TryParse(options.NightHoursUtc, out _))

@@ -91,11 +91,19 @@ public sealed record TariffKnowledge(TariffPublication Publication)
         lastAttemptUtc is not { } last || nowUtc - last >= PollInterval(nowUtc, storedUntilUtc, publishingInterval, normalInterval);
 
     /// <summary>What a plan on an import and an export tariff knows: the earlier of the two.</summary>
-    public static DateTimeOffset KnownUntil(DateTimeOffset now, TimeZoneInfo zone, TariffKnowledge import, TariffKnowledge? export)
+    public static DateTimeOffset KnownUntilForPair(DateTimeOffset now, TimeZoneInfo zone, TariffKnowledge import, TariffKnowledge? export)
     {
         ArgumentNullException.ThrowIfNull(import);
         var until = import.KnownUntil(now, zone);
         return export is null ? until : Min(until, export.KnownUntil(now, zone));
+    }
+
+    /// <summary>How far a plan on an import and an export tariff may estimate: the earlier of the two ends.</summary>
+    public static DateTimeOffset EstimatedUntilForPair(DateTimeOffset now, TimeZoneInfo zone, TariffKnowledge import, TariffKnowledge? export)
+    {
+        ArgumentNullException.ThrowIfNull(import);
+        var until = import.EstimatedUntil(now, zone);
+        return export is null ? until : Min(until, export.EstimatedUntil(now, zone));
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;

@@ -9,7 +9,7 @@ namespace EdgeEnergy.Adapters.Http.Tests.Octopus;
 
 /// <summary>
 /// Every shape of Octopus rate rows, served by an Octopus-shaped server on loopback, comes out as one price per half
-/// hour, each slot exactly once. Window prices are illustrative (Fixtures/octopus/README.md); the times are the
+/// hour, each slot exactly once. Window prices are illustrative (EdgeEnergy.Testing/Octopus/README.md); the times are the
 /// tariffs' documented windows; both weekends hold a clock change.
 /// </summary>
 public sealed class OctopusTariffShapesTests : IAsyncLifetime

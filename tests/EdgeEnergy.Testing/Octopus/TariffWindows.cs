@@ -6,7 +6,7 @@ namespace EdgeEnergy.Testing.Octopus;
 
 /// <summary>
 /// Octopus-shaped rows for fixed-window tariffs, built from the window structure the tariffs document (UK local
-/// times). The prices tests pass in are illustrative, not published rates (see Fixtures/octopus/README.md).
+/// times). The prices tests pass in are illustrative, not published rates (see Octopus/README.md).
 /// </summary>
 public static class TariffWindows
 {
