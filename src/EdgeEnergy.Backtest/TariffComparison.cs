@@ -42,10 +42,10 @@ public static class TariffComparison
         return new BacktestHistory(slots);
     }
 
-    /// <summary>Runs <paramref name="engine"/> on every pair, imports outer, in the order given.</summary>
+    /// <summary>Runs <paramref name="engine"/> on every pair, imports outer, in the order given; <paramref name="finished"/> hears each pair's result as it comes.</summary>
     public static IReadOnlyList<TariffPairResult> Run(
         BacktestEngine engine, BacktestHistory history, BacktestSite site, IReadOnlyList<TariffPrices> imports, IReadOnlyList<TariffPrices> exports,
-        Action<TariffPrices, TariffPrices>? starting = null, CancellationToken cancellationToken = default)
+        Action<TariffPairResult>? finished = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(imports);
@@ -55,12 +55,12 @@ public static class TariffComparison
         {
             foreach (var export in exports)
             {
-                starting?.Invoke(import, export);
                 var run = engine.Run(WithPrices(history, import, export), site, null, cancellationToken);
                 var optimiser = run.Strategies[StrategyNames.Optimiser].TotalBillPence;
                 var none = run.Strategies[StrategyNames.None].TotalBillPence;
                 var standing = import.StandingPence + export.StandingPence;
                 results.Add(new TariffPairResult(import.Product, export.Product, optimiser + standing, standing, none - optimiser));
+                finished?.Invoke(results[^1]);
             }
         }
 

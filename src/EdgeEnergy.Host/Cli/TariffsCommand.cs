@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Globalization;
 using EdgeEnergy.Adapters.Http.Octopus;
 using EdgeEnergy.Backtest;
 using EdgeEnergy.Domain.Prices;
@@ -112,19 +113,10 @@ internal static class TariffsCommand
                 }
             }
         }
-        catch (BacktestInputException e)
+        catch (Exception e) when (e is BacktestInputException or TariffNotFoundException or IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"edgeenergy tariffs compare: {e.Message}");
-            return ExitCodes.BadInput;
-        }
-        catch (TariffNotFoundException e)
-        {
-            Console.Error.WriteLine($"edgeenergy tariffs compare: {e.Message}");
-            return ExitCodes.BadInput;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Console.Error.WriteLine($"edgeenergy tariffs compare: cannot read input: {e.Message}");
+            // Bad input (a file, a product code or region, an unpriced slot): exit 2 with the reason.
+            Console.Error.WriteLine($"edgeenergy tariffs compare: {(e is IOException or UnauthorizedAccessException ? "cannot read input: " : string.Empty)}{e.Message}");
             return ExitCodes.BadInput;
         }
         catch (PriceSourceException e)
@@ -141,7 +133,8 @@ internal static class TariffsCommand
         try
         {
             pairs = TariffComparison.Run(engine, history, site, importPrices, exportPrices,
-                quiet ? null : (i, e) => Console.Error.WriteLine($"  backtest {i.Product} × {e.Product} ({Stopwatch.GetElapsedTime(started).TotalSeconds:0} s)"),
+                quiet ? null : p => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {p.Import} × {p.Export}: bill £{p.BillPence / 100:0.00} (standing £{p.StandingPence / 100:0.00}), saving vs no battery £{p.SavingsVsNoBatteryPence / 100:0.00}; {Stopwatch.GetElapsedTime(started).TotalSeconds:0} s so far")),
                 cancellationToken);
         }
         catch (BacktestInputException e)
