@@ -7,7 +7,8 @@ using Microsoft.Extensions.Options;
 namespace EdgeEnergy.Host.Data;
 
 /// <summary>What one update did for one rate kind.</summary>
-internal sealed record PriceKindUpdate(RateKind Kind, int Requests, int Fetched, int Saved, int Rejected, IReadOnlyList<TimeRange> StillMissing, IReadOnlyList<string> Errors);
+/// <remarks><paramref name="TariffNotFound"/>: the configured product or region does not exist (bad input, not an outage).</remarks>
+internal sealed record PriceKindUpdate(RateKind Kind, int Requests, int Fetched, int Saved, int Rejected, IReadOnlyList<TimeRange> StillMissing, IReadOnlyList<string> Errors, bool TariffNotFound = false);
 
 /// <summary>What one update did.</summary>
 internal sealed record PriceUpdateResult(DateTimeOffset AtUtc, IReadOnlyList<PriceKindUpdate> Kinds)
@@ -99,6 +100,7 @@ internal sealed class PriceUpdater(
         var missing = await MissingAsync(kind, window, cancellationToken);
         int requests = 0, fetched = 0, saved = 0, rejected = 0;
         var errors = new List<string>();
+        var notFound = false;
         foreach (var range in Merge(missing))
         {
             requests++;
@@ -111,6 +113,7 @@ internal sealed class PriceUpdater(
             }
             catch (PriceSourceException e)
             {
+                notFound |= e is TariffNotFoundException;
                 errors.Add(e.Message);
                 logger.PriceFetchFailed(kind, range, e.Message);
             }
@@ -118,7 +121,7 @@ internal sealed class PriceUpdater(
 
         var stillMissing = requests == 0 ? missing : await MissingAsync(kind, window, cancellationToken);
         logger.PricesUpdated(kind, window, saved, rejected, stillMissing.Count);
-        return new PriceKindUpdate(kind, requests, fetched, saved, rejected, stillMissing, errors);
+        return new PriceKindUpdate(kind, requests, fetched, saved, rejected, stillMissing, errors, notFound);
     }
 
     private void Report(PriceUpdateResult result)
