@@ -42,8 +42,11 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
         void Others()
         {
             none = RunNone(history, site, zone);
-            rules = RunRules(history, site, zone);
-            (perfect, perfectNotProven) = RunPerfect(history, site, zone, cancellationToken);
+            if (_options.Bounds)
+            {
+                rules = RunRules(history, site, zone);
+                (perfect, perfectNotProven) = RunPerfect(history, site, zone, cancellationToken);
+            }
         }
 
         // The other strategies run on one of the replay's threads, which then joins the replay.
@@ -51,24 +54,27 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
         var replay = new OptimiserReplay(_optimiser, _options, history, site, zone)
             .Run(_options.Threads, progress, cancellationToken, sideWork: Others);
         var optimiserSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        var attribution = _options.Attribution ? Attribute(history, site, zone, replay.Run.TotalBillPence, perfect!.TotalBillPence, cancellationToken) : null;
+        var attribution = _options.Attribution && _options.Bounds ? Attribute(history, site, zone, replay.Run.TotalBillPence, perfect!.TotalBillPence, cancellationToken) : null;
 
         var load = history.Slots.Select(s => s.LoadKwh).ToArray();
         var pv = history.Slots.Select(s => s.PvKwh).ToArray();
-        ISlotForecaster[] forecasters = [new PersistenceForecaster(), new WeekdayAverageForecaster(), _options.LoadForecaster];
+        ISlotForecaster[] forecasters = _options.Bounds ? [new PersistenceForecaster(), new WeekdayAverageForecaster(), _options.LoadForecaster] : [];
+        var strategies = new Dictionary<string, StrategyRun>(StringComparer.Ordinal) { [StrategyNames.None] = none!, [StrategyNames.Optimiser] = replay.Run };
+        if (_options.Bounds)
+        {
+            strategies[StrategyNames.Rules] = rules!;
+            strategies[StrategyNames.Perfect] = perfect!;
+        }
+
         return new BacktestResult
         {
             History = history,
-            Strategies = new Dictionary<string, StrategyRun>(StringComparer.Ordinal)
-            {
-                [StrategyNames.None] = none!, [StrategyNames.Rules] = rules!, [StrategyNames.Optimiser] = replay.Run,
-                [StrategyNames.Perfect] = perfect!,
-            },
+            Strategies = strategies,
             Decisions = replay.Decisions,
             LoadForecastScores = [.. forecasters.Select(f => ForecastEvaluation.Score(f, load))],
             PvForecastSource = replay.PvSource,
-            PvForecastSkill = pv.All(v => v == 0) ? [] : [.. PvForecasters(history).Select(f => ForecastEvaluation.SkillByLead(f, pv))],
-            LoadForecastSkill = [.. LoadForecasters().Select(f => ForecastEvaluation.SkillByLead(f, load))],
+            PvForecastSkill = !_options.Bounds || pv.All(v => v == 0) ? [] : [.. PvForecasters(history).Select(f => ForecastEvaluation.SkillByLead(f, pv))],
+            LoadForecastSkill = _options.Bounds ? [.. LoadForecasters().Select(f => ForecastEvaluation.SkillByLead(f, load))] : [],
             RulesDescription = RulesDescription,
             FallbackPlans = replay.Fallbacks,
             ImmersionShortfalls = replay.Shortfalls,

@@ -49,6 +49,13 @@ public sealed record BacktestOptions
     /// </summary>
     public bool Attribution { get; init; }
 
+    /// <summary>
+    /// Also run the rules and perfect-foresight strategies and score the forecasts (the default). False (tariffs
+    /// compare, which reads only the none and optimiser bills) runs only those two; the result's strategies then hold
+    /// only them, so capture figures and attribution are not available.
+    /// </summary>
+    public bool Bounds { get; init; } = true;
+
     /// <summary>Perfect foresight is solved in windows of this many slots (5 days)…</summary>
     public int PerfectWindowSlots { get; init; } = 240;
 

@@ -101,6 +101,14 @@ public sealed class PricesCommandsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_unknown_product_exits_2_naming_the_key()
+    {
+        var result = await CliRunner.RunAsync(["prices", "fetch"], environment: Environment(("EDGEENERGY__OCTOPUS__EXPORTPRODUCT", "NO-SUCH-EXPORT-1")));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Octopus:ExportProduct 'NO-SUCH-EXPORT-1'", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_setting_that_is_not_a_number_exits_2_naming_the_key()
     {
         var result = await CliRunner.RunAsync(["prices", "fetch"], environment: Environment(("EDGEENERGY__OCTOPUS__PAGESIZE", "many")));

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using EdgeEnergy.Domain.Prices;
 using Microsoft.Extensions.Options;
 
 namespace EdgeEnergy.Adapters.Http.Octopus;
@@ -8,17 +9,28 @@ public sealed partial class OctopusOptions
 {
     public const string SectionName = "Octopus";
 
+    /// <summary>The GSP region letters (A–P without I and O).</summary>
+    public const string Regions = "ABCDEFGHJKLMNP";
+
     /// <summary><c>Octopus:BaseUrl</c>: the API root (the <c>v1/</c> path is added).</summary>
     public string BaseUrl { get; set; } = "https://api.octopus.energy/";
 
-    /// <summary><c>Octopus:ImportProduct</c>: the Agile import product code.</summary>
+    /// <summary><c>Octopus:ImportProduct</c>: any Octopus import product code (Agile, Go, Flux, Cosy, Tracker, fixed…).</summary>
     public string ImportProduct { get; set; } = "AGILE-24-10-01";
 
-    /// <summary><c>Octopus:ExportProduct</c>: the Agile Outgoing product code; empty for no export tariff.</summary>
+    /// <summary><c>Octopus:ExportProduct</c>: any Octopus export product code (Agile Outgoing, Outgoing Fixed…); empty for no export tariff.</summary>
     public string ExportProduct { get; set; } = "AGILE-OUTGOING-19-05-13";
 
     /// <summary><c>Octopus:Region</c>: the GSP region letter (A–P without I and O; C = London, J = South Eastern).</summary>
     public string Region { get; set; } = "C";
+
+    /// <summary>
+    /// <c>Octopus:NightHoursUtc</c>: for two-register (day/night) products whose rows do not say the hours, the night
+    /// register's hours as <c>HH:mm-HH:mm</c> UTC (Economy 7 meters mostly keep GMT all year).
+    /// </summary>
+    public string NightHoursUtc { get; set; } = "00:30-07:30";
+
+    internal DailyWindow NightHours => DailyWindow.TryParse(NightHoursUtc, out var window) ? window : throw new InvalidOperationException($"Octopus:NightHoursUtc '{NightHoursUtc}' is not HH:mm-HH:mm");
 
     /// <summary><c>Octopus:PageSize</c>: results per page (Octopus allows up to 1500).</summary>
     public int PageSize { get; set; } = 1500;
@@ -54,20 +66,22 @@ public sealed partial class OctopusOptions
 
     public string ImportTariff => TariffCode(ImportProduct);
 
+    /// <summary>When each kind's prices are known (<see cref="TariffKnowledge.ForProduct"/> on the configured product).</summary>
+    public TariffKnowledge Knowledge(RateKind kind) => TariffKnowledge.ForProduct(kind == RateKind.Import ? ImportProduct : ExportProduct);
+
     public string? ExportTariff => string.IsNullOrWhiteSpace(ExportProduct) ? null : TariffCode(ExportProduct);
 
     /// <summary>Electricity, single register: <c>E-1R-{product}-{region}</c>.</summary>
     public string TariffCode(string product) => $"E-1R-{product.Trim().ToUpperInvariant()}-{Region.Trim().ToUpperInvariant()}";
 
+    /// <summary>An Octopus product code: upper-case letters and digits in dash-separated groups.</summary>
     [GeneratedRegex("^[A-Z0-9]+(-[A-Z0-9]+)*$")]
-    internal static partial Regex ProductPattern();
+    public static partial Regex ProductPattern();
 }
 
 /// <summary>Checks <see cref="OctopusOptions"/>; every message names the configuration key.</summary>
 public sealed class OctopusOptionsValidator : IValidateOptions<OctopusOptions>
 {
-    private const string Regions = "ABCDEFGHJKLMNP";
-
     public ValidateOptionsResult Validate(string? name, OctopusOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -84,9 +98,14 @@ public sealed class OctopusOptionsValidator : IValidateOptions<OctopusOptions>
         }
 
         var region = options.Region?.Trim().ToUpperInvariant() ?? string.Empty;
-        if (region.Length != 1 || !Regions.Contains(region[0], StringComparison.Ordinal))
+        if (region.Length != 1 || !OctopusOptions.Regions.Contains(region[0], StringComparison.Ordinal))
         {
-            errors.Add($"Octopus:Region '{options.Region}' must be one GSP region letter of {Regions}");
+            errors.Add($"Octopus:Region '{options.Region}' must be one GSP region letter of {OctopusOptions.Regions}");
+        }
+
+        if (!DailyWindow.TryParse(options.NightHoursUtc, out _))
+        {
+            errors.Add($"Octopus:NightHoursUtc '{options.NightHoursUtc}' is not a window like 00:30-07:30 (HH:mm-HH:mm, UTC)");
         }
 
         HttpOptionsChecks.Range(errors, "Octopus:PageSize", options.PageSize, 1, 1500);

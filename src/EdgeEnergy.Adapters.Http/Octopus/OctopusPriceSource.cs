@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using EdgeEnergy.Domain.Prices;
@@ -7,11 +8,15 @@ using Microsoft.Extensions.Options;
 
 namespace EdgeEnergy.Adapters.Http.Octopus;
 
+/// <summary>What one product's tariff published over a range: one rate per half-hour slot, its standing charges (pence per day) and every rejection.</summary>
+public sealed record TariffRates(OctopusTariff Tariff, IReadOnlyList<Rate> Slots, IReadOnlyList<TariffRow> StandingCharges, IReadOnlyList<RateRejection> Rejected, int Pages);
+
 /// <summary>
-/// Agile import and Agile Outgoing unit rates from the Octopus REST API: follows <c>next</c> pages (newest first),
-/// converts every time to UTC (a time without offset is Europe/London, as the API documents), validates the result
-/// and keeps the valid part. A page that cannot be read ends the fetch with what was read so far and a rejection
-/// naming the page; the missing range is re-fetched later by the gap detector.
+/// Unit rates of any Octopus product from the public REST API: reads the product (<c>/v1/products/{P}/</c>) for the
+/// region's tariff code and whether it is single or two-register, reads its rate lists (following <c>next</c> pages),
+/// converts every time to UTC (a time without offset is Europe/London, as the API documents) and expands rows of any
+/// span into half-hour slots (<see cref="TariffExpansion"/>), validated. A later page that cannot be read ends the list
+/// with what was read so far and a rejection naming the page; the gap detector re-fetches the missing range later.
 /// </summary>
 public sealed class OctopusPriceSource(HttpClient client, IOptions<OctopusOptions> options, TimeProvider timeProvider, ILogger<OctopusPriceSource> logger)
     : IPriceSource
@@ -22,32 +27,102 @@ public sealed class OctopusPriceSource(HttpClient client, IOptions<OctopusOption
 
     public async Task<PriceFetchResult> FetchAsync(RateKind kind, TimeRange range, CancellationToken cancellationToken)
     {
+        var key = $"Octopus:{kind}Product";
         var product = (kind == RateKind.Import ? _options.ImportProduct : _options.ExportProduct)?.Trim().ToUpperInvariant();
         if (string.IsNullOrEmpty(product))
         {
-            throw new PriceSourceException($"Octopus:{kind}Product is not configured");
+            throw new PriceSourceException($"{key} is not configured");
         }
 
-        var tariff = _options.TariffCode(product);
+        var rates = await FetchTariffAsync(product, range, key, withStandingCharges: false, cancellationToken);
+        var kindName = kind.ToString().ToLowerInvariant();
+        foreach (var rejection in rates.Rejected)
+        {
+            logger.RateRejected(kindName, rejection.ToString());
+        }
+
+        logger.RatesFetched(kindName, rates.Tariff.Code, rates.Slots.Count, rates.Pages, range, rates.Rejected.Count);
+        return new PriceFetchResult(kind, rates.Slots, rates.Rejected, rates.Pages);
+    }
+
+    /// <summary>
+    /// The rates of <paramref name="product"/> in the configured region over <paramref name="range"/>, one per half hour;
+    /// with <paramref name="withStandingCharges"/> also its standing charges. <paramref name="key"/> names where the
+    /// product code came from, for the messages. Throws <see cref="TariffNotFoundException"/> when the product or the
+    /// region's tariff does not exist, <see cref="PriceSourceException"/> when the API cannot be read.
+    /// </summary>
+    public async Task<TariffRates> FetchTariffAsync(string product, TimeRange range, string key, bool withStandingCharges, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(product);
+        product = product.Trim().ToUpperInvariant();
+        var region = _options.Region.Trim().ToUpperInvariant();
+        var retry = new RetrySettings(_options.RetryAttempts, _options.RetryBaseDelay, _options.RetryMaxDelay);
+        var tariff = await ReadProductAsync(product, region, key, retry, cancellationToken);
+        var rejected = new List<RateRejection>();
+        var pages = 0;
+        var lists = new List<IReadOnlyList<Rate>>();
+        foreach (var list in tariff.UnitRateLists)
+        {
+            var (rows, read) = await ReadRowsAsync(tariff, list, range, rejected, retry, cancellationToken);
+            pages += read;
+            lists.Add(TariffExpansion.ToSlots(rows, range, rejected));
+        }
+
+        var slots = tariff.TwoRegister ? TariffExpansion.Registers(lists[0], lists[1], _options.NightHours) : lists[0];
+        var validation = RateValidator.Validate(slots, new RateLimits { MinPence = _options.MinPence, MaxPence = _options.MaxPence });
+        rejected.AddRange(validation.Rejected);
+        IReadOnlyList<TariffRow> standing = [];
+        if (withStandingCharges && tariff.HasStandingCharges)
+        {
+            var (rows, read) = await ReadRowsAsync(tariff, "standing-charges", range, rejected, retry, cancellationToken);
+            pages += read;
+            standing = rows;
+        }
+
+        return new TariffRates(tariff, validation.Valid, standing, rejected, pages);
+    }
+
+    private async Task<OctopusTariff> ReadProductAsync(string product, string region, string key, RetrySettings retry, CancellationToken cancellationToken)
+    {
+        var url = new Uri(HttpOptionsChecks.Normalise(_options.BaseUrl), $"v1/products/{Uri.EscapeDataString(product)}/");
+        var (status, document, error) = await GetJsonAsync(url, $"Octopus product {product}", retry, cancellationToken);
+        if (status == HttpStatusCode.NotFound)
+        {
+            throw new TariffNotFoundException($"{key} '{product}': Octopus has no public product of that code (HTTP 404 from {url.AbsolutePath}); check the code, or leave it empty when its rates are not public");
+        }
+
+        using (document)
+        {
+            if (document is null)
+            {
+                throw new PriceSourceException($"Octopus product {product}: {error}");
+            }
+
+            return OctopusWire.ParseProduct(document.RootElement, product, region, out var problem)
+                ?? throw new TariffNotFoundException($"{key} '{product}' with Octopus:Region '{region}': {problem}");
+        }
+    }
+
+    private async Task<(List<TariffRow> Rows, int Pages)> ReadRowsAsync(
+        OctopusTariff tariff, string list, TimeRange range, List<RateRejection> rejected, RetrySettings retry, CancellationToken cancellationToken)
+    {
         var baseUri = HttpOptionsChecks.Normalise(_options.BaseUrl);
         var url = new Uri(baseUri, string.Create(CultureInfo.InvariantCulture,
-            $"v1/products/{product}/electricity-tariffs/{tariff}/standard-unit-rates/?period_from={Iso(range.FromUtc)}&period_to={Iso(range.ToUtc)}&page_size={_options.PageSize}"));
-        var candidates = new List<Rate>();
-        var rejected = new List<RateRejection>();
+            $"v1/products/{Uri.EscapeDataString(tariff.Product)}/electricity-tariffs/{Uri.EscapeDataString(tariff.Code)}/{list}/?period_from={Iso(range.FromUtc)}&period_to={Iso(range.ToUtc)}&page_size={_options.PageSize}"));
+        var rows = new List<TariffRow>();
         var visited = new HashSet<string>(StringComparer.Ordinal);
         var pages = 0;
-        var retry = new RetrySettings(_options.RetryAttempts, _options.RetryBaseDelay, _options.RetryMaxDelay);
         for (Uri? next = url; next is not null;)
         {
             if (pages >= _options.MaxPages)
             {
-                rejected.Add(new RateRejection(null, $"stopped after Octopus:MaxPages ({_options.MaxPages}) pages; {next} not read"));
+                rejected.Add(new RateRejection(null, $"{list}: stopped after Octopus:MaxPages ({_options.MaxPages}) pages; {next} not read"));
                 break;
             }
 
             if (!visited.Add(next.AbsoluteUri))
             {
-                rejected.Add(new RateRejection(null, $"page {pages + 1}: 'next' points back to a page already read ({next}); pagination stopped"));
+                rejected.Add(new RateRejection(null, $"{list} page {pages + 1}: 'next' points back to a page already read ({next}); pagination stopped"));
                 break;
             }
 
@@ -57,14 +132,14 @@ public sealed class OctopusPriceSource(HttpClient client, IOptions<OctopusOption
             {
                 if (pages == 1)
                 {
-                    throw new PriceSourceException($"Octopus {kind} {tariff}: {page.Error}");
+                    throw new PriceSourceException($"Octopus {tariff.Code} {list}: {page.Error}");
                 }
 
                 rejected.Add(new RateRejection(null, page.Error));
                 break;
             }
 
-            candidates.AddRange(page.Rates);
+            rows.AddRange(page.Rows);
             rejected.AddRange(page.Rejected);
             next = page.Next;
             if (next is not null && !SameOrigin(next, baseUri))
@@ -74,143 +149,55 @@ public sealed class OctopusPriceSource(HttpClient client, IOptions<OctopusOption
             }
         }
 
-        var validation = RateValidator.Validate(candidates, new RateLimits { MinPence = _options.MinPence, MaxPence = _options.MaxPence });
-        rejected.AddRange(validation.Rejected);
-        var kindName = kind.ToString().ToLowerInvariant();
-        foreach (var rejection in rejected)
-        {
-            logger.RateRejected(kindName, rejection.ToString());
-        }
-
-        logger.RatesFetched(kindName, tariff, validation.Valid.Count, pages, range, rejected.Count);
-        return new PriceFetchResult(kind, validation.Valid, rejected, pages);
+        return (rows, pages);
     }
 
-    private async Task<Page> ReadPageAsync(Uri url, int number, RetrySettings retry, CancellationToken cancellationToken)
+    private async Task<OctopusRowsPage> ReadPageAsync(Uri url, int number, RetrySettings retry, CancellationToken cancellationToken)
+    {
+        var (_, document, error) = await GetJsonAsync(url, $"Octopus page {number} {url.AbsolutePath}", retry, cancellationToken);
+        using (document)
+        {
+            return document is null
+                ? OctopusRowsPage.Failed($"page {number} ({url}): {error}")
+                : OctopusWire.ParsePage(document.RootElement, number, url);
+        }
+    }
+
+    /// <summary>One GET with retries: the parsed body, or the final status and why there is no body.</summary>
+    private async Task<(HttpStatusCode? Status, JsonDocument? Document, string? Error)> GetJsonAsync(Uri url, string what, RetrySettings retry, CancellationToken cancellationToken)
     {
         HttpResponseMessage response;
         try
         {
             response = await HttpRetry.SendAsync(client, () => new HttpRequestMessage(HttpMethod.Get, url) { Headers = { Accept = { new MediaTypeWithQualityHeaderValue("application/json") } } },
-                retry, timeProvider, logger, $"Octopus page {number} {url.AbsolutePath}", null, cancellationToken);
+                retry, timeProvider, logger, what, null, cancellationToken);
         }
         catch (HttpGiveUpException e)
         {
-            return Page.Failed($"page {number} ({url}): {e.Message}");
+            return (null, null, e.Message);
         }
 
         using (response)
         {
             if (!response.IsSuccessStatusCode)
             {
-                return Page.Failed($"page {number} ({url}): HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+                return (response.StatusCode, null, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
             }
 
             var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
             try
             {
-                using var document = JsonDocument.Parse(body);
-                return ParsePage(document.RootElement, number, url);
+                return (response.StatusCode, JsonDocument.Parse(body), null);
             }
             catch (JsonException e)
             {
-                return Page.Failed($"page {number} ({url}): not JSON: {e.Message}");
+                return (response.StatusCode, null, $"not JSON: {e.Message}");
             }
         }
-    }
-
-    internal static Page ParsePage(JsonElement root, int number, Uri url)
-    {
-        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("results", out var results) || results.ValueKind != JsonValueKind.Array)
-        {
-            return Page.Failed($"page {number} ({url}): no 'results' array");
-        }
-
-        Uri? next = null;
-        if (root.TryGetProperty("next", out var nextElement) && nextElement.ValueKind == JsonValueKind.String)
-        {
-            if (!Uri.TryCreate(url, nextElement.GetString(), out next))
-            {
-                return Page.Failed($"page {number} ({url}): 'next' is not a URL: {nextElement.GetString()}");
-            }
-        }
-        else if (root.TryGetProperty("next", out nextElement) && nextElement.ValueKind != JsonValueKind.Null)
-        {
-            return Page.Failed($"page {number} ({url}): 'next' is a {nextElement.ValueKind}, expected a URL or null");
-        }
-
-        var rates = new List<Rate>();
-        var rejected = new List<RateRejection>();
-        var index = 0;
-        foreach (var item in results.EnumerateArray())
-        {
-            var where = $"page {number} results[{index++}]";
-            if (item.ValueKind != JsonValueKind.Object)
-            {
-                rejected.Add(new RateRejection(null, $"{where}: not an object"));
-                continue;
-            }
-
-            // Some tariffs publish direct-debit and non-direct-debit prices side by side; we pay by direct debit.
-            if (item.TryGetProperty("payment_method", out var method) && method.ValueKind == JsonValueKind.String && method.GetString() != "DIRECT_DEBIT")
-            {
-                continue;
-            }
-
-            var from = ReadTime(item, "valid_from", out var fromError);
-            var to = ReadTime(item, "valid_to", out var toError);
-            if (from is null || to is null)
-            {
-                rejected.Add(new RateRejection(from, $"{where}: {fromError ?? toError}"));
-                continue;
-            }
-
-            if (!item.TryGetProperty("value_inc_vat", out var value) || value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out var pence))
-            {
-                // Never a 0 p default: a missing price is a missing price.
-                var got = item.TryGetProperty("value_inc_vat", out value) ? value.ValueKind.ToString().ToLowerInvariant() : "missing";
-                rejected.Add(new RateRejection(from, $"{where}: value_inc_vat is {got}, expected a number"));
-                continue;
-            }
-
-            rates.Add(new Rate(from.Value, to.Value, pence));
-        }
-
-        return new Page(rates, rejected, next, null);
-    }
-
-    private static DateTimeOffset? ReadTime(JsonElement item, string name, out string? error)
-    {
-        error = null;
-        if (!item.TryGetProperty(name, out var element) || element.ValueKind != JsonValueKind.String)
-        {
-            error = $"{name} is {(element.ValueKind == JsonValueKind.Undefined ? "missing" : element.ValueKind.ToString().ToLowerInvariant())}";
-            return null;
-        }
-
-        var text = element.GetString()!;
-        if (!DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed))
-        {
-            error = $"{name} '{text}' is not an ISO-8601 time";
-            return null;
-        }
-
-        return parsed.Kind switch
-        {
-            DateTimeKind.Utc => new DateTimeOffset(parsed, TimeSpan.Zero),
-            DateTimeKind.Local => new DateTimeOffset(DateTimeOffset.Parse(text, CultureInfo.InvariantCulture).UtcDateTime, TimeSpan.Zero),
-            // No offset: the API's documented default is Europe/London.
-            _ => UkTime.ToUtc(DateOnly.FromDateTime(parsed), TimeOnly.FromDateTime(parsed)),
-        };
     }
 
     private static bool SameOrigin(Uri a, Uri b) =>
         string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase) && string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase) && a.Port == b.Port;
 
     private static string Iso(DateTimeOffset instant) => instant.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
-
-    internal sealed record Page(IReadOnlyList<Rate> Rates, IReadOnlyList<RateRejection> Rejected, Uri? Next, string? Error)
-    {
-        public static Page Failed(string error) => new([], [], null, error);
-    }
 }

@@ -17,7 +17,7 @@ public interface IPriceSource
 }
 
 /// <summary>The price source could not be read (network, HTTP status, unreadable document); the message says where.</summary>
-public sealed class PriceSourceException : Exception
+public class PriceSourceException : Exception
 {
     public PriceSourceException()
     {
@@ -29,6 +29,27 @@ public sealed class PriceSourceException : Exception
     }
 
     public PriceSourceException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>
+/// The configured tariff does not exist (an unknown product code, or no tariff for the region): bad input, not a
+/// passing fault. The message names the configuration key or option the code came from.
+/// </summary>
+public sealed class TariffNotFoundException : PriceSourceException
+{
+    public TariffNotFoundException()
+    {
+    }
+
+    public TariffNotFoundException(string message)
+        : base(message)
+    {
+    }
+
+    public TariffNotFoundException(string message, Exception innerException)
         : base(message, innerException)
     {
     }

@@ -90,7 +90,8 @@ internal static class PricesCommands
                 await Console.Error.WriteLineAsync($"edgeenergy prices fetch: {error}");
             }
 
-            return failed ? ExitCodes.Failure : ExitCodes.Success;
+            // An unknown product or region is bad input (exit 2, the message names the key); an outage is a failure.
+            return prices.Kinds.Any(k => k.TariffNotFound) ? ExitCodes.BadInput : failed ? ExitCodes.Failure : ExitCodes.Success;
         });
     }
 

@@ -64,7 +64,8 @@ public sealed class OctopusPriceSourceTests : IAsyncLifetime
     {
         var result = await Source().FetchAsync(RateKind.Export, Range(s_spring), CancellationToken.None);
         Assert.Equal(192, result.Rates.Count);
-        Assert.All(_server.Requests, r => Assert.Contains($"/electricity-tariffs/E-1R-{ExportProduct}-J/", r));
+        Assert.All(_server.Requests.Where(r => r.Contains("/electricity-tariffs/", StringComparison.Ordinal)), r => Assert.Contains($"/electricity-tariffs/E-1R-{ExportProduct}-J/", r));
+        Assert.Contains($"GET /v1/products/{ExportProduct}/", _server.Requests);
     }
 
     [Fact]
@@ -88,7 +89,7 @@ public sealed class OctopusPriceSourceTests : IAsyncLifetime
         Assert.Contains(result.Rejected, r => r.Reason.Contains("value_inc_vat is missing"));
         Assert.Contains(result.Rejected, r => r.Reason.Contains("value_inc_vat is null"));
         Assert.Contains(result.Rejected, r => r.Reason.Contains("absurd price 9999"));
-        Assert.Contains(result.Rejected, r => r.Reason.Contains("lasts 15 minutes"));
+        Assert.Contains(result.Rejected, r => r.Reason.Contains("07:15Z is not on the half-hour grid"));
         Assert.Contains("value_inc_vat is missing", _logs.All);
     }
 
@@ -126,7 +127,7 @@ public sealed class OctopusPriceSourceTests : IAsyncLifetime
         _api.TooManyRequests(1, retryAfterSeconds: 1);
         var result = await Source(o => o.PageSize = 1500).FetchAsync(RateKind.Import, Range(s_spring), CancellationToken.None);
         Assert.Equal(192, result.Rates.Count);
-        Assert.Equal(2, _server.Requests.Count);
+        Assert.Equal(3, _server.Requests.Count); // the product's 429, the product, the one page
         Assert.Contains("429", _logs.All);
     }
 
@@ -140,11 +141,11 @@ public sealed class OctopusPriceSourceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_unknown_tariff_is_an_error_naming_the_tariff()
+    public async Task A_region_the_product_has_no_tariff_for_is_an_error_naming_the_keys()
     {
-        var e = await Assert.ThrowsAsync<PriceSourceException>(() => Source(o => o.Region = "C").FetchAsync(RateKind.Import, Range(s_spring), CancellationToken.None));
-        Assert.Contains($"E-1R-{Product}-C", e.Message);
-        Assert.Contains("404", e.Message);
+        var e = await Assert.ThrowsAsync<TariffNotFoundException>(() => Source(o => o.Region = "C").FetchAsync(RateKind.Import, Range(s_spring), CancellationToken.None));
+        Assert.Contains($"Octopus:ImportProduct '{Product}'", e.Message);
+        Assert.Contains("Octopus:Region 'C'", e.Message);
     }
 
     [Fact]
@@ -155,9 +156,9 @@ public sealed class OctopusPriceSourceTests : IAsyncLifetime
               {"value_exc_vat":10,"value_inc_vat":10.5,"valid_from":"2022-07-01T12:00:00","valid_to":"2022-07-01T12:30:00","payment_method":null},
               {"value_exc_vat":10,"value_inc_vat":10.5,"valid_from":"2022-07-01T13:00:00+01:00","valid_to":"2022-07-01T13:30:00+01:00","payment_method":null}]}
             """);
-        var parsed = OctopusPriceSource.ParsePage(page.RootElement, 1, new Uri("http://127.0.0.1/"));
-        Assert.Equal([DateTimeOffset.Parse("2022-07-01T11:00:00Z"), DateTimeOffset.Parse("2022-07-01T12:00:00Z")], parsed.Rates.Select(r => r.StartUtc));
-        Assert.All(parsed.Rates, r => Assert.Equal(TimeSpan.Zero, r.StartUtc.Offset));
+        var parsed = OctopusWire.ParsePage(page.RootElement, 1, new Uri("http://127.0.0.1/"));
+        Assert.Equal([DateTimeOffset.Parse("2022-07-01T11:00:00Z"), DateTimeOffset.Parse("2022-07-01T12:00:00Z")], parsed.Rows.Select(r => r.FromUtc));
+        Assert.All(parsed.Rows, r => Assert.Equal(TimeSpan.Zero, r.FromUtc.Offset));
     }
 
     [Fact]
@@ -167,8 +168,8 @@ public sealed class OctopusPriceSourceTests : IAsyncLifetime
         var other = FakeOctopusApi.Item(s_spring[0] with { Pence = 99 });
         other["payment_method"] = "NON_DIRECT_DEBIT";
         var page = new JsonObject { ["next"] = null, ["results"] = new JsonArray(item, other) };
-        var parsed = OctopusPriceSource.ParsePage(JsonDocument.Parse(page.ToJsonString()).RootElement, 1, new Uri("http://127.0.0.1/"));
-        Assert.Equal([s_spring[0]], parsed.Rates);
+        var parsed = OctopusWire.ParsePage(JsonDocument.Parse(page.ToJsonString()).RootElement, 1, new Uri("http://127.0.0.1/"));
+        Assert.Equal([new TariffRow(s_spring[0].StartUtc, s_spring[0].EndUtc, s_spring[0].Pence)], parsed.Rows);
     }
 
     [Fact]
@@ -177,7 +178,9 @@ public sealed class OctopusPriceSourceTests : IAsyncLifetime
         var evil = await LoopbackHttpServer.StartAsync(async c =>
         {
             c.Response.ContentType = "application/json";
-            await c.Response.WriteAsync("""{"next":"http://localhost:1/v1/other?page=2","results":[]}""");
+            await c.Response.WriteAsync(c.Request.Path == $"/v1/products/{Product}/"
+                ? """{"single_register_electricity_tariffs":{"_J":{"direct_debit_monthly":{"code":"E-1R-""" + Product + """-J","links":[]}}}}"""
+                : """{"next":"http://localhost:1/v1/other?page=2","results":[]}""");
         });
         await using (evil)
         {
@@ -185,7 +188,7 @@ public sealed class OctopusPriceSourceTests : IAsyncLifetime
                 TimeProvider.System, _logs.For<OctopusPriceSource>());
             var result = await source.FetchAsync(RateKind.Import, Range(s_spring), CancellationToken.None);
             Assert.Contains(result.Rejected, r => r.Reason.Contains("not followed"));
-            Assert.Single(evil.Requests);
+            Assert.Equal(2, evil.Requests.Count); // the product, then the one page whose 'next' is refused
         }
     }
 }

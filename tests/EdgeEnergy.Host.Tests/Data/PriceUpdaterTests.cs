@@ -2,9 +2,11 @@ using EdgeEnergy.Adapters.Http.Octopus;
 using EdgeEnergy.Adapters.Sqlite;
 using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Domain.Prices;
+using EdgeEnergy.Domain.Status;
 using EdgeEnergy.Host.Data;
 using EdgeEnergy.Testing;
 using EdgeEnergy.Testing.Http;
+using EdgeEnergy.Testing.Octopus;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OptionsFactory = Microsoft.Extensions.Options.Options;
@@ -32,15 +34,21 @@ public sealed class PriceUpdaterTests : IAsyncLifetime
 
     private static TimeRange Window => new(DateTimeOffset.Parse("2022-03-25T17:00:00Z"), DateTimeOffset.Parse("2022-03-28T22:00:00Z"));
 
-    private PriceUpdater Updater(PricePollState? state = null) =>
-        new(
-            new OctopusPriceSource(new HttpClient(), OptionsFactory.Create(OctopusSettings()), _clock, NullLogger<OctopusPriceSource>.Instance),
+    private PriceUpdater Updater(PricePollState? state = null, Action<OctopusOptions>? configure = null, IApplianceStatusPublisher? status = null, TimeProvider? clock = null)
+    {
+        var settings = OctopusSettings();
+        configure?.Invoke(settings);
+        clock ??= _clock;
+        return new(
+            new OctopusPriceSource(new HttpClient(), OptionsFactory.Create(settings), clock, NullLogger<OctopusPriceSource>.Instance),
             new SqliteRateStore(_env.Database),
-            OptionsFactory.Create(OctopusSettings()),
+            OptionsFactory.Create(settings),
             state ?? new PricePollState(),
-            _clock,
+            clock,
             NullLogger<PriceUpdater>.Instance,
-            _replan);
+            _replan,
+            status);
+    }
 
     private OctopusOptions OctopusSettings() => new()
     {
@@ -170,6 +178,43 @@ public sealed class PriceUpdaterTests : IAsyncLifetime
         Assert.True(result.Failed);
         Assert.Contains(result.Kinds.SelectMany(k => k.Errors), e => e.Contains("503"));
         Assert.Empty(await StoredAsync(RateKind.Import));
+    }
+
+    [Fact]
+    public async Task An_export_without_public_rates_degrades_the_prices_component_naming_the_key_and_stores_no_export_price()
+    {
+        var status = new ApplianceStatusStore();
+        var result = await Updater(configure: o => o.ExportProduct = "OUTGOING-SEG-FIX-12M-20-07-07", status: status).UpdateAsync(CancellationToken.None);
+        var prices = Assert.Single(status.Current.Components, c => c.Component == PriceUpdater.Component);
+        Assert.Equal(HealthState.Degraded, prices.State);
+        Assert.Contains("Octopus:ExportProduct 'OUTGOING-SEG-FIX-12M-20-07-07'", prices.Detail);
+        Assert.True(result.Failed);
+        Assert.Empty(await StoredAsync(RateKind.Export));
+        Assert.Equal(In(s_import, Window), await StoredAsync(RateKind.Import));
+    }
+
+    [Fact]
+    public async Task A_healthy_fetch_reports_the_prices_component_healthy()
+    {
+        var status = new ApplianceStatusStore();
+        await Updater(status: status).UpdateAsync(CancellationToken.None);
+        Assert.Equal(HealthState.Healthy, Assert.Single(status.Current.Components, c => c.Component == PriceUpdater.Component).State);
+    }
+
+    [Fact]
+    public async Task A_window_tariff_is_stored_once_per_half_hour_to_the_end_of_tomorrow_without_waiting_for_four_pm()
+    {
+        // Sunday 27 March 2022, 10:00 UTC (11:00 BST): Agile would know only to 23:00 tonight; Go is known ahead.
+        var morning = new FakeTimeProvider(DateTimeOffset.Parse("2022-03-27T10:00:00Z"));
+        var go = TariffWindows.Go(7.5, 41.0);
+        _api.WithRows("E-1R-GO-VAR-22-10-14-J", "standard-unit-rates", TariffWindows.Rows(new DateOnly(2022, 3, 20), new DateOnly(2022, 3, 30), go));
+        await Updater(configure: o => o.ImportProduct = "GO-VAR-22-10-14", clock: morning).UpdateAsync(CancellationToken.None);
+        var stored = await StoredAsync(RateKind.Import);
+        var from = DateTimeOffset.Parse("2022-03-25T10:00:00Z");
+        var until = DateTimeOffset.Parse("2022-03-28T23:00:00Z"); // midnight BST at the end of Monday
+        Assert.Equal((int)((until - from) / TimeSpan.FromMinutes(30)), stored.Count);
+        Assert.Equal(stored.Select((r, i) => from + (TimeSpan.FromMinutes(30) * i)), stored.Select(r => r.StartUtc));
+        Assert.All(stored, r => Assert.Equal(TariffWindows.PriceAt(go, r.StartUtc), r.Pence));
     }
 
     internal sealed class RecordingReplanRequester : IReplanRequester

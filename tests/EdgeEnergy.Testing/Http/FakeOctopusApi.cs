@@ -6,21 +6,46 @@ using Microsoft.AspNetCore.Http;
 namespace EdgeEnergy.Testing.Http;
 
 /// <summary>
-/// An Octopus-shaped unit-rate API over recorded real rates: <c>period_from</c>/<c>period_to</c> filtering, pages of
-/// <c>page_size</c> newest first with absolute <c>next</c> links, and injectable faults (hidden slots, duplicated or
-/// broken items, a malformed page, 429 with Retry-After).
+/// An Octopus-shaped tariff API: product documents (<c>/v1/products/{P}/</c>, listing each registered tariff code
+/// under its region, single or dual register), rate lists of rows of any span (<c>standard-unit-rates</c>,
+/// <c>day-unit-rates</c>, <c>night-unit-rates</c>, <c>standing-charges</c>) with <c>period_from</c>/<c>period_to</c>
+/// filtering, pages of <c>page_size</c> newest first with absolute <c>next</c> links, and injectable faults (hidden
+/// slots, duplicated or broken items, a malformed page, 429 with Retry-After). Unknown products answer 404.
 /// </summary>
 public sealed class FakeOctopusApi
 {
-    private readonly Dictionary<string, List<Rate>> _tariffs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, List<JsonObject>>> _tariffs = new(StringComparer.Ordinal);
     private int _tooManyLeft;
 
-    /// <summary>Adds the rates a tariff code (e.g. E-1R-AGILE-FLEX-22-11-25-J) publishes.</summary>
-    public FakeOctopusApi WithTariff(string tariffCode, IEnumerable<Rate> rates)
+    /// <summary>Adds the half-hour rates a tariff code (e.g. E-1R-AGILE-FLEX-22-11-25-J) publishes as standard unit rates.</summary>
+    public FakeOctopusApi WithTariff(string tariffCode, IEnumerable<Rate> rates) => WithRows(tariffCode, "standard-unit-rates", rates.Select(Item));
+
+    /// <summary>Adds raw rows (any span, open ends, payment methods) to a tariff's rate list (e.g. <c>day-unit-rates</c>, <c>standing-charges</c>).</summary>
+    public FakeOctopusApi WithRows(string tariffCode, string list, IEnumerable<JsonObject> rows)
     {
-        _tariffs[tariffCode] = [.. rates];
+        if (!_tariffs.TryGetValue(tariffCode, out var lists))
+        {
+            _tariffs[tariffCode] = lists = new(StringComparer.Ordinal);
+        }
+
+        lists[list] = [.. rows];
         return this;
     }
+
+    /// <summary>One raw row: a price from <paramref name="from"/> to <paramref name="to"/> (null: until further notice).</summary>
+    public static JsonObject Row(DateTimeOffset from, DateTimeOffset? to, double pence, string? paymentMethod = null) => new()
+    {
+        ["value_exc_vat"] = Math.Round(pence / 1.05, 4),
+        ["value_inc_vat"] = pence,
+        ["valid_from"] = Iso(from),
+        ["valid_to"] = to is { } end ? Iso(end) : null,
+        ["payment_method"] = paymentMethod,
+    };
+
+    /// <summary>Requests for product documents answered so far.</summary>
+    public int ProductRequests => _productRequests;
+
+    private int _productRequests;
 
     /// <summary>Slots the API leaves out (a publishing gap) until <see cref="HiddenSlots"/> is cleared.</summary>
     public HashSet<DateTimeOffset> HiddenSlots { get; } = [];
@@ -54,9 +79,18 @@ public sealed class FakeOctopusApi
         }
 
         var segments = context.Request.Path.Value!.Trim('/').Split('/');
-        // v1/products/{product}/electricity-tariffs/{tariff}/standard-unit-rates
-        if (segments.Length != 6 || segments[0] != "v1" || segments[1] != "products" || segments[3] != "electricity-tariffs" || segments[5] != "standard-unit-rates"
-            || !_tariffs.TryGetValue(segments[4], out var rates) || !segments[4].Contains(segments[2], StringComparison.Ordinal))
+        if (segments.Length == 3 && segments[0] == "v1" && segments[1] == "products" && ProductDocument(segments[2]) is { } product)
+        {
+            Interlocked.Increment(ref _productRequests);
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(product.ToJsonString());
+            return;
+        }
+
+        // v1/products/{product}/electricity-tariffs/{tariff}/{list}
+        List<JsonObject>? rows = null;
+        if (segments.Length != 6 || segments[0] != "v1" || segments[1] != "products" || segments[3] != "electricity-tariffs"
+            || !_tariffs.TryGetValue(segments[4], out var lists) || !lists.TryGetValue(segments[5], out rows) || ProductOf(segments[4]) != segments[2])
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
             await context.Response.WriteAsync("{\"detail\":\"Not found.\"}");
@@ -68,11 +102,11 @@ public sealed class FakeOctopusApi
         var to = query.TryGetValue("period_to", out var t) ? DateTimeOffset.Parse(t!, CultureInfo.InvariantCulture) : DateTimeOffset.MaxValue;
         var pageSize = query.TryGetValue("page_size", out var s) ? int.Parse(s!, CultureInfo.InvariantCulture) : 100;
         var page = query.TryGetValue("page", out var p) ? int.Parse(p!, CultureInfo.InvariantCulture) : 1;
-        var matching = rates.Where(r => r.EndUtc > from && r.StartUtc < to && !HiddenSlots.Contains(r.StartUtc)).OrderByDescending(r => r.StartUtc).ToList();
+        var matching = rows.Where(r => End(r) > from && Start(r) < to && !HiddenSlots.Contains(Start(r))).OrderByDescending(Start).ToList();
         var items = new JsonArray();
-        foreach (var rate in matching.Skip((page - 1) * pageSize).Take(pageSize))
+        foreach (var row in matching.Skip((page - 1) * pageSize).Take(pageSize))
         {
-            items.Add(Item(rate));
+            items.Add(row.DeepClone());
         }
 
         if (page == 1 && (ExtraItemsTariff is null || ExtraItemsTariff == segments[4]))
@@ -103,14 +137,39 @@ public sealed class FakeOctopusApi
     }
 
     /// <summary>One result item as the API writes it (exc. VAT is inc. / 1.05).</summary>
-    public static JsonObject Item(Rate rate) => new()
+    public static JsonObject Item(Rate rate) => Row(rate.StartUtc, rate.EndUtc, rate.Pence);
+
+    private static DateTimeOffset Start(JsonObject row) => DateTimeOffset.Parse(row["valid_from"]!.GetValue<string>(), CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset End(JsonObject row) =>
+        row["valid_to"] is { } to ? DateTimeOffset.Parse(to.GetValue<string>(), CultureInfo.InvariantCulture) : DateTimeOffset.MaxValue;
+
+    /// <summary>E-1R-AGILE-FLEX-22-11-25-J → AGILE-FLEX-22-11-25.</summary>
+    private static string ProductOf(string tariffCode) => tariffCode.Length > 7 ? tariffCode[5..^2] : string.Empty;
+
+    /// <summary>The product document listing every registered tariff of <paramref name="product"/> by region, with the links its lists give.</summary>
+    private JsonObject? ProductDocument(string product)
     {
-        ["value_exc_vat"] = Math.Round(rate.Pence / 1.05, 4),
-        ["value_inc_vat"] = rate.Pence,
-        ["valid_from"] = Iso(rate.StartUtc),
-        ["valid_to"] = Iso(rate.EndUtc),
-        ["payment_method"] = null,
-    };
+        var single = new JsonObject();
+        var dual = new JsonObject();
+        foreach (var (code, lists) in _tariffs.Where(t => ProductOf(t.Key) == product))
+        {
+            var links = new JsonArray();
+            foreach (var list in lists.Keys.Order(StringComparer.Ordinal))
+            {
+                links.Add(new JsonObject { ["href"] = $"https://api.octopus.energy/v1/products/{product}/electricity-tariffs/{code}/{list}/", ["method"] = "GET", ["rel"] = list.Replace('-', '_') });
+            }
+
+            var target = code.StartsWith("E-2R-", StringComparison.Ordinal) ? dual : single;
+            target["_" + code[^1]] = new JsonObject { ["direct_debit_monthly"] = new JsonObject { ["code"] = code, ["links"] = links } };
+        }
+
+        return single.Count + dual.Count == 0 ? null : new JsonObject
+        {
+            ["code"] = product, ["direction"] = product.Contains("OUTGOING", StringComparison.Ordinal) ? "EXPORT" : "IMPORT",
+            ["single_register_electricity_tariffs"] = single, ["dual_register_electricity_tariffs"] = dual,
+        };
+    }
 
     public static string Iso(DateTimeOffset instant) => instant.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 

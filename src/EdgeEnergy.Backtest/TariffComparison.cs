@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Text.Json;
+using EdgeEnergy.Domain.Prices;
+
+namespace EdgeEnergy.Backtest;
+
+/// <summary>One tariff's prices over a comparison's period: one rate per half-hour slot and the standing charges it adds (pence).</summary>
+public sealed record TariffPrices(string Product, IReadOnlyList<Rate> Slots, double StandingPence);
+
+/// <summary>One import/export pair's year (docs/contracts.md section 7), pence.</summary>
+/// <param name="Import">the import product code</param>
+/// <param name="Export">the export product code</param>
+/// <param name="BillPence">the optimiser strategy's energy bill plus both tariffs' standing charges</param>
+/// <param name="StandingPence">the standing charges within <paramref name="BillPence"/></param>
+/// <param name="SavingsVsNoBatteryPence">the no-battery energy bill less the optimiser's, on the same pair (standing charges cancel)</param>
+public sealed record TariffPairResult(string Import, string Export, double BillPence, double StandingPence, double SavingsVsNoBatteryPence);
+
+/// <summary>
+/// <c>edgeenergy tariffs compare</c>: the household's own history replayed by the full backtest once per import/export
+/// pair, the history's price columns replaced by the pair's expanded rates; nothing else differs between pairs.
+/// </summary>
+public static class TariffComparison
+{
+    /// <summary>
+    /// The history with its import and export prices replaced by <paramref name="import"/>'s and <paramref name="export"/>'s.
+    /// A slot either tariff does not price is a <see cref="BacktestInputException"/> naming the product and slot: never 0 p.
+    /// </summary>
+    public static BacktestHistory WithPrices(BacktestHistory history, TariffPrices import, TariffPrices export)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        ArgumentNullException.ThrowIfNull(import);
+        ArgumentNullException.ThrowIfNull(export);
+        var importSeries = new RateSeries(import.Slots);
+        var exportSeries = new RateSeries(export.Slots);
+        var slots = new HistorySlot[history.Slots.Count];
+        for (var i = 0; i < slots.Length; i++)
+        {
+            var slot = history.Slots[i];
+            slots[i] = slot with { ImportPence = PriceAt(importSeries, import.Product, slot.Start), ExportPence = PriceAt(exportSeries, export.Product, slot.Start) };
+        }
+
+        return new BacktestHistory(slots);
+    }
+
+    /// <summary>Runs <paramref name="engine"/> on every pair, imports outer, in the order given; <paramref name="finished"/> hears each pair's result as it comes.</summary>
+    public static IReadOnlyList<TariffPairResult> Run(
+        BacktestEngine engine, BacktestHistory history, BacktestSite site, IReadOnlyList<TariffPrices> imports, IReadOnlyList<TariffPrices> exports,
+        Action<TariffPairResult>? finished = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        ArgumentNullException.ThrowIfNull(imports);
+        ArgumentNullException.ThrowIfNull(exports);
+        var results = new List<TariffPairResult>(imports.Count * exports.Count);
+        foreach (var import in imports)
+        {
+            foreach (var export in exports)
+            {
+                var run = engine.Run(WithPrices(history, import, export), site, null, cancellationToken);
+                var optimiser = run.Strategies[StrategyNames.Optimiser].TotalBillPence;
+                var none = run.Strategies[StrategyNames.None].TotalBillPence;
+                var standing = import.StandingPence + export.StandingPence;
+                results.Add(new TariffPairResult(import.Product, export.Product, optimiser + standing, standing, none - optimiser));
+                finished?.Invoke(results[^1]);
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>The contract's JSON: <c>{ "pairs": [ { "import", "export", "billPence", "standingPence", "savingsVsNoBatteryPence" } ] }</c>.</summary>
+    public static string ToJson(IReadOnlyList<TariffPairResult> pairs)
+    {
+        ArgumentNullException.ThrowIfNull(pairs);
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("pairs");
+            foreach (var pair in pairs)
+            {
+                json.WriteStartObject();
+                json.WriteString("import", pair.Import);
+                json.WriteString("export", pair.Export);
+                json.WriteNumber("billPence", Math.Round(pair.BillPence, 2));
+                json.WriteNumber("standingPence", Math.Round(pair.StandingPence, 2));
+                json.WriteNumber("savingsVsNoBatteryPence", Math.Round(pair.SavingsVsNoBatteryPence, 2));
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
+
+    private static double PriceAt(RateSeries series, string product, DateTimeOffset slot) =>
+        series.TryGetAt(slot, out var rate)
+            ? rate.Pence
+            : throw new BacktestInputException($"{product}: no published rate for the slot {slot.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}; the comparison needs every slot of the history priced");
+}

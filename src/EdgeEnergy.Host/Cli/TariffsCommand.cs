@@ -1,0 +1,170 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using EdgeEnergy.Adapters.Http.Octopus;
+using EdgeEnergy.Backtest;
+using EdgeEnergy.Domain.Prices;
+using EdgeEnergy.Optimiser;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace EdgeEnergy.Host.Cli;
+
+/// <summary>
+/// <c>edgeenergy tariffs compare --history FILE.csv --site SITE.json --import P1,P2 --export E1,E2 [--prices DIR]</c>
+/// (docs/contracts.md section 7): a full backtest per import/export pair on the household's own load and solar, each
+/// tariff's rates read through the Octopus client (live, or from Octopus-shaped files in DIR) and expanded to
+/// half-hour slots, standing charges included. JSON on stdout, progress on stderr.
+/// </summary>
+internal static class TariffsCommand
+{
+    public static Command Create()
+    {
+        var tariffs = new Command("tariffs", "Compares Octopus tariffs on your own history.");
+        tariffs.Subcommands.Add(CreateCompare());
+        return tariffs;
+    }
+
+    private static Command CreateCompare()
+    {
+        var history = new Option<string>("--history") { Description = "History CSV (docs/contracts.md section 3); its load and PV are replayed, its price columns replaced by each pair's.", Required = true };
+        var site = new Option<string>("--site") { Description = "SITE.json: battery (socKwh = start state), grid, immersions, timezone.", Required = true };
+        var imports = new Option<string>("--import") { Description = "Import product codes, comma-separated (e.g. AGILE-24-10-01,GO-VAR-22-10-14).", Required = true };
+        var exports = new Option<string>("--export") { Description = "Export product codes, comma-separated (e.g. AGILE-OUTGOING-19-05-13,OUTGOING-FIX-12M-19-05-13).", Required = true };
+        var prices = new Option<string?>("--prices") { Description = "Read Octopus-API-shaped JSON from this directory instead of the network: DIR/{PRODUCT}/product.json and DIR/{PRODUCT}/{TARIFF}/{standard-unit-rates|standing-charges|…}.json (tools/build_octopus_prices.py writes one)." };
+        var region = new Option<string>("--region") { Description = "GSP region letter (A–P without I and O) whose tariffs are compared.", DefaultValueFactory = _ => "C" };
+        var baseUrl = new Option<string>("--base-url") { Description = "Octopus API root when --prices is absent.", DefaultValueFactory = _ => new OctopusOptions().BaseUrl };
+        var threads = new Option<int>("--threads") { Description = "Threads each backtest may use (results do not depend on it).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var quiet = new Option<bool>("--quiet") { Description = "No progress on stderr." };
+        var command = new Command("compare", "Runs a full optimiser backtest of your history on each import × export pair and prints { \"pairs\": [ { \"import\", \"export\", \"billPence\", \"standingPence\", \"savingsVsNoBatteryPence\" } ] }.");
+        foreach (var o in new Option[] { history, site, imports, exports, prices, region, baseUrl, threads, quiet })
+        {
+            command.Options.Add(o);
+        }
+
+        command.SetAction((parse, ct) => RunAsync(
+            parse.GetValue(history)!, parse.GetValue(site)!, parse.GetValue(imports)!, parse.GetValue(exports)!, parse.GetValue(prices),
+            parse.GetValue(region)!, parse.GetValue(baseUrl)!, Math.Clamp(parse.GetValue(threads), 1, 256), parse.GetValue(quiet), ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(
+        string historyPath, string sitePath, string importList, string exportList, string? pricesDirectory, string region, string baseUrl, int threads, bool quiet,
+        CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var options = new OctopusOptions { Region = region.Trim().ToUpperInvariant(), BaseUrl = pricesDirectory is null ? baseUrl : OctopusDirectoryHandler.BaseUrl.ToString() };
+        var problems = new List<string>();
+        if (new OctopusOptionsValidator().Validate(null, options) is { Failed: true } invalid)
+        {
+            // The validator names configuration keys; here they came from options.
+            problems.AddRange(invalid.Failures.Select(f => f.Replace("Octopus:Region", "--region", StringComparison.Ordinal).Replace("Octopus:BaseUrl", "--base-url", StringComparison.Ordinal)));
+        }
+
+        var importCodes = Codes("--import", importList, problems);
+        var exportCodes = Codes("--export", exportList, problems);
+        if (pricesDirectory is not null && !Directory.Exists(pricesDirectory))
+        {
+            problems.Add($"--prices '{pricesDirectory}' is not a directory");
+        }
+
+        if (problems.Count > 0)
+        {
+            Console.Error.WriteLine($"edgeenergy tariffs compare: {string.Join("; ", problems)}");
+            return ExitCodes.BadInput;
+        }
+
+        BacktestHistory history;
+        BacktestSite site;
+        var importPrices = new List<TariffPrices>();
+        var exportPrices = new List<TariffPrices>();
+        try
+        {
+            site = SiteJson.Parse(File.ReadAllText(sitePath), sitePath);
+            using (var reader = new StreamReader(historyPath))
+            {
+                history = HistoryCsv.Read(reader, historyPath);
+            }
+
+            var range = new TimeRange(history.Slots[0].Start, history.Slots[^1].Start.AddMinutes(BacktestHistory.SlotMinutes));
+            using var client = pricesDirectory is null ? new HttpClient { Timeout = options.Timeout } : new HttpClient(new OctopusDirectoryHandler(pricesDirectory));
+            var source = new OctopusPriceSource(client, Options.Create(options), TimeProvider.System, NullLogger<OctopusPriceSource>.Instance);
+            foreach (var (codes, option, into) in new[] { (importCodes, "--import", importPrices), (exportCodes, "--export", exportPrices) })
+            {
+                foreach (var code in codes)
+                {
+                    var rates = await source.FetchTariffAsync(code, range, option, withStandingCharges: true, cancellationToken);
+                    double standing;
+                    try
+                    {
+                        // A tariff without a standing-charges list (most export tariffs) has none; one with a list must cover every day.
+                        standing = rates.Tariff.HasStandingCharges ? TariffExpansion.StandingPence(rates.StandingCharges, range, UkTime.Zone) : 0;
+                    }
+                    catch (ArgumentException e)
+                    {
+                        throw new BacktestInputException($"{option} {code}: {e.Message.Split(" (Parameter", 2)[0]}");
+                    }
+
+                    into.Add(new TariffPrices(code, rates.Slots, standing));
+                    if (!quiet)
+                    {
+                        Console.Error.WriteLine($"  {code}: {rates.Slots.Count} half-hour rates from {rates.Pages} page(s), {rates.Rejected.Count} rejected, standing {standing / 100:0.00} £");
+                    }
+                }
+            }
+        }
+        catch (Exception e) when (e is BacktestInputException or TariffNotFoundException or IOException or UnauthorizedAccessException)
+        {
+            // Bad input (a file, a product code or region, an unpriced slot): exit 2 with the reason.
+            Console.Error.WriteLine($"edgeenergy tariffs compare: {(e is IOException or UnauthorizedAccessException ? "cannot read input: " : string.Empty)}{e.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (PriceSourceException e)
+        {
+            Console.Error.WriteLine($"edgeenergy tariffs compare: {e.Message}");
+            return ExitCodes.Failure;
+        }
+
+        var engine = new BacktestEngine(
+            new OrToolsScheduleOptimiser(new OptimiserOptions { MipSolver = OptimiserOptions.NoMipBackend }),
+            // Only the none and optimiser bills are compared: no rules or perfect-foresight strategy.
+            new BacktestOptions { Threads = threads, Bounds = false });
+        IReadOnlyList<TariffPairResult> pairs;
+        try
+        {
+            pairs = TariffComparison.Run(engine, history, site, importPrices, exportPrices,
+                quiet ? null : p => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {p.Import} × {p.Export}: bill £{p.BillPence / 100:0.00} (standing £{p.StandingPence / 100:0.00}), saving vs no battery £{p.SavingsVsNoBatteryPence / 100:0.00}; {Stopwatch.GetElapsedTime(started).TotalSeconds:0} s so far")),
+                cancellationToken);
+        }
+        catch (BacktestInputException e)
+        {
+            Console.Error.WriteLine($"edgeenergy tariffs compare: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+
+        await Console.Out.WriteAsync(TariffComparison.ToJson(pairs));
+        if (!quiet)
+        {
+            Console.Error.WriteLine($"  {pairs.Count} pairs, {history.Slots.Count} slots each, {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private static List<string> Codes(string option, string list, List<string> problems)
+    {
+        var codes = list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(c => c.ToUpperInvariant()).Distinct(StringComparer.Ordinal).ToList();
+        if (codes.Count == 0)
+        {
+            problems.Add($"{option} names no product");
+        }
+
+        foreach (var code in codes.Where(c => !OctopusOptions.ProductPattern().IsMatch(c)))
+        {
+            problems.Add($"{option} '{code}' is not a product code like AGILE-24-10-01");
+        }
+
+        return codes;
+    }
+}
