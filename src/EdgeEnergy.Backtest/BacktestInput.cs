@@ -1,3 +1,4 @@
+using EdgeEnergy.Domain.Prices;
 using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Domain.Planning;
 
@@ -18,6 +19,12 @@ public sealed record BacktestHistory(IReadOnlyList<HistorySlot> Slots)
     public const double SlotHours = SlotMinutes / 60.0;
 
     public bool HasPvForecast => Slots.Count > 0 && Slots.All(s => s.PvForecastKwh is not null);
+
+    /// <summary>How the import column's prices became known (what a replan at each moment may see): Agile's rule unless the compare put another tariff's prices in.</summary>
+    public TariffKnowledge ImportTariff { get; init; } = TariffKnowledge.Agile;
+
+    /// <summary>How the export column's prices became known.</summary>
+    public TariffKnowledge ExportTariff { get; init; } = TariffKnowledge.Agile;
 
     /// <summary>
     /// Index of the first slot starting at or after <paramref name="utc"/>, counted from the first slot on the 30-minute

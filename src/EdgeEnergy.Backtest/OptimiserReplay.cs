@@ -9,7 +9,7 @@ namespace EdgeEnergy.Backtest;
 
 /// <summary>
 /// The optimiser strategy of the backtest: every slot, a replan from what may be known at that moment — prices as
-/// published (<see cref="AgilePublication"/>), load and solar actuals only before the slot — carried out through the
+/// published (<see cref="TariffKnowledge"/>: Agile's rule, or the compared tariff's), load and solar actuals only before the slot — carried out through the
 /// live service's mapping (<see cref="PlanCommandMapper"/>), anti-flapping (<see cref="CommandDebouncer"/>) and hard
 /// limits against the <see cref="SiteSimulator"/> with the actual load and solar.
 /// <para>
@@ -227,11 +227,16 @@ internal sealed class OptimiserReplay
         var now = _history.Slots[t].Start;
 
         // The information rule: prices only as published by now; actuals only of slots before now.
-        var known = Math.Clamp(_history.SlotAtOrAfter(AgilePublication.KnownUntil(now, _zone)), t + 1, n);
+        var knownUntil = TariffKnowledge.KnownUntilForPair(now, _zone, _history.ImportTariff, _history.ExportTariff);
+        var known = Math.Clamp(_history.SlotAtOrAfter(knownUntil), t + 1, n);
         var from = Math.Max(0, known - PlanProblemBuilder.PriceMemorySlots);
         var prices = new KnownPrices(
             new PriceRun(_history.Slots[from].Start, _importPrices.AsMemory(from, known - from)),
-            new PriceRun(_history.Slots[from].Start, _exportPrices.AsMemory(from, known - from)));
+            new PriceRun(_history.Slots[from].Start, _exportPrices.AsMemory(from, known - from)))
+        {
+            ImportTariff = _history.ImportTariff,
+            ExportTariff = _history.ExportTariff,
+        };
         var horizon = PlanProblemBuilder.Horizon(now, prices, n - t, _options.EstimatePrices, _zone);
         var count = horizon.Count;
         var end = t + count;

@@ -39,7 +39,8 @@ public static class TariffComparison
             slots[i] = slot with { ImportPence = PriceAt(importSeries, import.Product, slot.Start), ExportPence = PriceAt(exportSeries, export.Product, slot.Start) };
         }
 
-        return new BacktestHistory(slots);
+        // A replan may know what each tariff has published by then: Agile's 16:00 rule, Tracker's 11:00, Go's ahead.
+        return new BacktestHistory(slots) { ImportTariff = TariffKnowledge.ForProduct(import.Product), ExportTariff = TariffKnowledge.ForProduct(export.Product) };
     }
 
     /// <summary>Runs <paramref name="engine"/> on every pair, imports outer, in the order given; <paramref name="finished"/> hears each pair's result as it comes.</summary>

@@ -15,7 +15,14 @@ public sealed record PlanningInputs(
     IReadOnlyList<double> LoadForecastKwh,
     double? TerminalValuePencePerKwh,
     bool EstimateUnpublishedPrices = false,
-    IReadOnlyDictionary<string, DateOnly>? ImmersionSatisfiedOn = null);
+    IReadOnlyDictionary<string, DateOnly>? ImmersionSatisfiedOn = null)
+{
+    /// <summary>How the import tariff's prices become known (from <c>Octopus:ImportProduct</c>).</summary>
+    public TariffKnowledge ImportTariff { get; init; } = TariffKnowledge.Agile;
+
+    /// <summary>How the export tariff's prices become known (from <c>Octopus:ExportProduct</c>).</summary>
+    public TariffKnowledge ExportTariff { get; init; } = TariffKnowledge.Agile;
+}
 
 /// <summary>
 /// The service's way in: the stored rates, the forecast points and the site's heaters (ready-by time, daily minimum and
@@ -36,7 +43,11 @@ public static partial class PlanProblemBuilder
         terminalReason = null;
         var start = Floor(inputs.Now);
         var maxSlots = maxHorizonHours * 60 / SlotMinutes;
-        var known = new KnownPrices(Run(inputs.ImportRates, start, maxSlots), inputs.ExportTariffConfigured ? Run(inputs.ExportRates, start, maxSlots) : null);
+        var known = new KnownPrices(Run(inputs.ImportRates, start, maxSlots), inputs.ExportTariffConfigured ? Run(inputs.ExportRates, start, maxSlots) : null)
+        {
+            ImportTariff = inputs.ImportTariff,
+            ExportTariff = inputs.ExportTariff,
+        };
         var horizon = Horizon(start, known, maxSlots, inputs.EstimateUnpublishedPrices, UkTime.Zone);
         if (horizon.Count == 0)
         {

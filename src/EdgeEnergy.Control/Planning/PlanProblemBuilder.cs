@@ -12,9 +12,16 @@ public sealed record PriceRun(DateTimeOffset First, ReadOnlyMemory<double> Pence
 
 /// <summary>
 /// The prices published by the decision time, each run ending where publication ends. <see cref="Export"/> null: no
-/// export tariff is configured, and exporting earns nothing (by contract).
+/// export tariff is configured, and exporting earns nothing (by contract). <see cref="ImportTariff"/> and
+/// <see cref="ExportTariff"/> say how each tariff's prices become known (Agile's day-ahead rule when not given), which
+/// bounds how far a plan may run on estimates.
 /// </summary>
-public sealed record KnownPrices(PriceRun Import, PriceRun? Export);
+public sealed record KnownPrices(PriceRun Import, PriceRun? Export)
+{
+    public TariffKnowledge ImportTariff { get; init; } = TariffKnowledge.Agile;
+
+    public TariffKnowledge ExportTariff { get; init; } = TariffKnowledge.Agile;
+}
 
 /// <summary>How far a plan made now looks: <see cref="Published"/> half hours on published prices, then estimated ones up to <see cref="Count"/>.</summary>
 public readonly record struct PlanHorizon(int Published, int Count)
@@ -87,7 +94,8 @@ public sealed record BuiltProblem(PlanProblem Problem, string TerminalReason, do
 /// The one builder of plan problems, pure; the live planning cycle and the backtest's replay both call it, each with
 /// the prices, forecasts and heater windows it has. The horizon runs from the current half hour over the published
 /// prices (at most the configured horizon); with estimation on, and a day of price history to learn from, it runs on
-/// to 23:00 UK tomorrow (<see cref="AgilePublication.EstimatedUntil"/>) on prices from <see cref="PriceEstimator"/>,
+/// to the end of what the tariffs' next publication covers (<see cref="TariffKnowledge.EstimatedUntil"/>: 23:00 UK
+/// tomorrow for Agile) on prices from <see cref="PriceEstimator"/>,
 /// marked <see cref="SlotInput.PricesEstimated"/>. A missing rate never becomes 0p: the horizon ends before it.
 /// Energy left at the horizon's end is valued by the <see cref="TerminalValueRule"/>: by default
 /// <see cref="TerminalValuePolicy"/> (or, with less than a day of price history, the horizon's median import price ×
@@ -123,7 +131,8 @@ public static partial class PlanProblemBuilder
             return new PlanHorizon(published, published);
         }
 
-        var until = (int)Math.Min(maxSlots, (AgilePublication.EstimatedUntil(start, zone) - start).TotalMinutes / SlotMinutes);
+        var estimatedUntil = TariffKnowledge.EstimatedUntilForPair(start, zone, known.ImportTariff, known.Export is null ? null : known.ExportTariff);
+        var until = (int)Math.Min(maxSlots, (estimatedUntil - start).TotalMinutes / SlotMinutes);
         return new PlanHorizon(published, Math.Max(published, until));
     }
 

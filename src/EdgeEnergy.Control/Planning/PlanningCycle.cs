@@ -15,7 +15,14 @@ namespace EdgeEnergy.Control.Planning;
 
 /// <summary>Where planning finds the stored prices, forecasts and history, and which forecast sites to use.</summary>
 public sealed record PlanningSources(
-    IRateStore Rates, IPvForecastStore PvForecasts, IReadOnlyList<string> SolarSiteIds, ITelemetryStore Telemetry, bool ExportTariffConfigured);
+    IRateStore Rates, IPvForecastStore PvForecasts, IReadOnlyList<string> SolarSiteIds, ITelemetryStore Telemetry, bool ExportTariffConfigured)
+{
+    /// <summary>How the import tariff's prices become known (Agile's day-ahead rule unless configured otherwise).</summary>
+    public TariffKnowledge ImportTariff { get; init; } = TariffKnowledge.Agile;
+
+    /// <summary>How the export tariff's prices become known.</summary>
+    public TariffKnowledge ExportTariff { get; init; } = TariffKnowledge.Agile;
+}
 
 /// <summary>
 /// One planning cycle: gather the stored prices, the PV forecast, a load forecast from measured history and the
@@ -79,7 +86,11 @@ public sealed class PlanningCycle(
         var socPercent = snapshot.Telemetry is { SocMeasuredAtUtc: not null } latest ? latest.BatterySocPercent : reading.BatterySocPercent;
         var inputs = new PlanningInputs(now, socPercent / 100 * planSite.BatteryCapacityKwh, import, export,
             sources.ExportTariffConfigured, pv, load, options.TerminalValuePencePerKwh, options.EstimateUnpublishedPrices,
-            immersions?.SatisfiedOn);
+            immersions?.SatisfiedOn)
+        {
+            ImportTariff = sources.ImportTariff,
+            ExportTariff = sources.ExportTariff,
+        };
         var problem = PlanProblemBuilder.Build(inputs, planSite, options.HorizonHours, out var whyNot, out var terminalReason);
         if (problem is null)
         {

@@ -52,7 +52,11 @@ public static class ApplianceRegistration
             sp.GetRequiredService<IPvForecastStore>(),
             sp.GetService<IOptions<SolcastOptions>>()?.Value.Sites.ToArray() ?? [],
             sp.GetRequiredService<ITelemetryStore>(),
-            !string.IsNullOrWhiteSpace(sp.GetService<IOptions<OctopusOptions>>()?.Value.ExportProduct)));
+            !string.IsNullOrWhiteSpace(sp.GetService<IOptions<OctopusOptions>>()?.Value.ExportProduct))
+        {
+            ImportTariff = TariffKnowledge.ForProduct(sp.GetService<IOptions<OctopusOptions>>()?.Value.ImportProduct),
+            ExportTariff = TariffKnowledge.ForProduct(sp.GetService<IOptions<OctopusOptions>>()?.Value.ExportProduct),
+        });
         // The learned load model: trained by the LoadModelJob (FastTree, one thread), read by planning.
         services.TryAddSingleton<ILoadModelTrainer>(new FastTreeLoadModelTrainer());
         services.TryAddSingleton<LoadModelTraining>();

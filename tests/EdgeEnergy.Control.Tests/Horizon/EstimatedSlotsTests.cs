@@ -42,6 +42,20 @@ public class EstimatedSlotsTests
     }
 
     [Fact]
+    public void A_tracker_import_is_estimated_to_the_end_of_its_next_day_not_to_agiles_23_00()
+    {
+        // 10:07 UK: a Tracker's tomorrow appears at 11:00, and covers the UK day (midnight to midnight).
+        var inputs = Inputs(estimate: true) with { ExportTariffConfigured = false };
+        var agile = PlanProblemBuilder.Build(inputs, s_site, 48, out _)!;
+        var tracker = PlanProblemBuilder.Build(inputs with { ImportTariff = TariffKnowledge.ForProduct("SILVER-24-10-01") }, s_site, 48, out _)!;
+        var published = (int)((s_tonight - agile.Start).TotalMinutes / 30);
+
+        Assert.Equal(published + 48, agile.Slots.Count); // to 23:00 tomorrow
+        Assert.Equal(published + 50, tracker.Slots.Count); // to 00:00 the day after (UK = UTC in January)
+        Assert.All(tracker.Slots.Skip(published), s => Assert.True(s.PricesEstimated));
+    }
+
+    [Fact]
     public void Switched_off_it_plans_on_published_prices_only()
     {
         var p = PlanProblemBuilder.Build(Inputs(estimate: false), s_site, 48, out _)!;
