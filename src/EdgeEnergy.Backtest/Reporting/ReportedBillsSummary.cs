@@ -28,6 +28,11 @@ public static class ReportedBillsSummary
             : null;
         var last = days[^1];
         var lastBills = last.Complete ? new DayBills(last.ActualBillPence!.Value, last.EdgeEnergyBillPence!.Value, last.NoBatteryBillPence!.Value) : null;
-        return new ReportedBills(last.Date, lastBills, weekBills, complete.Count, computedUtc);
+        return new ReportedBills(last.Date, lastBills, weekBills, complete.Count, computedUtc)
+        {
+            Days = [.. week.Select(d => new ReportedDay(
+                d.Date, d.Reason, d.Mode, d.ActualBillPence, d.EdgeEnergyBillPence, d.EdgeEnergyErrorBarPence, d.NoBatteryBillPence, d.PerfectBillPence,
+                d.Causes is { } c ? new ReportedCauses(c.LoadForecastPence, c.PvForecastPence, c.PricesPence, c.HorizonPence, c.ExecutionPence) : null))],
+        };
     }
 }

@@ -98,7 +98,22 @@ public sealed record AbStatus(string Schedule, DateOnly Today, bool TodayIsA, bo
 /// <param name="WeekBills">The sums over the 7 days to <paramref name="Yesterday"/>; null unless all 7 are complete.</param>
 /// <param name="WeekCompleteDays">How many of those 7 days are complete.</param>
 /// <param name="ComputedUtc">When the report ran.</param>
-public sealed record ReportedBills(DateOnly Yesterday, DayBills? YesterdayBills, DayBills? WeekBills, int WeekCompleteDays, DateTimeOffset ComputedUtc);
+public sealed record ReportedBills(DateOnly Yesterday, DayBills? YesterdayBills, DayBills? WeekBills, int WeekCompleteDays, DateTimeOffset ComputedUtc)
+{
+    /// <summary>Every reported day, oldest first, for the dashboard's report (an incomplete one with its reason, no figures).</summary>
+    public IReadOnlyList<ReportedDay> Days { get; init; } = [];
+}
+
+/// <summary>
+/// One day of the report (contracts section 5), pence: the metered bill, EdgeEnergy's (with its error bar), no battery's
+/// and perfect foresight's, and EdgeEnergy − perfect by cause. <paramref name="IncompleteReason"/> set: no figures.
+/// </summary>
+public sealed record ReportedDay(
+    DateOnly Date, string? IncompleteReason, string Mode, double? ActualPence, double? EdgeEnergyPence, double? ErrorBarPence,
+    double? NoBatteryPence, double? PerfectPence, ReportedCauses? Causes);
+
+/// <summary>EdgeEnergy's bill − perfect foresight's, by cause, pence (they sum to the difference).</summary>
+public sealed record ReportedCauses(double LoadForecastPence, double PvForecastPence, double PricesPence, double HorizonPence, double ExecutionPence);
 
 /// <summary>Bills in pence (import cost − export income).</summary>
 public sealed record DayBills(double ActualPence, double EdgeEnergyPence, double NoBatteryPence);

@@ -87,7 +87,8 @@ internal sealed record StatusView(
     OverrideView Override,
     PlanSummaryView? Plan,
     IReadOnlyList<SourceView> Sources,
-    HealthView Health)
+    HealthView Health,
+    ReportView? Report)
 {
     public static StatusView From(ApplianceSnapshot s, DateTimeOffset now) => new(
         now,
@@ -102,8 +103,15 @@ internal sealed record StatusView(
         OverrideView.From(s.Override, now),
         s.Plan is { } p ? new PlanSummaryView(p.CreatedUtc, p.Plan.Status, p.Plan.ObjectivePence, p.Plan.Slots.Count) : null,
         s.Sources.Select(f => SourceView.From(f, now)).ToArray(),
-        HealthView.From(s, now));
+        HealthView.From(s, now),
+        s.Bills is { } b ? new ReportView(b.ComputedUtc, b.Days) : null);
 }
+
+/// <summary>
+/// The daily report of the last 7 UK days (<c>edgeenergy report</c>'s figures, made by the daily job at 00:10 UK):
+/// null until it has run once. An incomplete day has its <c>incompleteReason</c> and no figures.
+/// </summary>
+internal sealed record ReportView(DateTimeOffset Computed, IReadOnlyList<ReportedDay> Days);
 
 /// <summary>
 /// The A/B schedule: <c>today</c> <c>A</c> or <c>B</c>, <c>running</c> (false while shadow is chosen: no day is

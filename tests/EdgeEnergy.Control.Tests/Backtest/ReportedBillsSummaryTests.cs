@@ -38,5 +38,10 @@ public sealed class ReportedBillsSummaryTests
         Assert.Null(bills.YesterdayBills);
         Assert.Null(bills.WeekBills);
         Assert.Equal(6, bills.WeekCompleteDays);
+        // The dashboard's days: every one, the incomplete one with its reason and no figures.
+        Assert.Equal(7, bills.Days.Count);
+        Assert.Equal(new ReportedDay(new DateOnly(2026, 12, 8), "telemetry: missing", "shadow", null, null, null, null, null, null), bills.Days[^1]);
+        Assert.Equal(700, bills.Days[^2].ActualPence);
+        Assert.Equal(690, bills.Days[^2].EdgeEnergyPence);
     }
 }

@@ -48,6 +48,32 @@ public partial class DashboardTests
     }
 
     [Fact]
+    public async Task The_report_card_draws_each_days_three_bills_with_the_error_bar_and_says_why_a_day_is_incomplete()
+    {
+        await using var host = await WebTestHost.StartPreviewAsync();
+        using var status = JsonDocument.Parse(await host.Client.GetStringAsync("api/v1/status"));
+        var days = status.RootElement.GetProperty("report").GetProperty("days").EnumerateArray().ToArray();
+        var complete = days.Where(d => d.GetProperty("incompleteReason").ValueKind == JsonValueKind.Null).ToArray();
+        var incomplete = days.Except(complete).Single();
+        var dom = await HeadlessChromium.DumpDomAsync(host.BaseAddress, DesktopWidth, DesktopHeight);
+
+        Assert.Equal(7, days.Length);
+        Assert.Equal(days.Length, Count(dom, "class=\"report-day\""));
+        foreach (var kind in new[] { "bar actual", "bar edgeenergy", "bar nobattery", "errorbar", "perfect-tick" })
+        {
+            Assert.Equal(complete.Length, Count(dom, $"class=\"{kind}\""));
+        }
+
+        // An incomplete day has no bars (never a zero), and says why.
+        Assert.Equal(1, Count(dom, "class=\"report-incomplete\""));
+        Assert.Contains(WebUtility.HtmlEncode(incomplete.GetProperty("incompleteReason").GetString()!), dom);
+        // The latest complete day's causes, each as the API gives it.
+        var causes = complete[^1].GetProperty("causes");
+        Assert.Equal(5, Count(dom, "class=\"cause\""));
+        Assert.Contains($"<td>{causes.GetProperty("loadForecastPence").GetDouble().ToString("0.0", CultureInfo.InvariantCulture)}</td>", dom);
+    }
+
+    [Fact]
     public async Task On_a_phone_the_cards_stack_in_the_order_a_person_checks_and_nothing_is_wider_than_the_screen()
     {
         await using var host = await WebTestHost.StartPreviewAsync();

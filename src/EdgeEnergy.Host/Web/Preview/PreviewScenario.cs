@@ -114,6 +114,7 @@ public sealed class PreviewScenario(IScheduleOptimiser optimiser, PreviewMode mo
             Recommendation = recommendation,
             Telemetry = telemetry,
             CostToday = new CostToday { SinceUtc = midnight, CostPence = Math.Round(costPence, 1), NoBatteryCostPence = Math.Round(noBatteryPence, 1) },
+            Bills = Bills(DateOnly.FromDateTime(local.Date), midnight),
             Fallback = fallback,
             Override = overriding,
             Mode = mode == PreviewMode.Shadow ? Domain.Control.ControlMode.Shadow : Domain.Control.ControlMode.Active,
@@ -131,6 +132,29 @@ public sealed class PreviewScenario(IScheduleOptimiser optimiser, PreviewMode mo
                 new ComponentHealth("prices", mode == PreviewMode.Fallback ? HealthState.Unhealthy : HealthState.Healthy, mode == PreviewMode.Fallback ? "prices 26 h old" : "published to 23:00 tomorrow", now),
             ],
         };
+    }
+
+    /// <summary>
+    /// A week of the daily report for the page to show (made-up figures, shaped like a shadow fortnight's; the third day
+    /// incomplete, as a day with a telemetry gap is).
+    /// </summary>
+    private static ReportedBills Bills(DateOnly today, DateTimeOffset computed)
+    {
+        var days = Enumerable.Range(0, 7).Select(i =>
+        {
+            var date = today.AddDays(i - 7);
+            if (i == 2)
+            {
+                return new ReportedDay(date, "telemetry missing for 14 of 48 half hours", "shadow", null, null, null, null, null, null);
+            }
+
+            var actual = 310 + (37 * i % 90);
+            var perfect = actual - 95 - (13 * i % 30);
+            var causes = new ReportedCauses(9 + (i % 4), 4 + (i % 3), 1.2, 3.5, 2.0);
+            var edgeEnergy = perfect + causes.LoadForecastPence + causes.PvForecastPence + causes.PricesPence + causes.HorizonPence + causes.ExecutionPence;
+            return new ReportedDay(date, null, "shadow", actual, edgeEnergy, 4.5 + (i % 3), actual + 120 + (11 * i % 40), perfect, causes);
+        }).ToList();
+        return new ReportedBills(today.AddDays(-1), null, null, 6, computed) { Days = days };
     }
 
     private static PlanProblem Problem(DateTimeOffset start, int firstSlotOfDay, double socKwh) => new()

@@ -483,6 +483,74 @@
   }
 
   // ---------- polling ----------
+  // The daily report (edgeenergy report's figures for the last 7 UK days): per day three bars (metered, EdgeEnergy
+  // with its error bar, no battery) and a tick at perfect foresight; an incomplete day says why, with no bars.
+  function renderReport(report) {
+    const svg = $("report-chart");
+    clear(svg);
+    const table = $("report-causes");
+    table.replaceChildren();
+    if (!report || !report.days.length) {
+      svg.setAttribute("viewBox", "0 0 600 40");
+      setText("report-note", "No report yet: it runs at 00:10 UK time each day (and 5 minutes after a start).");
+      return;
+    }
+    setText("report-note", "computed " + dayFmt.format(new Date(report.computed)) + " " + time(report.computed) + "; pence");
+    const days = report.days;
+    const width = Math.max(320, Math.round(svg.parentNode.clientWidth || 800));
+    const height = 200;
+    const m = { left: 40, right: 8, top: 10, bottom: 34 };
+    const complete = days.filter((d) => !d.incompleteReason);
+    const top = Math.max(1, ...complete.map((d) => Math.max(d.actualPence, d.edgeEnergyPence + d.errorBarPence, d.noBatteryPence)));
+    const y = (p) => m.top + (height - m.top - m.bottom) * (1 - Math.max(0, p) / top);
+    svg.setAttribute("viewBox", "0 0 " + width + " " + height);
+    const groupW = (width - m.left - m.right) / days.length;
+    const barW = Math.max(4, Math.min(22, groupW / 4.5));
+    days.forEach((d, i) => {
+      const g = el("g", { class: "report-day", "data-date": d.date });
+      const x0 = m.left + i * groupW + (groupW - 3 * barW) / 2;
+      const label = dayFmt.format(new Date(d.date + "T12:00:00Z"));
+      g.append(el("text", { x: m.left + (i + 0.5) * groupW, y: height - 18, "text-anchor": "middle", class: "day-label" }, label));
+      if (d.incompleteReason) {
+        g.append(el("text", { x: m.left + (i + 0.5) * groupW, y: height / 2, "text-anchor": "middle", class: "report-incomplete" }, "incomplete"));
+        g.append(el("title", {}, label + ": incomplete — " + d.incompleteReason));
+        svg.append(g);
+        return;
+      }
+      [["actual", d.actualPence], ["edgeenergy", d.edgeEnergyPence], ["nobattery", d.noBatteryPence]].forEach(([kind, p], k) => {
+        const bar = el("rect", { class: "bar " + kind, x: x0 + k * barW, y: y(p), width: barW - 1, height: Math.max(0, y(0) - y(p)) });
+        bar.append(el("title", {}, label + " " + kind + ": " + p.toFixed(1) + "p"));
+        g.append(bar);
+      });
+      const cx = x0 + 1.5 * barW - 0.5;
+      g.append(el("line", { class: "errorbar", x1: cx, x2: cx, y1: y(d.edgeEnergyPence + d.errorBarPence), y2: y(d.edgeEnergyPence - d.errorBarPence) }));
+      g.append(el("line", { class: "perfect-tick", x1: x0 - 2, x2: x0 + 3 * barW + 1, y1: y(d.perfectPence), y2: y(d.perfectPence) }));
+      svg.append(g);
+    });
+    // The causes of the latest complete day: where EdgeEnergy's bill and perfect foresight's differ.
+    const last = complete[complete.length - 1];
+    if (last && last.causes) {
+      const head = document.createElement("tr");
+      ["EdgeEnergy − perfect, " + dayFmt.format(new Date(last.date + "T12:00:00Z")), "pence"].forEach((t) => {
+        const th = document.createElement("th");
+        th.textContent = t;
+        head.append(th);
+      });
+      table.append(head);
+      [["load forecast", last.causes.loadForecastPence], ["solar forecast", last.causes.pvForecastPence], ["prices (estimated → published)", last.causes.pricesPence],
+        ["horizon", last.causes.horizonPence], ["execution", last.causes.executionPence]].forEach(([name, p]) => {
+        const tr = document.createElement("tr");
+        tr.className = "cause";
+        [name, p.toFixed(1)].forEach((t) => {
+          const td = document.createElement("td");
+          td.textContent = t;
+          tr.append(td);
+        });
+        table.append(tr);
+      });
+    }
+  }
+
   async function refresh() {
     clearTimeout(state.timer);
     try {
@@ -496,6 +564,7 @@
       renderHealth(s.health.status);
       renderFlows(s.telemetry);
       renderToday(s.costToday);
+      renderReport(s.report);
       renderLists(s, s.health);
       setText("updated", "updated " + timeFmt.format(new Date(s.nowUtc)));
       const created = s.plan ? s.plan.createdUtc : null;
