@@ -3,6 +3,7 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Reflection;
+using System.Text.RegularExpressions;
 using EdgeEnergy.Adapters.Http.HomeAssistant;
 using EdgeEnergy.Adapters.Http.Octopus;
 using EdgeEnergy.Adapters.Http.Solcast;
@@ -224,14 +225,18 @@ internal static class ConfigurationCheck
         }
     }
 
-    /// <summary>The message with every configured secret's value replaced (never echoed).</summary>
+    /// <summary>
+    /// The message with every configured secret's value replaced (never echoed): quoted, and wherever it stands as a
+    /// word of its own. Not inside other words, so that a short secret ("p") cannot mangle the rest of the message.
+    /// </summary>
     private static string Masked(string message, IConfiguration configuration)
     {
         foreach (var key in SecretKeys)
         {
             if (configuration[key] is { Length: > 0 } secret)
             {
-                message = message.Replace($"'{secret}'", "(set but invalid; not shown)", StringComparison.Ordinal).Replace(secret, "***", StringComparison.Ordinal);
+                message = message.Replace($"'{secret}'", "(set but invalid; not shown)", StringComparison.Ordinal);
+                message = Regex.Replace(message, $@"(?<![\w]){Regex.Escape(secret)}(?![\w])", "***", RegexOptions.CultureInvariant);
             }
         }
 
@@ -239,12 +244,13 @@ internal static class ConfigurationCheck
     }
 
     /// <summary>What the binder can set: public settable properties, and get-only mutable lists it adds to.</summary>
-    private static PropertyInfo[] Settable(Type type) =>
+    public static PropertyInfo[] Settable(Type type) =>
         [.. type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.GetIndexParameters().Length == 0
             && ((p.CanWrite && p.SetMethod!.IsPublic) || (p.PropertyType.IsGenericType && p.PropertyType.GetGenericTypeDefinition() is var g
                 && (g == typeof(IList<>) || g == typeof(List<>) || g == typeof(ICollection<>)))))];
 
-    private static bool IsScalar(Type t) =>
+    /// <summary>A type the binder converts from one value (a leaf key), not a section.</summary>
+    public static bool IsScalar(Type t) =>
         t.IsPrimitive || t.IsEnum || t == typeof(string) || t == typeof(decimal) || t == typeof(TimeSpan) || t == typeof(DateTimeOffset)
         || t == typeof(DateTime) || t == typeof(TimeOnly) || t == typeof(DateOnly) || t == typeof(Uri) || t == typeof(Guid);
 

@@ -201,6 +201,14 @@ public class ConfigurationCheckTests
     }
 
     [Fact]
+    public void A_short_secret_is_masked_where_it_stands_alone_not_inside_other_words()
+    {
+        var report = Check(("Mqtt:Username", "u"), ("Mqtt:Password", "p"), ("Solcast:Sites:0", "abc"));
+
+        Assert.Contains(report.Errors, e => e.StartsWith("Solcast:ApiKey is required when Solcast:Sites is set", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_sections_checked_are_every_options_class_the_service_binds()
     {
         var services = new ServiceCollection();
