@@ -1,6 +1,5 @@
 using System.Collections;
 using System.CommandLine;
-using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EdgeEnergy.Host.Configuration;
@@ -77,7 +76,7 @@ internal static class ConfigCommand
 
     private static void Leaves(string path, object? value, IConfigurationRoot root, JsonObject into)
     {
-        if (value is null || value is string || value.GetType().IsPrimitive || value.GetType().IsEnum || value is TimeSpan or TimeOnly or decimal)
+        if (value is null || ConfigurationCheck.IsScalar(value.GetType()))
         {
             var secret = ConfigurationCheck.SecretKeys.Contains(path);
             into[path] = new JsonObject
@@ -98,8 +97,7 @@ internal static class ConfigCommand
             return;
         }
 
-        foreach (var property in value.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance)
-                     .Where(p => p.GetIndexParameters().Length == 0 && ((p.CanWrite && p.SetMethod!.IsPublic) || typeof(IList).IsAssignableFrom(p.PropertyType))))
+        foreach (var property in ConfigurationCheck.Settable(value.GetType()))
         {
             Leaves($"{path}:{property.Name}", property.GetValue(value), root, into);
         }
