@@ -1,10 +1,13 @@
 namespace EdgeEnergy.Domain.Prices;
 
 /// <summary>
-/// When Agile prices are known and when to ask for them. Day-ahead prices for 23:00 UK today → 23:00 UK tomorrow
+/// When Agile prices are known. Day-ahead prices for 23:00 UK today → 23:00 UK tomorrow
 /// appear from about 16:00 UK; before that only slots up to 23:00 UK today exist.
 /// </summary>
-/// <remarks>The one publication rule: the price updater, the live planner and the backtest all ask it.</remarks>
+/// <remarks>
+/// The one Agile rule: <see cref="TariffKnowledge"/> (the price updater's, the live planner's and the backtest's rule per
+/// tariff, with its polling) asks it for day-ahead tariffs.
+/// </remarks>
 public static class AgilePublication
 {
     public static TimeOnly PublishTimeLocal { get; } = new(16, 0);
@@ -39,21 +42,4 @@ public static class AgilePublication
         var local = TimeZoneInfo.ConvertTime(now, zone);
         return UkTime.ToUtc(DateOnly.FromDateTime(local.DateTime).AddDays(1), DayBoundaryLocal, zone);
     }
-
-    /// <summary>
-    /// How long to wait after a fetch at <paramref name="nowUtc"/>: from 16:00 UK, while the expected prices are not
-    /// all in (<paramref name="storedUntilUtc"/> short of the horizon), <paramref name="afternoonInterval"/>;
-    /// otherwise <paramref name="normalInterval"/>.
-    /// </summary>
-    public static TimeSpan PollInterval(DateTimeOffset nowUtc, DateTimeOffset? storedUntilUtc, TimeSpan afternoonInterval, TimeSpan normalInterval)
-    {
-        var local = UkTime.ToLocal(nowUtc);
-        var afternoon = TimeOnly.FromDateTime(local.DateTime) >= PublishTimeLocal;
-        var complete = storedUntilUtc is { } until && until >= ExpectedHorizonEnd(nowUtc);
-        return afternoon && !complete ? afternoonInterval : normalInterval;
-    }
-
-    /// <summary>True when a fetch is due at <paramref name="nowUtc"/> given the last attempt.</summary>
-    public static bool IsFetchDue(DateTimeOffset nowUtc, DateTimeOffset? lastAttemptUtc, DateTimeOffset? storedUntilUtc, TimeSpan afternoonInterval, TimeSpan normalInterval) =>
-        lastAttemptUtc is not { } last || nowUtc - last >= PollInterval(nowUtc, storedUntilUtc, afternoonInterval, normalInterval);
 }

@@ -27,20 +27,20 @@ public class AgilePublicationTests
     public void From_four_pm_it_polls_every_few_minutes_until_tomorrow_is_in()
     {
         var now = DateTimeOffset.Parse("2024-01-10T16:07:00Z");
-        Assert.Equal(s_afternoon, AgilePublication.PollInterval(now, DateTimeOffset.Parse("2024-01-10T23:00:00Z"), s_afternoon, s_normal));
-        Assert.True(AgilePublication.IsFetchDue(now, now.AddMinutes(-5), DateTimeOffset.Parse("2024-01-10T23:00:00Z"), s_afternoon, s_normal));
-        Assert.Equal(s_normal, AgilePublication.PollInterval(now, DateTimeOffset.Parse("2024-01-11T23:00:00Z"), s_afternoon, s_normal));
-        Assert.False(AgilePublication.IsFetchDue(now, now.AddMinutes(-5), DateTimeOffset.Parse("2024-01-11T23:00:00Z"), s_afternoon, s_normal));
+        Assert.Equal(s_afternoon, TariffKnowledge.Agile.PollInterval(now, DateTimeOffset.Parse("2024-01-10T23:00:00Z"), s_afternoon, s_normal));
+        Assert.True(TariffKnowledge.Agile.IsFetchDue(now, now.AddMinutes(-5), DateTimeOffset.Parse("2024-01-10T23:00:00Z"), s_afternoon, s_normal));
+        Assert.Equal(s_normal, TariffKnowledge.Agile.PollInterval(now, DateTimeOffset.Parse("2024-01-11T23:00:00Z"), s_afternoon, s_normal));
+        Assert.False(TariffKnowledge.Agile.IsFetchDue(now, now.AddMinutes(-5), DateTimeOffset.Parse("2024-01-11T23:00:00Z"), s_afternoon, s_normal));
     }
 
     [Fact]
     public void Before_four_pm_it_polls_every_thirty_minutes()
     {
         var now = DateTimeOffset.Parse("2024-01-10T11:00:00Z");
-        Assert.Equal(s_normal, AgilePublication.PollInterval(now, null, s_afternoon, s_normal));
-        Assert.False(AgilePublication.IsFetchDue(now, now.AddMinutes(-29), null, s_afternoon, s_normal));
-        Assert.True(AgilePublication.IsFetchDue(now, now.AddMinutes(-30), null, s_afternoon, s_normal));
-        Assert.True(AgilePublication.IsFetchDue(now, null, null, s_afternoon, s_normal));
+        Assert.Equal(s_normal, TariffKnowledge.Agile.PollInterval(now, null, s_afternoon, s_normal));
+        Assert.False(TariffKnowledge.Agile.IsFetchDue(now, now.AddMinutes(-29), null, s_afternoon, s_normal));
+        Assert.True(TariffKnowledge.Agile.IsFetchDue(now, now.AddMinutes(-30), null, s_afternoon, s_normal));
+        Assert.True(TariffKnowledge.Agile.IsFetchDue(now, null, null, s_afternoon, s_normal));
     }
 
     private static readonly TimeZoneInfo s_london = TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
