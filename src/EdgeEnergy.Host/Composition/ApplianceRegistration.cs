@@ -47,15 +47,20 @@ public static class ApplianceRegistration
             sp.GetRequiredService<IOptions<SiteOptions>>(), sp.GetService<IReplanRequester>(), sp.GetService<ImmersionSwitcher>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ControlModeService>()));
 
-        services.TryAddSingleton(sp => new PlanningSources(
-            sp.GetRequiredService<IRateStore>(),
-            sp.GetRequiredService<IPvForecastStore>(),
-            sp.GetService<IOptions<SolcastOptions>>()?.Value.Sites.ToArray() ?? [],
-            sp.GetRequiredService<ITelemetryStore>(),
-            !string.IsNullOrWhiteSpace(sp.GetService<IOptions<OctopusOptions>>()?.Value.ExportProduct))
+        services.TryAddSingleton(sp =>
         {
-            ImportTariff = TariffKnowledge.ForProduct(sp.GetService<IOptions<OctopusOptions>>()?.Value.ImportProduct),
-            ExportTariff = TariffKnowledge.ForProduct(sp.GetService<IOptions<OctopusOptions>>()?.Value.ExportProduct),
+            var octopus = sp.GetService<IOptions<OctopusOptions>>()?.Value;
+            return new PlanningSources(
+                sp.GetRequiredService<IRateStore>(),
+                sp.GetRequiredService<IPvForecastStore>(),
+                sp.GetService<IOptions<SolcastOptions>>()?.Value.Sites.ToArray() ?? [],
+                sp.GetRequiredService<ITelemetryStore>(),
+                !string.IsNullOrWhiteSpace(octopus?.ExportProduct))
+            {
+                // The same rule the price updater fetches by (OctopusOptions.Knowledge); Agile's without Octopus options.
+                ImportTariff = octopus?.Knowledge(RateKind.Import) ?? TariffKnowledge.Agile,
+                ExportTariff = octopus?.Knowledge(RateKind.Export) ?? TariffKnowledge.Agile,
+            };
         });
         // The learned load model: trained by the LoadModelJob (FastTree, one thread), read by planning.
         services.TryAddSingleton<ILoadModelTrainer>(new FastTreeLoadModelTrainer());
