@@ -37,7 +37,6 @@ internal sealed class OptimiserReplay
     private readonly BacktestSite _site;
     private readonly TimeZoneInfo _zone;
     private readonly HardLimits _limits;
-    private readonly DateTimeOffset _t0;
     private readonly double[] _load;
     private readonly double[] _pv;
     private readonly double[] _importPrices;
@@ -67,14 +66,13 @@ internal sealed class OptimiserReplay
         _zone = zone;
         _limits = HardLimits.For(site.Battery, site.Grid);
         var n = history.Slots.Count;
-        _t0 = history.Slots[0].Start;
         _load = [.. history.Slots.Select(s => s.LoadKwh)];
         _pv = [.. history.Slots.Select(s => s.PvKwh)];
         _importPrices = [.. history.Slots.Select(s => s.ImportPence)];
         _exportPrices = [.. history.Slots.Select(s => s.ExportPence)];
         // The history's forecast column calibrated to the roof, else the own estimate from past solar.
         _pvForecaster = history.HasPvForecast ? new ForecastColumn([.. history.Slots.Select(s => s.PvForecastKwh!.Value)], _pv) : new SolarForecaster();
-        _firstSlotOfDay = SlotGrid.SlotOfUtcDay(_t0);
+        _firstSlotOfDay = SlotGrid.SlotOfUtcDay(history.Slots[0].Start);
         _dayErrors = [.. Enumerable.Range(0, (n + _firstSlotOfDay) / SlotGrid.SlotsPerDay + 1).Select(day => new Lazy<DayAheadError?>(() =>
             ForecastScenarios.DayAhead(_load, _pv, day * SlotGrid.SlotsPerDay - _firstSlotOfDay, _options.LoadForecaster, _pvForecaster)))];
         _flows = new SiteFlows[n];

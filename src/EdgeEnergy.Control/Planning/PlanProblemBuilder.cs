@@ -8,6 +8,9 @@ namespace EdgeEnergy.Control.Planning;
 public sealed record PriceRun(DateTimeOffset First, ReadOnlyMemory<double> Pence)
 {
     public DateTimeOffset End => First.AddMinutes(PlanProblemBuilder.SlotMinutes * Pence.Length);
+
+    /// <summary>The index of the half hour starting at <paramref name="slotStart"/> (negative before <see cref="First"/>).</summary>
+    public int IndexOf(DateTimeOffset slotStart) => (int)((slotStart - First).TotalMinutes / PlanProblemBuilder.SlotMinutes);
 }
 
 /// <summary>
@@ -119,7 +122,8 @@ public static partial class PlanProblemBuilder
     /// <summary>
     /// The horizon a plan starting at <paramref name="start"/> can have on <paramref name="known"/> prices: the published
     /// half hours from the start (both runs), at most <paramref name="maxSlots"/>, and with
-    /// <paramref name="estimateUnpublished"/> on to 23:00 tomorrow. Count 0: no price is known for the start.
+    /// <paramref name="estimateUnpublished"/> on to the earlier end of what the tariffs' next publications cover (23:00
+    /// UK tomorrow for Agile). Count 0: no price is known for the start.
     /// </summary>
     public static PlanHorizon Horizon(DateTimeOffset start, KnownPrices known, int maxSlots, bool estimateUnpublished, TimeZoneInfo zone)
     {
@@ -145,7 +149,7 @@ public static partial class PlanProblemBuilder
         var start = situation.Start;
         var zone = situation.Zone;
         var import = known.Import.Pence.Span;
-        var importAtStart = (int)((start - known.Import.First).TotalMinutes / SlotMinutes);
+        var importAtStart = known.Import.IndexOf(start);
         var estimatedImport = PriceEstimator.Estimate(Published(known.Import, start, horizon), known.Import.First, zone, horizon.Estimated);
         var estimatedExport = new double[horizon.Estimated];
         if (known.Export is { Pence.Length: > 0 } exportRun)
@@ -153,7 +157,7 @@ public static partial class PlanProblemBuilder
             estimatedExport = PriceEstimator.Estimate(Published(exportRun, start, horizon), exportRun.First, zone, horizon.Estimated);
         }
 
-        var exportAtStart = known.Export is { } e ? (int)((start - e.First).TotalMinutes / SlotMinutes) : 0;
+        var exportAtStart = known.Export?.IndexOf(start) ?? 0;
         var load = situation.LoadKwh.Span;
         var pv = situation.PvKwh.Span;
         var later = situation.PublishedLater;
@@ -195,7 +199,7 @@ public static partial class PlanProblemBuilder
 
     /// <summary>The run's prices up to the end of the horizon's published part: what the estimator may learn from.</summary>
     private static ReadOnlySpan<double> Published(PriceRun run, DateTimeOffset start, PlanHorizon horizon) =>
-        run.Pence.Span[..Math.Clamp((int)((start - run.First).TotalMinutes / SlotMinutes) + horizon.Published, 0, run.Pence.Length)];
+        run.Pence.Span[..Math.Clamp(run.IndexOf(start) + horizon.Published, 0, run.Pence.Length)];
 
     // importAtStart: the index of the horizon's first half hour in the import run.
     private static double TerminalValue(SlotInput[] slots, PriceRun import, int importAtStart, PlanHorizon horizon, PlanSituation situation, out string reason)
