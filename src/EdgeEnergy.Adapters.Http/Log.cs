@@ -19,4 +19,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4204, Level = LogLevel.Information, Message = "Solcast site {Site}: {Endpoint} gave {Count} points")]
     public static partial void ForecastFetched(this ILogger logger, string site, string endpoint, int count);
+
+    [LoggerMessage(EventId = 4205, Level = LogLevel.Warning, Message = "Octopus {Direction} consumption item rejected: {Rejection}")]
+    public static partial void ConsumptionRejected(this ILogger logger, string direction, string rejection);
+
+    [LoggerMessage(EventId = 4206, Level = LogLevel.Information, Message = "Octopus {Direction} consumption: {Count} half hours from {Pages} page(s) for {Range}, {Rejected} rejected")]
+    public static partial void ConsumptionFetched(this ILogger logger, string direction, int count, int pages, EdgeEnergy.Domain.Prices.TimeRange range, int rejected);
 }

@@ -20,4 +20,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4805, Level = LogLevel.Error, Message = "Control:AbSchedule: the switch at UK midnight failed; retried in a minute")]
     public static partial void AbScheduleSwitchFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 4806, Level = LogLevel.Error, Message = "Control:AbSchedule: the hand-back after a start on a B day failed; the gate stays closed")]
+    public static partial void AbScheduleStartHandBackFailed(this ILogger logger, Exception exception);
 }

@@ -32,4 +32,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4308, Level = LogLevel.Information, Message = "Daily bills: {Yesterday:yyyy-MM-dd} complete: {Complete}; {CompleteDays} of the last 7 days complete")]
     public static partial void DailyBillsReported(this ILogger logger, DateOnly yesterday, bool complete, int completeDays);
+
+    [LoggerMessage(EventId = 4309, Level = LogLevel.Warning, Message = "Daily bills: the Octopus meters' billed consumption was not read: {Detail}")]
+    public static partial void MetersDegraded(this ILogger logger, string detail);
 }

@@ -1,10 +1,12 @@
 using System.Text.RegularExpressions;
+using EdgeEnergy.Domain.History;
 using EdgeEnergy.Domain.Prices;
 using Microsoft.Extensions.Options;
 
 namespace EdgeEnergy.Adapters.Http.Octopus;
 
-/// <summary>The <c>Octopus</c> configuration section (public tariff data; no key needed).</summary>
+/// <summary>The <c>Octopus</c> configuration section: public tariff data (no key needed) and, with the account's key,
+/// the billed half-hourly consumption of the import and export meters.</summary>
 public sealed partial class OctopusOptions
 {
     public const string SectionName = "Octopus";
@@ -64,6 +66,30 @@ public sealed partial class OctopusOptions
 
     public double MaxPence { get; set; } = 500;
 
+    /// <summary><c>Octopus:ApiKey</c>: the account's API key (secret), sent as the HTTP Basic user to the consumption endpoint only.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary><c>Octopus:ImportMpan</c>: the import meter point's 13-digit MPAN (with <c>ImportSerial</c>; empty: no billed consumption).</summary>
+    public string? ImportMpan { get; set; }
+
+    /// <summary><c>Octopus:ImportSerial</c>: the import meter's serial number, as on the bill.</summary>
+    public string? ImportSerial { get; set; }
+
+    /// <summary><c>Octopus:ExportMpan</c>: the export meter point's 13-digit MPAN (with <c>ExportSerial</c>; optional).</summary>
+    public string? ExportMpan { get; set; }
+
+    /// <summary><c>Octopus:ExportSerial</c>: the export meter's serial number (often the import meter's own).</summary>
+    public string? ExportSerial { get; set; }
+
+    /// <summary>The configured meter of <paramref name="direction"/> (MPAN, serial, and the keys they came from), or null.</summary>
+    public OctopusMeter? Meter(MeterDirection direction)
+    {
+        var (mpan, serial, name) = direction == MeterDirection.Import ? (ImportMpan, ImportSerial, "Import") : (ExportMpan, ExportSerial, "Export");
+        return string.IsNullOrWhiteSpace(mpan) || string.IsNullOrWhiteSpace(serial)
+            ? null
+            : new OctopusMeter(direction, mpan.Trim(), serial.Trim().ToUpperInvariant(), $"Octopus:{name}Mpan", $"Octopus:{name}Serial");
+    }
+
     public string ImportTariff => TariffCode(ImportProduct);
 
     /// <summary>When each kind's prices are known (<see cref="TariffKnowledge.ForProduct"/> on the configured product).</summary>
@@ -77,6 +103,20 @@ public sealed partial class OctopusOptions
     /// <summary>An Octopus product code: upper-case letters and digits in dash-separated groups.</summary>
     [GeneratedRegex("^[A-Z0-9]+(-[A-Z0-9]+)*$")]
     public static partial Regex ProductPattern();
+
+    /// <summary>An MPAN's core: 13 digits.</summary>
+    [GeneratedRegex("^[0-9]{13}$")]
+    public static partial Regex MpanPattern();
+
+    /// <summary>A meter serial: letters and digits (e.g. 21L3456789, Z16N123456).</summary>
+    [GeneratedRegex("^[A-Za-z0-9]{4,20}$")]
+    public static partial Regex SerialPattern();
+}
+
+/// <summary>One configured Octopus meter: its MPAN and serial and the configuration keys they came from (for messages).</summary>
+public sealed record OctopusMeter(MeterDirection Direction, string Mpan, string Serial, string MpanKey, string SerialKey)
+{
+    public override string ToString() => $"{MpanKey} '{Mpan}' with {SerialKey} '{Serial}'";
 }
 
 /// <summary>Checks <see cref="OctopusOptions"/>; every message names the configuration key.</summary>
@@ -108,6 +148,7 @@ public sealed class OctopusOptionsValidator : IValidateOptions<OctopusOptions>
             errors.Add($"Octopus:NightHoursUtc '{options.NightHoursUtc}' is not a window like 00:30-07:30 (HH:mm-HH:mm, UTC)");
         }
 
+        Meters(errors, options);
         HttpOptionsChecks.Range(errors, "Octopus:PageSize", options.PageSize, 1, 1500);
         HttpOptionsChecks.Range(errors, "Octopus:MaxPages", options.MaxPages, 1, 10_000);
         HttpOptionsChecks.Range(errors, "Octopus:BackfillDays", options.BackfillDays, 0, 3650);
@@ -120,5 +161,51 @@ public sealed class OctopusOptionsValidator : IValidateOptions<OctopusOptions>
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>Each meter whole (MPAN and serial together, well formed), export only beside import, and the key they need.</summary>
+    private static void Meters(List<string> errors, OctopusOptions options)
+    {
+        var configured = new List<string>();
+        foreach (var (name, mpan, serial) in new[] { ("Import", options.ImportMpan, options.ImportSerial), ("Export", options.ExportMpan, options.ExportSerial) })
+        {
+            var (hasMpan, hasSerial) = (!string.IsNullOrWhiteSpace(mpan), !string.IsNullOrWhiteSpace(serial));
+            if (hasMpan && !OctopusOptions.MpanPattern().IsMatch(mpan!.Trim()))
+            {
+                errors.Add($"Octopus:{name}Mpan '{mpan}' must be the meter point's 13 digits (MPAN, on the bill as the bottom line of the S box)");
+            }
+
+            if (hasSerial && !OctopusOptions.SerialPattern().IsMatch(serial!.Trim()))
+            {
+                errors.Add($"Octopus:{name}Serial '{serial}' must be the meter's serial number: 4 to 20 letters and digits, as on the bill");
+            }
+
+            if (hasMpan != hasSerial)
+            {
+                errors.Add(hasMpan
+                    ? $"Octopus:{name}Serial is required with Octopus:{name}Mpan (the consumption endpoint needs both)"
+                    : $"Octopus:{name}Mpan is required with Octopus:{name}Serial (the consumption endpoint needs both)");
+            }
+
+            if (hasMpan || hasSerial)
+            {
+                configured.Add($"Octopus:{name}Mpan");
+            }
+        }
+
+        if (configured.Contains("Octopus:ExportMpan") && !configured.Contains("Octopus:ImportMpan"))
+        {
+            errors.Add("Octopus:ImportMpan is required with Octopus:ExportMpan (the export meter is compared beside the import meter)");
+        }
+
+        if (configured.Count > 0 && string.IsNullOrWhiteSpace(options.ApiKey))
+        {
+            errors.Add($"Octopus:ApiKey is required with {configured[0]} (the consumption endpoint needs the account's key)");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.ImportMpan) && string.Equals(options.ImportMpan.Trim(), options.ExportMpan?.Trim(), StringComparison.Ordinal))
+        {
+            errors.Add($"Octopus:ExportMpan '{options.ExportMpan}' is Octopus:ImportMpan's: an export meter point has its own MPAN");
+        }
     }
 }

@@ -141,7 +141,7 @@ public static class OctopusWire
         return new OctopusRowsPage(rows, rejected, next, null);
     }
 
-    private static DateTimeOffset? ReadTime(JsonElement item, string name, out string? error)
+    internal static DateTimeOffset? ReadTime(JsonElement item, string name, out string? error)
     {
         error = null;
         if (!item.TryGetProperty(name, out var element) || element.ValueKind != JsonValueKind.String)

@@ -45,6 +45,9 @@ public sealed record BillReportInput
 
     public double PowerHysteresisW { get; init; } = 100;
 
+    /// <summary>The supplier's half-hourly readings (Octopus consumption) when its meters are configured; null otherwise.</summary>
+    public BilledMeters? Billed { get; init; }
+
     /// <summary>The first and the end (exclusive) instant of the report's days.</summary>
     public (DateTimeOffset Start, DateTimeOffset End) Span => (DayStart(From), DayStart(To.AddDays(1)));
 
@@ -73,6 +76,10 @@ public sealed record BillReportDay(DateOnly Date, string? Reason)
 
     /// <summary>edgeEnergy − perfect by cause (load forecast, PV forecast, prices, horizon, execution).</summary>
     public Attribution? Causes { get; init; }
+
+    /// <summary>The day as billed beside the inverter's meter (<see cref="BilledComparison"/>), whether or not the day
+    /// itself is complete; null when no supplier meter is configured.</summary>
+    public BilledDay? Billed { get; init; }
 
     /// <summary>Diagnostics (not in the JSON): the incumbent's replay bill through the plant model, unadjusted.</summary>
     public double? IncumbentReplayBillPence { get; init; }

@@ -59,20 +59,22 @@ public sealed class BillReportEngine(IScheduleOptimiser optimiser)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var mode = input.ModeOn(dates[i]);
+            // Independent of the day's own completeness: the billed truth is worth having on a day without plans.
+            var billed = input.Billed is { } meters ? BilledComparison.Of(metered[i], meters, import, export) : null;
             var day = Prepare(input, dates[i], metered[i], import, export, out var reason);
             if (day is null)
             {
-                days.Add(new BillReportDay(dates[i], reason) { Mode = mode });
+                days.Add(new BillReportDay(dates[i], reason) { Mode = mode, Billed = billed });
                 continue;
             }
 
             try
             {
-                days.Add(new DayReplays(this, input, plant, day, import, export).Report(mode, cancellationToken));
+                days.Add(new DayReplays(this, input, plant, day, import, export).Report(mode, cancellationToken) with { Billed = billed });
             }
             catch (InvalidOperationException e)
             {
-                days.Add(new BillReportDay(dates[i], e.Message) { Mode = mode });
+                days.Add(new BillReportDay(dates[i], e.Message) { Mode = mode, Billed = billed });
             }
         }
 

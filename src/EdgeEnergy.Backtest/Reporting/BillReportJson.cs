@@ -70,7 +70,13 @@ public static class BillReportJson
     {
         if (!day.Complete)
         {
-            return new JsonObject { ["date"] = Date(day.Date), ["complete"] = false, ["reason"] = day.Reason };
+            var incomplete = new JsonObject { ["date"] = Date(day.Date), ["complete"] = false, ["reason"] = day.Reason };
+            if (day.Billed is { } billedOnly)
+            {
+                incomplete["billed"] = Billed(billedOnly);
+            }
+
+            return incomplete;
         }
 
         var figures = Figures(
@@ -83,8 +89,37 @@ public static class BillReportJson
             node[key] = value;
         }
 
+        if (day.Billed is { } billed)
+        {
+            node["billed"] = Billed(billed);
+        }
+
         return node;
     }
+
+    /// <summary>The day as billed by the supplier's meters beside the inverter's meter (an addition to docs/contracts.md
+    /// section 5; see docs/report.md): complete with the figures, or incomplete with the reason and none. kWh to 0.001,
+    /// pence to 0.01, each difference rounded from the unrounded figures.</summary>
+    private static JsonObject Billed(BilledDay billed) => billed.Complete
+        ? new JsonObject
+        {
+            ["complete"] = true,
+            ["importKwh"] = Kwh(billed.ImportKwh),
+            ["exportKwh"] = Kwh(billed.ExportKwh),
+            ["billPence"] = Pence(billed.BillPence),
+            ["inverterImportKwh"] = Kwh(billed.InverterImportKwh),
+            ["inverterExportKwh"] = Kwh(billed.InverterExportKwh),
+            ["inverterBillPence"] = Pence(billed.InverterBillPence),
+            ["importKwhDifference"] = Kwh(billed.ImportKwhDifference),
+            ["exportKwhDifference"] = Kwh(billed.ExportKwhDifference),
+            ["billPenceDifference"] = Pence(billed.BillPenceDifference),
+            ["differenceReason"] = billed.DifferenceReason,
+        }
+        : new JsonObject { ["complete"] = false, ["reason"] = billed.Reason };
+
+    private static double? Kwh(double? value) => value is { } v ? Math.Round(v, 3) : null;
+
+    private static double? Pence(double? value) => value is { } v ? Math.Round(v, 2) : null;
 
     private static JsonObject Figures(double actual, double noBattery, double edgeEnergy, double errorBar, double perfect, Attribution causes) => new()
     {

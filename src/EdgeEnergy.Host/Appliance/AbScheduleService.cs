@@ -3,7 +3,9 @@ namespace EdgeEnergy.Host.Appliance;
 /// <summary>
 /// Wakes at each UK midnight (on the injected <see cref="TimeProvider"/>) and has the <see cref="ControlModeService"/>
 /// put the A/B schedule's mode for the new day in force (<c>Control:AbSchedule</c>, issue 16 §4). Nothing to do with
-/// the schedule off. A failed switch is logged and tried again a minute later.
+/// the schedule off. First, after a start on a B day, the hand-back that day's midnight would have made
+/// (<see cref="ControlModeService.HandBackIfStartedOnBDayAsync"/>): here rather than in the mode service's start, so a slow
+/// or absent inverter does not hold up the host's start. A failed switch is logged and tried again a minute later.
 /// </summary>
 internal sealed class AbScheduleService(ControlModeService mode, TimeProvider time, ILogger<AbScheduleService> logger) : BackgroundService
 {
@@ -17,6 +19,19 @@ internal sealed class AbScheduleService(ControlModeService mode, TimeProvider ti
         }
 
         var retry = false;
+        try
+        {
+            await mode.HandBackIfStartedOnBDayAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.AbScheduleStartHandBackFailed(e);
+        }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             var now = time.GetUtcNow();

@@ -21,6 +21,9 @@ namespace EdgeEnergy.Host.Appliance;
 /// the mode in force (the gate's, <see cref="Mode"/>) follows the schedule while the chosen mode is active: active on A
 /// days, shadow on B days. <see cref="ApplyScheduleAsync"/> (at start, and at each UK midnight from
 /// <see cref="AbScheduleService"/>) switches through the same path as a person's request: gate, hand-back, audit, status.
+/// A start on a B day starts with the gate closed (nothing may write first) and then, from <see cref="AbScheduleService"/>,
+/// hands back as that day's midnight would have (<see cref="HandBackIfStartedOnBDayAsync"/>): the service may have stopped
+/// on an A day with the inverter under its commands, and nothing else would give it back before the next A day.
 /// Every UK day's mode in force is recorded in the store (<see cref="AbSchedule.DayKey"/>; <c>mixed</c> when it changed
 /// during the day) for <c>edgeenergy report</c>.
 /// </summary>
@@ -45,6 +48,9 @@ internal sealed class ControlModeService : IHostedService, IDisposable
     private ControlMode _chosen;
     private string _lastHandBack = "nothing to hand back";
 
+    /// <summary>Started on a B day the service had not yet run on: the hand-back that day's midnight would have made is owed.</summary>
+    private bool _handBackOwed;
+
     public ControlModeService(IOptions<ControlOptions> options, TimeProvider time, ILogger<ControlModeService> logger, IServiceProvider services,
         ISettingsStore? store = null, IApplianceStatusPublisher? status = null)
     {
@@ -58,7 +64,13 @@ internal sealed class ControlModeService : IHostedService, IDisposable
         // A stored MQTT choice the configuration has overruled is cleared at start, so it cannot come back later.
         _storeStale = stored.Item1 is { Length: > 0 } && !StoredUnder(stored.Item2, _configured);
         // Today's A/B day counts from the first write on: a B day starts closed.
-        Gate = new WriteGate(_schedule.ModeOn(_schedule.DateOf(time.GetUtcNow()), _chosen));
+        var today = _schedule.DateOf(time.GetUtcNow());
+        Gate = new WriteGate(_schedule.ModeOn(today, _chosen));
+        // A record for today means the service already ran today, so today's hand-back (at midnight or at that start) was
+        // made; a second one would find no settings from before (they are forgotten once handed back) and write self-use
+        // over the household's own.
+        _handBackOwed = _schedule.Enabled && _chosen == ControlMode.Active && Gate.Mode == ControlMode.Shadow
+            && (store is null || string.IsNullOrEmpty(Read(store, AbSchedule.DayKey(today))));
     }
 
     public WriteGate Gate { get; }
@@ -183,6 +195,35 @@ internal sealed class ControlModeService : IHostedService, IDisposable
     }
 
     /// <summary>
+    /// After a start on a B day (the gate closed since construction): the hand-back of that day's midnight switch, through
+    /// the same path (gate, hand-back, audit, log, status, the day's record), once. A no-op when the service already ran
+    /// today, the schedule is off, or the mode in force is no longer the B day's shadow (a person's switch handed back).
+    /// </summary>
+    public async Task HandBackIfStartedOnBDayAsync(CancellationToken cancellationToken)
+    {
+        await _lock.WaitAsync(cancellationToken);
+        try
+        {
+            var now = _time.GetUtcNow();
+            var day = _schedule.DateOf(now);
+            if (!_handBackOwed || _chosen != ControlMode.Active || Mode != ControlMode.Shadow || _schedule.IsADay(day))
+            {
+                _handBackOwed = false;
+                return;
+            }
+
+            _handBackOwed = false;
+            await HandOverAsync(now, $"Control:AbSchedule {_schedule.Name}: started on {day:yyyy-MM-dd}, a B day", cancellationToken);
+            await RecordDayAsync(now, cancellationToken);
+            Publish();
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>
     /// The one switch of the mode in force to what the chosen mode and the schedule give for today: opening the gate, or
     /// closing it and handing the inverter back. Records the day's mode. Returns the mode in force after.
     /// </summary>
@@ -199,8 +240,7 @@ internal sealed class ControlModeService : IHostedService, IDisposable
             }
             else
             {
-                _lastHandBack = await HandBackAsync(now, source, cancellationToken);
-                _logger.ControlModeChanged(ControlModes.Shadow, source, _lastHandBack);
+                await HandOverAsync(now, source, cancellationToken);
             }
         }
         else
@@ -210,6 +250,13 @@ internal sealed class ControlModeService : IHostedService, IDisposable
 
         await RecordDayAsync(now, cancellationToken);
         return Mode;
+    }
+
+    /// <summary>The gate is closed: hand the inverter back and say so (log; the audit entry is <see cref="HandBackAsync"/>'s).</summary>
+    private async Task HandOverAsync(DateTimeOffset now, string source, CancellationToken cancellationToken)
+    {
+        _lastHandBack = await HandBackAsync(now, source, cancellationToken);
+        _logger.ControlModeChanged(ControlModes.Shadow, source, _lastHandBack);
     }
 
     /// <summary>With an A/B schedule: what today is and when the next day starts, for a person's answer.</summary>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using EdgeEnergy.Adapters.Http.Octopus;
 using EdgeEnergy.Adapters.Sqlite;
 using EdgeEnergy.Backtest.Reporting;
 using EdgeEnergy.Control;
@@ -16,8 +17,9 @@ namespace EdgeEnergy.Host.Cli;
 /// <summary>
 /// <c>edgeenergy report --from YYYY-MM-DD --to YYYY-MM-DD [--config FILE] [--out FILE]</c> (docs/contracts.md section 5):
 /// reads the store, runs <see cref="BillReportEngine"/> and prints the JSON on stdout (or writes --out); the plant
-/// model's fit and the days complete go to stderr. Bad dates, --from after --to and a range the store holds no telemetry
-/// for are exit 2 with the reason.
+/// model's fit and the days complete go to stderr. With Octopus meters configured, each day also gets its billed figures
+/// from Octopus's consumption endpoint. Bad dates, --from after --to, a range the store holds no telemetry for and a
+/// key or meter Octopus refuses are exit 2 with the reason.
 /// </summary>
 internal static class ReportCommand
 {
@@ -42,6 +44,7 @@ internal static class ReportCommand
         CliServices.RunAsync("report", configFile, (services, configuration) =>
         {
             services.AddHistory(configuration);
+            services.AddBilledConsumption(configuration);
             services.AddOptions<SiteOptions>().Bind(configuration.GetSection(SiteOptions.SectionName)).ValidateDataAnnotations();
             services.AddOptions<ControlOptions>().Bind(configuration.GetSection(ControlOptions.SectionName)).ValidateDataAnnotations();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ControlOptions>, ControlOptionsValidator>());
@@ -54,10 +57,17 @@ internal static class ReportCommand
             }
 
             var storage = EdgeEnergyConfiguration.Require<StorageOptions>(provider);
+            _ = EdgeEnergyConfiguration.Require<OctopusOptions>(provider);
             var input = await BillReportReader.ReadAsync(provider, from, to, EdgeEnergyConfiguration.Require<SiteOptions>(provider), EdgeEnergyConfiguration.Require<ControlOptions>(provider), cancellationToken);
             if (!input.Telemetry.Any(s => s.TimestampUtc >= input.Span.Start && s.TimestampUtc < input.Span.End))
             {
                 throw new ConfigurationException($"the store {storage.Path} holds no telemetry for {fromText} to {toText}");
+            }
+
+            // A meter Octopus refuses is bad input, named by its keys: never a report of days that look unpublished.
+            if (input.Billed is { Refused: true, Problem: { } refused })
+            {
+                throw new ConfigurationException(refused);
             }
 
             var report = new BillReportEngine(new OrToolsScheduleOptimiser()).Run(input, cancellationToken);

@@ -52,6 +52,36 @@ internal static class BillReportReader
             ExportRates = await rates.GetAsync(RateKind.Export, range, cancellationToken),
             // From a day early: the plan in force at the first midnight was made before it.
             Plans = await provider.GetRequiredService<IPlanHistory>().GetCreatedAsync(start.AddDays(-1), end + s_after, cancellationToken),
+            Billed = await ReadBilledAsync(provider, new TimeRange(start, end), cancellationToken),
         };
+    }
+
+    /// <summary>
+    /// The supplier's readings of the days when its meters are configured (null otherwise). A refused key or meter and an
+    /// outage both come back as the reason (every day's billed figures incomplete with it): the report command turns a
+    /// refusal into exit 2, the daily job into a degraded component.
+    /// </summary>
+    private static async Task<BilledMeters?> ReadBilledAsync(IServiceProvider provider, TimeRange range, CancellationToken cancellationToken)
+    {
+        var source = provider.GetService<IBilledConsumptionSource>();
+        if (source is null || !source.Supports(MeterDirection.Import))
+        {
+            return null;
+        }
+
+        try
+        {
+            var import = await source.FetchAsync(MeterDirection.Import, range, cancellationToken);
+            var export = source.Supports(MeterDirection.Export) ? await source.FetchAsync(MeterDirection.Export, range, cancellationToken) : null;
+            return new BilledMeters(import.Slots, export?.Slots);
+        }
+        catch (MeterRefusedException e)
+        {
+            return BilledMeters.Failed(e.Message, refused: true);
+        }
+        catch (ConsumptionSourceException e)
+        {
+            return BilledMeters.Failed(e.Message, refused: false);
+        }
     }
 }

@@ -22,6 +22,9 @@ internal sealed class DailyBillsJob(
 {
     public static readonly JobKey Key = new("daily-bills", "data");
 
+    /// <summary>The /healthz component of the Octopus meters' billed consumption.</summary>
+    public const string MetersComponent = "octopus-meters";
+
     /// <summary>The daily run: this long after UK midnight (the last minute of telemetry and the morning's first plans are in).</summary>
     public static readonly TimeSpan AfterMidnight = TimeSpan.FromMinutes(10);
 
@@ -36,9 +39,31 @@ internal sealed class DailyBillsJob(
         var now = time.GetUtcNow();
         var yesterday = DateOnly.FromDateTime(UkTime.ToLocal(now).DateTime).AddDays(-1);
         var input = await BillReportReader.ReadAsync(services, yesterday.AddDays(1 - ReportedBillsSummary.WeekDays), yesterday, site.Value, control.Value, cancellationToken);
+        ReportMeters(input.Billed, now);
         var report = new BillReportEngine(optimiser).Run(input, cancellationToken);
         var bills = ReportedBillsSummary.Of(report.Days, now);
         status.Update(s => s with { Bills = bills });
         logger.DailyBillsReported(yesterday, bills.YesterdayBills is not null, bills.WeekCompleteDays);
+    }
+
+    /// <summary>The Octopus meters as a component of /healthz: a refused key or meter, or an outage, degrades it with the
+    /// reason (the bills still go out, their billed figures incomplete); no component without meters configured.</summary>
+    private void ReportMeters(BilledMeters? billed, DateTimeOffset now)
+    {
+        if (billed is null)
+        {
+            return;
+        }
+
+        var health = billed.Problem is { } problem
+            ? new ComponentHealth(MetersComponent, HealthState.Degraded, billed.Refused ? $"refused by Octopus: {problem}" : problem, now)
+            : new ComponentHealth(MetersComponent, HealthState.Healthy,
+                $"billed consumption read: {billed.Import.Count} import{(billed.Export is { } export ? $" and {export.Count} export" : "")} half hours over the last {ReportedBillsSummary.WeekDays} days", now);
+        if (billed.Problem is not null)
+        {
+            logger.MetersDegraded(health.Detail);
+        }
+
+        status.Update(s => s with { Components = [.. s.Components.Where(c => c.Component != MetersComponent), health] });
     }
 }

@@ -353,4 +353,52 @@ public sealed class ControlModeTests : IAsyncDisposable
         Assert.Equal(ControlMode.Active, mode.Mode);
         Assert.Equal("mixed", store.Values["control.day_mode.2026-12-04"]);
     }
+
+    [Fact]
+    public async Task A_start_on_a_b_day_hands_back_as_the_midnight_switch_does_once_a_day()
+    {
+        // 09:00 UTC on Thursday 3 December 2026, a B day: the service was stopped on the A day before and starts now.
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 9, 0, 0, TimeSpan.Zero));
+        var store = new MemorySettings();
+        var settings = new Dictionary<string, string?> { ["Control:AbSchedule"] = "alternate-days" };
+
+        async Task<(ServiceProvider Provider, RecordingHandBack HandBack, AbScheduleService Loop)> StartAsync()
+        {
+            RecordingHandBack? handBack = null;
+            var sp = Build("active", store, time, (services, _) =>
+            {
+                services.AddSingleton<IInverterHandBack>(p => handBack = new RecordingHandBack(() => p.GetRequiredService<WriteGate>()));
+                services.AddHostedService<AbScheduleService>();
+            }, settings);
+            _ = sp.GetRequiredService<IInverterHandBack>();
+            await sp.GetRequiredService<ControlModeService>().StartAsync(CancellationToken.None);
+            var loop = sp.GetServices<IHostedService>().OfType<AbScheduleService>().Single();
+            await loop.StartAsync(CancellationToken.None);
+            return (sp, handBack!, loop);
+        }
+
+        var (first, handBack, loop) = await StartAsync();
+        var mode = first.GetRequiredService<ControlModeService>();
+
+        // The gate closed from the start and the inverter handed back through the gate's hand-back path, as at midnight.
+        await Until(() => handBack.GateOpenAtCalls.Count == 1, "handed back once after a start on a B day");
+        Assert.Equal([true], handBack.GateOpenAtCalls);
+        Assert.Equal(ControlMode.Shadow, mode.Mode);
+        Assert.Throws<WriteRefusedException>(() => mode.Gate.Check("a write after the hand-back"));
+        var audit = Assert.Single(((InMemoryAuditLog)first.GetRequiredService<IAuditLog>()).Entries);
+        Assert.Equal("hand back", audit.Command);
+        Assert.Contains("Control:AbSchedule alternate-days: started on 2026-12-03, a B day", audit.Reason, StringComparison.Ordinal);
+        Assert.Equal(ControlMode.Shadow, first.GetRequiredService<ApplianceStatusStore>().Current.Mode);
+        Assert.Equal("shadow", store.Values["control.day_mode.2026-12-03"]);
+        Assert.Equal(ControlMode.Active, mode.Chosen);
+        await loop.StopAsync(CancellationToken.None);
+
+        // A second start the same B day: already handed back today (its settings from before are forgotten), nothing more.
+        time.Advance(TimeSpan.FromHours(2));
+        var (second, again, secondLoop) = await StartAsync();
+        await Task.Delay(200);
+        Assert.Empty(again.GateOpenAtCalls);
+        Assert.Empty(((InMemoryAuditLog)second.GetRequiredService<IAuditLog>()).Entries);
+        await secondLoop.StopAsync(CancellationToken.None);
+    }
 }
