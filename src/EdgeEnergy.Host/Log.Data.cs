@@ -32,4 +32,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4308, Level = LogLevel.Information, Message = "Daily bills: {Yesterday:yyyy-MM-dd} complete: {Complete}; {CompleteDays} of the last 7 days complete")]
     public static partial void DailyBillsReported(this ILogger logger, DateOnly yesterday, bool complete, int completeDays);
+
+    [LoggerMessage(EventId = 4309, Level = LogLevel.Information, Message = "Forecast skill over {From:yyyy-MM-dd HH:mm} to {To:yyyy-MM-dd HH:mm} UTC: {Slots} slot forecasts scored; 0-2 h load MAE {LoadMaeKwh} kWh (persistence {LoadPersistenceMaeKwh}), solar MAE {SolarMaeKwh} kWh (persistence {SolarPersistenceMaeKwh})")]
+    public static partial void ForecastSkillScored(this ILogger logger, DateTimeOffset from, DateTimeOffset to, int slots, double? loadMaeKwh, double? loadPersistenceMaeKwh, double? solarMaeKwh, double? solarPersistenceMaeKwh);
 }
