@@ -55,13 +55,14 @@ public sealed class SqlitePlanLog(SqliteDatabase database) : IPlanLog, IPlanHist
     public Task<IReadOnlyList<PlannedSlotForecast>> GetPlannedForecastsAsync(DateTimeOffset fromUtc, DateTimeOffset toUtc, CancellationToken cancellationToken) =>
         database.ReadAsync<IReadOnlyList<PlannedSlotForecast>>(async connection =>
         {
-            // SQLite's bare column beside min(): id is the row that has the earliest created of its half hour.
+            // SQLite's bare column beside min(): id is the row that has the earliest created of its half hour. The
+            // start is read once per plan in the CTE: in the SELECT it would re-parse the problem for each of its slots.
             await using var command = connection.Command(
                 """
                 WITH chosen AS MATERIALIZED (
-                    SELECT id, min(created) AS created FROM plans WHERE created >= $f AND created < $t GROUP BY created / 1800)
-                SELECT c.created, json_extract(p.problem_json, '$.start'), json_extract(p.problem_json, '$.slotMinutes'),
-                       s.key, json_extract(s.value, '$.loadKwh'), json_extract(s.value, '$.pvKwh')
+                    SELECT p.id, p.created, json_extract(p.problem_json, '$.start') AS start, json_extract(p.problem_json, '$.slotMinutes') AS minutes
+                    FROM plans p JOIN (SELECT id, min(created) FROM plans WHERE created >= $f AND created < $t GROUP BY created / 1800) f ON f.id = p.id)
+                SELECT c.created, c.start, c.minutes, s.key, json_extract(s.value, '$.loadKwh'), json_extract(s.value, '$.pvKwh')
                 FROM chosen c JOIN plans p ON p.id = c.id, json_each(p.problem_json, '$.slots') s
                 ORDER BY c.created, c.id, s.key;
                 """).With("$f", SqlTime.ToUnix(fromUtc)).With("$t", SqlTime.ToUnix(toUtc));

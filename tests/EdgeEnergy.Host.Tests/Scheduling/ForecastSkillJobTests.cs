@@ -2,9 +2,13 @@ using System.Text.Json;
 using EdgeEnergy.Adapters.Sqlite;
 using EdgeEnergy.Domain.History;
 using EdgeEnergy.Domain.Planning;
+using EdgeEnergy.Domain.Status;
+using EdgeEnergy.Host.Composition;
 using EdgeEnergy.Host.Scheduling;
 using EdgeEnergy.Host.Tests.Web;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -129,9 +133,24 @@ public sealed class ForecastSkillJobTests : IDisposable
 
         await Job(host).RunAsync(CancellationToken.None);
 
-        var skill = host.Service<EdgeEnergy.Domain.Status.IApplianceStatus>().Current.ForecastSkill!;
+        var skill = host.Service<IApplianceStatus>().Current.ForecastSkill!;
         Assert.Equal(s_to.AddDays(1), skill.ToUtc);
         Assert.Equal(0, skill.Slots);
         Assert.False(skill.HasFigures);
+    }
+
+    [Fact]
+    public async Task The_job_is_built_from_the_services_the_appliance_registers()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage:Path"] = Path.Combine(_folder, "wired.db"),
+        }).Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddHistory(configuration).AddScheduling(configuration);
+        services.AddSingleton<IApplianceStatusPublisher>(new ApplianceStatusStore()); // the web side's, in the appliance
+        await using var provider = services.BuildServiceProvider();
+
+        Assert.NotNull(ActivatorUtilities.CreateInstance<ForecastSkillJob>(provider));
     }
 }
