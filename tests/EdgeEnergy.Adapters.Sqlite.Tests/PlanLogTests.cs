@@ -1,3 +1,4 @@
+using EdgeEnergy.Domain.History;
 using EdgeEnergy.Domain.Planning;
 
 namespace EdgeEnergy.Adapters.Sqlite.Tests;
@@ -67,5 +68,30 @@ public sealed class PlanLogTests : IDisposable
         Assert.Equal(SlotMode.Charge, latest.Plan.Slots.Single().Mode);
         Assert.Equal(5.95, latest.Plan.Slots.Single().SocKwh);
         Assert.Null(await log.GetAsync(id + 100, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Planned_forecasts_are_each_slots_load_and_solar_of_the_first_plan_made_in_each_half_hour()
+    {
+        var log = new SqlitePlanLog(_db.Database);
+        var problem = Problem(); // starts 16:00, slots 0.42/0 and 0.6/0.1 kWh
+        var late = problem with { Start = problem.Start.AddMinutes(30), Slots = [.. problem.Slots.Select(x => x with { LoadKwh = x.LoadKwh + 1 })] };
+        await log.RecordAsync(DateTimeOffset.Parse("2024-01-10T15:59:00Z"), PlanningTrigger.Scheduled, problem, PlanFor(problem), CancellationToken.None); // before the range
+        await log.RecordAsync(DateTimeOffset.Parse("2024-01-10T16:02:00Z"), PlanningTrigger.Scheduled, problem, PlanFor(problem), CancellationToken.None);
+        // A replan in the same half hour (an event) is not scored again: one forecast per half hour of making.
+        await log.RecordAsync(DateTimeOffset.Parse("2024-01-10T16:07:00Z"), PlanningTrigger.NewPrices, problem with { Slots = [.. problem.Slots.Select(x => x with { LoadKwh = 9 })] }, PlanFor(problem), CancellationToken.None);
+        await log.RecordAsync(DateTimeOffset.Parse("2024-01-10T16:31:00Z"), PlanningTrigger.Scheduled, late, PlanFor(late), CancellationToken.None);
+
+        var forecasts = await log.GetPlannedForecastsAsync(DateTimeOffset.Parse("2024-01-10T16:00:00Z"), DateTimeOffset.Parse("2024-01-10T17:00:00Z"), CancellationToken.None);
+
+        var made1 = DateTimeOffset.Parse("2024-01-10T16:02:00Z");
+        var made2 = DateTimeOffset.Parse("2024-01-10T16:31:00Z");
+        Assert.Equal(
+        [
+            new PlannedSlotForecast(made1, DateTimeOffset.Parse("2024-01-10T16:00:00Z"), 0.42, 0),
+            new PlannedSlotForecast(made1, DateTimeOffset.Parse("2024-01-10T16:30:00Z"), 0.6, 0.1),
+            new PlannedSlotForecast(made2, DateTimeOffset.Parse("2024-01-10T16:30:00Z"), 1.42, 0),
+            new PlannedSlotForecast(made2, DateTimeOffset.Parse("2024-01-10T17:00:00Z"), 1.6, 0.1),
+        ], forecasts);
     }
 }

@@ -1,3 +1,5 @@
+using EdgeEnergy.Domain.History;
+
 namespace EdgeEnergy.Control.Forecasting;
 
 /// <summary>One forecaster's day-ahead accuracy on a series: mean absolute error and the spread of its errors (kWh per slot).</summary>
@@ -13,6 +15,10 @@ public sealed record ForecastSkill(string Forecaster, IReadOnlyList<LeadScore> B
     /// <summary>MAE over every lead time, kWh per slot.</summary>
     public double MaeKwh => ByLead.Sum(b => b.MaeKwh * b.Slots) / Math.Max(1, ByLead.Sum(b => b.Slots));
 }
+
+/// <summary>The planned forecasts' skill at one quantity (<c>load</c> or <c>solar</c>) and persistence's on the same slots,
+/// so a person sees whether the forecast beats the naive one.</summary>
+public sealed record SkillAgainstPersistence(string Quantity, ForecastSkill Planned, ForecastSkill Persistence);
 
 /// <summary>
 /// Scores forecasters the way the planner uses them: at each midnight (of the series' day grid) forecast the next
@@ -51,6 +57,10 @@ public static class ForecastEvaluation
     /// <summary>Lead-time ranges reported, in slots ahead: [0, 2 h), [2 h, 6 h), [6 h, 12 h), [12 h, 24 h).</summary>
     private static readonly int[] s_leadEdges = [0, 4, 12, 24, 48];
 
+    /// <summary>The lead-time ranges every skill is reported in, hours: [From, To).</summary>
+    public static IReadOnlyList<(double FromHours, double ToHours)> LeadBands { get; } =
+        [.. s_leadEdges.Zip(s_leadEdges.Skip(1), (a, b) => (a / 2.0, b / 2.0))];
+
     /// <summary>
     /// Scores <paramref name="forecaster"/> as the replanning service uses it: every <paramref name="strideSlots"/> slots
     /// after <paramref name="warmupDays"/>, forecast the next 48 slots from the actuals before that moment, and bin the
@@ -61,38 +71,112 @@ public static class ForecastEvaluation
         ArgumentNullException.ThrowIfNull(forecaster);
         ArgumentOutOfRangeException.ThrowIfLessThan(strideSlots, 1);
         var horizon = s_leadEdges[^1];
-        var absSum = new double[horizon];
-        var sum = new double[horizon];
-        var count = new int[horizon];
+        var errors = new LeadErrors();
         Span<double> forecast = stackalloc double[horizon];
         for (var t = warmupDays * SlotGrid.SlotsPerDay; t + horizon <= actualKwh.Length; t += strideSlots)
         {
             forecaster.Forecast(actualKwh[..t], t, forecast);
             for (var k = 0; k < horizon; k++)
             {
-                var error = actualKwh[t + k] - forecast[k];
-                absSum[k] += Math.Abs(error);
-                sum[k] += error;
-                count[k]++;
+                errors.Add(k, actualKwh[t + k] - forecast[k]);
             }
         }
 
-        var bins = new List<LeadScore>(s_leadEdges.Length - 1);
-        for (var b = 0; b + 1 < s_leadEdges.Length; b++)
+        return new ForecastSkill(forecaster.Name, errors.ByLead());
+    }
+
+    /// <summary>
+    /// The skill of the forecasts the service planned on (issue 15 §1), per quantity (<c>load</c>, <c>solar</c>), beside
+    /// persistence's (the same slot a day earlier) on exactly the same slots, in the lead bands of
+    /// <see cref="SkillByLead"/>. A forecast's lead is its slot's start − the time it was made, so the slot in progress
+    /// when a plan was made has lead 0; leads of 24 h and more are not scored.
+    /// </summary>
+    /// <param name="forecasts">Each slot forecast of each plan scored (the store keeps one plan per half hour of making).</param>
+    /// <param name="measuredStartUtc">The start of slot 0 of the measured series, on a slot boundary.</param>
+    /// <param name="loadKwh">Measured load per slot, NaN where nothing was measured.</param>
+    /// <param name="pvKwh">Measured solar per slot, NaN where nothing was measured.</param>
+    /// <remarks>
+    /// A slot is scored only when it and the same slot a day earlier are both in the series and measured, so the
+    /// series' first day serves persistence alone, and persistence and the forecast are always compared on the same
+    /// slots. Error = actual − forecast, so a positive bias is a forecast that runs low.
+    /// </remarks>
+    public static IReadOnlyList<SkillAgainstPersistence> SkillOfPlanned(
+        IReadOnlyList<PlannedSlotForecast> forecasts, DateTimeOffset measuredStartUtc, ReadOnlySpan<double> loadKwh, ReadOnlySpan<double> pvKwh)
+    {
+        ArgumentNullException.ThrowIfNull(forecasts);
+        return
+        [
+            Planned("load", forecasts, measuredStartUtc, loadKwh, f => f.LoadKwh),
+            Planned("solar", forecasts, measuredStartUtc, pvKwh, f => f.PvKwh),
+        ];
+    }
+
+    private static SkillAgainstPersistence Planned(
+        string quantity, IReadOnlyList<PlannedSlotForecast> forecasts, DateTimeOffset measuredStartUtc, ReadOnlySpan<double> actualKwh, Func<PlannedSlotForecast, double> value)
+    {
+        const double SlotMinutes = 24.0 * 60 / SlotGrid.SlotsPerDay;
+        var planned = new LeadErrors();
+        var persistence = new LeadErrors();
+        foreach (var f in forecasts)
         {
-            double abs = 0, signed = 0;
-            var slots = 0;
-            for (var k = s_leadEdges[b]; k < s_leadEdges[b + 1]; k++)
+            var index = (f.SlotStartUtc - measuredStartUtc).TotalMinutes / SlotMinutes;
+            var slot = (int)Math.Floor(index);
+            // Floor, and a slot in progress at the making counts as lead 0: it is what the plan's first command acts on.
+            var lead = Math.Max(0, (int)Math.Floor((f.SlotStartUtc - f.MadeAtUtc).TotalMinutes / SlotMinutes));
+            if (slot != index || slot < SlotGrid.SlotsPerDay || slot >= actualKwh.Length || lead >= s_leadEdges[^1])
             {
-                abs += absSum[k];
-                signed += sum[k];
-                slots += count[k];
+                continue;
             }
 
-            bins.Add(new LeadScore(s_leadEdges[b] / 2.0, s_leadEdges[b + 1] / 2.0, slots == 0 ? double.NaN : abs / slots, slots == 0 ? double.NaN : signed / slots, slots));
+            var actual = actualKwh[slot];
+            var yesterday = actualKwh[slot - SlotGrid.SlotsPerDay];
+            var forecast = value(f);
+            if (!double.IsFinite(actual) || !double.IsFinite(yesterday) || !double.IsFinite(forecast))
+            {
+                continue; // a gap in the measurements (or a forecast that was never planned on) scores nothing
+            }
+
+            planned.Add(lead, actual - forecast);
+            persistence.Add(lead, actual - yesterday);
         }
 
-        return new ForecastSkill(forecaster.Name, bins);
+        return new SkillAgainstPersistence(quantity, new ForecastSkill("planned", planned.ByLead()), new ForecastSkill("persistence", persistence.ByLead()));
+    }
+
+    /// <summary>Errors summed per lead slot, then binned into <see cref="s_leadEdges"/>: the one accumulator of
+    /// <see cref="SkillByLead"/> and <see cref="SkillOfPlanned"/>, so the backtest and the service band alike.</summary>
+    private sealed class LeadErrors
+    {
+        private readonly double[] _absSum = new double[s_leadEdges[^1]];
+        private readonly double[] _sum = new double[s_leadEdges[^1]];
+        private readonly int[] _count = new int[s_leadEdges[^1]];
+
+        public void Add(int leadSlot, double error)
+        {
+            _absSum[leadSlot] += Math.Abs(error);
+            _sum[leadSlot] += error;
+            _count[leadSlot]++;
+        }
+
+        public List<LeadScore> ByLead()
+        {
+            var bins = new List<LeadScore>(s_leadEdges.Length - 1);
+            for (var b = 0; b + 1 < s_leadEdges.Length; b++)
+            {
+                double abs = 0, signed = 0;
+                var slots = 0;
+                for (var k = s_leadEdges[b]; k < s_leadEdges[b + 1]; k++)
+                {
+                    abs += _absSum[k];
+                    signed += _sum[k];
+                    slots += _count[k];
+                }
+
+                bins.Add(new LeadScore(s_leadEdges[b] / 2.0, s_leadEdges[b + 1] / 2.0, slots == 0 ? double.NaN : abs / slots, slots == 0 ? double.NaN : signed / slots, slots));
+            }
+
+            return bins;
+        }
     }
 
     /// <summary>The q-quantile of sorted values (nearest rank).</summary>

@@ -16,6 +16,7 @@ public sealed class EdgeEnergyMetrics
     private static readonly string[] s_none = [];
     private static readonly double[] s_solveBuckets = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
     private static readonly double[] s_modbusBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+    private static readonly string[] s_forecastLabels = ["quantity", "lead"];
 
     public static readonly MetricDefinition PlanSolveDuration = new("edgeenergy_plan_solve_duration_seconds", MetricKind.Histogram, "Time the optimiser took to solve a plan.", ["status"], s_solveBuckets);
     public static readonly MetricDefinition PlanSolves = new("edgeenergy_plan_solves_total", MetricKind.Counter, "Plans solved, by plan status (optimal, feasible, fallback, infeasible).", ["status"]);
@@ -45,6 +46,10 @@ public sealed class EdgeEnergyMetrics
     public static readonly MetricDefinition SavingsGained = new("edgeenergy_savings_gained_pence_total", MetricKind.Counter, "Sum of settled slots' savings against no battery, over slots where the battery saved money.", s_none);
     public static readonly MetricDefinition SavingsLost = new("edgeenergy_savings_lost_pence_total", MetricKind.Counter, "Sum of settled slots' extra cost against no battery, over slots where the battery cost money (net savings = gained - lost).", s_none);
     public static readonly MetricDefinition ControlModeInForce = new("edgeenergy_control_mode", MetricKind.Gauge, "1 for the control mode in force, 0 for the other (mode: active, shadow; in shadow nothing is written to the inverter or relays).", ["mode"]);
+    public static readonly MetricDefinition ForecastMae = new("edgeenergy_forecast_mae_kwh", MetricKind.Gauge, "Mean absolute error of the forecasts planned on, kWh per half hour, by quantity (load, solar) and lead band (e.g. 0-2h), over the forecast-skill window; absent while a band has too few slots.", s_forecastLabels);
+    public static readonly MetricDefinition ForecastBias = new("edgeenergy_forecast_bias_kwh", MetricKind.Gauge, "Mean of actual minus forecast of the forecasts planned on, kWh per half hour (positive: the forecast ran low), by quantity and lead band.", s_forecastLabels);
+    public static readonly MetricDefinition ForecastPersistenceMae = new("edgeenergy_forecast_persistence_mae_kwh", MetricKind.Gauge, "Mean absolute error of persistence (the same half hour a day earlier) on the same slots as edgeenergy_forecast_mae_kwh, by quantity and lead band.", s_forecastLabels);
+    public static readonly MetricDefinition ForecastScoredSlots = new("edgeenergy_forecast_scored_slots", MetricKind.Gauge, "Slot forecasts scored in the forecast-skill window, by quantity and lead band.", s_forecastLabels);
     public static readonly MetricDefinition RecommendationPower = new("edgeenergy_recommendation_power_watts", MetricKind.Gauge, "Battery power the current recommendation asks for; positive discharging.", s_none);
 
     /// <summary>Every metric this class exports, in a stable order.</summary>
@@ -53,7 +58,7 @@ public sealed class EdgeEnergyMetrics
         PlanSolveDuration, PlanSolves, PlanObjective, PlanAge, ModbusRequests, ModbusRequestDuration, ModbusTimeouts, ModbusExceptions, ModbusFrameErrors,
         InverterWrites, SourceFetches, SourceLastSuccess, DataAge, DataStale, FallbackActive, OverrideActive, OverrideRemaining,
         ComponentUp, BatterySoc, BatteryPower, PvPower, GridPower, LoadPower, TelemetryAge, CostToday, SavingsGained, SavingsLost,
-        RecommendationPower, ControlModeInForce,
+        RecommendationPower, ControlModeInForce, ForecastMae, ForecastBias, ForecastPersistenceMae, ForecastScoredSlots,
     ];
 
     private readonly IApplianceStatus _status;
@@ -111,6 +116,10 @@ public sealed class EdgeEnergyMetrics
         Observe(CostToday, s => s.CostToday is { } c
             ? [Labelled(c.CostPence, "basis", "actual"), Labelled(c.NoBatteryCostPence, "basis", "no_battery")]
             : []);
+        Observe(ForecastMae, s => ForecastBands(s, b => b.MaeKwh));
+        Observe(ForecastBias, s => ForecastBands(s, b => b.BiasKwh));
+        Observe(ForecastPersistenceMae, s => ForecastBands(s, b => b.PersistenceMaeKwh));
+        Observe(ForecastScoredSlots, s => ForecastBands(s, b => b.Slots));
         Observe(RecommendationPower, s => s.Recommendation is { } r ? One(r.PowerW) : []);
         Observe(ControlModeInForce, s =>
         [
@@ -184,6 +193,11 @@ public sealed class EdgeEnergyMetrics
 
     private void Observe(MetricDefinition definition, Func<ApplianceSnapshot, IEnumerable<Measurement<double>>> read) =>
         Meter.CreateObservableGauge(definition.Name, () => read(_status.Current), null, definition.Help);
+
+    /// <summary>One sample per band that has the figure: a band without enough history has no series, not a 0.</summary>
+    private static IEnumerable<Measurement<double>> ForecastBands(ApplianceSnapshot s, Func<ForecastSkillBand, double?> figure) =>
+        (s.ForecastSkill?.Bands ?? []).Where(b => figure(b) is not null).Select(b => new Measurement<double>(
+            figure(b)!.Value, new KeyValuePair<string, object?>("quantity", b.Quantity), new KeyValuePair<string, object?>("lead", b.Lead)));
 
     private static Measurement<double>[] One(double value) => [new Measurement<double>(value)];
 

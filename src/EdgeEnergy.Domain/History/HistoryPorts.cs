@@ -56,6 +56,23 @@ public interface IPlanHistory
     Task<IReadOnlyList<PlanRecord>> GetCreatedAsync(DateTimeOffset fromUtc, DateTimeOffset toUtc, CancellationToken cancellationToken);
 }
 
+/// <summary>One half hour's load and solar forecast from a stored plan's problem, kWh per slot: what the plan stood on.</summary>
+/// <param name="MadeAtUtc">When the plan was made.</param>
+/// <param name="SlotStartUtc">The start of the half hour forecast.</param>
+/// <param name="LoadKwh">The house load planned on, kWh in the slot.</param>
+/// <param name="PvKwh">The solar planned on, kWh in the slot.</param>
+public readonly record struct PlannedSlotForecast(DateTimeOffset MadeAtUtc, DateTimeOffset SlotStartUtc, double LoadKwh, double PvKwh);
+
+/// <summary>The forecasts stored plans stood on, for scoring them against what was measured.</summary>
+public interface IPlannedForecastHistory
+{
+    /// <summary>
+    /// Every slot forecast of the first plan made in each half hour of [<paramref name="fromUtc"/>, <paramref name="toUtc"/>),
+    /// oldest plan first: one forecast per half hour of making, however often events replanned within it.
+    /// </summary>
+    Task<IReadOnlyList<PlannedSlotForecast>> GetPlannedForecastsAsync(DateTimeOffset fromUtc, DateTimeOffset toUtc, CancellationToken cancellationToken);
+}
+
 /// <summary>
 /// One command sent to hardware: <see cref="Target"/> names the device or path (e.g. <c>fox-modbus</c>,
 /// <c>home-assistant</c>), <see cref="Command"/> what was asked (e.g. <c>work-mode=force-charge power=3000W</c>),

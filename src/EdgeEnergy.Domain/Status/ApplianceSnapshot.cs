@@ -44,6 +44,9 @@ public sealed record ApplianceSnapshot
     /// <summary>Yesterday's and the last 7 days' bills from the daily report; null before its first run.</summary>
     public ReportedBills? Bills { get; init; }
 
+    /// <summary>How good the forecasts planned on have been lately (the forecast-skill job); null before its first run.</summary>
+    public ForecastSkillReport? ForecastSkill { get; init; }
+
     public FallbackState Fallback { get; init; } = FallbackState.Inactive;
 
     public OverrideState Override { get; init; } = OverrideState.None;
@@ -114,6 +117,39 @@ public sealed record ReportedDay(
 
 /// <summary>EdgeEnergy's bill − perfect foresight's, by cause, pence (they sum to the difference).</summary>
 public sealed record ReportedCauses(double LoadForecastPence, double PvForecastPence, double PricesPence, double HorizonPence, double ExecutionPence);
+
+/// <summary>
+/// The skill of the load and solar forecasts the service planned on (issue 15 §1), made by the forecast-skill job over
+/// the half hours of [<paramref name="FromUtc"/>, <paramref name="ToUtc"/>): per quantity and lead band, see
+/// <see cref="ForecastSkillBand"/>.
+/// </summary>
+public sealed record ForecastSkillReport(DateTimeOffset ComputedUtc, DateTimeOffset FromUtc, DateTimeOffset ToUtc, IReadOnlyList<ForecastSkillBand> Bands)
+{
+    /// <summary>
+    /// A band with fewer scored slot forecasts than a day's half hours has no figures: an MAE over a few half hours is
+    /// one morning's luck, and would be shown as if it were the forecast's skill.
+    /// </summary>
+    public const int MinimumSlots = 48;
+
+    /// <summary>Slot forecasts scored: the most of any quantity (summed over its bands).</summary>
+    public int Slots => Bands.GroupBy(b => b.Quantity, StringComparer.Ordinal).Select(g => g.Sum(b => b.Slots)).DefaultIfEmpty(0).Max();
+
+    /// <summary>Whether any band has figures; otherwise there is not enough history yet.</summary>
+    public bool HasFigures => Bands.Any(b => b.MaeKwh is not null);
+}
+
+/// <summary>
+/// One quantity (<c>load</c> or <c>solar</c>) at one lead band [<paramref name="FromHours"/>, <paramref name="ToHours"/>)
+/// (a forecast's lead: its half hour's start − when the plan was made). kWh per half hour: <paramref name="MaeKwh"/> the
+/// mean absolute error, <paramref name="BiasKwh"/> the mean of actual − forecast (positive: the forecast ran low),
+/// <paramref name="PersistenceMaeKwh"/> the MAE of "the same half hour yesterday" on the same slots. The figures are
+/// null (never 0) while <paramref name="Slots"/> is below <see cref="ForecastSkillReport.MinimumSlots"/>.
+/// </summary>
+public sealed record ForecastSkillBand(string Quantity, double FromHours, double ToHours, int Slots, double? MaeKwh, double? BiasKwh, double? PersistenceMaeKwh)
+{
+    /// <summary>The band as a label, e.g. <c>0-2h</c> (also the metrics' <c>lead</c> label).</summary>
+    public string Lead => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{FromHours:0.#}-{ToHours:0.#}h");
+}
 
 /// <summary>Bills in pence (import cost − export income).</summary>
 public sealed record DayBills(double ActualPence, double EdgeEnergyPence, double NoBatteryPence);

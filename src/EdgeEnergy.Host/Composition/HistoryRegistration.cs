@@ -27,6 +27,7 @@ public static class HistoryRegistration
         services.TryAddSingleton<SqlitePlanLog>();
         services.TryAddSingleton<IPlanLog>(sp => sp.GetRequiredService<SqlitePlanLog>());
         services.TryAddSingleton<IPlanHistory>(sp => sp.GetRequiredService<SqlitePlanLog>());
+        services.TryAddSingleton<IPlannedForecastHistory>(sp => sp.GetRequiredService<SqlitePlanLog>());
         services.TryAddSingleton<IAuditLog, SqliteAuditLog>();
         services.TryAddSingleton<SqliteOverrideStore>();
         services.TryAddSingleton<IOverrideStore>(sp => sp.GetRequiredService<SqliteOverrideStore>());

@@ -8,8 +8,8 @@ using Quartz;
 namespace EdgeEnergy.Host.Composition;
 
 /// <summary>
-/// Quartz jobs: price fetch, Solcast fetch, planning, retention, the load model's training (<c>Scheduling</c> section) and
-/// the daily bills (<see cref="DailyBillsJob"/>: 00:10 UK time, and 5 minutes after start). Quartz takes the
+/// Quartz jobs: price fetch, Solcast fetch, planning, retention, the load model's training, the forecasts' skill
+/// (<see cref="ForecastSkillJob"/>; <c>Scheduling</c> section) and the daily bills (<see cref="DailyBillsJob"/>: 00:10 UK time, and 5 minutes after start). Quartz takes the
 /// container's <see cref="TimeProvider"/>. Every job is <see cref="DisallowConcurrentExecutionAttribute"/>; missed
 /// fires (process asleep, clock jump) collapse into one run now, and the interval continues from there. Needs AddHistory,
 /// AddPriceSources and AddSolcast; the planning job calls the <see cref="IPlanningCycle"/> registered by the control side.
@@ -37,6 +37,11 @@ public static class SchedulingRegistration
             q.AddTrigger(t => t.ForJob(DailyBillsJob.Key).WithIdentity("daily-bills-daily")
                 .WithCronSchedule($"0 {DailyBillsJob.AfterMidnight.Minutes} {DailyBillsJob.AfterMidnight.Hours} * * ?", c => c.InTimeZone(UkTime.Zone).WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)));
             q.AddTrigger(t => t.ForJob(DailyBillsJob.Key).WithIdentity("daily-bills-after-start").StartAt(TimeProvider.System.GetUtcNow() + DailyBillsJob.AfterStart));
+            // The forecasts' skill: a few minutes after start (not beside the first planning cycle), then every interval.
+            q.AddJob<ForecastSkillJob>(j => j.WithIdentity(ForecastSkillJob.Key).StoreDurably().DisallowConcurrentExecution());
+            q.AddTrigger(t => t.ForJob(ForecastSkillJob.Key).WithIdentity("forecast-skill-every").StartAt(TimeProvider.System.GetUtcNow() + ForecastSkillJob.AfterStart)
+                .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromMinutes(o.ForecastSkillMinutes)).RepeatForever()
+                    .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NowWithExistingCount)));
         });
         services.AddQuartzHostedService(h => h.WaitForJobsToComplete = true);
         services.TryAddSingleton<ReplanGate>();

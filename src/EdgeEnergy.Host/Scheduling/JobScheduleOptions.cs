@@ -21,6 +21,13 @@ public sealed class JobScheduleOptions
 
     /// <summary><c>Scheduling:LoadModelHours</c>: how often the load model is retrained (with <c>Control:LoadForecast</c> = learned).</summary>
     public int LoadModelHours { get; set; } = 24;
+
+    /// <summary><c>Scheduling:ForecastSkillMinutes</c>: how often the forecasts planned on are scored against what was measured.</summary>
+    public int ForecastSkillMinutes { get; set; } = 60;
+
+    /// <summary><c>Scheduling:ForecastSkillDays</c>: the days scored, up to now (plans older than
+    /// <c>Storage:PlanRetentionDays</c> are gone, so a longer window has no more to score).</summary>
+    public int ForecastSkillDays { get; set; } = 14;
 }
 
 public sealed class JobScheduleOptionsValidator : IValidateOptions<JobScheduleOptions>
@@ -34,6 +41,9 @@ public sealed class JobScheduleOptionsValidator : IValidateOptions<JobScheduleOp
         Check(errors, "Scheduling:ForecastCheckMinutes", options.ForecastCheckMinutes, 1, 240);
         Check(errors, "Scheduling:RetentionHours", options.RetentionHours, 1, 168);
         Check(errors, "Scheduling:LoadModelHours", options.LoadModelHours, 1, 168);
+        Check(errors, "Scheduling:ForecastSkillMinutes", options.ForecastSkillMinutes, 5, 1440);
+        // 90: the default plan retention; beyond it there are no plans, and a longer read only costs the Pi.
+        Check(errors, "Scheduling:ForecastSkillDays", options.ForecastSkillDays, 1, 90);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

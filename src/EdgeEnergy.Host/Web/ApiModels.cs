@@ -88,7 +88,8 @@ internal sealed record StatusView(
     PlanSummaryView? Plan,
     IReadOnlyList<SourceView> Sources,
     HealthView Health,
-    ReportView? Report)
+    ReportView? Report,
+    ForecastSkillView? ForecastSkill)
 {
     public static StatusView From(ApplianceSnapshot s, DateTimeOffset now) => new(
         now,
@@ -104,8 +105,27 @@ internal sealed record StatusView(
         s.Plan is { } p ? new PlanSummaryView(p.CreatedUtc, p.Plan.Status, p.Plan.ObjectivePence, p.Plan.Slots.Count) : null,
         s.Sources.Select(f => SourceView.From(f, now)).ToArray(),
         HealthView.From(s, now),
-        s.Bills is { } b ? new ReportView(b.ComputedUtc, b.Days) : null);
+        s.Bills is { } b ? new ReportView(b.ComputedUtc, b.Days) : null,
+        s.ForecastSkill is { } f ? ForecastSkillView.Of(f) : null);
 }
+
+/// <summary>
+/// How good the forecasts planned on have been (the forecast-skill job, hourly; null until it has run): over the half
+/// hours of [<c>from</c>, <c>to</c>), per quantity (<c>load</c>, <c>solar</c>) and lead band, MAE and bias (actual −
+/// forecast) in kWh per half hour and persistence's MAE on the same slots. <c>enoughHistory</c> false: no band has
+/// <c>minimumSlots</c> scored yet, and <c>slots</c> says how many there are; a band's figures are null, never 0, until it has.
+/// </summary>
+internal sealed record ForecastSkillView(
+    DateTimeOffset Computed, DateTimeOffset From, DateTimeOffset To, int Slots, int MinimumSlots, bool EnoughHistory, IReadOnlyList<ForecastSkillBandView> Bands)
+{
+    public static ForecastSkillView Of(ForecastSkillReport r) => new(
+        r.ComputedUtc, r.FromUtc, r.ToUtc, r.Slots, ForecastSkillReport.MinimumSlots, r.HasFigures,
+        [.. r.Bands.Select(b => new ForecastSkillBandView(b.Quantity, b.Lead, b.FromHours, b.ToHours, b.Slots, b.MaeKwh, b.BiasKwh, b.PersistenceMaeKwh))]);
+}
+
+/// <summary>One quantity at one lead band [<c>fromHours</c>, <c>toHours</c>), e.g. <c>lead</c> <c>0-2h</c>; kWh per half hour.</summary>
+internal sealed record ForecastSkillBandView(
+    string Quantity, string Lead, double FromHours, double ToHours, int Slots, double? MaeKwh, double? BiasKwh, double? PersistenceMaeKwh);
 
 /// <summary>
 /// The daily report of the last 7 UK days (<c>edgeenergy report</c>'s figures, made by the daily job at 00:10 UK):

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using EdgeEnergy.Domain.Status;
 using EdgeEnergy.Host.Web.Preview;
 
 namespace EdgeEnergy.Host.Tests.Web;
@@ -170,5 +171,79 @@ public partial class DashboardTests
         var given = await HeadlessChromium.DumpDomAsync(new Uri(host.BaseAddress, "#token=" + token), DesktopWidth, DesktopHeight);
         Assert.Contains("<section id=\"token-form\" class=\"card hidden\"", given);
         Assert.Equal(48, Count(given, "class=\"price-bar "));
+    }
+
+    /// <summary>What the forecast card shows, read from the page as a person reads it (each row's lead and figures as
+    /// text), once the card has drawn.</summary>
+    private const string SkillProbe = """
+        (async () => {
+          for (let i = 0; i < 300 && !document.getElementById('skill-note')?.textContent; i++) await new Promise(r => setTimeout(r, 100));
+          const number = (e) => e ? parseFloat(e.textContent.replace('−', '-')) : null;
+          const card = document.getElementById('skill-card').getBoundingClientRect();
+          return {
+            title: document.getElementById('skill-title').textContent,
+            note: document.getElementById('skill-note').textContent,
+            shown: card.height > 0 && card.width > 0,
+            rows: [...document.querySelectorAll('#skill-table tr.skill-band')].map(tr => ({
+              quantity: tr.dataset.quantity,
+              ahead: tr.querySelector('th').textContent,
+              visible: tr.getBoundingClientRect().height > 0,
+              mae: number(tr.querySelector('[data-figure=mae]')),
+              bias: number(tr.querySelector('[data-figure=bias]')),
+              persistence: number(tr.querySelector('[data-figure=persistence]')),
+            })),
+          };
+        })()
+        """;
+
+    [Fact]
+    public async Task The_forecast_card_shows_each_bands_mae_bias_and_persistence_as_the_api_gives_them()
+    {
+        await using var host = await WebTestHost.StartPreviewAsync();
+        using var status = JsonDocument.Parse(await host.Client.GetStringAsync("api/v1/status"));
+        var bands = status.RootElement.GetProperty("forecastSkill").GetProperty("bands").EnumerateArray().ToArray();
+        await using var page = await ChromiumPage.OpenAsync(host.BaseAddress, DesktopWidth, DesktopHeight);
+
+        var card = await page.EvaluateAsync(SkillProbe);
+
+        Assert.Equal("How good are the forecasts", card.GetProperty("title").GetString());
+        Assert.True(card.GetProperty("shown").GetBoolean());
+        var rows = card.GetProperty("rows").EnumerateArray().ToArray();
+        Assert.Equal(8, bands.Length);
+        Assert.Equal(bands.Length, rows.Length);
+        foreach (var band in bands)
+        {
+            var ahead = $"{band.GetProperty("fromHours").GetDouble().ToString(CultureInfo.InvariantCulture)}–{band.GetProperty("toHours").GetDouble().ToString(CultureInfo.InvariantCulture)} h";
+            var row = rows.Single(r => r.GetProperty("quantity").GetString() == band.GetProperty("quantity").GetString() && r.GetProperty("ahead").GetString() == ahead);
+            Assert.True(row.GetProperty("visible").GetBoolean());
+            // Shown to the thousandth of a kWh: within half of one of the API's figure.
+            Assert.Equal(band.GetProperty("maeKwh").GetDouble(), row.GetProperty("mae").GetDouble(), 0.0005);
+            Assert.Equal(band.GetProperty("biasKwh").GetDouble(), row.GetProperty("bias").GetDouble(), 0.0005);
+            Assert.Equal(band.GetProperty("persistenceMaeKwh").GetDouble(), row.GetProperty("persistence").GetDouble(), 0.0005);
+        }
+
+        // The preview's bias has both signs, so a lost minus sign would show.
+        Assert.Contains(rows, r => r.GetProperty("bias").GetDouble() < 0);
+    }
+
+    [Fact]
+    public async Task Without_enough_history_the_forecast_card_says_so_with_the_slots_it_has_and_shows_no_figures()
+    {
+        await using var host = await WebTestHost.StartPreviewAsync();
+        var to = WebTestHost.Now.AddMinutes(-10);
+        host.Publisher.Update(s => s with
+        {
+            ForecastSkill = new ForecastSkillReport(WebTestHost.Now, to.AddDays(-14), to,
+            [
+                new ForecastSkillBand("load", 0, 2, 31, null, null, null),
+                new ForecastSkillBand("solar", 0, 2, 29, null, null, null),
+            ]),
+        });
+        await using var page = await ChromiumPage.OpenAsync(host.BaseAddress, DesktopWidth, DesktopHeight);
+
+        var card = await page.EvaluateAsync(SkillProbe);
+
+        Assert.Equal("Not enough history yet (31 slots).", card.GetProperty("note").GetString());
+        Assert.Empty(card.GetProperty("rows").EnumerateArray());
     }
 }

@@ -115,6 +115,7 @@ public sealed class PreviewScenario(IScheduleOptimiser optimiser, PreviewMode mo
             Telemetry = telemetry,
             CostToday = new CostToday { SinceUtc = midnight, CostPence = Math.Round(costPence, 1), NoBatteryCostPence = Math.Round(noBatteryPence, 1) },
             Bills = Bills(DateOnly.FromDateTime(local.Date), midnight),
+            ForecastSkill = Skill(now),
             Fallback = fallback,
             Override = overriding,
             Mode = mode == PreviewMode.Shadow ? Domain.Control.ControlMode.Shadow : Domain.Control.ControlMode.Active,
@@ -155,6 +156,27 @@ public sealed class PreviewScenario(IScheduleOptimiser optimiser, PreviewMode mo
             return new ReportedDay(date, null, "shadow", actual, edgeEnergy, 4.5 + (i % 3), actual + 120 + (11 * i % 40), perfect, causes);
         }).ToList();
         return new ReportedBills(today.AddDays(-1), null, null, 6, computed) { Days = days };
+    }
+
+    /// <summary>
+    /// A fortnight's forecast skill for the page to show (made-up figures, shaped like the 2022 solar homes' in
+    /// docs/reports/2026-12-02-solar-homes.md: the forecast beats persistence, by less at longer leads).
+    /// </summary>
+    private static ForecastSkillReport Skill(DateTimeOffset now)
+    {
+        var to = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute < 30 ? 0 : 30, 0, TimeSpan.Zero);
+        (double From, double To)[] leads = [(0, 2), (2, 6), (6, 12), (12, 24)];
+        double[] loadMae = [0.092, 0.118, 0.127, 0.134], loadBias = [0.004, -0.011, 0.018, 0.021], loadPersistence = [0.131, 0.142, 0.149, 0.151];
+        double[] solarMae = [0.048, 0.087, 0.104, 0.117], solarBias = [-0.006, 0.013, 0.025, 0.031], solarPersistence = [0.121, 0.126, 0.129, 0.133];
+        var bands = new List<ForecastSkillBand>();
+        for (var i = 0; i < leads.Length; i++)
+        {
+            var slots = (int)(2 * (leads[i].To - leads[i].From) * 14 * 48); // one plan per half hour for 14 days
+            bands.Add(new ForecastSkillBand("load", leads[i].From, leads[i].To, slots, loadMae[i], loadBias[i], loadPersistence[i]));
+            bands.Add(new ForecastSkillBand("solar", leads[i].From, leads[i].To, slots - 6, solarMae[i], solarBias[i], solarPersistence[i]));
+        }
+
+        return new ForecastSkillReport(now.AddMinutes(-17), to.AddDays(-14), to, bands);
     }
 
     private static PlanProblem Problem(DateTimeOffset start, int firstSlotOfDay, double socKwh) => new()

@@ -551,6 +551,60 @@
     }
   }
 
+  // How good the forecasts are (the forecast-skill job, hourly): per quantity and lead band the MAE and bias of the
+  // forecasts the plans stood on, beside persistence's MAE on the same half hours. Figures are never shown as 0 for
+  // "no data": a band short of history says so, with how many half hours it has.
+  const kwh = (v) => (v === null || v === undefined || !isFinite(v) ? "–" : v.toFixed(3));
+  const signedKwh = (v) => (v === null || v === undefined || !isFinite(v) ? "–" : (v < 0 ? "−" : "+") + Math.abs(v).toFixed(3));
+  function renderSkill(skill) {
+    const table = $("skill-table");
+    table.replaceChildren();
+    if (!skill) {
+      setText("skill-note", "Not scored yet: the forecasts are scored every hour (first a few minutes after a start).");
+      return;
+    }
+    if (!skill.enoughHistory) {
+      setText("skill-note", "Not enough history yet (" + skill.slots + " slots).");
+      return;
+    }
+    const days = Math.round((new Date(skill.to) - new Date(skill.from)) / 86400000);
+    setText("skill-note", "last " + days + " days, " + skill.slots + " slot forecasts; computed " + time(skill.computed));
+    const cell = (tag, text, attrs) => {
+      const c = document.createElement(tag);
+      c.textContent = text;
+      for (const k in attrs || {}) c.setAttribute(k, attrs[k]);
+      return c;
+    };
+    const head = document.createElement("tr");
+    ["ahead", "MAE", "bias", "persistence MAE"].forEach((t) => head.append(cell("th", t, { scope: "col" })));
+    table.append(head);
+    [["load", "Load"], ["solar", "Solar"]].forEach(([quantity, name]) => {
+      const bands = skill.bands.filter((b) => b.quantity === quantity);
+      if (!bands.length) return;
+      const group = document.createElement("tr");
+      group.className = "skill-quantity";
+      group.append(cell("th", name, { colspan: 4, scope: "rowgroup" }));
+      table.append(group);
+      bands.forEach((b) => {
+        const tr = document.createElement("tr");
+        tr.className = "skill-band";
+        tr.dataset.quantity = b.quantity;
+        tr.dataset.lead = b.lead;
+        tr.append(cell("th", b.fromHours + "–" + b.toHours + " h", { scope: "row" }));
+        if (b.maeKwh === null) {
+          tr.append(cell("td", "not enough history yet (" + b.slots + " slots)", { colspan: 3, class: "skill-short" }));
+        } else {
+          const beats = b.maeKwh < b.persistenceMaeKwh;
+          tr.append(cell("td", kwh(b.maeKwh), { "data-figure": "mae", class: beats ? "skill-beats" : "skill-loses",
+            title: beats ? "better than persistence" : "no better than persistence" }));
+          tr.append(cell("td", signedKwh(b.biasKwh), { "data-figure": "bias", title: b.biasKwh > 0 ? "the forecast ran low" : "the forecast ran high" }));
+          tr.append(cell("td", kwh(b.persistenceMaeKwh), { "data-figure": "persistence" }));
+        }
+        table.append(tr);
+      });
+    });
+  }
+
   async function refresh() {
     clearTimeout(state.timer);
     try {
@@ -565,6 +619,7 @@
       renderFlows(s.telemetry);
       renderToday(s.costToday);
       renderReport(s.report);
+      renderSkill(s.forecastSkill);
       renderLists(s, s.health);
       setText("updated", "updated " + timeFmt.format(new Date(s.nowUtc)));
       const created = s.plan ? s.plan.createdUtc : null;
