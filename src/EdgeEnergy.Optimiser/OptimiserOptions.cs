@@ -19,6 +19,14 @@ public sealed record OptimiserOptions
     public int BranchAndBoundNodes { get; init; } = 30;
 
     /// <summary>
+    /// The node budget of a replay of history (backtest, tariff compare), where no mixed-integer backend follows. A plan
+    /// the search has not closed in 10 nodes rarely closes in 30 (the gap left at 30 is 19p at the median on a 2022
+    /// solar year) and the best answer found usually comes from the dive before the search, so the 20 nodes more bought
+    /// 0 to 7p a year on six 2022 homes for 12–20 % of the replay's CPU (docs/reports/2026-12-02-solar-homes.md, Speed).
+    /// </summary>
+    public const int ReplayBranchAndBoundNodes = 10;
+
+    /// <summary>
     /// Slots the scenario programme looks ahead (24 h); beyond them a stored kWh is worth what the deterministic plan's
     /// dual says it is worth there. The programme's size grows with scenarios × slots, and a day ahead holds what a
     /// first-hour decision can still change.

@@ -49,7 +49,7 @@ internal static class BacktestCommand
         var bbNodes = new Option<int>("--bb-nodes")
         {
             Description = "Nodes our GLOP branch and bound may open before the mixed-integer backend takes over (0: straight to the backend).",
-            DefaultValueFactory = _ => new OptimiserOptions().BranchAndBoundNodes,
+            DefaultValueFactory = _ => OptimiserOptions.ReplayBranchAndBoundNodes,
         };
         bbNodes.Validators.Add(r =>
         {

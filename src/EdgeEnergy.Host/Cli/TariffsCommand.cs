@@ -126,7 +126,7 @@ internal static class TariffsCommand
         }
 
         var engine = new BacktestEngine(
-            new OrToolsScheduleOptimiser(new OptimiserOptions { MipSolver = OptimiserOptions.NoMipBackend }),
+            new OrToolsScheduleOptimiser(new OptimiserOptions { MipSolver = OptimiserOptions.NoMipBackend, BranchAndBoundNodes = OptimiserOptions.ReplayBranchAndBoundNodes }),
             // Only the none and optimiser bills are compared: no rules or perfect-foresight strategy.
             new BacktestOptions { Threads = threads, Bounds = false });
         IReadOnlyList<TariffPairResult> pairs;
