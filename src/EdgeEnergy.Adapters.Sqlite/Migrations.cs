@@ -120,5 +120,16 @@ internal static class Migrations
                     AND julianday(json_extract(value, '$.startUtc')) IS NOT NULL AND julianday(json_extract(value, '$.expiresUtc')) IS NOT NULL;
             DELETE FROM settings WHERE key = 'override' AND (value = 'null' OR EXISTS (SELECT 1 FROM user_overrides));
             """),
+        // What each immersion heater's relays delivered in each daily window (a row per heater, window and local
+        // opening date, 'YYYY-MM-DD'): the planner takes it off the window's minimum, so a restart must not lose it.
+        (3, "immersion heat delivered", """
+            CREATE TABLE immersion_delivered(
+                heater_id TEXT NOT NULL,
+                window_index INTEGER NOT NULL,
+                opens_on TEXT NOT NULL,
+                kwh REAL NOT NULL CHECK (kwh >= 0),
+                updated INTEGER NOT NULL,
+                PRIMARY KEY (heater_id, window_index, opens_on)) WITHOUT ROWID;
+            """),
     ];
 }

@@ -43,27 +43,8 @@ public sealed record BacktestSite
 {
     public required BatterySpec Battery { get; init; }
     public GridSpec Grid { get; init; } = new();
-    public IReadOnlyList<SiteImmersion> Immersions { get; init; } = [];
+    public IReadOnlyList<ImmersionHeater> Immersions { get; init; } = [];
     public string TimeZone { get; init; } = "Europe/London";
-}
-
-/// <summary>An immersion heater: element power (kW), value of a kWh of heat (pence) and its daily windows.</summary>
-public sealed record SiteImmersion
-{
-    public required string Id { get; init; }
-    public required double PowerKw { get; init; }
-    public double ValuePencePerKwh { get; init; }
-    public IReadOnlyList<DailyImmersionWindow> Windows { get; init; } = [];
-}
-
-/// <summary>Every day, between <see cref="FromLocal"/> and <see cref="ToLocal"/> (local time; a window ending at or
-/// before its start ends the next day) the heater must deliver at least MinKwh and at most MaxKwh (null: no cap).</summary>
-public sealed record DailyImmersionWindow
-{
-    public required TimeOnly FromLocal { get; init; }
-    public required TimeOnly ToLocal { get; init; }
-    public double MinKwh { get; init; }
-    public double? MaxKwh { get; init; }
 }
 
 /// <summary>Bad history or site input: the message names the file, the line or field, and what is wrong.</summary>

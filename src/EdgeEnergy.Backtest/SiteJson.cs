@@ -44,7 +44,7 @@ public static class SiteJson
             throw new BacktestInputException($"{sourceName}: field timezone: unknown time zone '{zone}'");
         }
 
-        var immersions = new List<SiteImmersion>();
+        var immersions = new List<ImmersionHeater>();
         for (var i = 0; i < (dto.Immersions?.Count ?? 0); i++)
         {
             var im = dto.Immersions![i];
@@ -71,17 +71,18 @@ public static class SiteJson
                     throw new BacktestInputException($"{sourceName}: field {wf}: need 0 ≤ minKwh ≤ maxKwh");
                 }
 
-                var hours = (to > from ? (to - from) : (to - from) + TimeSpan.FromDays(1)).TotalHours;
+                var window = new DailyImmersionWindow { FromLocal = from, ToLocal = to, MinKwh = win.MinKwh, MaxKwh = win.MaxKwh };
+                var hours = window.NominalHours;
                 if (win.MinKwh > im.PowerKw * hours + 1e-9)
                 {
                     throw new BacktestInputException(
                         $"{sourceName}: field {wf}.minKwh: {win.MinKwh.ToString(CultureInfo.InvariantCulture)} kWh cannot be delivered at {im.PowerKw.ToString(CultureInfo.InvariantCulture)} kW in {hours.ToString("0.##", CultureInfo.InvariantCulture)} h");
                 }
 
-                windows.Add(new DailyImmersionWindow { FromLocal = from, ToLocal = to, MinKwh = win.MinKwh, MaxKwh = win.MaxKwh });
+                windows.Add(window);
             }
 
-            immersions.Add(new SiteImmersion { Id = im.Id, PowerKw = im.PowerKw, ValuePencePerKwh = im.ValuePencePerKwh, Windows = windows });
+            immersions.Add(new ImmersionHeater { Id = im.Id, PowerKw = im.PowerKw, ValuePencePerKwh = im.ValuePencePerKwh, Windows = windows });
         }
 
         var site = new BacktestSite { Battery = dto.Battery, Grid = dto.Grid ?? new GridSpec(), Immersions = immersions, TimeZone = zone };

@@ -70,4 +70,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5026, Level = LogLevel.Debug, Message = "Shadow mode: would command {Command} from {Source}: {Reason} (not sent)")]
     public static partial void ShadowDecision(this ILogger logger, string command, EdgeEnergy.Domain.Status.RecommendationSource source, string reason);
+
+    [LoggerMessage(EventId = 5027, Level = LogLevel.Warning, Message = "Immersion heat delivered: {Action} failed: {Error}; kept in memory, a restart may forget it")]
+    public static partial void ImmersionDeliveryStoreFailed(this ILogger logger, string action, string error);
 }

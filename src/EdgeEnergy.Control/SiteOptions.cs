@@ -67,7 +67,11 @@ public sealed class SiteOptions
     public GridSpec Grid => new() { MaxImportKw = GridMaxImportKw, MaxExportKw = GridMaxExportKw };
 }
 
-/// <summary>An immersion heater: each day it must get <see cref="DailyMinKwh"/> before <see cref="ReadyBy"/> (UK time).</summary>
+/// <summary>
+/// An immersion heater: each day it must get <see cref="DailyMinKwh"/> before <see cref="ReadyBy"/> (UK time), at most
+/// <see cref="DailyMaxKwh"/>. Planned as the one heater model (<see cref="Heater"/>): one daily window of 24 hours
+/// ending at <see cref="ReadyBy"/>.
+/// </summary>
 public sealed class ImmersionOptions
 {
     [Required, RegularExpression("^[a-z0-9_]+$")] public string Id { get; set; } = "tank";
@@ -83,4 +87,21 @@ public sealed class ImmersionOptions
     public string? Relay { get; set; }
     /// <summary>How long a boost (a person's "heat now") runs, minutes.</summary>
     [Range(1, 600)] public int BoostMinutes { get; set; } = 60;
+
+    /// <summary>
+    /// The heater as the planner and the backtest model it: one window from <see cref="ReadyBy"/> to
+    /// <see cref="ReadyBy"/> the next day, so "DailyMinKwh by ReadyBy" keeps its meaning and what the relay delivered
+    /// since the last ReadyBy counts towards it.
+    /// </summary>
+    public ImmersionHeater Heater()
+    {
+        var readyBy = TimeOnly.ParseExact(ReadyBy, "HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        return new ImmersionHeater
+        {
+            Id = Id,
+            PowerKw = PowerKw,
+            ValuePencePerKwh = ValuePencePerKwh,
+            Windows = [new DailyImmersionWindow { FromLocal = readyBy, ToLocal = readyBy, MinKwh = DailyMinKwh, MaxKwh = Math.Max(DailyMinKwh, DailyMaxKwh) }],
+        };
+    }
 }

@@ -1,4 +1,6 @@
 using System.Reflection;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
 
 namespace EdgeEnergy.Host.Tests;
 
@@ -140,5 +142,41 @@ public class ArchitectureTests
         {
             Assert.DoesNotContain("edgeenergy", OursReferencedBy(a));
         }
+    }
+
+    /// <summary>
+    /// One immersion model (issue 17 §1): where a heater's daily windows fall on a horizon is worked out only by
+    /// Domain's <c>HeatWindows</c>. The backtest and the live planner call it and never read a window's clock times
+    /// themselves, and the backtest keeps no window type of its own.
+    /// </summary>
+    [Theory]
+    [InlineData("EdgeEnergy.Backtest")]
+    [InlineData("EdgeEnergy.Control")]
+    public void Heater_windows_are_laid_out_only_by_the_domain(string project)
+    {
+        var assembly = OurAssemblies().Single(a => a.GetName().Name == project);
+        var references = MemberReferences(assembly);
+
+        Assert.Contains(references, r => r.Type == "HeatWindows" && r.Member is "Lay" or "Place" or "OpenIn");
+        Assert.DoesNotContain(references, r => r.Type == "DailyImmersionWindow" && r.Member is "get_FromLocal" or "get_ToLocal");
+        Assert.DoesNotContain(assembly.GetTypes(), t => t.GetProperties(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic).Any(p => p.PropertyType == typeof(TimeOnly)));
+    }
+
+    // The members of other assemblies that an assembly's code uses, as (declaring type, member name).
+    private static List<(string Type, string Member)> MemberReferences(Assembly assembly)
+    {
+        using var pe = new PEReader(File.OpenRead(assembly.Location));
+        var metadata = pe.GetMetadataReader();
+        var found = new List<(string, string)>();
+        foreach (var handle in metadata.MemberReferences)
+        {
+            var member = metadata.GetMemberReference(handle);
+            if (member.Parent.Kind == HandleKind.TypeReference)
+            {
+                found.Add((metadata.GetString(metadata.GetTypeReference((TypeReferenceHandle)member.Parent).Name), metadata.GetString(member.Name)));
+            }
+        }
+
+        return found;
     }
 }

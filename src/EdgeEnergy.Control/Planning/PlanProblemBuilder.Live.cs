@@ -17,6 +17,12 @@ public sealed record PlanningInputs(
     bool EstimateUnpublishedPrices = false,
     IReadOnlyDictionary<string, DateOnly>? ImmersionSatisfiedOn = null)
 {
+    /// <summary>
+    /// What each heater window has delivered so far (kWh, by window; from the relays' on-time, kept across restarts):
+    /// taken off the window's minimum and maximum. Absent: nothing delivered.
+    /// </summary>
+    public IReadOnlyDictionary<HeatWindowKey, double>? ImmersionDelivered { get; init; }
+
     /// <summary>How the import tariff's prices become known (from <c>Octopus:ImportProduct</c>).</summary>
     public TariffKnowledge ImportTariff { get; init; } = TariffKnowledge.Agile;
 
@@ -25,10 +31,9 @@ public sealed record PlanningInputs(
 }
 
 /// <summary>
-/// The service's way in: the stored rates, the forecast points and the site's heaters (ready-by time, daily minimum and
-/// maximum) turned into the builder's arrays. Immersion windows end at each heater's ready-by time, their minimum
-/// scaled to the part of the day inside the horizon; a heater whose thermostat opened today gets nothing more until
-/// UK midnight.
+/// The service's way in: the stored rates, the forecast points and the site's heaters turned into the builder's arrays.
+/// Each heater is laid onto the horizon by <see cref="HeatWindows.Lay"/>, as in the backtest, with what its window in
+/// progress has already delivered; a heater whose thermostat opened today gets nothing more until UK midnight.
 /// </summary>
 public static partial class PlanProblemBuilder
 {
@@ -73,7 +78,7 @@ public static partial class PlanProblemBuilder
             Grid = site.Grid,
             LoadKwh = load,
             PvKwh = pv,
-            Immersions = [.. site.Immersions.Select(i => Immersion(i, start, horizon.Count, SatisfiedToday(inputs, i.Id)))],
+            Immersions = [.. site.Immersions.Select(i => Immersion(i, start, horizon.Count, SatisfiedToday(inputs, i.Id), inputs.ImmersionDelivered))],
             Terminal = inputs.TerminalValuePencePerKwh is { } fixedValue ? TerminalValueRule.Fixed(fixedValue) : TerminalValueRule.Learned,
             Zone = UkTime.Zone,
         });
@@ -136,44 +141,20 @@ public static partial class PlanProblemBuilder
     private static bool SatisfiedToday(PlanningInputs inputs, string id) =>
         inputs.ImmersionSatisfiedOn is { } days && days.TryGetValue(id, out var day) && day == DateOnly.FromDateTime(UkTime.ToLocal(inputs.Now).DateTime);
     // satisfiedToday: the thermostat opened today (the tank is hot), so nothing more until UK midnight, and the window
-    // in progress has had its minimum.
-    private static ImmersionSpec Immersion(ImmersionOptions heater, DateTimeOffset start, int slotCount, bool satisfiedToday)
+    // in progress has had its minimum (a live signal the backtest has no equivalent of).
+    private static ImmersionSpec Immersion(ImmersionOptions heater, DateTimeOffset start, int slotCount, bool satisfiedToday, IReadOnlyDictionary<HeatWindowKey, double>? delivered)
     {
-        var readyBy = TimeOnly.ParseExact(heater.ReadyBy, "HH:mm", System.Globalization.CultureInfo.InvariantCulture);
-        var windows = new List<ImmersionWindow>();
-        var from = 0;
-        var day = DateOnly.FromDateTime(UkTime.ToLocal(start).DateTime).AddDays(-1);
-        for (var d = 0; d < 4 && from < slotCount; d++, day = day.AddDays(1))
+        var spec = HeatWindows.Lay(heater.Heater(), start, slotCount, SlotMinutes, UkTime.Zone, delivered);
+        if (!satisfiedToday || spec.Windows.Count == 0)
         {
-            var dueUtc = UkTime.ToUtc(day, readyBy);
-            var to = (int)Math.Ceiling((dueUtc - start).TotalMinutes / SlotMinutes);
-            if (to <= from)
-            {
-                continue;
-            }
-
-            to = Math.Min(to, slotCount);
-            var fraction = Math.Min(1.0, (to - from) * SlotMinutes / (24.0 * 60));
-            var deliverable = heater.PowerKw * SlotMinutes / 60.0 * (to - from);
-            windows.Add(new ImmersionWindow
-            {
-                FromSlot = from,
-                ToSlot = to,
-                // Only a whole day's window must deliver the minimum; a window cut by the horizon's end may, not must.
-                MinKwh = to == slotCount && (dueUtc - start).TotalMinutes / SlotMinutes > slotCount ? 0 : Math.Min(deliverable, heater.DailyMinKwh * fraction),
-                MaxKwh = Math.Max(heater.DailyMinKwh * fraction, heater.DailyMaxKwh * fraction),
-            });
-            from = to;
+            return spec;
         }
 
-        if (satisfiedToday && windows.Count > 0)
-        {
-            var midnight = UkTime.ToUtc(DateOnly.FromDateTime(UkTime.ToLocal(start).DateTime).AddDays(1), TimeOnly.MinValue);
-            var untilMidnight = Math.Clamp((int)Math.Ceiling((midnight - start).TotalMinutes / SlotMinutes), 1, slotCount);
-            windows[0] = windows[0] with { MinKwh = 0 };
-            windows.Add(new ImmersionWindow { FromSlot = 0, ToSlot = untilMidnight, MinKwh = 0, MaxKwh = 0 });
-        }
-
-        return new ImmersionSpec { Id = heater.Id, PowerKw = heater.PowerKw, ValuePencePerKwh = heater.ValuePencePerKwh, Windows = windows };
+        var windows = spec.Windows.ToList();
+        var midnight = UkTime.ToUtc(DateOnly.FromDateTime(UkTime.ToLocal(start).DateTime).AddDays(1), TimeOnly.MinValue);
+        var untilMidnight = Math.Clamp((int)Math.Ceiling((midnight - start).TotalMinutes / SlotMinutes), 1, slotCount);
+        windows[0] = windows[0] with { MinKwh = 0 };
+        windows.Add(new ImmersionWindow { FromSlot = 0, ToSlot = untilMidnight, MinKwh = 0, MaxKwh = 0 });
+        return spec with { Windows = windows };
     }
 }

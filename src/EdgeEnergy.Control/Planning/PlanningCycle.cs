@@ -42,7 +42,8 @@ public sealed class PlanningCycle(
     ILogger<PlanningCycle> logger,
     EdgeEnergyMetrics? metrics = null,
     ImmersionSwitcher? immersions = null,
-    LoadModelTraining? loadModel = null) : IPlanningCycle
+    LoadModelTraining? loadModel = null,
+    ImmersionDelivery? delivery = null) : IPlanningCycle
 {
     private const int HistoryDays = 28;
     /// <summary>What a UK home uses in half an hour on average (about 3,100 kWh a year), used until history exists.</summary>
@@ -90,6 +91,8 @@ public sealed class PlanningCycle(
         {
             ImportTariff = sources.ImportTariff,
             ExportTariff = sources.ExportTariff,
+            // What the relays already put into each window in progress: the plan asks only for the rest.
+            ImmersionDelivered = delivery is null ? null : await delivery.CurrentAsync(now, cancellationToken),
         };
         var problem = PlanProblemBuilder.Build(inputs, planSite, options.HorizonHours, out var whyNot, out var terminalReason);
         if (problem is null)

@@ -15,9 +15,10 @@ public sealed record ImmersionRelay(ImmersionOptions Immersion, ISwitchedOutput 
 /// Switches immersion relays per the plan: on while the current slot plans energy for the tank, off otherwise (and off
 /// whenever there is no plan to follow). Thermostat satisfied: the relay is on but the house load rose by less than
 /// 30% of the element power for two polls running, so the tank is hot: the relay goes off for the rest of the UK day
-/// and a replan is asked for. Every switch is logged and stored in the audit log with its reason.
+/// and a replan is asked for. Every switch is logged and stored in the audit log with its reason. The time each relay
+/// was on is counted into <see cref="ImmersionDelivery"/> (when given), so the planner knows what a window has had.
 /// </summary>
-public sealed class ImmersionSwitcher(IReadOnlyList<ImmersionRelay> relays, IAuditLog audit, IReplanRequester? replan, ILogger logger)
+public sealed class ImmersionSwitcher(IReadOnlyList<ImmersionRelay> relays, IAuditLog audit, IReplanRequester? replan, ILogger logger, ImmersionDelivery? delivery = null)
 {
     /// <summary>Share of the element power the load must rise by for the element to count as heating.</summary>
     public const double HeatingShare = 0.3;
@@ -56,6 +57,14 @@ public sealed class ImmersionSwitcher(IReadOnlyList<ImmersionRelay> relays, IAud
         foreach (var (immersion, relay) in relays)
         {
             var state = _states[immersion.Id];
+            // The heat since the last poll, before anything is switched: the relay was on (as far as we know) all of it.
+            var wasOn = state.On && state.Known;
+            if (wasOn && delivery is not null && state.CountedUntil is { } countedFrom)
+            {
+                await delivery.AddOnTimeAsync(immersion.Id, countedFrom, now, save: false, cancellationToken);
+            }
+
+            state.CountedUntil = wasOn ? now : null;
             if (state.SatisfiedOn is { } day && day != today)
             {
                 state.SatisfiedOn = null;
@@ -104,12 +113,19 @@ public sealed class ImmersionSwitcher(IReadOnlyList<ImmersionRelay> relays, IAud
                 await relay.SetAsync(want, cancellationToken);
                 (state.On, state.Known, state.LowPolls) = (want, true, 0);
                 state.LoadBeforeW = want ? loadW : null;
+                state.CountedUntil = want ? now : null;
                 outcome = "ok";
                 logger.ImmersionSwitched(immersion.Id, want ? "on" : "off", reason);
+                if (!want && wasOn && delivery is not null)
+                {
+                    // Off: the window's total is saved now, not a minute later.
+                    await delivery.AddOnTimeAsync(immersion.Id, now, now, save: true, cancellationToken);
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                state.Known = false;
+                // Unknown: nothing more is counted until a switch succeeds (we cannot say it heated).
+                (state.Known, state.CountedUntil) = (false, null);
                 outcome = e.Message;
                 logger.ImmersionFailed(immersion.Id, e.Message);
             }
@@ -137,7 +153,12 @@ public sealed class ImmersionSwitcher(IReadOnlyList<ImmersionRelay> relays, IAud
             try
             {
                 await relay.SetAsync(false, cancellationToken);
-                (state.On, state.Known, state.BoostUntil, state.LowPolls) = (false, true, null, 0);
+                if (state.On && state.Known && delivery is not null && state.CountedUntil is { } countedFrom)
+                {
+                    await delivery.AddOnTimeAsync(immersion.Id, countedFrom, now, save: true, cancellationToken);
+                }
+
+                (state.On, state.Known, state.BoostUntil, state.LowPolls, state.CountedUntil) = (false, true, null, 0, null);
                 outcome = "ok";
                 logger.ImmersionSwitched(immersion.Id, "off", reason);
             }
@@ -169,5 +190,8 @@ public sealed class ImmersionSwitcher(IReadOnlyList<ImmersionRelay> relays, IAud
         public DateOnly? SatisfiedOn { get; set; }
 
         public DateTimeOffset? BoostUntil { get; set; }
+
+        /// <summary>While the relay is on: the moment up to which its heat has been counted.</summary>
+        public DateTimeOffset? CountedUntil { get; set; }
     }
 }

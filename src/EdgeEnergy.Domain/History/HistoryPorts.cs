@@ -95,3 +95,16 @@ public interface ISettingsStore
 
     Task SetAsync(string key, string value, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// What each immersion heater delivered in each of its daily windows (kWh, ≥ 0, by <see cref="HeatWindowKey"/>),
+/// kept durably so a restart in the middle of a window does not forget the heat already in the tank.
+/// </summary>
+public interface IImmersionDeliveryStore
+{
+    /// <summary>Every window opened on or after <paramref name="opensOnOrAfter"/> (local date) with its delivered kWh.</summary>
+    Task<IReadOnlyDictionary<HeatWindowKey, double>> GetSinceAsync(DateOnly opensOnOrAfter, CancellationToken cancellationToken);
+
+    /// <summary>Sets window <paramref name="key"/>'s delivered total to <paramref name="deliveredKwh"/> (kWh).</summary>
+    Task SetAsync(HeatWindowKey key, double deliveredKwh, CancellationToken cancellationToken);
+}

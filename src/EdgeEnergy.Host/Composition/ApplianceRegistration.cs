@@ -66,6 +66,10 @@ public static class ApplianceRegistration
         services.TryAddSingleton<ILoadModelTrainer>(new FastTreeLoadModelTrainer());
         services.TryAddSingleton<LoadModelTraining>();
         services.TryAddSingleton<PlanInForce>();
+        // One record of the heat the relays delivered: the switcher adds to it, the planning cycle reads it.
+        services.TryAddSingleton(sp => new ImmersionDelivery(
+            [.. sp.GetRequiredService<IOptions<SiteOptions>>().Value.Immersions.Select(i => i.Heater())],
+            sp.GetService<IImmersionDeliveryStore>(), sp.GetRequiredService<ILogger<ImmersionDelivery>>()));
         services.TryAddSingleton<IPlanningCycle, PlanningCycle>();
 
         services.TryAddSingleton(sp =>

@@ -32,6 +32,7 @@ public static class HistoryRegistration
         services.TryAddSingleton<SqliteOverrideStore>();
         services.TryAddSingleton<IOverrideStore>(sp => sp.GetRequiredService<SqliteOverrideStore>());
         services.TryAddSingleton<ISettingsStore, SqliteSettingsStore>();
+        services.TryAddSingleton<IImmersionDeliveryStore, SqliteImmersionDeliveryStore>();
         services.TryAddSingleton<IHistoryRetention, SqliteRetention>();
         return services;
     }

@@ -62,7 +62,7 @@ public static class ImmersionRelayRegistration
                 relays.Add(new ImmersionRelay(immersion, new ModbusCoilRelay(new ModbusClient(lease.Bus, address.Unit), address.Coil)));
             }
 
-            return new ImmersionSwitcher(relays, sp.GetRequiredService<IAuditLog>(), sp.GetService<IReplanRequester>(), sp.GetRequiredService<ILogger<ImmersionSwitcher>>());
+            return new ImmersionSwitcher(relays, sp.GetRequiredService<IAuditLog>(), sp.GetService<IReplanRequester>(), sp.GetRequiredService<ILogger<ImmersionSwitcher>>(), sp.GetService<ImmersionDelivery>());
         });
         return services;
     }

@@ -96,7 +96,7 @@ public class PlanningCycleScenarioTests
             throw new InsufficientMemoryException("out of memory");
     }
 
-    private sealed class Stores(int days) : IRateStore, ITelemetryStore, IPvForecastStore, IPlanLog
+    internal sealed class Stores(int days) : IRateStore, ITelemetryStore, IPvForecastStore, IPlanLog
     {
         public Task<IReadOnlyList<Rate>> GetAsync(RateKind kind, TimeRange range, CancellationToken cancellationToken)
         {
