@@ -3,7 +3,10 @@ using EdgeEnergy.Domain.Planning;
 
 namespace EdgeEnergy.Optimiser;
 
-/// <summary>Says, in a sentence, why no plan can exist.</summary>
+/// <summary>
+/// Says, in a sentence, why no plan can exist. The car is never the cause: it may always draw nothing, and a need
+/// it cannot meet is a priced shortfall in the model (PlanModel), reported in the plan's reason, not a refusal.
+/// </summary>
 internal static class InfeasibilityDiagnosis
 {
     public static string Explain(PlanProblem problem)

@@ -151,14 +151,55 @@ public sealed class OrToolsScheduleOptimiser(OptimiserOptions? options = null) :
                 Slots = [],
             };
 
-        Plan Finish(PlanStatus s, IReadOnlyList<PlanSlot> slots, string? reason) => new()
+        Plan Finish(PlanStatus s, IReadOnlyList<PlanSlot> slots, string? reason)
         {
-            Status = s,
-            ObjectivePence = PlanChecker.Objective(problem, slots),
-            SolveMilliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
-            Reason = reason,
-            Slots = slots,
-        };
+            if (DescribeShortfalls(problem, slots, explainer) is { } missing)
+            {
+                reason = reason is null ? missing : $"{reason}; {missing}";
+            }
+
+            return new()
+            {
+                Status = s,
+                ObjectivePence = PlanChecker.Objective(problem, slots),
+                SolveMilliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+                Reason = reason,
+                Slots = slots,
+            };
+        }
+    }
+
+    /// <summary>
+    /// The car's needs the plan leaves short, in one sentence each (null when every need is met): how many kWh are
+    /// missing and why, so a person sees at once that the car will not be ready rather than finding the plan refused.
+    /// </summary>
+    private static string? DescribeShortfalls(PlanProblem problem, IReadOnlyList<PlanSlot> slots, PlanExplainer explainer)
+    {
+        if (problem.Ev is not { } ev)
+        {
+            return null;
+        }
+
+        var shortfalls = PlanChecker.EvShortfalls(problem, slots);
+        var parts = new List<string>();
+        for (var k = 0; k < shortfalls.Count; k++)
+        {
+            if (shortfalls[k] < 0.01)
+            {
+                continue;
+            }
+
+            var need = ev.Needs[k];
+            var plugged = need.ToSlot - need.FromSlot;
+            var atMost = ev.Efficiency * ev.MaxKw * problem.SlotHours * plugged;
+            var why = atMost < need.Kwh - 1e-9
+                ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the charger can put at most {atMost:0.0} kWh into it in {plugged} slots at {ev.MaxKw:0.0} kW")
+                : "the grid import limit, the house's load and the other needs leave too little room before then";
+            parts.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"car '{ev.Id}' will be {shortfalls[k]:0.0} kWh short of the {need.Kwh:0.0} kWh needed by {explainer.Clock(problem.SlotStart(need.ToSlot))}: {why}"));
+        }
+
+        return parts.Count == 0 ? null : string.Join("; ", parts);
     }
 
     private (SolvedSlot[]? Slots, PlanStatus Status, string? Failure) SolveExact(PlanProblem problem, FirstStage? firstStage, CancellationToken cancellationToken)

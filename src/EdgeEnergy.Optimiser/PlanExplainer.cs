@@ -47,12 +47,13 @@ internal sealed class PlanExplainer
                 heat += s.ImmersionKwh[i];
             }
 
-            var flows = new PlanSlotFlows(s.ImportKwh, s.ExportKwh, s.ChargeKwh, s.DischargeKwh, s.PvUsedKwh, heat);
+            var flows = new PlanSlotFlows(s.ImportKwh, s.ExportKwh, s.ChargeKwh, s.DischargeKwh, s.PvUsedKwh, heat, s.EvKwh ?? 0);
             var mode = SlotModeClassifier.Classify(_problem, t, socBefore, flows);
             var reason = heuristic
                 ? $"fallback self-use: {Describe(t, mode, flows, socBefore, s.StoredValuePencePerKwh, nextUse[t])}"
                 : Describe(t, mode, flows, socBefore, s.StoredValuePencePerKwh, nextUse[t]);
             reason += DescribeImmersion(t, s);
+            reason += DescribeCar(t, s, heat);
             if (_problem.Slots[t].PricesEstimated)
             {
                 reason += " (prices estimated, not yet published)";
@@ -68,6 +69,7 @@ internal sealed class PlanExplainer
                 PvUsedKwh = s.PvUsedKwh,
                 SocKwh = s.SocKwh,
                 ImmersionKwh = immersion,
+                EvKwh = _problem.Ev is null ? null : s.EvKwh ?? 0,
                 Mode = mode,
                 Reason = reason,
                 StoredValuePencePerKwh = s.StoredValuePencePerKwh is { } v ? Math.Round(v, 3) : null,
@@ -97,7 +99,7 @@ internal sealed class PlanExplainer
             case SlotMode.Discharge:
                 return $"discharging {Kw(f.DischargeKwh / h)}, less than the load, importing the rest at {P(slot.ImportPence)}: {worth}";
             case SlotMode.Hold:
-                var selfUse = SlotModeClassifier.SelfUse(_problem, t, socBefore, f.ImmersionKwh);
+                var selfUse = SlotModeClassifier.SelfUse(_problem, t, socBefore, f.ImmersionKwh + f.EvKwh);
                 return selfUse.ChargeKwh > 0
                     ? $"holding at {Kwh(socBefore)}: solar surplus earns {P(slot.ExportPence)} exported, more than storing it; {worth}"
                     : $"holding at {Kwh(socBefore)}: importing at {P(slot.ImportPence)} is cheaper than using stored energy; {worth}";
@@ -137,6 +139,58 @@ internal sealed class PlanExplainer
         }
 
         return parts.Count == 0 ? string.Empty : "; " + string.Join("; ", parts);
+    }
+
+    /// <summary>
+    /// The car's part of a slot's reason: its power, where the energy comes from and which need it serves. The house's
+    /// load and heaters are taken to be supplied first (solar, then the battery), so what the battery gives beyond them
+    /// goes into the car; that is said with why it pays, since a battery emptied into a car is energy not kept for the
+    /// house's dear hours.
+    /// </summary>
+    private string DescribeCar(int t, SolvedSlot s, double heat)
+    {
+        const double tol = SlotModeClassifier.DecisionToleranceKwh;
+        if (_problem.Ev is not { } ev || s.EvKwh is not { } draw || draw <= tol)
+        {
+            return string.Empty;
+        }
+
+        var slot = _problem.Slots[t];
+        var h = _problem.SlotHours;
+        var house = slot.LoadKwh + heat;
+        var fromBattery = Math.Min(draw, Math.Max(0, s.DischargeKwh - Math.Max(0, house - s.PvUsedKwh)));
+        var fromGrid = Math.Min(draw - fromBattery, s.ImportKwh);
+        var source = fromGrid > tol ? $"at {P(slot.ImportPence)}" : fromBattery > tol ? "from the battery" : "from solar";
+        var need = ev.Needs.Where(k => k.FromSlot <= t && t < k.ToSlot).OrderBy(k => k.ToSlot).FirstOrDefault();
+        var purpose = need is null ? string.Empty : $" for the {Kwh(need.Kwh)} needed by {Clock(_problem.SlotStart(need.ToSlot))}";
+        var text = $"; charging '{ev.Id}' {Kw(draw / h)} {source}{purpose}";
+        if (fromBattery > tol)
+        {
+            text += $"; charging the car from the battery at {Clock(_problem.SlotStart(t))} ({Kwh(fromBattery)}) because {WhyBatteryToCar(t, s)}";
+        }
+
+        return text;
+    }
+
+    /// <summary>Why a kWh from the battery into the car is cheaper than the alternative, in the plan's own prices.</summary>
+    private string WhyBatteryToCar(int t, SolvedSlot s)
+    {
+        var slot = _problem.Slots[t];
+        var b = _problem.Battery;
+        if (s.ImportKwh >= _problem.Grid.MaxImportKw * _problem.SlotHours - SlotModeClassifier.DecisionToleranceKwh)
+        {
+            return $"the grid import limit ({Kw(_problem.Grid.MaxImportKw)}) is reached";
+        }
+
+        if (s.StoredValuePencePerKwh is not { } value)
+        {
+            return "self-use covers the car like any other load";
+        }
+
+        // Taking one kWh out of the battery gives up 1/ηd stored kWh, each worth the dual, and wears it.
+        var batteryCost = value / b.DischargeEfficiency + b.CycleCostPencePerKwh;
+        var compare = slot.ImportPence > batteryCost + 0.05 ? "costs more than" : "costs as much as";
+        return $"importing at {P(slot.ImportPence)} {compare} the {P(batteryCost)} a kWh from the battery costs (a stored kWh is worth {P(value)} here, plus losses and wear)";
     }
 
     private string When(int slot) => slot < 0

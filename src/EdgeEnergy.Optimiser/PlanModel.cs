@@ -25,8 +25,11 @@ internal sealed class PlanModel : IDisposable
     private readonly Variable[][] _immersion;
     private readonly Variable[]? _batteryCharging;
     private readonly Variable[]? _gridImporting;
+    private readonly Variable[]? _ev;
+    private readonly Variable[]? _evOn;
+    private readonly double _evMinKwh;
     private readonly Constraint[] _socBalance;
-    private readonly List<(Variable Flow, double UpperBound)> _pinned = [];
+    private readonly List<(Variable Flow, double LowerBound, double UpperBound)> _pinned = [];
     private readonly bool _ownsSolver;
 
     public Solver Solver { get; }
@@ -71,6 +74,8 @@ internal sealed class PlanModel : IDisposable
         var socLow = Math.Min(b.MinSocKwh, b.SocKwh);
         var socHigh = Math.Max(b.MaxSocKwh, b.SocKwh);
         var heatMax = problem.Immersions.Sum(i => i.PowerKw) * h;
+        var ev = problem.Ev;
+        _evMinKwh = ev is null ? 0 : ev.MinKw * h;
 
         _charge = new Variable[n];
         _discharge = new Variable[n];
@@ -91,6 +96,12 @@ internal sealed class PlanModel : IDisposable
             _gridImporting = new Variable[n];
         }
 
+        if (ev is not null)
+        {
+            _ev = new Variable[n];
+            _evOn = integerSlots is null ? null : new Variable[n];
+        }
+
         var objective = solver.Objective();
         for (var t = 0; t < n; t++)
         {
@@ -98,7 +109,8 @@ internal sealed class PlanModel : IDisposable
             // Import and export bounded by what the slot can use or give while the other is 0, which every plan that
             // keeps the "never at once" rule does: import ≤ load + charging + heating, export ≤ solar + discharging −
             // load. Valid for the integer model, they shrink what a relaxation gains by importing and exporting at once.
-            var importCap = Math.Min(maxImport, slot.LoadKwh + maxCharge + heatMax);
+            var evMax = ev is not null && ev.Plugged(t) ? ev.MaxKw * h : 0;
+            var importCap = Math.Min(maxImport, slot.LoadKwh + maxCharge + heatMax + evMax);
             var exportCap = Math.Min(maxExport, Math.Max(0, slot.PvKwh + maxDischarge - slot.LoadKwh));
             _charge[t] = solver.MakeNumVar(0, maxCharge, string.Empty);
             _discharge[t] = solver.MakeNumVar(0, maxDischarge, string.Empty);
@@ -120,6 +132,25 @@ internal sealed class PlanModel : IDisposable
                 _immersion[i][t] = solver.MakeNumVar(0, heater.PowerKw * h, string.Empty);
                 balance.SetCoefficient(_immersion[i][t], -1);
                 objective.SetCoefficient(_immersion[i][t], -weight * heater.ValuePencePerKwh);
+            }
+
+            if (_ev is not null)
+            {
+                // The car's draw is load the plan places: in the relaxation anywhere in [0, max]; the rule "0 or at
+                // least the minimum" is kept by a binary in the mixed-integer model, and by pins in the branch and bound
+                // (BrokenRules, SetPins). A car that is not plugged in draws nothing.
+                _ev[t] = solver.MakeNumVar(0, evMax, string.Empty);
+                balance.SetCoefficient(_ev[t], -1);
+                if (_evOn is not null && evMax > 0)
+                {
+                    // Every slot gets its binary, not only those where a relaxation broke the rule: the car's on/off
+                    // pattern is the decision itself, and min·z ≤ ev ≤ max·z is its whole description.
+                    var z = _evOn[t] = solver.MakeBoolVar(string.Empty);
+                    AddLink(solver, _ev[t], z, evMax, chargeSide: true);
+                    var floor = solver.MakeConstraint(0, double.PositiveInfinity, string.Empty);
+                    floor.SetCoefficient(_ev[t], 1);
+                    floor.SetCoefficient(z, -_evMinKwh);
+                }
             }
 
             // soc[t] - soc[t-1] - ηc·charge + discharge/ηd = 0 (soc[-1] is the starting state, moved to the rhs)
@@ -182,7 +213,45 @@ internal sealed class PlanModel : IDisposable
             }
         }
 
+        if (_ev is not null)
+        {
+            // efficiency · Σ ev[from..to) + shortfall ≥ kwh. The shortfall keeps a need no plan can meet (plugged in
+            // too late, a charger too small, an import limit) from making the whole plan infeasible: the plan charges
+            // what it can and says how much is missing. Its price makes it the last resort (ShortfallPenaltyPencePerKwh).
+            var penalty = ShortfallPenaltyPencePerKwh(problem);
+            foreach (var need in ev!.Needs)
+            {
+                var shortfall = solver.MakeNumVar(0, need.Kwh, string.Empty);
+                objective.SetCoefficient(shortfall, weight * penalty);
+                var met = solver.MakeConstraint(need.Kwh, double.PositiveInfinity, string.Empty);
+                met.SetCoefficient(shortfall, 1);
+                for (var t = need.FromSlot; t < Math.Min(need.ToSlot, n); t++)
+                {
+                    met.SetCoefficient(_ev[t], ev.Efficiency);
+                }
+            }
+        }
+
         objective.SetMinimization();
+    }
+
+    /// <summary>
+    /// Pence per kWh a car need is left short in the objective: 100 times the most a kWh delivered into the car could
+    /// cost, i.e. the horizon's largest price or value (import, export, wear, terminal, immersion) carried through the
+    /// worst chain of losses (stored, discharged, then through the charger), and at least 1000p. So any plan that
+    /// meets the need is cheaper than one that leaves it short, and a shortfall appears only when no plan can deliver;
+    /// yet it stays within a few orders of magnitude of the prices, so GLOP's tolerances still see the bill's terms.
+    /// (A shortfall below about 1 % of one slot's minimum draw can still be cheaper than switching the charger on for
+    /// another slot; the reason reports any shortfall from 0.01 kWh.)
+    /// </summary>
+    internal static double ShortfallPenaltyPencePerKwh(PlanProblem problem)
+    {
+        var b = problem.Battery;
+        var dearest = problem.Slots.Count == 0 ? 0 : problem.Slots.Max(s => Math.Max(Math.Abs(s.ImportPence), Math.Abs(s.ExportPence)));
+        var heat = problem.Immersions.Count == 0 ? 0 : problem.Immersions.Max(i => Math.Abs(i.ValuePencePerKwh));
+        var worst = dearest + b.CycleCostPencePerKwh + Math.Abs(problem.TerminalValuePencePerKwh) + heat;
+        var losses = (problem.Ev?.Efficiency ?? 1) * b.ChargeEfficiency * b.DischargeEfficiency;
+        return Math.Max(1000, 100 * worst / losses);
     }
 
     private static void AddHull(Solver solver, Variable a, double capA, Variable b, double capB)
@@ -212,6 +281,9 @@ internal sealed class PlanModel : IDisposable
 
     /// <summary>Heater i's energy in slot t (kWh).</summary>
     internal Variable Immersion(int i, int t) => _immersion[i][t];
+
+    /// <summary>The car's draw in slot t (kWh), or null without a car.</summary>
+    internal Variable? Ev(int t) => _ev?[t];
 
     /// <summary>Grid import in slot t (kWh).</summary>
     internal Variable Import(int t) => _import[t];
@@ -266,6 +338,17 @@ internal sealed class PlanModel : IDisposable
             {
                 broken.Add((new DirectionPin(t, ExclusivityRule.Grid, LeansToFirstSide(t, ExclusivityRule.Grid)), grid));
             }
+
+            if (_ev is not null)
+            {
+                // The charger between off and its minimum: on when the draw is nearer the minimum than 0. The amount is
+                // the distance to the nearer allowed value, so the most undecided slot is branched first.
+                var draw = _ev[t].SolutionValue();
+                if (draw > eps && draw < _evMinKwh - eps)
+                {
+                    broken.Add((new DirectionPin(t, ExclusivityRule.Car, draw >= _evMinKwh / 2), Math.Min(draw, _evMinKwh - draw)));
+                }
+            }
         }
 
         return broken;
@@ -281,28 +364,39 @@ internal sealed class PlanModel : IDisposable
 
     /// <summary>
     /// Replaces the pins in force: each fixes one slot's direction under one rule by closing the other flow (charging
-    /// pins discharge to 0, importing pins export to 0, and the reverse).
+    /// pins discharge to 0, importing pins export to 0, and the reverse), or switches the car's charger off (its draw's
+    /// upper bound 0) or on (its lower bound the minimum draw).
     /// </summary>
     public void SetPins(IEnumerable<DirectionPin> pins)
     {
-        foreach (var (flow, upperBound) in _pinned)
+        // Restored in reverse, so a variable pinned twice gets back the bounds it had before the first pin.
+        for (var i = _pinned.Count - 1; i >= 0; i--)
         {
-            flow.SetUb(upperBound);
+            var (flow, lowerBound, upperBound) = _pinned[i];
+            flow.SetBounds(lowerBound, upperBound);
         }
 
         _pinned.Clear();
         foreach (var pin in pins)
         {
-            var closed = (pin.Rule, pin.FirstSide) switch
+            var pinned = (pin.Rule, pin.FirstSide) switch
             {
                 (ExclusivityRule.Battery, true) => _discharge[pin.Slot],
                 (ExclusivityRule.Battery, false) => _charge[pin.Slot],
                 (ExclusivityRule.Grid, true) => _export[pin.Slot],
-                _ => _import[pin.Slot],
+                (ExclusivityRule.Grid, false) => _import[pin.Slot],
+                _ => _ev![pin.Slot],
             };
-            // The bound in force before (the slot's cap, or a first stage's held value) comes back when the pin goes.
-            _pinned.Add((closed, closed.Ub()));
-            closed.SetUb(0);
+            // The bounds in force before (the slot's cap, or a first stage's held value) come back when the pin goes.
+            _pinned.Add((pinned, pinned.Lb(), pinned.Ub()));
+            if (pin.Rule == ExclusivityRule.Car && pin.FirstSide)
+            {
+                pinned.SetLb(Math.Min(_evMinKwh, pinned.Ub()));
+            }
+            else
+            {
+                pinned.SetUb(0);
+            }
         }
     }
 
@@ -318,6 +412,11 @@ internal sealed class PlanModel : IDisposable
             {
                 yield return new DirectionPin(t, ExclusivityRule.Battery, charging.SolutionValue() > 0.5);
                 yield return new DirectionPin(t, ExclusivityRule.Grid, _gridImporting![t].SolutionValue() > 0.5);
+            }
+
+            if (_evOn?[t] is { } on)
+            {
+                yield return new DirectionPin(t, ExclusivityRule.Car, on.SolutionValue() > 0.5);
             }
         }
     }
@@ -344,6 +443,7 @@ internal sealed class PlanModel : IDisposable
                 Clean(_pvUsed[t].SolutionValue()),
                 _soc[t].SolutionValue(),
                 immersion,
+                _ev is null ? null : Clean(_ev[t].SolutionValue()),
                 // The dual of soc[t]'s balance is d(cost)/d(energy injected at t): a stored kWh is worth its negative.
                 withDuals ? -_socBalance[t].DualValue() : null);
         }
@@ -361,17 +461,27 @@ internal sealed class PlanModel : IDisposable
     }
 }
 
-/// <summary>The two "never at once" rules: charge/discharge, import/export.</summary>
+/// <summary>
+/// The rules a relaxation can break in a slot: the two "never at once" rules (charge/discharge, import/export), and
+/// the car's charger drawing between nothing and its minimum.
+/// </summary>
 internal enum ExclusivityRule
 {
     Battery,
     Grid,
+    Car,
 }
 
-/// <summary>One slot's direction fixed under one rule; <see cref="FirstSide"/> is charging (battery) or importing (grid).</summary>
+/// <summary>
+/// One slot's direction fixed under one rule; <see cref="FirstSide"/> is charging (battery), importing (grid) or the
+/// charger on (car).
+/// </summary>
 internal sealed record DirectionPin(int Slot, ExclusivityRule Rule, bool FirstSide);
 
-/// <summary>One slot of a solved model: flows in kWh, immersion per heater in problem order, stored-energy value in pence/kWh.</summary>
+/// <summary>
+/// One slot of a solved model: flows in kWh, immersion per heater in problem order, the car's draw (null without a
+/// car), stored-energy value in pence/kWh.
+/// </summary>
 internal sealed record SolvedSlot(
     double ImportKwh, double ExportKwh, double ChargeKwh, double DischargeKwh, double PvUsedKwh, double SocKwh,
-    double[] ImmersionKwh, double? StoredValuePencePerKwh);
+    double[] ImmersionKwh, double? EvKwh, double? StoredValuePencePerKwh);

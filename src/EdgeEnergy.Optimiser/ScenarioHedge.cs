@@ -107,7 +107,7 @@ internal static class ScenarioHedge
     /// <summary>
     /// The problem and scenarios cut to their first <paramref name="slots"/> slots, energy stored at the cut valued as the
     /// deterministic <paramref name="point"/> plan's dual values it there; immersion windows that run past the cut keep
-    /// their maximum but not their minimum (the rest of the horizon may still deliver it).
+    /// their maximum but not their minimum (the rest of the horizon may still deliver it), and so do the car's needs.
     /// </summary>
     public static (PlanProblem Problem, ScenarioSet Scenarios) Truncate(PlanProblem problem, ScenarioSet set, Plan point, int slots)
     {
@@ -127,6 +127,11 @@ internal static class ScenarioHedge
             {
                 Windows = [.. heater.Windows.Where(w => w.FromSlot < slots).Select(w => w.ToSlot <= slots ? w : w with { ToSlot = slots, MinKwh = 0 })],
             })],
+            // Likewise a car need that runs past the cut: the car stays plugged in up to the cut but need not be charged
+            // by then, since the rest of the horizon may still deliver it.
+            Ev = problem.Ev is { } ev
+                ? ev with { Needs = [.. ev.Needs.Where(k => k.FromSlot < slots).Select(k => k.ToSlot <= slots ? k : k with { ToSlot = slots, Kwh = 0 })] }
+                : null,
         };
         var cut = set with
         {

@@ -89,4 +89,84 @@ public class PlanProblemParserTests
 
     [Fact]
     public void Null_document_is_rejected() => Assert.Contains("null", Error("null"));
+
+    /// <summary>The contract example with the car of docs/contracts.md section 8 (needs over the example's 2 slots).</summary>
+    private static readonly string s_withCar = Valid.Replace("\"slots\": [", """
+        "ev": { "id": "car", "minKw": 1.4, "maxKw": 7.4, "efficiency": 0.92,
+                "needs": [ { "fromSlot": 0, "toSlot": 2, "kwh": 6.0 } ] },
+          "slots": [
+        """, StringComparison.Ordinal);
+
+    [Fact]
+    public void Reads_the_car_as_the_contract_gives_it()
+    {
+        var parsed = PlanProblemParser.Parse(s_withCar, "p.json");
+
+        Assert.Null(parsed.Error);
+        Assert.Empty(parsed.Warnings);
+        var ev = parsed.Problem!.Ev!;
+        Assert.Equal(("car", 1.4, 7.4, 0.92), (ev.Id, ev.MinKw, ev.MaxKw, ev.Efficiency));
+        Assert.Equal(new EvNeed { FromSlot = 0, ToSlot = 2, Kwh = 6.0 }, Assert.Single(ev.Needs));
+    }
+
+    [Fact]
+    public void A_problem_without_a_car_has_none_and_writes_no_ev_field()
+    {
+        var problem = PlanProblemParser.Parse(Valid, "p.json").Problem!;
+
+        Assert.Null(problem.Ev);
+        Assert.DoesNotContain("\"ev\"", System.Text.Json.JsonSerializer.Serialize(problem, PlanJson.Output), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_problem_with_a_car_writes_it_back_as_it_was_read()
+    {
+        var problem = PlanProblemParser.Parse(s_withCar, "p.json").Problem!;
+        var again = PlanProblemParser.Parse(System.Text.Json.JsonSerializer.Serialize(problem, PlanJson.Output), "again.json").Problem!;
+
+        Assert.Equal(problem.Ev!.Id, again.Ev!.Id);
+        Assert.Equal(problem.Ev.Needs, again.Ev.Needs);
+        Assert.Equal((problem.Ev.MinKw, problem.Ev.MaxKw, problem.Ev.Efficiency), (again.Ev.MinKw, again.Ev.MaxKw, again.Ev.Efficiency));
+    }
+
+    [Theory]
+    [InlineData("\"minKw\": 1.4", "\"minKw\": 8", "ev.minKw: 8 exceeds maxKw 7.4")]
+    [InlineData("\"minKw\": 1.4", "\"minKw\": -1", "ev.minKw: must be >= 0")]
+    [InlineData("\"maxKw\": 7.4", "\"maxKw\": 0", "ev.maxKw: must be > 0")]
+    [InlineData("\"efficiency\": 0.92", "\"efficiency\": 1.2", "ev.efficiency: must be in (0,1], got 1.2")]
+    [InlineData("\"efficiency\": 0.92", "\"efficiency\": 0", "ev.efficiency: must be in (0,1], got 0")]
+    [InlineData("\"fromSlot\": 0, \"toSlot\": 2, \"kwh\"", "\"fromSlot\": 2, \"toSlot\": 2, \"kwh\"", "ev.needs[0].fromSlot: 2 is beyond the horizon of 2 slots")]
+    [InlineData("\"fromSlot\": 0, \"toSlot\": 2, \"kwh\"", "\"fromSlot\": 1, \"toSlot\": 1, \"kwh\"", "ev.needs[0].toSlot: must be after fromSlot 1, got 1")]
+    [InlineData("\"fromSlot\": 0, \"toSlot\": 2, \"kwh\"", "\"fromSlot\": 0, \"toSlot\": 3, \"kwh\"", "ev.needs[0].toSlot: 3 is beyond the horizon of 2 slots")]
+    [InlineData("\"fromSlot\": 0, \"toSlot\": 2, \"kwh\"", "\"fromSlot\": -1, \"toSlot\": 2, \"kwh\"", "ev.needs[0].fromSlot: must be >= 0, got -1")]
+    [InlineData("\"kwh\": 6.0", "\"kwh\": -6.0", "ev.needs[0].kwh: must be >= 0, got -6")]
+    [InlineData("\"id\": \"car\"", "\"id\": \" \"", "ev.id: must be a non-empty name")]
+    public void Impossible_car_values_are_named_with_the_field(string from, string to, string expected)
+    {
+        Assert.Contains(from, s_withCar, StringComparison.Ordinal);
+        Assert.Contains(expected, Error(s_withCar.Replace(from, to, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void A_car_value_that_is_not_a_number_is_rejected_naming_the_field()
+    {
+        // JSON has no NaN; a "NaN" string is a wrong type, named by its path.
+        Assert.Contains("ev.maxKw", Error(s_withCar.Replace("\"maxKw\": 7.4", "\"maxKw\": \"NaN\"", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void A_nan_built_in_code_is_caught_by_the_validator()
+    {
+        var problem = PlanProblemParser.Parse(s_withCar, "p.json").Problem!;
+        var bad = problem with { Ev = problem.Ev! with { MaxKw = double.NaN, Needs = [new EvNeed { FromSlot = 0, ToSlot = 1, Kwh = double.NaN }] } };
+
+        var errors = PlanProblemValidator.Validate(bad);
+
+        Assert.Contains(errors, e => e.StartsWith("ev.maxKw: must be > 0, got NaN", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("ev.needs[0].kwh: must be >= 0, got NaN", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_car_without_its_required_fields_names_them() =>
+        Assert.Contains("efficiency", Error(s_withCar.Replace("\"efficiency\": 0.92,", "", StringComparison.Ordinal)));
 }

@@ -113,4 +113,25 @@ public class ScenarioPlanningTests
             Assert.Contains($"scenarios not used: {why}", plan.Reason);
         }
     }
+
+    [Fact]
+    public void A_car_need_past_the_programme_horizon_keeps_the_car_plugged_but_asks_nothing_by_the_cut()
+    {
+        // The programme looks 4 slots ahead; the car must have 6 kWh by slot 8. Cut at 4, the need must not demand its
+        // 6 kWh within the first 4 slots (the rest of the horizon may deliver it), and the car stays able to draw.
+        var problem = PlanProblems.Small([30, 5, 5, 30, 4, 4, 30, 30], socKwh: 1) with
+        {
+            Ev = new EvSpec { Id = "car", MinKw = 1.4, MaxKw = 7.4, Efficiency = 0.92, Needs = [new EvNeed { FromSlot = 1, ToSlot = 8, Kwh = 6 }] },
+        };
+        var flat = Enumerable.Repeat(0.5, 8).ToArray();
+        var set = Set(1, (flat, new double[8]), ([.. flat.Select(l => 2 * l)], new double[8]));
+        var point = _optimiser.Solve(problem);
+
+        var (near, _) = ScenarioHedge.Truncate(problem, set, point, 4);
+        var hedged = _optimiser.Solve(problem, set);
+
+        Assert.Equal(new EvNeed { FromSlot = 1, ToSlot = 4, Kwh = 0 }, Assert.Single(near.Ev!.Needs));
+        Assert.Empty(PlanChecker.Violations(problem, hedged.Slots));
+        Assert.Equal(0, PlanChecker.EvShortfalls(problem, hedged.Slots)[0], 6);
+    }
 }

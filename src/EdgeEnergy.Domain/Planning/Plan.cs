@@ -56,6 +56,12 @@ public sealed record PlanSlot
     /// <summary>Stored energy at the end of the slot.</summary>
     public required double SocKwh { get; init; }
     public required IReadOnlyDictionary<string, double> ImmersionKwh { get; init; }
+    /// <summary>
+    /// The car charger's draw in the slot (kWh from the house's supply, before its efficiency); null, and left out of
+    /// the JSON, when the problem has no car, so plans without one are unchanged.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? EvKwh { get; init; }
     public required SlotMode Mode { get; init; }
     public required string Reason { get; init; }
     /// <summary>Marginal value (pence) of one more kWh stored at the end of this slot, from the LP duals.</summary>

@@ -93,7 +93,23 @@ public static class PlanChecker
                 Bound($"immersion {im.Id}", delivered[im.Id][t], im.PowerKw * h);
             }
 
-            var balance = q.PvUsedKwh + q.ImportKwh + q.DischargeKwh - (s.LoadKwh + q.ChargeKwh + q.ExportKwh + immersionTotal);
+            var car = q.EvKwh ?? 0;
+            if (problem.Ev is { } ev)
+            {
+                // The charger draws nothing or between its minimum and maximum power, and only while plugged in.
+                var low = ev.MinKw * h;
+                var high = ev.Plugged(t) ? ev.MaxKw * h : 0;
+                if (car < -ToleranceKwh || car > high + ToleranceKwh || (car > ToleranceKwh && car < low - ToleranceKwh))
+                {
+                    errors.Add($"slot {t}: car '{ev.Id}' draws {car:0.####} kWh, allowed 0{(high > 0 ? $" or [{low:0.####}, {high:0.####}]" : " (not plugged in)")}");
+                }
+            }
+            else if (q.EvKwh is not null)
+            {
+                errors.Add($"slot {t}: car draw given but the problem has no car");
+            }
+
+            var balance = q.PvUsedKwh + q.ImportKwh + q.DischargeKwh - (s.LoadKwh + q.ChargeKwh + q.ExportKwh + immersionTotal + car);
             if (Math.Abs(balance) > ToleranceKwh)
             {
                 errors.Add($"slot {t}: energy balance off by {balance:0.####} kWh");
@@ -129,5 +145,35 @@ public static class PlanChecker
         }
 
         return errors;
+    }
+
+    /// <summary>
+    /// For each of the car's needs (problem order), how many kWh the plan leaves it short: kwh − efficiency · Σ draw over
+    /// the need's slots, or 0 when it is met. Not a violation: a need no plan can meet (plugged in too late, a charger
+    /// too small) is planned as far as it can be and reported, not refused (see the optimiser's shortfall penalty).
+    /// </summary>
+    public static IReadOnlyList<double> EvShortfalls(PlanProblem problem, IReadOnlyList<PlanSlot> slots)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(slots);
+        if (problem.Ev is not { } ev)
+        {
+            return [];
+        }
+
+        var result = new double[ev.Needs.Count];
+        for (var k = 0; k < result.Length; k++)
+        {
+            var need = ev.Needs[k];
+            var delivered = 0.0;
+            for (var t = need.FromSlot; t < Math.Min(need.ToSlot, slots.Count); t++)
+            {
+                delivered += ev.Efficiency * (slots[t].EvKwh ?? 0);
+            }
+
+            result[k] = Math.Max(0, need.Kwh - delivered);
+        }
+
+        return result;
     }
 }

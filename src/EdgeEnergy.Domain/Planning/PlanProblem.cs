@@ -22,6 +22,13 @@ public sealed record PlanProblem
 
     public IReadOnlyList<ImmersionSpec> Immersions { get; init; } = [];
 
+    /// <summary>
+    /// The electric car (docs/contracts.md section 8), or null when there is none. Left out of the JSON when null, so a
+    /// problem without a car reads and writes exactly as before the car existed.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public EvSpec? Ev { get; init; }
+
     public required IReadOnlyList<SlotInput> Slots { get; init; }
 
     /// <summary>Slot length in hours (derived, so not part of the JSON).</summary>
@@ -72,6 +79,46 @@ public sealed record ImmersionWindow
     public double MinKwh { get; init; }
     /// <summary>Null means no upper bound beyond the element's power.</summary>
     public double? MaxKwh { get; init; }
+}
+
+/// <summary>
+/// The electric car's charger (docs/contracts.md section 8): in every slot it draws nothing or between
+/// <see cref="MinKw"/>·h and <see cref="MaxKw"/>·h (a charger cannot run below its minimum current);
+/// <see cref="Efficiency"/> (in (0,1]) is the share of the drawn energy that reaches the car's battery.
+/// </summary>
+public sealed record EvSpec
+{
+    public required string Id { get; init; }
+    public required double MinKw { get; init; }
+    public required double MaxKw { get; init; }
+    public required double Efficiency { get; init; }
+    public IReadOnlyList<EvNeed> Needs { get; init; } = [];
+
+    /// <summary>
+    /// Whether the car may draw in <paramref name="slot"/>: only inside a need's window. A need is the car plugged in
+    /// from <c>fromSlot</c> until it leaves at <c>toSlot</c>; outside every need it is away (or has nothing to ask for),
+    /// and a plan that "charged" it there would count on a load that never happens.
+    /// </summary>
+    public bool Plugged(int slot)
+    {
+        foreach (var need in Needs)
+        {
+            if (need.FromSlot <= slot && slot < need.ToSlot)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
+
+/// <summary>Energy (kWh, in the car's battery: after the charger's efficiency) the car needs within slots [FromSlot, ToSlot).</summary>
+public sealed record EvNeed
+{
+    public required int FromSlot { get; init; }
+    public required int ToSlot { get; init; }
+    public required double Kwh { get; init; }
 }
 
 /// <summary>One slot's prices (pence/kWh, may be negative) and forecasts (kWh in the slot, ≥ 0).</summary>

@@ -106,6 +106,56 @@ public static class PlanProblemValidator
             }
         }
 
+        ValidateEv(problem.Ev, slotCount, errors);
         return errors;
+    }
+
+    /// <summary>The car (docs/contracts.md section 8): its charger's range, efficiency and each need's slots and energy.</summary>
+    private static void ValidateEv(EvSpec? ev, int slotCount, List<string> errors)
+    {
+        if (ev is null)
+        {
+            return;
+        }
+
+        void Check(bool ok, string field, string message)
+        {
+            if (!ok)
+            {
+                errors.Add($"{field}: {message}");
+            }
+        }
+        static string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
+
+        Check(!string.IsNullOrWhiteSpace(ev.Id), "ev.id", "must be a non-empty name");
+        Check(double.IsFinite(ev.MinKw) && ev.MinKw >= 0, "ev.minKw", $"must be >= 0, got {F(ev.MinKw)}");
+        Check(double.IsFinite(ev.MaxKw) && ev.MaxKw > 0, "ev.maxKw", $"must be > 0, got {F(ev.MaxKw)}");
+        Check(!(ev.MinKw > ev.MaxKw), "ev.minKw", $"{F(ev.MinKw)} exceeds maxKw {F(ev.MaxKw)}");
+        Check(ev.Efficiency is > 0 and <= 1, "ev.efficiency", $"must be in (0,1], got {F(ev.Efficiency)}");
+        if (ev.Needs is null)
+        {
+            errors.Add("ev.needs: must be an array, got null");
+            return;
+        }
+
+        for (var k = 0; k < ev.Needs.Count; k++)
+        {
+            var need = ev.Needs[k];
+            var path = $"ev.needs[{k}]";
+            if (need is null)
+            {
+                errors.Add($"{path}: must be an object, got null");
+                continue;
+            }
+
+            Check(need.FromSlot >= 0, $"{path}.fromSlot", $"must be >= 0, got {need.FromSlot}");
+            Check(need.FromSlot < slotCount, $"{path}.fromSlot", $"{need.FromSlot} is beyond the horizon of {slotCount} slots");
+            Check(need.ToSlot > need.FromSlot, $"{path}.toSlot", $"must be after fromSlot {need.FromSlot}, got {need.ToSlot}");
+            Check(need.ToSlot <= slotCount, $"{path}.toSlot", $"{need.ToSlot} is beyond the horizon of {slotCount} slots");
+            // A need larger than the charger can deliver is not an error: the plan delivers what it can and says how
+            // much is missing (the optimiser's shortfall), since a car plugged in late must still be charged.
+            Check(double.IsFinite(need.Kwh) && need.Kwh >= 0, $"{path}.kwh", $"must be >= 0, got {F(need.Kwh)}");
+        }
+
     }
 }

@@ -12,6 +12,10 @@ public static class SlotModeClassifier
     /// <summary>Differences below this (kWh per slot) are measurement noise, not a decision.</summary>
     public const double DecisionToleranceKwh = 0.01;
 
+    /// <summary>
+    /// What self-use would do with <paramref name="immersionKwh"/> of planned load on top of the forecast load: the
+    /// heaters' energy and the car's draw, which the inverter sees as house load like any other.
+    /// </summary>
     public static SelfUseFlows SelfUse(PlanProblem problem, int slot, double socBeforeKwh, double immersionKwh)
     {
         ArgumentNullException.ThrowIfNull(problem);
@@ -33,7 +37,7 @@ public static class SlotModeClassifier
 
     public static SlotMode Classify(PlanProblem problem, int slot, double socBeforeKwh, PlanSlotFlows flows)
     {
-        var selfUse = SelfUse(problem, slot, socBeforeKwh, flows.ImmersionKwh);
+        var selfUse = SelfUse(problem, slot, socBeforeKwh, flows.ImmersionKwh + flows.EvKwh);
         const double tol = DecisionToleranceKwh;
         if (flows.ChargeKwh > tol)
         {
@@ -54,6 +58,6 @@ public static class SlotModeClassifier
     }
 }
 
-/// <summary>The energy flows of one slot in kWh (all ≥ 0), immersion summed over heaters.</summary>
+/// <summary>The energy flows of one slot in kWh (all ≥ 0), immersion summed over heaters, the car's draw (0 without one).</summary>
 public readonly record struct PlanSlotFlows(
-    double ImportKwh, double ExportKwh, double ChargeKwh, double DischargeKwh, double PvUsedKwh, double ImmersionKwh);
+    double ImportKwh, double ExportKwh, double ChargeKwh, double DischargeKwh, double PvUsedKwh, double ImmersionKwh, double EvKwh = 0);

@@ -9,7 +9,8 @@ namespace EdgeEnergy.Host.Cli;
 
 /// <summary>
 /// <c>edgeenergy bench plan</c>: times the optimiser over a folder of problems at 48, 96 and 192 slots, with and
-/// without an immersion heater, and optionally the PuLP + CBC reference implementation on the same files.
+/// without an immersion heater, with and without a car (the problems that bring one, e.g. the ev-*.json fixtures), and
+/// optionally the PuLP + CBC reference implementation on the same files.
 /// </summary>
 internal static class BenchCommand
 {
@@ -20,7 +21,7 @@ internal static class BenchCommand
         var problems = new Option<string>("--problems") { Description = "Folder of plan problems (*.json).", DefaultValueFactory = _ => "tests/EdgeEnergy.Testing/Fixtures/plan-problems" };
         var repeat = new Option<int>("--repeat") { Description = "Timed solves per problem and variant.", DefaultValueFactory = _ => 20 };
         var reference = new Option<string?>("--reference") { Description = "Path of reference_lp.py to time the PuLP + CBC stack on the same problems (run with /usr/bin/python3)." };
-        var plan = new Command("plan", "Times the optimiser (median, p90, allocations) by horizon, with and without immersion.");
+        var plan = new Command("plan", "Times the optimiser (median, p90, allocations) by horizon, with and without immersion, with and without a car.");
         plan.Options.Add(problems);
         plan.Options.Add(repeat);
         plan.Options.Add(reference);
@@ -39,7 +40,7 @@ internal static class BenchCommand
         }
 
         var optimiser = new OrToolsScheduleOptimiser();
-        var rows = new SortedDictionary<(int Slots, bool Immersion), Row>();
+        var rows = new SortedDictionary<(int Slots, bool Immersion, bool Car), Row>();
         var tmp = Directory.CreateTempSubdirectory("edgeenergy-bench-");
         try
         {
@@ -55,7 +56,8 @@ internal static class BenchCommand
                 {
                     var variant = Variant(problem, withImmersion);
                     optimiser.Solve(variant, cancellationToken); // warm-up: JIT and native library load
-                    var row = rows.TryGetValue((variant.Slots.Count, withImmersion), out var r) ? r : rows[(variant.Slots.Count, withImmersion)] = new Row();
+                    var key = (variant.Slots.Count, withImmersion, variant.Ev is not null);
+                    var row = rows.TryGetValue(key, out var r) ? r : rows[key] = new Row();
                     for (var i = 0; i < repeat; i++)
                     {
                         var allocated = GC.GetAllocatedBytesForCurrentThread();
@@ -82,14 +84,14 @@ internal static class BenchCommand
 
         Console.WriteLine($"Optimiser benchmark: {repeat} timed solves per problem after one warm-up, {Environment.ProcessorCount} cores, {RuntimeInformationText()}");
         Console.WriteLine();
-        Console.WriteLine("| slots | immersion | problems | median ms | p90 ms | managed KB/solve | reference median ms | speed-up |");
-        Console.WriteLine("|---:|:---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var ((slots, immersion), row) in rows)
+        Console.WriteLine("| slots | immersion | car | problems | median ms | p90 ms | managed KB/solve | reference median ms | speed-up |");
+        Console.WriteLine("|---:|:---:|:---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var ((slots, immersion, car), row) in rows)
         {
             var median = Percentile(row.Milliseconds, 0.5);
             var reference = row.ReferenceMilliseconds.Count > 0 ? Percentile(row.ReferenceMilliseconds, 0.5) : double.NaN;
-            Console.WriteLine(string.Format(s_inv, "| {0} | {1} | {2} | {3:0.00} | {4:0.00} | {5:0} | {6} | {7} |",
-                slots, immersion ? "yes" : "no", row.Problems, median, Percentile(row.Milliseconds, 0.9),
+            Console.WriteLine(string.Format(s_inv, "| {0} | {1} | {2} | {3} | {4:0.00} | {5:0.00} | {6:0} | {7} | {8} |",
+                slots, immersion ? "yes" : "no", car ? "yes" : "no", row.Problems, median, Percentile(row.Milliseconds, 0.9),
                 Percentile(row.AllocatedBytes.Select(b => (double)b).ToList(), 0.5) / 1024,
                 double.IsNaN(reference) ? "-" : reference.ToString("0.0", s_inv),
                 double.IsNaN(reference) ? "-" : (reference / median).ToString("0.0", s_inv) + "×"));
@@ -98,7 +100,10 @@ internal static class BenchCommand
         return ExitCodes.Success;
     }
 
-    /// <summary>The fixture as it is, or with one 3 kW tank that must get 4–9 kWh in every day of the horizon.</summary>
+    /// <summary>
+    /// The fixture as it is (its car, if any, kept), or with one 3 kW tank that must get 4–9 kWh in every day of the
+    /// horizon.
+    /// </summary>
     private static PlanProblem Variant(PlanProblem problem, bool withImmersion)
     {
         if (!withImmersion)
