@@ -16,10 +16,13 @@ fi
 BIN=artifacts/bin/EdgeEnergy.Host/release/edgeenergy
 [[ -x $BIN ]] || dotnet build src/EdgeEnergy.Host -c Release -nologo -clp:ErrorsOnly >&2
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-pass=0; fail=0
+pass=0; fail=0; car=0
 for p in tests/EdgeEnergy.Testing/Fixtures/plan-problems/*.json; do
   name=$(basename "$p" .json)
   [[ $name == reference-objectives ]] && continue
+  # reference_lp.py has no car (contracts section 8): it would plan without the car's draw and disagree. The car
+  # problems are checked in the suite instead, against every charger pattern solved as an LP (EvPlanningTests).
+  if $PY -c 'import json,sys; sys.exit(0 if "ev" in json.load(open(sys.argv[1])) else 1)' "$p"; then car=$((car+1)); continue; fi
   if ! "$BIN" plan "$p" > "$tmp/plan.json" 2>"$tmp/err"; then
     echo "shared-check FAIL $name: plan exited non-zero: $(head -1 "$tmp/err")"; fail=$((fail+1)); continue
   fi
@@ -34,7 +37,7 @@ for p in tests/EdgeEnergy.Testing/Fixtures/plan-problems/*.json; do
     echo "shared-check FAIL $name: objective $ours vs reference $ref"; fail=$((fail+1))
   fi
 done
-echo "shared checks (reference_lp.py): $pass plans verified and matching the reference optimum, $fail not" >&2
+echo "shared checks (reference_lp.py): $pass plans verified and matching the reference optimum, $fail not; $car car problems left to the suite (the reference has no car)" >&2
 
 free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 discovery_ok=0
