@@ -47,6 +47,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 5026, Level = LogLevel.Information, Message = "Load model retrained in {Seconds:0.0} s; planning on {Choice}")]
     public static partial void LoadModelChosen(this ILogger logger, string choice, double seconds);
 
+    [LoggerMessage(EventId = 5027, Level = LogLevel.Information, Message = "Load forecast: {Learned}")]
+    public static partial void ScheduledLoadLearned(this ILogger logger, string learned);
+
     [LoggerMessage(EventId = 5025, Level = LogLevel.Warning, Message = "Solar forecast: {Detail}")]
     public static partial void SolarForecastDegraded(this ILogger logger, string detail);
 

@@ -45,6 +45,7 @@ public sealed class PlanningCycle(
     LoadModelTraining? loadModel = null) : IPlanningCycle
 {
     private const int HistoryDays = 28;
+    private string? _scheduledLoadReason;
     /// <summary>What a UK home uses in half an hour on average (about 3,100 kWh a year), used until history exists.</summary>
     private const double TypicalLoadKwh = 0.18;
 
@@ -199,11 +200,47 @@ public sealed class PlanningCycle(
             return forecast;
         }
 
-        ProductLoadForecaster.Create().Forecast(known, known.Length, forecast);
+        // A scheduled load (a car on a timer) comes out of the history the house forecasters see, and its expected
+        // energy goes back on top of their forecast: the same split as the backtest's (ScheduledLoadForecaster).
+        var calendar = new SlotCalendar(start.AddDays(-HistoryDays), UkTime.Zone);
+        var scheduled = control.Value.ScheduledLoadEnabled ? ScheduledLoadFor(calendar, measured, known) : (null, null);
+        var house = scheduled.House ?? known;
+        ProductLoadForecaster.Create().Forecast(house, house.Length, forecast);
         source = new LoadSource("load: blended", Degraded: false);
-        if (loadModel is not { Enabled: true })
+        if (loadModel is { Enabled: true })
         {
-            return forecast;
+            source = CorrectByModel(house, calendar, forecast);
+        }
+
+        if (scheduled.Learned is { Found: true } learned)
+        {
+            learned.AddExpected(measured, measured.Length, calendar, forecast);
+            source = source with { Detail = $"{source.Detail}; {learned.Reason}" };
+        }
+
+        return forecast;
+    }
+
+    /// <summary>The scheduled load learned from the measured history (logged when what was learned changes), and the
+    /// history with it taken out (null when nothing was learned).</summary>
+    private (ScheduledLoad? Learned, double[]? House) ScheduledLoadFor(SlotCalendar calendar, double[] measured, double[] known)
+    {
+        var (learned, house) = new ScheduledLoadForecaster(ProductLoadForecaster.Create(), calendar).Split(measured, known);
+        if (!string.Equals(Interlocked.Exchange(ref _scheduledLoadReason, learned.Reason), learned.Reason, StringComparison.Ordinal))
+        {
+            logger.ScheduledLoadLearned(learned.Reason);
+        }
+
+        return (learned, house);
+    }
+
+    /// <summary>The learned load model's correction of the blended forecast, where its last training chose it.</summary>
+    private LoadSource CorrectByModel(double[] known, SlotCalendar calendar, double[] forecast)
+    {
+        var source = new LoadSource("load: blended", Degraded: false);
+        if (loadModel is null)
+        {
+            return source;
         }
 
         switch (loadModel.Current)
@@ -212,7 +249,7 @@ public sealed class PlanningCycle(
                 source = new LoadSource("load: blended (the load model is not trained yet)", Degraded: false);
                 break;
             case { Choice: { UseModel: true, Model: { } model } choice }:
-                if (model.TryCorrect(known, known.Length, new SlotCalendar(start.AddDays(-HistoryDays), UkTime.Zone), forecast, out var problem))
+                if (model.TryCorrect(known, known.Length, calendar, forecast, out var problem))
                 {
                     source = new LoadSource($"load: {choice.Reason}", Degraded: false);
                 }
@@ -228,7 +265,7 @@ public sealed class PlanningCycle(
                 break;
         }
 
-        return forecast;
+        return source;
     }
 
     /// <summary>Which load forecast the plan stands on, and whether that is a fault (the model failed).</summary>
