@@ -20,9 +20,8 @@ namespace EdgeEnergy.Control.Forecasting;
 /// The rule (each threshold below with its reason): over the last <see cref="WindowDays"/> days, a slot is high when its
 /// load exceeds the home's median half hour by <see cref="BlockMinimumKwh"/>; high slots in runs of at least
 /// <see cref="MinimumRunSlots"/> are "on". A slot of the day belongs to a block when it was on on at least
-/// <see cref="MinimumOnDays"/> days and on at least <see cref="MinimumShare"/> of the days measured there (over all
-/// days, or over working days or off days alone); the block then takes in the slots next to it that were on on at
-/// least <see cref="ExtensionOnDays"/> days (the short and long nights' ends). Fewer than <see cref="MinimumDays"/>
+/// <see cref="MinimumOnDays"/> days and on at least <see cref="MinimumShare"/> of the days measured there; the block
+/// then takes in the slots next to it that were on on at least <see cref="ExtensionOnDays"/> days (the short and long nights' ends). Fewer than <see cref="MinimumDays"/>
 /// days measured: nothing is learned, and <see cref="Reason"/> says so.
 /// </para>
 /// </summary>
@@ -215,11 +214,13 @@ public sealed class ScheduledLoad
 
         double ShareOf(int kind, int s) => measuredDays[kind, s] == 0 ? 0 : onDays[kind, s] / (double)measuredDays[kind, s];
         double Pooled(int s) => measuredDays[0, s] + measuredDays[1, s] == 0 ? 0 : (onDays[0, s] + onDays[1, s]) / (double)(measuredDays[0, s] + measuredDays[1, s]);
-        bool Passes(int on, double share) => on >= MinimumOnDays && share >= MinimumShare;
+        static bool Passes(int on, double share) => on >= MinimumOnDays && share >= MinimumShare;
 
         for (var s = 0; s < Day; s++)
         {
-            _block[s] = Passes(onDays[0, s] + onDays[1, s], Pooled(s)) || Passes(onDays[0, s], ShareOf(0, s)) || Passes(onDays[1, s], ShareOf(1, s));
+            // Over all days: a kind of day alone would let one habit a week through (a Sunday roast is on every
+            // second off day), and a load on fewer than two days in seven is left to the house forecast.
+            _block[s] = Passes(onDays[0, s] + onDays[1, s], Pooled(s));
         }
 
         if (!_block.Any(b => b))
@@ -305,9 +306,10 @@ public sealed class ScheduledLoad
             i += length;
         }
 
-        var kinds = SplitByKindOfDay
-            ? string.Create(CultureInfo.InvariantCulture, $" (working days {workingShare:P0} of slots on, off days {offShare:P0})")
-            : "";
+        var kinds = !SplitByKindOfDay ? ""
+            : offShare < 0.05 ? ", on working days only"
+            : workingShare < 0.05 ? ", on off days only"
+            : string.Create(CultureInfo.InvariantCulture, $", more often on {(workingShare > offShare ? "working" : "off")} days");
         return $"scheduled load {string.Join("; ", parts)}{kinds}, taken out of the house load";
     }
 
