@@ -99,7 +99,7 @@ public sealed class PlanningCycle(
             return;
         }
 
-        var scenarios = Scenarios(problem, measured, loadSeen, pastService, solar.Origin, options.Scenarios, out var noScenarios);
+        var scenarios = Scenarios(problem, measured, loadSeen, pastService, solar.Origin, options.Scenarios, options.ScheduledLoadEnabled, out var noScenarios);
         var plan = optimiser.Solve(problem, scenarios, cancellationToken);
         if (noScenarios is not null)
         {
@@ -155,7 +155,7 @@ public sealed class PlanningCycle(
     /// </summary>
     private static ScenarioSet? Scenarios(
         PlanProblem problem, (double[] LoadKwh, double[] PvKwh) measured, double[] loadSeen, double[] pastService, SolarForecastOrigin origin, int count,
-        out string? whyNot)
+        bool scheduledLoad, out string? whyNot)
     {
         const int day = SlotGrid.SlotsPerDay;
         var options = new ScenarioOptions { Count = count };
@@ -168,7 +168,10 @@ public sealed class PlanningCycle(
         var slotOfDay = SlotGrid.SlotOfUtcDay(problem.Start);
         var length = measured.LoadKwh.Length; // ends at problem.Start
         ISlotForecaster pvForecaster = origin == SolarForecastOrigin.Service ? new ForecastColumn(pastService, measured.PvKwh) : new SolarForecaster();
-        var loadForecaster = ProductLoadForecaster.Create();
+        // The errors of the forecaster the plan stands on: with the scheduled load apart when it is on (as the backtest's).
+        var loadForecaster = scheduledLoad
+            ? new ScheduledLoadForecaster(ProductLoadForecaster.Create(), new SlotCalendar(problem.Start.AddDays(-HistoryDays), UkTime.Zone))
+            : ProductLoadForecaster.Create();
         var days = new List<DayAheadError>();
         // The UTC midnights of the measured span, oldest first, whose whole day was measured.
         for (var start = (day - slotOfDay) % day; start + day <= length; start += day)
