@@ -454,7 +454,9 @@ public sealed class ScheduledLoadForecaster(ISlotForecaster house, SlotCalendar 
     /// <summary>Where slot 0 is, in time and in the local calendar.</summary>
     public SlotCalendar Calendar => _calendar;
 
-    public string Name => $"{_house.Name}, scheduled load apart";
+    /// <summary>The house forecaster's name: reports and their readers find the forecaster by it, and with nothing
+    /// learned the forecast is the house forecaster's own.</summary>
+    public string Name => _house.Name;
 
     public void Forecast(ReadOnlySpan<double> known, int firstTarget, Span<double> forecastKwh)
     {
