@@ -84,7 +84,7 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
             PerfectWindowsNotProvenOptimal = perfectNotProven,
             PriceEstimateErrors = replay.Errors,
             Attribution = attribution,
-            LoadModel = _options.LoadForecaster as LearnedLoadForecaster,
+            LoadModel = (_options.LoadForecaster is ScheduledLoadForecaster scheduled ? scheduled.House : _options.LoadForecaster) as LearnedLoadForecaster,
         };
     }
 

@@ -47,6 +47,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 5026, Level = LogLevel.Information, Message = "Load model retrained in {Seconds:0.0} s; planning on {Choice}")]
     public static partial void LoadModelChosen(this ILogger logger, string choice, double seconds);
 
+    [LoggerMessage(EventId = 5027, Level = LogLevel.Information, Message = "Load forecast: {Learned}")]
+    public static partial void ScheduledLoadLearned(this ILogger logger, string learned);
+
     [LoggerMessage(EventId = 5025, Level = LogLevel.Warning, Message = "Solar forecast: {Detail}")]
     public static partial void SolarForecastDegraded(this ILogger logger, string detail);
 
@@ -65,12 +68,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 5024, Level = LogLevel.Information, Message = "Override {Mode} restored (set through {Source}); in force until {Expires:o}")]
     public static partial void StoredOverrideRestored(this ILogger logger, string mode, string source, DateTimeOffset expires);
 
-    [LoggerMessage(EventId = 5025, Level = LogLevel.Information, Message = "State of charge measured: {SocPercent}%; asking for the first plan")]
+    [LoggerMessage(EventId = 5028, Level = LogLevel.Information, Message = "State of charge measured: {SocPercent}%; asking for the first plan")]
     public static partial void FirstSocMeasured(this ILogger logger, double socPercent);
 
-    [LoggerMessage(EventId = 5026, Level = LogLevel.Debug, Message = "Shadow mode: would command {Command} from {Source}: {Reason} (not sent)")]
+    [LoggerMessage(EventId = 5029, Level = LogLevel.Debug, Message = "Shadow mode: would command {Command} from {Source}: {Reason} (not sent)")]
     public static partial void ShadowDecision(this ILogger logger, string command, EdgeEnergy.Domain.Status.RecommendationSource source, string reason);
 
-    [LoggerMessage(EventId = 5027, Level = LogLevel.Warning, Message = "Immersion heat delivered: {Action} failed: {Error}; kept in memory, a restart may forget it")]
+    [LoggerMessage(EventId = 5030, Level = LogLevel.Warning, Message = "Immersion heat delivered: {Action} failed: {Error}; kept in memory, a restart may forget it")]
     public static partial void ImmersionDeliveryStoreFailed(this ILogger logger, string action, string error);
 }

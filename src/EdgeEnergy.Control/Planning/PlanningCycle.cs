@@ -46,6 +46,7 @@ public sealed class PlanningCycle(
     ImmersionDelivery? delivery = null) : IPlanningCycle
 {
     private const int HistoryDays = 28;
+    private string? _scheduledLoadReason;
     /// <summary>What a UK home uses in half an hour on average (about 3,100 kWh a year), used until history exists.</summary>
     private const double TypicalLoadKwh = 0.18;
 
@@ -101,7 +102,7 @@ public sealed class PlanningCycle(
             return;
         }
 
-        var scenarios = Scenarios(problem, measured, loadSeen, pastService, solar.Origin, options.Scenarios, out var noScenarios);
+        var scenarios = Scenarios(problem, measured, loadSeen, pastService, solar.Origin, options.Scenarios, options.ScheduledLoadEnabled, out var noScenarios);
         var plan = optimiser.Solve(problem, scenarios, cancellationToken);
         if (noScenarios is not null)
         {
@@ -157,7 +158,7 @@ public sealed class PlanningCycle(
     /// </summary>
     private static ScenarioSet? Scenarios(
         PlanProblem problem, (double[] LoadKwh, double[] PvKwh) measured, double[] loadSeen, double[] pastService, SolarForecastOrigin origin, int count,
-        out string? whyNot)
+        bool scheduledLoad, out string? whyNot)
     {
         const int day = SlotGrid.SlotsPerDay;
         var options = new ScenarioOptions { Count = count };
@@ -170,7 +171,10 @@ public sealed class PlanningCycle(
         var slotOfDay = SlotGrid.SlotOfUtcDay(problem.Start);
         var length = measured.LoadKwh.Length; // ends at problem.Start
         ISlotForecaster pvForecaster = origin == SolarForecastOrigin.Service ? new ForecastColumn(pastService, measured.PvKwh) : new SolarForecaster();
-        var loadForecaster = ProductLoadForecaster.Create();
+        // The errors of the forecaster the plan stands on: with the scheduled load apart when it is on (as the backtest's).
+        var loadForecaster = scheduledLoad
+            ? new ScheduledLoadForecaster(ProductLoadForecaster.Create(), new SlotCalendar(problem.Start.AddDays(-HistoryDays), UkTime.Zone))
+            : ProductLoadForecaster.Create();
         var days = new List<DayAheadError>();
         // The UTC midnights of the measured span, oldest first, whose whole day was measured.
         for (var start = (day - slotOfDay) % day; start + day <= length; start += day)
@@ -202,11 +206,47 @@ public sealed class PlanningCycle(
             return forecast;
         }
 
-        ProductLoadForecaster.Create().Forecast(known, known.Length, forecast);
+        // A scheduled load (a car on a timer) comes out of the history the house forecasters see, and its expected
+        // energy goes back on top of their forecast: the same split as the backtest's (ScheduledLoadForecaster).
+        var calendar = new SlotCalendar(start.AddDays(-HistoryDays), UkTime.Zone);
+        var scheduled = control.Value.ScheduledLoadEnabled ? ScheduledLoadFor(calendar, measured, known) : (null, null);
+        var house = scheduled.House ?? known;
+        ProductLoadForecaster.Create().Forecast(house, house.Length, forecast);
         source = new LoadSource("load: blended", Degraded: false);
-        if (loadModel is not { Enabled: true })
+        if (loadModel is { Enabled: true })
         {
-            return forecast;
+            source = CorrectByModel(house, calendar, forecast);
+        }
+
+        if (scheduled.Learned is { Found: true } learned)
+        {
+            learned.AddExpected(measured, measured.Length, calendar, forecast);
+            source = source with { Detail = $"{source.Detail}; {learned.Reason}" };
+        }
+
+        return forecast;
+    }
+
+    /// <summary>The scheduled load learned from the measured history (logged when what was learned changes), and the
+    /// history with it taken out (null when nothing was learned).</summary>
+    private (ScheduledLoad? Learned, double[]? House) ScheduledLoadFor(SlotCalendar calendar, double[] measured, double[] known)
+    {
+        var (learned, house) = new ScheduledLoadForecaster(ProductLoadForecaster.Create(), calendar).Split(measured, known);
+        if (!string.Equals(Interlocked.Exchange(ref _scheduledLoadReason, learned.Reason), learned.Reason, StringComparison.Ordinal))
+        {
+            logger.ScheduledLoadLearned(learned.Reason);
+        }
+
+        return (learned, house);
+    }
+
+    /// <summary>The learned load model's correction of the blended forecast, where its last training chose it.</summary>
+    private LoadSource CorrectByModel(double[] known, SlotCalendar calendar, double[] forecast)
+    {
+        var source = new LoadSource("load: blended", Degraded: false);
+        if (loadModel is null)
+        {
+            return source;
         }
 
         switch (loadModel.Current)
@@ -215,7 +255,7 @@ public sealed class PlanningCycle(
                 source = new LoadSource("load: blended (the load model is not trained yet)", Degraded: false);
                 break;
             case { Choice: { UseModel: true, Model: { } model } choice }:
-                if (model.TryCorrect(known, known.Length, new SlotCalendar(start.AddDays(-HistoryDays), UkTime.Zone), forecast, out var problem))
+                if (model.TryCorrect(known, known.Length, calendar, forecast, out var problem))
                 {
                     source = new LoadSource($"load: {choice.Reason}", Degraded: false);
                 }
@@ -231,7 +271,7 @@ public sealed class PlanningCycle(
                 break;
         }
 
-        return forecast;
+        return source;
     }
 
     /// <summary>Which load forecast the plan stands on, and whether that is a fault (the model failed).</summary>

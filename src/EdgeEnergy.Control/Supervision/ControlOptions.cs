@@ -60,6 +60,23 @@ public sealed class ControlOptions
     /// <summary>Which load forecast planning uses: <c>blended</c> or <c>learned</c>.</summary>
     [RegularExpression("^(blended|learned)$", ErrorMessage = "Control:LoadForecast must be 'blended' or 'learned'")]
     public string LoadForecast { get; set; } = BlendedLoadForecast;
+
+    /// <summary>Learn a recurring big load (a car on a charging timer) and keep it apart from the house load.</summary>
+    public const string ScheduledLoadAuto = "auto";
+
+    /// <summary>Forecast the load as measured, any scheduled load in it included.</summary>
+    public const string ScheduledLoadOff = "off";
+
+    /// <summary>
+    /// <c>auto</c>: a recurring big load found in the measured history (<see cref="Forecasting.ScheduledLoad"/>) is taken
+    /// out of the house load the forecasters learn from, and its expected energy per half hour is added back to the
+    /// forecast; a home without one learns nothing and is forecast as with <c>off</c>. <c>off</c>: the load as measured.
+    /// </summary>
+    [RegularExpression("^(auto|off)$", ErrorMessage = "Control:ScheduledLoad must be 'auto' or 'off'")]
+    public string ScheduledLoad { get; set; } = ScheduledLoadAuto;
+
+    /// <summary>Whether <see cref="ScheduledLoad"/> is on.</summary>
+    public bool ScheduledLoadEnabled => ScheduledLoad == ScheduledLoadAuto;
 }
 
 /// <summary>

@@ -5,6 +5,7 @@ using EdgeEnergy.Backtest;
 using EdgeEnergy.Control.Forecasting;
 using EdgeEnergy.Control.Forecasting.LoadModel;
 using EdgeEnergy.Control.Planning;
+using EdgeEnergy.Control.Supervision;
 using EdgeEnergy.Forecasting.Ml;
 using EdgeEnergy.Optimiser;
 
@@ -133,9 +134,15 @@ internal static class BacktestCommand
         {
             Description = "Also split the optimiser's gap to perfect foresight by cause (load forecast, solar forecast, prices, horizon, execution) into REPORT.json's attribution: three more replays, about four times the time.",
         };
+        var scheduledLoad = new Option<string>("--scheduled-load")
+        {
+            Description = "auto (as live Control:ScheduledLoad): a recurring big load learned from the history (a car on a charging timer) is taken out of the house load the load forecast learns from and its expected energy added back; off: the load as it is.",
+            DefaultValueFactory = _ => new ControlOptions().ScheduledLoad,
+        };
+        scheduledLoad.AcceptOnlyFromAmong(ControlOptions.ScheduledLoadAuto, ControlOptions.ScheduledLoadOff);
         var quiet = new Option<bool>("--quiet") { Description = "No progress bar or summary on stderr." };
         var command = new Command("backtest", "Replays a history of prices, load and solar against four strategies (none, rules, optimiser, perfect) and reports the bills.");
-        foreach (var o in new Option[] { history, site, output, trace, chart, chartFrom, from, to, mipSolver, mipLimit, bbNodes, terminal, estimate, loadForecast, oracle, scenarios, sharedSlots, attribution, threads, quiet })
+        foreach (var o in new Option[] { history, site, output, trace, chart, chartFrom, from, to, mipSolver, mipLimit, bbNodes, terminal, estimate, loadForecast, scheduledLoad, oracle, scenarios, sharedSlots, attribution, threads, quiet })
         {
             command.Options.Add(o);
         }
@@ -150,7 +157,7 @@ internal static class BacktestCommand
                 BranchAndBoundNodes = parse.GetValue(bbNodes),
             },
             parse.GetValue(terminal)!, parse.GetValue(estimate) == "on",
-            s_loadForecasters[parse.GetValue(loadForecast)!], parse.GetValue(threads),
+            s_loadForecasters[parse.GetValue(loadForecast)!], parse.GetValue(scheduledLoad) == ControlOptions.ScheduledLoadAuto, parse.GetValue(threads),
             parse.GetValue(oracle) switch { "load" => ForecastOracle.Load, "pv" => ForecastOracle.Pv, "load+pv" => ForecastOracle.Load | ForecastOracle.Pv, _ => ForecastOracle.None },
             new ScenarioOptions { Count = parse.GetValue(scenarios), SharedSlots = parse.GetValue(sharedSlots) }, parse.GetValue(attribution),
             ct)));
@@ -160,7 +167,7 @@ internal static class BacktestCommand
     private static int Run(
         string historyPath, string sitePath, string? outPath, string? tracePath, string? chartPath, DateOnly? chartFrom,
         DateTimeOffset? from, DateTimeOffset? to, bool quiet, OptimiserOptions solver,
-        string terminal, bool estimatePrices, Func<DateTimeOffset, TimeZoneInfo, ISlotForecaster> createLoadForecaster, int threads, ForecastOracle oracle,
+        string terminal, bool estimatePrices, Func<DateTimeOffset, TimeZoneInfo, ISlotForecaster> createLoadForecaster, bool scheduledLoad, int threads, ForecastOracle oracle,
         ScenarioOptions scenarios, bool attribution, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
@@ -199,7 +206,14 @@ internal static class BacktestCommand
             return ExitCodes.BadInput;
         }
 
-        var loadForecaster = createLoadForecaster(history.Slots[0].Start, TimeZoneInfo.FindSystemTimeZoneById(site.TimeZone));
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(site.TimeZone);
+        var loadForecaster = createLoadForecaster(history.Slots[0].Start, zone);
+        if (scheduledLoad)
+        {
+            // As live: the house forecaster sees the history with the scheduled load taken out.
+            loadForecaster = new ScheduledLoadForecaster(loadForecaster, new SlotCalendar(history.Slots[0].Start, zone));
+        }
+
         using var bar = quiet ? null : new ProgressBar(Console.Error, history.Slots.Count);
         var engine = new BacktestEngine(
             new OrToolsScheduleOptimiser(solver),

@@ -257,4 +257,34 @@ public class OptimiserReplayTests(EightDayRun run) : IClassFixture<EightDayRun>
         Assert.Equal(whole.Run.BillPence, cut.Run.BillPence);
         Assert.Equal(whole.Decisions.Select(d => d with { SolveMilliseconds = 0 }), cut.Decisions.Select(d => d with { SolveMilliseconds = 0 }));
     }
+
+    [Fact]
+    public void With_the_scheduled_load_apart_parallel_segments_give_the_same_slots_as_one_replay()
+    {
+        // 24 days of the solar fixture with a 7 kW car from 00:30 to 02:30 UK on Monday to Thursday mornings: learned
+        // from day 14, so the replay crosses several learnings; each replay has its own forecaster (no shared cache).
+        using var reader = new StreamReader(Testing.BacktestFixtures.SolarHistory);
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(run.Site.TimeZone);
+        var history = new BacktestHistory([.. HistoryCsv.Read(reader, "fixture").Slots.Take(24 * 48).Select(s =>
+        {
+            var local = TimeZoneInfo.ConvertTime(s.Start, zone);
+            var car = local.DayOfWeek is >= DayOfWeek.Monday and <= DayOfWeek.Thursday && local.TimeOfDay.TotalMinutes is >= 30 and < 150;
+            return car ? s with { LoadKwh = s.LoadKwh + 3.5 } : s;
+        })]);
+        var site = run.Site with { Immersions = [] };
+        ScheduledLoadForecaster Forecaster() => new(new BlendedLoadForecaster(), new SlotCalendar(history.Slots[0].Start, zone));
+        OptimiserReplayResult Replay(int workers, int segmentSlots, ScheduledLoadForecaster forecaster) =>
+            new OptimiserReplay(new OrToolsScheduleOptimiser(), new BacktestOptions { LoadForecaster = forecaster }, history, site, zone)
+                .Run(workers, progress: null, CancellationToken.None, segmentSlots, warmUpSlots: 0);
+
+        var wholeForecaster = Forecaster();
+        var whole = Replay(workers: 1, OptimiserReplay.SegmentSlots, wholeForecaster);
+        var cut = Replay(workers: 3, segmentSlots: 100, Forecaster());
+
+        var learned = wholeForecaster.Split(history.Slots.Select(s => s.LoadKwh).ToArray(), history.Slots.Select(s => s.LoadKwh).ToArray()).Learned;
+        Assert.True(learned.Found, learned.Reason);
+        Assert.Equal(whole.Run.Flows, cut.Run.Flows);
+        Assert.Equal(whole.Run.BillPence, cut.Run.BillPence);
+        Assert.Equal(whole.Decisions.Select(d => d with { SolveMilliseconds = 0 }), cut.Decisions.Select(d => d with { SolveMilliseconds = 0 }));
+    }
 }

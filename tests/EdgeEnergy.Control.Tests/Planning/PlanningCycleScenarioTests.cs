@@ -88,6 +88,54 @@ public class PlanningCycleScenarioTests
         Assert.Contains("load: blended", forecast.Detail, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(true, ControlOptions.ScheduledLoadAuto, "; scheduled load 00:30–02:30, 7.0 kW on 4 nights in 7, on working days only, taken out of the house load")]
+    [InlineData(true, ControlOptions.ScheduledLoadOff, null)]
+    [InlineData(false, ControlOptions.ScheduledLoadAuto, null)]
+    public async Task A_car_on_a_charging_timer_is_said_in_the_forecast_component(bool car, string scheduledLoad, string? expected)
+    {
+        var status = new ApplianceStatusStore(ApplianceSnapshot.Empty with
+        {
+            Telemetry = new LiveTelemetry
+            {
+                MeasuredAtUtc = Now, BatterySocPercent = 50, SocMeasuredAtUtc = Now, BatteryPowerW = 0, PvPowerW = 0, GridPowerW = 300, LoadPowerW = 300,
+            },
+        });
+        var stores = new Stores(30, car);
+        var cycle = new PlanningCycle(
+            new PlanningSources(stores, stores, [], stores, ExportTariffConfigured: true),
+            new OrToolsScheduleOptimiser(), stores, status, status, new PlanInForce(),
+            Options.Create(new SiteOptions()), Options.Create(new ControlOptions { ScheduledLoad = scheduledLoad }),
+            new FakeTimeProvider(Now), NullLogger<PlanningCycle>.Instance);
+
+        await cycle.RunAsync(PlanningTrigger.Scheduled, CancellationToken.None);
+
+        var forecast = status.Current.Components.Single(c => c.Component == "forecast");
+        Assert.Equal(HealthState.Healthy, forecast.State);
+        if (expected is null)
+        {
+            Assert.DoesNotContain("scheduled load", forecast.Detail, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.EndsWith($"load: blended{expected}", forecast.Detail, StringComparison.Ordinal);
+        }
+
+        // The plan starts at 18:00 UTC; tonight's 00:30–02:30 UK is 23:30–01:30 UTC (slots 11–14), midnight UK slot 10.
+        // Kept apart, the car is planned at its share of working nights (4 of 5) and does not spill into midnight;
+        // in the house load, the blend's smoothing spreads it there. Without a car, nothing is there.
+        var slots = status.Current.Plan!.Problem.Slots;
+        var tonight = slots.Skip(11).Take(4).Sum(s => s.LoadKwh);
+        var midnight = slots[10].LoadKwh;
+        var why = $"tonight's car slots {tonight:0.00} kWh, midnight {midnight:0.00} kWh";
+        Assert.True((car, expected) switch
+        {
+            (false, _) => tonight < 1 && midnight < 0.3,
+            (true, null) => tonight > 9 && midnight > 0.6,
+            (true, _) => tonight > 9 && midnight < 0.3,
+        }, why);
+    }
+
     private sealed class ThrowingTrainer : EdgeEnergy.Control.Forecasting.LoadModel.ILoadModelTrainer
     {
         public string Name => "throws";
@@ -96,7 +144,7 @@ public class PlanningCycleScenarioTests
             throw new InsufficientMemoryException("out of memory");
     }
 
-    internal sealed class Stores(int days) : IRateStore, ITelemetryStore, IPvForecastStore, IPlanLog
+    internal sealed class Stores(int days, bool car = false) : IRateStore, ITelemetryStore, IPvForecastStore, IPlanLog
     {
         public Task<IReadOnlyList<Rate>> GetAsync(RateKind kind, TimeRange range, CancellationToken cancellationToken)
         {
@@ -125,12 +173,22 @@ public class PlanningCycleScenarioTests
 
                 var day = (int)(t - Now.AddDays(-days)).TotalDays;
                 var hour = t.UtcDateTime.TimeOfDay.TotalHours;
-                var load = 250 + (hour is >= 16 and < 20 ? 800 + 300 * (day % 3) : 0);
+                var load = 250 + (hour is >= 16 and < 20 ? 800 + 300 * (day % 3) : 0) + (car ? CarW(t) : 0);
                 var sun = Math.Max(0, Math.Sin((hour - 4) / 16 * Math.PI)) * (day % 2 == 0 ? 3000 : 800);
                 samples.Add(new TelemetrySample(t, 50, 0, load - sun, load, sun));
             }
 
             return Task.FromResult<IReadOnlyList<TelemetrySample>>(samples);
+        }
+
+        /// <summary>A 7 kW car on a timer, 00:30–02:30 UK time on Monday to Thursday mornings, not on bank holidays.</summary>
+        private static double CarW(DateTimeOffset t)
+        {
+            var local = TimeZoneInfo.ConvertTime(t, UkTime.Zone);
+            var minutes = local.TimeOfDay.TotalMinutes;
+            var working = local.DayOfWeek is >= DayOfWeek.Monday and <= DayOfWeek.Thursday
+                          && !EdgeEnergy.Control.Forecasting.LoadModel.UkBankHolidays.IsHoliday(DateOnly.FromDateTime(local.DateTime));
+            return working && minutes is >= 30 and < 150 ? 7000 : 0;
         }
 
         public Task AppendAsync(IReadOnlyList<TelemetrySample> samples, CancellationToken cancellationToken) => throw new NotSupportedException();

@@ -171,6 +171,24 @@ public class ConfigurationCheckTests
         Assert.All(report.Errors, e => Assert.DoesNotContain("   at ", e, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("auto", true)]
+    [InlineData("off", true)]
+    [InlineData("sometimes", false)]
+    public void The_scheduled_load_setting_is_auto_or_off(string value, bool valid)
+    {
+        var report = Check(("Control:ScheduledLoad", value));
+
+        if (valid)
+        {
+            Assert.Empty(report.Errors);
+        }
+        else
+        {
+            Assert.Contains(report.Errors, e => e.Contains("Control:ScheduledLoad must be 'auto' or 'off'", StringComparison.Ordinal));
+        }
+    }
+
     [Fact]
     public void A_mistyped_key_is_a_warning_naming_the_closest_known_key()
     {

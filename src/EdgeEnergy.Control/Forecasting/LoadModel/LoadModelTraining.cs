@@ -55,6 +55,12 @@ public sealed class LoadModelTraining(
 
         var started = Stopwatch.GetTimestamp();
         var origin = end.AddMinutes(-30.0 * history.Length);
+        if (control.Value.ScheduledLoadEnabled)
+        {
+            // Planning corrects the house load with the scheduled load taken out, so the model learns the house alone.
+            history = new ScheduledLoadForecaster(new BlendedLoadForecaster(), new SlotCalendar(origin, UkTime.Zone)).Split(history, history).House ?? history;
+        }
+
         var choice = new LearnedLoadForecaster(trainer, origin, UkTime.Zone).ChooseAtEnd(history);
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         _current = new LoadModelStatus(choice, now, seconds);
