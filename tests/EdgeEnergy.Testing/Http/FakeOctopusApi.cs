@@ -98,13 +98,11 @@ public sealed class FakeOctopusApi
         }
 
         var query = context.Request.Query;
-        var from = query.TryGetValue("period_from", out var f) ? DateTimeOffset.Parse(f!, CultureInfo.InvariantCulture) : DateTimeOffset.MinValue;
-        var to = query.TryGetValue("period_to", out var t) ? DateTimeOffset.Parse(t!, CultureInfo.InvariantCulture) : DateTimeOffset.MaxValue;
-        var pageSize = query.TryGetValue("page_size", out var s) ? int.Parse(s!, CultureInfo.InvariantCulture) : 100;
-        var page = query.TryGetValue("page", out var p) ? int.Parse(p!, CultureInfo.InvariantCulture) : 1;
-        var matching = rows.Where(r => End(r) > from && Start(r) < to && !HiddenSlots.Contains(Start(r))).OrderByDescending(Start).ToList();
+        var paging = OctopusPaging.Read(query);
+        var page = paging.Page;
+        var matching = rows.Where(r => End(r) > paging.From && Start(r) < paging.To && !HiddenSlots.Contains(Start(r))).OrderByDescending(Start).ToList();
         var items = new JsonArray();
-        foreach (var row in matching.Skip((page - 1) * pageSize).Take(pageSize))
+        foreach (var row in paging.Of(matching))
         {
             items.Add(row.DeepClone());
         }
@@ -117,14 +115,7 @@ public sealed class FakeOctopusApi
             }
         }
 
-        string? next = null;
-        if (page * pageSize < matching.Count)
-        {
-            var request = context.Request;
-            var nextQuery = QueryString.Create(query.Where(kv => kv.Key != "page").Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value.ToString()))
-                .Append(new("page", (page + 1).ToString(CultureInfo.InvariantCulture))));
-            next = $"{request.Scheme}://{request.Host}{request.Path}{nextQuery}";
-        }
+        var next = paging.NextLink(context.Request, matching.Count);
 
         var body = new JsonObject { ["count"] = matching.Count, ["next"] = next, ["previous"] = null, ["results"] = items }.ToJsonString();
         if (MalformedPages.Contains(page))

@@ -50,26 +50,16 @@ public sealed class FakeOctopusConsumptionApi(string apiKey)
         }
 
         var query = context.Request.Query;
-        var from = query.TryGetValue("period_from", out var f) ? DateTimeOffset.Parse(f!, CultureInfo.InvariantCulture) : DateTimeOffset.MinValue;
-        var to = query.TryGetValue("period_to", out var t) ? DateTimeOffset.Parse(t!, CultureInfo.InvariantCulture) : DateTimeOffset.MaxValue;
-        var pageSize = query.TryGetValue("page_size", out var s) ? int.Parse(s!, CultureInfo.InvariantCulture) : 100;
-        var page = query.TryGetValue("page", out var p) ? int.Parse(p!, CultureInfo.InvariantCulture) : 1;
-        var matching = readings.Where(r => r.Key >= from && r.Key < to && !Unpublished.Contains(r.Key));
+        var paging = OctopusPaging.Read(query);
+        var matching = readings.Where(r => r.Key >= paging.From && r.Key < paging.To && !Unpublished.Contains(r.Key));
         var ordered = (query["order_by"] == "period" ? matching.OrderBy(r => r.Key) : matching.OrderByDescending(r => r.Key)).ToList();
         var items = new JsonArray();
-        foreach (var (start, kwh) in ordered.Skip((page - 1) * pageSize).Take(pageSize))
+        foreach (var (start, kwh) in paging.Of(ordered))
         {
             items.Add(new JsonObject { ["consumption"] = kwh, ["interval_start"] = Local(start), ["interval_end"] = Local(start.AddMinutes(30)) });
         }
 
-        string? next = null;
-        if (page * pageSize < ordered.Count)
-        {
-            var nextQuery = QueryString.Create(query.Where(kv => kv.Key != "page").Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value.ToString()))
-                .Append(new("page", (page + 1).ToString(CultureInfo.InvariantCulture))));
-            next = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.Path}{nextQuery}";
-        }
-
+        var next = paging.NextLink(context.Request, ordered.Count);
         await context.Response.WriteAsync(new JsonObject { ["count"] = ordered.Count, ["next"] = next, ["previous"] = null, ["results"] = items }.ToJsonString());
     }
 
