@@ -78,7 +78,7 @@ public sealed class PlanningCycle(
 
         var measured = await MeasuredAsync(start, cancellationToken);
         var loadSeen = measured.LoadKwh.Select(v => double.IsFinite(v) ? v : TypicalLoadKwh).ToArray(); // gaps: a typical home's
-        var load = ForecastLoad(measured.LoadKwh, loadSeen, options.HorizonHours * 2, start, out var loadSource);
+        var load = ForecastLoad(measured.LoadKwh, loadSeen, options.HorizonHours * 2, start, options.ScheduledLoadEnabled, out var loadSource);
         var pastService = await PastServiceForecastAsync(start, measured.PvKwh.Length, cancellationToken);
         var solar = PlanningSolarForecast.Choose(start, options.HorizonHours * 2, service, measured.PvKwh, pastService);
         var pv = solar.Points;
@@ -194,7 +194,7 @@ public sealed class PlanningCycle(
     /// is measured; <paramref name="known"/> is <paramref name="measured"/> with its gaps at the typical value. With <c>Control:LoadForecast</c> = learned, the blend is
     /// corrected by the load model where its last training chose it; any problem leaves the blend, said in
     /// <paramref name="source"/> (degraded) and the log.</summary>
-    private double[] ForecastLoad(double[] measured, double[] known, int slots, DateTimeOffset start, out LoadSource source)
+    private double[] ForecastLoad(double[] measured, double[] known, int slots, DateTimeOffset start, bool scheduledLoad, out LoadSource source)
     {
         var covered = measured.Count(double.IsFinite);
         var forecast = new double[slots];
@@ -209,13 +209,13 @@ public sealed class PlanningCycle(
         // A scheduled load (a car on a timer) comes out of the history the house forecasters see, and its expected
         // energy goes back on top of their forecast: the same split as the backtest's (ScheduledLoadForecaster).
         var calendar = new SlotCalendar(start.AddDays(-HistoryDays), UkTime.Zone);
-        var scheduled = control.Value.ScheduledLoadEnabled ? ScheduledLoadFor(calendar, measured, known) : (null, null);
+        var scheduled = scheduledLoad ? ScheduledLoadFor(calendar, measured, known) : (null, null);
         var house = scheduled.House ?? known;
         ProductLoadForecaster.Create().Forecast(house, house.Length, forecast);
         source = new LoadSource("load: blended", Degraded: false);
-        if (loadModel is { Enabled: true })
+        if (loadModel is { Enabled: true } training)
         {
-            source = CorrectByModel(house, calendar, forecast);
+            source = CorrectByModel(training, house, calendar, forecast);
         }
 
         if (scheduled.Learned is { Found: true } learned)
@@ -241,37 +241,25 @@ public sealed class PlanningCycle(
     }
 
     /// <summary>The learned load model's correction of the blended forecast, where its last training chose it.</summary>
-    private LoadSource CorrectByModel(double[] known, SlotCalendar calendar, double[] forecast)
+    private LoadSource CorrectByModel(LoadModelTraining training, double[] known, SlotCalendar calendar, double[] forecast)
     {
-        var source = new LoadSource("load: blended", Degraded: false);
-        if (loadModel is null)
+        if (training.Current is not { Choice: var choice })
         {
-            return source;
+            return new LoadSource("load: blended (the load model is not trained yet)", Degraded: false);
         }
 
-        switch (loadModel.Current)
+        if (choice is not { UseModel: true, Model: { } model })
         {
-            case null:
-                source = new LoadSource("load: blended (the load model is not trained yet)", Degraded: false);
-                break;
-            case { Choice: { UseModel: true, Model: { } model } choice }:
-                if (model.TryCorrect(known, known.Length, calendar, forecast, out var problem))
-                {
-                    source = new LoadSource($"load: {choice.Reason}", Degraded: false);
-                }
-                else
-                {
-                    logger.LoadForecastDegraded($"{problem}; planning on the blended forecast");
-                    source = new LoadSource($"load: blended, the load model's forecast was rejected ({problem})", Degraded: true);
-                }
-
-                break;
-            case { Choice: var choice }:
-                source = new LoadSource($"load: {choice.Reason}", choice.Failed);
-                break;
+            return new LoadSource($"load: {choice.Reason}", choice.Failed);
         }
 
-        return source;
+        if (model.TryCorrect(known, known.Length, calendar, forecast, out var problem))
+        {
+            return new LoadSource($"load: {choice.Reason}", Degraded: false);
+        }
+
+        logger.LoadForecastDegraded($"{problem}; planning on the blended forecast");
+        return new LoadSource($"load: blended, the load model's forecast was rejected ({problem})", Degraded: true);
     }
 
     /// <summary>Which load forecast the plan stands on, and whether that is a fault (the model failed).</summary>
