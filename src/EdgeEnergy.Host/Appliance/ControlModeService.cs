@@ -206,13 +206,14 @@ internal sealed class ControlModeService : IHostedService, IDisposable
         {
             var now = _time.GetUtcNow();
             var day = _schedule.DateOf(now);
-            if (!_handBackOwed || _chosen != ControlMode.Active || Mode != ControlMode.Shadow || _schedule.IsADay(day))
+            // A start owes one hand-back at most, whatever happens below.
+            var owed = _handBackOwed;
+            _handBackOwed = false;
+            if (!owed || _chosen != ControlMode.Active || Mode != ControlMode.Shadow || _schedule.IsADay(day))
             {
-                _handBackOwed = false;
                 return;
             }
 
-            _handBackOwed = false;
             await HandOverAsync(now, $"Control:AbSchedule {_schedule.Name}: started on {day:yyyy-MM-dd}, a B day", cancellationToken);
             await RecordDayAsync(now, cancellationToken);
             Publish();
