@@ -28,6 +28,14 @@ internal static class BranchAndBound
     public static BranchAndBoundResult Solve(PlanModel model, int nodeBudget, long deadline, CancellationToken cancellationToken)
     {
         var rootBound = model.Objective;
+        var seenBroken = new HashSet<int>();
+        List<(DirectionPin Leaning, double Amount)> Broken()
+        {
+            var broken = model.BrokenRules();
+            seenBroken.UnionWith(broken.Select(b => b.Leaning.Slot));
+            return broken;
+        }
+
         SolvedSlot[]? best = null;
         var bestObjective = double.PositiveInfinity;
         var closes = (double bound) => bound >= bestObjective - Math.Max(1e-6, RelativeGap * Math.Abs(bestObjective));
@@ -51,7 +59,7 @@ internal static class BranchAndBound
                 var kept = pins[i];
                 pins[i] = kept with { FirstSide = !kept.FirstSide };
                 model.SetPins(pins);
-                if (model.Resolve() == Solver.ResultStatus.OPTIMAL && model.Objective < bestObjective - 1e-9 && model.BrokenRules().Count == 0)
+                if (model.Solve() == Solver.ResultStatus.OPTIMAL && model.Objective < bestObjective - 1e-9 && Broken().Count == 0)
                 {
                     Offer();
                 }
@@ -70,18 +78,18 @@ internal static class BranchAndBound
         for (var round = 0; round < DiveRounds && !settled; round++)
         {
             var pinned = dive.Count;
-            dive.AddRange(model.BrokenRules().Select(b => b.Leaning));
+            dive.AddRange(Broken().Select(b => b.Leaning));
             model.SetPins(dive);
-            if (model.Resolve() != Solver.ResultStatus.OPTIMAL)
+            if (model.Solve() != Solver.ResultStatus.OPTIMAL)
             {
                 dive.RemoveRange(pinned, dive.Count - pinned);
                 break;
             }
 
-            settled = model.BrokenRules().Count == 0;
+            settled = Broken().Count == 0;
         }
 
-        if (settled || DiveOneAtATime(model, dive))
+        if (settled || DiveOneAtATime(model, dive, Broken))
         {
             Offer();
             Improve(dive);
@@ -101,11 +109,11 @@ internal static class BranchAndBound
             cancellationToken.ThrowIfCancellationRequested();
             if (nodes++ == nodeBudget || Stopwatch.GetTimestamp() > deadline)
             {
-                return new BranchAndBoundResult(best, bestObjective, Closed: false);
+                return new BranchAndBoundResult(best, bestObjective, Closed: false, seenBroken);
             }
 
             model.SetPins(PinChain.All(chain));
-            var result = model.Resolve();
+            var result = model.Solve();
             if (result == Solver.ResultStatus.INFEASIBLE)
             {
                 continue;
@@ -113,7 +121,7 @@ internal static class BranchAndBound
 
             if (result != Solver.ResultStatus.OPTIMAL)
             {
-                return new BranchAndBoundResult(best, bestObjective, Closed: false);
+                return new BranchAndBoundResult(best, bestObjective, Closed: false, seenBroken);
             }
 
             if (closes(model.Objective))
@@ -121,7 +129,7 @@ internal static class BranchAndBound
                 continue;
             }
 
-            var broken = model.BrokenRules();
+            var broken = Broken();
             if (broken.Count == 0)
             {
                 Offer();
@@ -134,24 +142,24 @@ internal static class BranchAndBound
         }
 
         // The search closed: the best answer is optimal within the gap, or no answer keeps the rules at all.
-        return new BranchAndBoundResult(best, bestObjective, Closed: true);
+        return new BranchAndBoundResult(best, bestObjective, Closed: true, seenBroken);
     }
 
     /// <summary>
     /// Pins the most broken slot the way it leans (the other way if that has no plan) and re-solves, until no rule is
     /// broken (true: the model holds that answer) or neither way of a slot has a plan (false).
     /// </summary>
-    private static bool DiveOneAtATime(PlanModel model, List<DirectionPin> dive)
+    private static bool DiveOneAtATime(PlanModel model, List<DirectionPin> dive, Func<List<(DirectionPin Leaning, double Amount)>> brokenRules)
     {
         while (true)
         {
             model.SetPins(dive);
-            if (model.Resolve() != Solver.ResultStatus.OPTIMAL)
+            if (model.Solve() != Solver.ResultStatus.OPTIMAL)
             {
                 return false;
             }
 
-            var broken = model.BrokenRules();
+            var broken = brokenRules();
             if (broken.Count == 0)
             {
                 return true;
@@ -160,7 +168,7 @@ internal static class BranchAndBound
             var pin = broken.MaxBy(b => b.Amount).Leaning;
             dive.Add(pin);
             model.SetPins(dive);
-            if (model.Resolve() != Solver.ResultStatus.OPTIMAL)
+            if (model.Solve() != Solver.ResultStatus.OPTIMAL)
             {
                 dive[^1] = pin with { FirstSide = !pin.FirstSide };
             }
@@ -181,7 +189,8 @@ internal static class BranchAndBound
 }
 
 /// <summary>
-/// The best answer found (null: none; its objective in pence, +∞ when none), and whether the search closed: then that
-/// answer is optimal within the gap, or, when there is none, no answer keeps the rules.
+/// The best answer found (null: none; its objective in pence, +∞ when none), whether the search closed (then that
+/// answer is optimal within the gap, or, when there is none, no answer keeps the rules), and every slot where one of
+/// the search's relaxations broke a rule: where the mixed-integer stage needs its binaries.
 /// </summary>
-internal sealed record BranchAndBoundResult(SolvedSlot[]? Best, double BestObjective, bool Closed);
+internal sealed record BranchAndBoundResult(SolvedSlot[]? Best, double BestObjective, bool Closed, IReadOnlySet<int> SlotsSeenBroken);

@@ -209,7 +209,7 @@ public sealed class OrToolsScheduleOptimiser(OptimiserOptions? options = null) :
         var deadline = 0L;
         using (var lp = PlanModel.Create(problem, "GLOP", firstStage: firstStage) ?? throw new InvalidOperationException("GLOP is not available"))
         {
-            var result = lp.Solver.Solve();
+            var result = lp.Solve();
             if (result == Solver.ResultStatus.INFEASIBLE)
             {
                 // The relaxation is infeasible, so the integer model is too.
@@ -248,9 +248,18 @@ public sealed class OrToolsScheduleOptimiser(OptimiserOptions? options = null) :
             return SearchedOr($"branch and bound found no plan within {_options.BranchAndBoundNodes} nodes");
         }
 
-        // Binaries only where a relaxation broke a "never at once" rule (real data: negative import prices, or export
-        // paying more than import). Each round is a relaxation of the full model, so the first round whose answer
-        // breaks no rule anywhere is optimal for it; a slot that breaks a rule gets its binaries in the next round.
+        // Binaries only where a relaxation broke a "never at once" rule (real data: negative prices, or export paying more
+        // than import). Each round is a relaxation of the full model, so the first round whose answer breaks no rule
+        // anywhere is optimal for it; a slot that breaks a rule gets its binaries in the next round. The first round
+        // already has them wherever one of the search's relaxations broke a rule and wherever export pays at least what
+        // import costs: adding a slot or two a round took 3–6 SCIP solves of a 240-slot window of 2022 prices, where now
+        // one does (docs/reports/2026-12-02-solar-homes.md, Speed).
+        if (searched is not null)
+        {
+            integerSlots.UnionWith(searched.SlotsSeenBroken);
+        }
+
+        integerSlots.UnionWith(PlanModel.SlotsWhereExportPaysAsMuchAsImport(problem));
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
