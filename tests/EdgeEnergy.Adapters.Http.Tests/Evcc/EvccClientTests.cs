@@ -70,6 +70,7 @@ public sealed class EvccClientTests : IAsyncLifetime
     [Fact]
     public async Task Commands_are_the_exact_evcc_routes_each_answered_and_audited_with_its_reason()
     {
+        _evcc.Plug("polestar", 35);
         var client = Client();
         var deadline = new EvDeadline("polestar", 80, new DateTimeOffset(2026, 12, 3, 7, 30, 0, TimeSpan.Zero));
 
