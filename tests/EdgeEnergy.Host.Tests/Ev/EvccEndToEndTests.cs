@@ -4,8 +4,6 @@ using EdgeEnergy.Control.Ev;
 using EdgeEnergy.Control.Planning;
 using EdgeEnergy.Control.Supervision;
 using EdgeEnergy.Domain.Ev;
-using EdgeEnergy.Domain.Forecasts;
-using EdgeEnergy.Domain.History;
 using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Domain.Prices;
 using EdgeEnergy.Domain.Status;
@@ -13,6 +11,7 @@ using EdgeEnergy.Optimiser;
 using EdgeEnergy.Testing;
 using EdgeEnergy.Testing.Evcc;
 using EdgeEnergy.Testing.Http;
+using EdgeEnergy.Testing.Planning;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -237,42 +236,13 @@ public sealed class EvccEndToEndTests : IAsyncLifetime
         }
     }
 
-    /// <summary>Prices by UTC time of day, no measured history (a typical home's load), no solar service, a plan log that keeps nothing.</summary>
-    private sealed class Stores : IRateStore, ITelemetryStore, IPvForecastStore, IPlanLog
+    /// <summary>Prices by UTC time of day, no measured history (a typical home's load), no solar service.</summary>
+    private sealed class Stores : PlanningStores
     {
-        public Task<IReadOnlyList<Rate>> GetAsync(RateKind kind, TimeRange range, CancellationToken cancellationToken)
+        protected override double Pence(RateKind kind, DateTimeOffset slotStart)
         {
-            var rates = new List<Rate>();
-            for (var t = range.FromUtc; t < range.ToUtc; t = t.AddMinutes(30))
-            {
-                var minutes = t.UtcDateTime.TimeOfDay.TotalMinutes;
-                var pence = kind == RateKind.Export ? 5.0 : minutes is >= 23.5 * 60 or < 5.5 * 60 ? 7 : minutes is >= 16 * 60 and < 19 * 60 ? 35 : 24;
-                rates.Add(new Rate(t, t.AddMinutes(30), pence));
-            }
-
-            return Task.FromResult<IReadOnlyList<Rate>>(rates);
+            var minutes = slotStart.UtcDateTime.TimeOfDay.TotalMinutes;
+            return kind == RateKind.Export ? 5.0 : minutes is >= 23.5 * 60 or < 5.5 * 60 ? 7 : minutes is >= 16 * 60 and < 19 * 60 ? 35 : 24;
         }
-
-        public Task<int> SaveAsync(RateKind kind, IReadOnlyList<Rate> rates, DateTimeOffset fetchedUtc, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task<IReadOnlyList<TelemetrySample>> GetAsync(DateTimeOffset fromUtc, DateTimeOffset toUtc, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<TelemetrySample>>([]);
-
-        public Task AppendAsync(IReadOnlyList<TelemetrySample> samples, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task SaveForecastAsync(PvForecast forecast, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task SaveActualsAsync(string siteId, IReadOnlyList<PvActualPoint> actuals, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task<PvForecast?> GetLatestForecastAsync(string siteId, CancellationToken cancellationToken) => Task.FromResult<PvForecast?>(null);
-
-        public Task<IReadOnlyList<PvForecastPoint>> GetPastForecastAsync(string siteId, DateTimeOffset fromUtc, DateTimeOffset toUtc, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<PvForecastPoint>>([]);
-
-        public Task<long> RecordAsync(DateTimeOffset createdUtc, PlanningTrigger trigger, PlanProblem problem, Plan plan, CancellationToken cancellationToken) => Task.FromResult(1L);
-
-        public Task<PlanRecord?> GetLatestAsync(CancellationToken cancellationToken) => Task.FromResult<PlanRecord?>(null);
-
-        public Task<PlanRecord?> GetAsync(long id, CancellationToken cancellationToken) => Task.FromResult<PlanRecord?>(null);
     }
 }
