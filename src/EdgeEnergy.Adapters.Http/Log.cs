@@ -25,4 +25,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4206, Level = LogLevel.Information, Message = "Octopus {Direction} consumption: {Count} half hours from {Pages} page(s) for {Range}, {Rejected} rejected")]
     public static partial void ConsumptionFetched(this ILogger logger, string direction, int count, int pages, EdgeEnergy.Domain.Prices.TimeRange range, int rejected);
+
+    [LoggerMessage(EventId = 4207, Level = LogLevel.Information, Message = "evcc {Command} sent: {Reason}")]
+    public static partial void EvccCommandSent(this ILogger logger, string command, string reason);
 }

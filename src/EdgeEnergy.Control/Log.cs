@@ -76,4 +76,16 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5030, Level = LogLevel.Warning, Message = "Immersion heat delivered: {Action} failed: {Error}; kept in memory, a restart may forget it")]
     public static partial void ImmersionDeliveryStoreFailed(this ILogger logger, string action, string error);
+
+    [LoggerMessage(EventId = 5031, Level = LogLevel.Warning, Message = "Car (evcc): {Problem}; the house plan goes on")]
+    public static partial void EvccUnavailable(this ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 5032, Level = LogLevel.Warning, Message = "Car's need: {Problem}")]
+    public static partial void EvNeedDegraded(this ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 5033, Level = LogLevel.Information, Message = "Car (evcc): {Change}; asking for a replan")]
+    public static partial void EvChanged(this ILogger logger, string change);
+
+    [LoggerMessage(EventId = 5034, Level = LogLevel.Error, Message = "evcc can command a home battery ({Warning}): with EdgeEnergy driving the inverter that is two Modbus masters on one inverter. Remove the battery's control from evcc's configuration")]
+    public static partial void EvccControlsBattery(this ILogger logger, string warning);
 }

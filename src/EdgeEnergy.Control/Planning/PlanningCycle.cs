@@ -27,7 +27,8 @@ public sealed record PlanningSources(
 /// <summary>
 /// One planning cycle: gather the stored prices, the PV forecast, a load forecast from measured history and the
 /// latest measured state of charge; build the problem; solve; store problem and plan; hand the plan to the control
-/// loop. Nothing is planned before a reading has measured the state of charge.
+/// loop. Nothing is planned before a reading has measured the state of charge. With evcc configured, the car's need
+/// is part of the problem.
 /// </summary>
 public sealed class PlanningCycle(
     PlanningSources sources,
@@ -43,7 +44,8 @@ public sealed class PlanningCycle(
     EdgeEnergyMetrics? metrics = null,
     ImmersionSwitcher? immersions = null,
     LoadModelTraining? loadModel = null,
-    ImmersionDelivery? delivery = null) : IPlanningCycle
+    ImmersionDelivery? delivery = null,
+    EdgeEnergy.Control.Ev.EvCharging? ev = null) : IPlanningCycle
 {
     private const int HistoryDays = 28;
     private string? _scheduledLoadReason;
@@ -100,6 +102,13 @@ public sealed class PlanningCycle(
         {
             logger.PlanningSkipped(whyNot!);
             return;
+        }
+
+        // The car (evcc): its need joins the problem; when evcc cannot say, the house is planned without it (the
+        // ev component says why).
+        if (ev is not null && await ev.PlanAsync(problem.Start, problem.SlotMinutes, problem.Slots.Count, cancellationToken) is { } car)
+        {
+            problem = problem with { Ev = car };
         }
 
         var scenarios = Scenarios(problem, measured, loadSeen, pastService, solar.Origin, options.Scenarios, options.ScheduledLoadEnabled, out var noScenarios);

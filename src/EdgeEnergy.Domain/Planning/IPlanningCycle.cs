@@ -23,6 +23,9 @@ public enum PlanningTrigger
 
     /// <summary>The first reading since start that gave the state of charge (nothing is planned before it).</summary>
     FirstReading,
+
+    /// <summary>The car was plugged in or out, another car came, or its state of charge moved (evcc).</summary>
+    CarChanged,
 }
 
 /// <summary>

@@ -43,6 +43,7 @@ internal static class ApplianceHost
         services.AddHomeAssistantRest(config);
         services.AddFoxEss(config);
         services.AddImmersionRelays(config);
+        services.AddEvcc(config);
         services.AddEdgeEnergyCore(config);
         services.AddScheduling(config);
         services.AddEdgeEnergyWeb(config);

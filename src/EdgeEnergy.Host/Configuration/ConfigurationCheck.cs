@@ -48,6 +48,7 @@ internal static class ConfigurationCheck
         [MqttOptions.SectionName] = typeof(MqttOptions),
         [StorageOptions.SectionName] = typeof(StorageOptions),
         [FoxEssOptions.SectionName] = typeof(FoxEssOptions),
+        [EdgeEnergy.Domain.Ev.EvOptions.SectionName] = typeof(EdgeEnergy.Domain.Ev.EvOptions),
     };
 
     /// <summary>Keys whose values are never printed: "set but invalid" instead.</summary>

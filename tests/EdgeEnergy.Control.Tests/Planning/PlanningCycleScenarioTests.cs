@@ -6,6 +6,7 @@ using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Domain.Prices;
 using EdgeEnergy.Domain.Status;
 using EdgeEnergy.Optimiser;
+using EdgeEnergy.Testing.Planning;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -144,24 +145,15 @@ public class PlanningCycleScenarioTests
             throw new InsufficientMemoryException("out of memory");
     }
 
-    internal sealed class Stores(int days, bool car = false) : IRateStore, ITelemetryStore, IPvForecastStore, IPlanLog
+    internal sealed class Stores(int days, bool car = false) : PlanningStores
     {
-        public Task<IReadOnlyList<Rate>> GetAsync(RateKind kind, TimeRange range, CancellationToken cancellationToken)
+        protected override double Pence(RateKind kind, DateTimeOffset slotStart)
         {
-            var rates = new List<Rate>();
-            for (var t = range.FromUtc; t < range.ToUtc; t = t.AddMinutes(30))
-            {
-                var hour = t.UtcDateTime.Hour;
-                var pence = kind == RateKind.Export ? 5.0 : hour is >= 15 and < 18 ? 35 : hour is >= 1 and < 5 ? 9 : 20;
-                rates.Add(new Rate(t, t.AddMinutes(30), pence));
-            }
-
-            return Task.FromResult<IReadOnlyList<Rate>>(rates);
+            var hour = slotStart.UtcDateTime.Hour;
+            return kind == RateKind.Export ? 5.0 : hour is >= 15 and < 18 ? 35 : hour is >= 1 and < 5 ? 9 : 20;
         }
 
-        public Task<int> SaveAsync(RateKind kind, IReadOnlyList<Rate> rates, DateTimeOffset fetchedUtc, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task<IReadOnlyList<TelemetrySample>> GetAsync(DateTimeOffset fromUtc, DateTimeOffset toUtc, CancellationToken cancellationToken)
+        protected override IReadOnlyList<TelemetrySample> Telemetry(DateTimeOffset fromUtc, DateTimeOffset toUtc)
         {
             var samples = new List<TelemetrySample>();
             for (var t = Now.AddDays(-days); t < toUtc; t = t.AddMinutes(10))
@@ -178,7 +170,7 @@ public class PlanningCycleScenarioTests
                 samples.Add(new TelemetrySample(t, 50, 0, load - sun, load, sun));
             }
 
-            return Task.FromResult<IReadOnlyList<TelemetrySample>>(samples);
+            return samples;
         }
 
         /// <summary>A 7 kW car on a timer, 00:30–02:30 UK time on Monday to Thursday mornings, not on bank holidays.</summary>
@@ -190,22 +182,5 @@ public class PlanningCycleScenarioTests
                           && !EdgeEnergy.Control.Forecasting.LoadModel.UkBankHolidays.IsHoliday(DateOnly.FromDateTime(local.DateTime));
             return working && minutes is >= 30 and < 150 ? 7000 : 0;
         }
-
-        public Task AppendAsync(IReadOnlyList<TelemetrySample> samples, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task SaveForecastAsync(PvForecast forecast, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task SaveActualsAsync(string siteId, IReadOnlyList<PvActualPoint> actuals, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task<PvForecast?> GetLatestForecastAsync(string siteId, CancellationToken cancellationToken) => Task.FromResult<PvForecast?>(null);
-
-        public Task<IReadOnlyList<PvForecastPoint>> GetPastForecastAsync(string siteId, DateTimeOffset fromUtc, DateTimeOffset toUtc, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<PvForecastPoint>>([]);
-
-        public Task<long> RecordAsync(DateTimeOffset createdUtc, PlanningTrigger trigger, PlanProblem problem, Plan plan, CancellationToken cancellationToken) => Task.FromResult(1L);
-
-        public Task<PlanRecord?> GetLatestAsync(CancellationToken cancellationToken) => Task.FromResult<PlanRecord?>(null);
-
-        public Task<PlanRecord?> GetAsync(long id, CancellationToken cancellationToken) => Task.FromResult<PlanRecord?>(null);
     }
 }

@@ -1,0 +1,113 @@
+using System.Globalization;
+using EdgeEnergy.Domain.Ev;
+using EdgeEnergy.Domain.Planning;
+using EdgeEnergy.Domain.Prices;
+
+namespace EdgeEnergy.Control.Ev;
+
+/// <summary>What the car asks of a plan: its spec (null: no car in this plan), the deadline to hold evcc to, and what
+/// to say about it (<see cref="Problem"/> set: the <c>ev</c> component is degraded, with that reason).</summary>
+public sealed record EvPlanning(EvSpec? Spec, EvDeadline? Deadline, string Detail, string? Problem);
+
+/// <summary>
+/// The car's need, pure: plugged in, its state of charge and capacity, the target and the departure → one
+/// <see cref="EvNeed"/> from slot 0 (now) to the slot the car leaves in, in kWh into the car's battery (the
+/// optimiser divides by the charger's efficiency). The departure and target are the ones a person set in evcc (a
+/// vehicle plan EdgeEnergy did not write), else <c>Ev:DefaultDepartureLocal</c> (UK time, the next one to come) and
+/// <c>Ev:DefaultTargetSocPercent</c>. Without a state of charge or a capacity the car is planned by energy
+/// (<c>Ev:DefaultNeedKwh</c>); a person's departure already past is replaced by the next default one. Both are said.
+/// </summary>
+public static class EvNeedPlanner
+{
+    public static EvPlanning Plan(EvChargerState state, EvOptions options, DateTimeOffset now, DateTimeOffset start, int slotMinutes, int slotCount, EvDeadline? written)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(options);
+        if (!state.Connected)
+        {
+            return new EvPlanning(null, null, "no car plugged in", null);
+        }
+
+        var problems = new List<string>();
+        var vehicle = state.VehicleName;
+        var label = vehicle ?? "the car";
+        var departure = NextLocal(now, options.DefaultDepartureLocal);
+        var target = options.DefaultTargetSocPercent;
+        var source = $"Ev:DefaultDepartureLocal {Hhmm(options.DefaultDepartureLocal)}";
+        if (state.Plan is { } set && (written is null || set.SocPercent != written.SocPercent || set.TimeUtc != written.TimeUtc))
+        {
+            // A plan in evcc that is not ours: a person set it in evcc's own app. Followed, unless it is over.
+            if (set.TimeUtc > now)
+            {
+                (departure, target, source) = (set.TimeUtc, set.SocPercent, "evcc's vehicle plan");
+            }
+            else
+            {
+                problems.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"the departure in evcc's plan for {label} ({Local(set.TimeUtc)} UK) is in the past; planning for the next {Hhmm(options.DefaultDepartureLocal)} UK (Ev:DefaultDepartureLocal) instead"));
+            }
+        }
+
+        if (state.LimitSocPercent > 0 && state.LimitSocPercent < target)
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"evcc's loadpoint limit {state.LimitSocPercent:0} % is below the target {target} %; planning to the limit"));
+            target = (int)state.LimitSocPercent;
+        }
+
+        var capacity = state.VehicleCapacityKwh ?? options.VehicleCapacityKwh;
+        double kwh;
+        string need;
+        if (state.VehicleSocPercent is not { } soc)
+        {
+            kwh = options.DefaultNeedKwh;
+            need = string.Create(CultureInfo.InvariantCulture, $"{kwh:0.0} kWh (by energy)");
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"{label} reports no state of charge; planning by energy: {kwh:0.0} kWh (Ev:DefaultNeedKwh)"));
+        }
+        else if (capacity is not { } kwhCapacity)
+        {
+            kwh = options.DefaultNeedKwh;
+            need = string.Create(CultureInfo.InvariantCulture, $"{kwh:0.0} kWh (by energy)");
+            problems.Add(string.Create(CultureInfo.InvariantCulture,
+                $"evcc reports no battery capacity for {label} and Ev:VehicleCapacityKwh is unset; planning by energy: {kwh:0.0} kWh (Ev:DefaultNeedKwh)"));
+        }
+        else
+        {
+            kwh = Math.Max(0, (target - soc) / 100 * kwhCapacity);
+            need = string.Create(CultureInfo.InvariantCulture, $"{kwh:0.0} kWh ({soc:0} % → {target} % of {kwhCapacity:0.#} kWh)");
+        }
+
+        var deadline = vehicle is null ? null : new EvDeadline(vehicle, target, departure);
+        var toSlot = Math.Min(slotCount, (int)Math.Floor((departure - start).TotalMinutes / slotMinutes));
+        var by = string.Create(CultureInfo.InvariantCulture, $"by {Local(departure)} UK ({source})");
+        var problem = problems.Count == 0 ? null : string.Join("; ", problems);
+        if (kwh <= 0 || toSlot < 1)
+        {
+            var why = kwh <= 0 ? $"{label} plugged in, at its target already" : $"{label} plugged in, leaving within this half hour";
+            return new EvPlanning(null, deadline, problem is null ? why : $"{why}; {problem}", problem);
+        }
+
+        var spec = new EvSpec
+        {
+            Id = vehicle ?? "car",
+            MinKw = options.Kw(options.MinCurrentAmps),
+            MaxKw = options.Kw(options.MaxCurrentAmps),
+            Efficiency = options.Efficiency,
+            Needs = [new EvNeed { FromSlot = 0, ToSlot = toSlot, Kwh = kwh }],
+        };
+        var detail = $"{label} plugged in: {need} {by}";
+        return new EvPlanning(spec, deadline, problem is null ? detail : $"{detail}; {problem}", problem);
+    }
+
+    /// <summary>The first instant after <paramref name="now"/> at <paramref name="timeOfDay"/> UK local time (today's or tomorrow's).</summary>
+    public static DateTimeOffset NextLocal(DateTimeOffset now, TimeSpan timeOfDay)
+    {
+        var today = DateOnly.FromDateTime(UkTime.ToLocal(now).DateTime);
+        var at = TimeOnly.FromTimeSpan(timeOfDay);
+        var candidate = UkTime.ToUtc(today, at);
+        return candidate > now ? candidate : UkTime.ToUtc(today.AddDays(1), at);
+    }
+
+    private static string Local(DateTimeOffset utc) => UkTime.ToLocal(utc).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+
+    private static string Hhmm(TimeSpan t) => t.ToString(@"hh\:mm", CultureInfo.InvariantCulture);
+}
