@@ -82,12 +82,13 @@ PY
 )
 if [[ $test_rc -ne 0 && ${failed:-0} -eq 0 ]]; then failed=1; fi  # a crashed test host counts as a failure
 
-# Coverage: merge one coverage.cobertura.xml per test project, print per assembly and in total, gate on lines.
+# Coverage: merge the coverage.cobertura.xml of each test project (one per results/GUID folder; the trx logger keeps
+# a copy under its own folder, left out), print per assembly and in total, gate on lines.
 # The gate fails too when there is nothing to measure (no coverage file, reportgenerator missing).
 COVERAGE_MIN_LINES=${COVERAGE_MIN_LINES:-80}
 coverage_ok=0
 mkdir -p "$COVERAGE"
-if dotnet tool run reportgenerator "-reports:$RESULTS/**/coverage.cobertura.xml" "-targetdir:$COVERAGE" \
+if dotnet tool run reportgenerator "-reports:$RESULTS/*/coverage.cobertura.xml" "-targetdir:$COVERAGE" \
      "-reporttypes:TextSummary;JsonSummary;Cobertura" >"$COVERAGE/reportgenerator.log" 2>&1 \
    && [[ -f $COVERAGE/Summary.json ]]; then
   python3 - "$COVERAGE/Summary.json" "$COVERAGE_MIN_LINES" <<'PY' && coverage_ok=1
