@@ -59,12 +59,16 @@ public class FoxCommandsTests
     }
 
     [Theory]
-    [InlineData("modbus://x", "unknown scheme")]
-    [InlineData("tcp://127.0.0.1:502 --family h9", "'h9'")]
-    [InlineData("tcp://127.0.0.1:502 --unit 300", "--unit")]
-    public async Task Bad_usage_exits_2_with_a_one_line_reason(string args, string reason)
+    [InlineData("read --endpoint modbus://x", "unknown scheme")]
+    [InlineData("read --endpoint tcp://127.0.0.1:502 --family h9", "'h9'")]
+    [InlineData("read --endpoint tcp://127.0.0.1:502 --unit 300", "--unit")]
+    [InlineData("simulate --listen 127.0.0.1:0 --family h9", "'h9'")]
+    [InlineData("simulate --listen 127.0.0.1:0 --soc 150", "--soc 0..100")]
+    [InlineData("simulate --listen 127.0.0.1:0 --capacity-kwh 0", "--capacity-kwh above 0")]
+    [InlineData("simulate --listen nowhere", "is not HOST:PORT")]
+    public async Task Bad_usage_exits_2_with_a_one_line_reason_and_does_nothing(string args, string reason)
     {
-        var (code, stdout, stderr) = await Run(["fox", "read", "--endpoint", .. args.Split(' ')]);
+        var (code, stdout, stderr) = await Run(["fox", .. args.Split(' ')]);
         Assert.Equal(2, code);
         Assert.Empty(stdout);
         Assert.Contains(reason, stderr);
@@ -85,6 +89,69 @@ public class FoxCommandsTests
         Assert.Equal(1, code);
         Assert.Empty(stdout);
         Assert.Contains($"tcp://127.0.0.1:{port}", stderr);
+    }
+
+    [Fact]
+    public async Task Fox_simulate_serves_an_inverter_that_fox_read_reads_and_stops_cleanly_on_SIGTERM()
+    {
+        // The pair a user tries first (docs/fox-modbus.md): one shell serves a simulated inverter, another reads it.
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "edgeenergy.dll"), "fox", "simulate", "--listen", "127.0.0.1:0", "--soc", "72", "--pv-peak-kw", "0" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var simulator = Process.Start(psi)!;
+        var stderr = simulator.StandardError.ReadToEndAsync();
+        try
+        {
+            // It prints the endpoint it serves (port 0 picked a free one) once it is listening.
+            var served = await simulator.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Matches(@"^tcp://127\.0\.0\.1:[1-9][0-9]*$", served);
+
+            var (code, stdout, readErr) = await Run("fox", "read", "--endpoint", served!, "--settle-ms", "0");
+            Assert.True(code == 0, readErr);
+            using var json = JsonDocument.Parse(stdout);
+            var root = json.RootElement;
+            Assert.Equal("h1-rs485", root.GetProperty("family").GetString()); // the default family, detected by read
+            Assert.Equal(72, root.GetProperty("batterySocPercent").GetDouble());
+            Assert.Equal(0, root.GetProperty("pvPowerW").GetDouble());
+            // No sun, self-use: the battery (+ discharging) carries the whole house and nothing is imported.
+            var load = root.GetProperty("loadPowerW").GetDouble();
+            Assert.True(load > 0, stdout);
+            Assert.Equal(load, root.GetProperty("batteryPowerW").GetDouble(), 0);
+            Assert.Equal(0, root.GetProperty("gridPowerW").GetDouble());
+        }
+        finally
+        {
+            using (var kill = Process.Start("kill", ["-TERM", simulator.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            var exited = simulator.WaitForExit(TimeSpan.FromSeconds(20));
+            if (!exited)
+            {
+                simulator.Kill(entireProcessTree: true);
+            }
+
+            Assert.True(exited, "fox simulate did not stop within 20 s of SIGTERM");
+        }
+
+        Assert.Equal(0, simulator.ExitCode);
+        Assert.Contains("stopping", await stderr);
+    }
+
+    [Fact]
+    public async Task Fox_simulate_on_a_port_in_use_exits_1_naming_it()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        var (code, stdout, stderr) = await Run("fox", "simulate", "--listen", $"127.0.0.1:{port}");
+        Assert.Equal(1, code);
+        Assert.Empty(stdout);
+        Assert.Contains($"cannot listen on 127.0.0.1:{port}", stderr);
     }
 
     [Fact]
