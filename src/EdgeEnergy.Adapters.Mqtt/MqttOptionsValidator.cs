@@ -6,7 +6,7 @@ namespace EdgeEnergy.Adapters.Mqtt;
 /// <summary>Checks <see cref="MqttOptions"/> at start; every message names the configuration key.</summary>
 public sealed partial class MqttOptionsValidator : IValidateOptions<MqttOptions>
 {
-    public static readonly IReadOnlyList<string> KnownFeatures = ["diagnostics", "immersion"];
+    public static readonly IReadOnlyList<string> KnownFeatures = ["diagnostics", "immersion", "ev"];
 
     [GeneratedRegex("^[a-zA-Z0-9_-]+$")]
     private static partial Regex IdPattern();

@@ -28,9 +28,9 @@ public sealed class CommandTests : IAsyncLifetime
     private async Task<BridgeHarness> StartBridgeAsync(TimeProvider? time = null, IOverrideStore? store = null)
     {
         var bridge = await BridgeHarness.StartAsync(BridgeHarness.FastOptions(_broker.Port), time, store);
-        // The switch's state is the last of the full publish after connecting (definitions are published in file order).
+        // The car's departure is the last state of the full publish after connecting (definitions are published in file order).
         var mark = _watch.Mark;
-        await _watch.WaitForAsync(m => m.Topic == Topics.State("immersion_tank"), after: mark);
+        await _watch.WaitForAsync(m => m.Topic == Topics.State("ev_departure"), after: mark);
         return bridge;
     }
 
@@ -88,6 +88,11 @@ public sealed class CommandTests : IAsyncLifetime
     [InlineData("immersion_tank", "MAYBE", "neither ON nor OFF")]
     [InlineData("immersion_tank_boost", "BOOST", "is not PRESS")]
     [InlineData("replan", "GO", "is not PRESS")]
+    [InlineData("ev_departure", "7:30", "departure '7:30' is not a time of day HH:MM")]
+    [InlineData("ev_departure", "24:00", "is not a time of day HH:MM")]
+    [InlineData("ev_target_soc", "5", "car target SoC 5% is outside the hard limits 10..100%")]
+    [InlineData("ev_target_soc", "80.5", "car target SoC 80.5 % is not a whole number")]
+    [InlineData("ev_charge_now", "YES", "switch payload 'YES' is neither ON nor OFF")]
     [InlineData("grid_power", "5000", "no entity 'grid_power' takes commands")]
     [InlineData("no_such_entity", "1", "no entity 'no_such_entity' takes commands")]
     public async Task An_invalid_command_is_rejected_with_its_reason_applies_nothing_and_republishes_state(string key, string payload, string reason)
@@ -138,6 +143,22 @@ public sealed class CommandTests : IAsyncLifetime
         await _watch.WaitForAsync(Topics.State("reserve_soc"), "35", after: mark);
         await _watch.WaitForAsync(Topics.State("immersion_tank"), "OFF", after: mark);
         await _watch.WaitForAsync(Topics.State("immersion_tank_heating"), "ON", after: mark);
+    }
+
+    [Fact]
+    public async Task Car_departure_target_and_charge_now_reach_the_appliance_and_are_shown_in_state()
+    {
+        await using var bridge = await StartBridgeAsync();
+        var mark = _watch.Mark;
+
+        Assert.Equal("accepted", (await SendAsync("ev_departure", "06:45"))["result"]!.GetValue<string>());
+        Assert.Equal("accepted", (await SendAsync("ev_target_soc", "90"))["result"]!.GetValue<string>());
+        Assert.Equal("accepted", (await SendAsync("ev_charge_now", "ON"))["result"]!.GetValue<string>());
+
+        Assert.Equal(["ev departure 06:45", "ev target 90", "ev charge now on"], bridge.Appliance.Calls);
+        await _watch.WaitForAsync(Topics.State("ev_departure"), "06:45", after: mark);
+        await _watch.WaitForAsync(Topics.State("ev_target_soc"), "90", after: mark);
+        await _watch.WaitForAsync(Topics.State("ev_charge_now"), "ON", after: mark);
     }
 
     [Fact]

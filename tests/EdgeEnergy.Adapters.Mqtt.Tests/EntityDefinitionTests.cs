@@ -32,6 +32,29 @@ public class EntityDefinitionTests
     }
 
     [Fact]
+    public void The_car_entities_are_the_ev_feature_and_agree_with_the_command_parser()
+    {
+        var car = Shipped().Where(d => d.Key.StartsWith("ev_", StringComparison.Ordinal)).ToDictionary(d => d.Key);
+
+        Assert.Equal(["ev_charge_now", "ev_departure", "ev_planned_energy", "ev_short", "ev_target_soc"], car.Keys.Order(StringComparer.Ordinal));
+        Assert.All(car.Values, d => Assert.Equal("ev", d.Feature));
+        Assert.Equal("text", car["ev_departure"].Component);
+        Assert.Equal("switch", car["ev_charge_now"].Component);
+        Assert.Equal(["sensor", "sensor"], new[] { car["ev_planned_energy"].Component, car["ev_short"].Component });
+
+        // Home Assistant refuses in its UI what the appliance would reject: the same pattern and range.
+        var pattern = new System.Text.RegularExpressions.Regex(car["ev_departure"].Config["pattern"]!.GetValue<string>());
+        foreach (var text in new[] { "00:00", "06:45", "23:59", "7:30", "24:00", "12:60", "noon" })
+        {
+            Assert.Equal(pattern.IsMatch(text), Domain.UserOverrides.OverrideCommandParser.ParseTimeOfDay(text).IsValid);
+        }
+
+        var target = car["ev_target_soc"].Config;
+        Assert.Equal(Domain.UserOverrides.OverrideCommandParser.EvTargetSocMin, target["min"]!.GetValue<int>());
+        Assert.Equal(100, target["max"]!.GetValue<int>());
+    }
+
+    [Fact]
     public void The_mode_select_offers_exactly_the_override_modes()
     {
         var select = Shipped().Single(d => d.Key == "override_mode");

@@ -65,6 +65,9 @@ internal sealed class CommandHandler(IApplianceStatus state, IApplianceCommands 
             CommandKind.ImmersionEnabled => Bind(OverrideCommandParser.ParseSwitch(payload), v => commands.SetImmersionEnabledAsync(instance.ImmersionId!, v, ct)),
             CommandKind.ImmersionBoost => Bind(OverrideCommandParser.ParseButton(payload), _ => commands.BoostImmersionAsync(instance.ImmersionId!, ct)),
             CommandKind.Replan => Bind(OverrideCommandParser.ParseButton(payload), _ => commands.ReplanNowAsync(ct)),
+            CommandKind.EvDeparture => Bind(OverrideCommandParser.ParseTimeOfDay(payload), v => commands.SetEvDepartureAsync(v, Source, ct)),
+            CommandKind.EvTargetSoc => Bind(OverrideCommandParser.ParseEvTargetSocPercent(payload), v => commands.SetEvTargetSocAsync(v, Source, ct)),
+            CommandKind.EvChargeNow => Bind(OverrideCommandParser.ParseSwitch(payload), v => commands.SetEvChargeNowAsync(v, Source, ct)),
             _ => ($"command '{commandName}' has no handler", null),
         };
 

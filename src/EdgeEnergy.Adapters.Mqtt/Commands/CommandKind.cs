@@ -10,6 +10,9 @@ internal enum CommandKind
     ImmersionBoost,
     Replan,
     ControlMode,
+    EvDeparture,
+    EvTargetSoc,
+    EvChargeNow,
 }
 
 internal static class CommandKinds
@@ -23,5 +26,8 @@ internal static class CommandKinds
         ["immersion_boost"] = CommandKind.ImmersionBoost,
         ["replan"] = CommandKind.Replan,
         ["control_mode"] = CommandKind.ControlMode,
+        ["ev_departure"] = CommandKind.EvDeparture,
+        ["ev_target_soc"] = CommandKind.EvTargetSoc,
+        ["ev_charge_now"] = CommandKind.EvChargeNow,
     };
 }

@@ -14,7 +14,7 @@ internal static partial class EntityDefinitionLoader
 {
     public static readonly IReadOnlySet<string> Components = new HashSet<string>(StringComparer.Ordinal)
     {
-        "sensor", "binary_sensor", "select", "number", "switch", "button",
+        "sensor", "binary_sensor", "select", "number", "switch", "button", "text",
     };
 
     private static readonly HashSet<string> s_fields = new(StringComparer.Ordinal)
@@ -131,7 +131,7 @@ internal static partial class EntityDefinitionLoader
         }
 
         var isButton = d.Component == "button";
-        var isControl = d.Component is "select" or "number" or "switch" or "button";
+        var isControl = d.Component is "select" or "number" or "switch" or "button" or "text";
         if (isControl != (d.Command is not null))
         {
             throw new InvalidDataException($"{Where("command")} is required for {d.Component} entities and not allowed on others");

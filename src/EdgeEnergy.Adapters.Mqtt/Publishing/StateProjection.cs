@@ -79,6 +79,11 @@ internal static class StateProjection
         ["controlMode"] = v => v.S.Mode.ToWire(),
         ["immersionEnabled"] = v => v.Immersion is { } i ? OnOff(i.Enabled) : Unknown,
         ["immersionHeating"] = v => v.Immersion is { } i ? OnOff(i.Heating) : Unknown,
+        ["evDepartureLocal"] = v => v.S.Ev?.DepartureLocal is { } t ? t.ToString(@"hh\:mm", CultureInfo.InvariantCulture) : Unknown,
+        ["evTargetSocPercent"] = v => Number(v.S.Ev?.TargetSocPercent, 0),
+        ["evChargeNow"] = v => v.S.Ev is { } e ? OnOff(e.ChargeNow) : Unknown,
+        ["evPlannedKwh"] = v => Number(EvPlannedKwh(v.S.Plan, v.Slot), 2),
+        ["evShortKwh"] = v => Number(v.S.Plan is { } p ? PlanChecker.EvShortfalls(p.Problem, p.Plan.Slots).Sum() : null, 2),
     };
 
     private static readonly Dictionary<string, AttributesOf> s_attributes = new(StringComparer.Ordinal)
@@ -161,6 +166,21 @@ internal static class StateProjection
                 yield return new OutboundMessage(attributesTopic, s_attributes[d.Attributes](view).ToJsonString(), d.Qos, Retain: true);
             }
         }
+    }
+
+    /// <summary>
+    /// kWh the plan puts into the car's battery (after the charger's losses) from the current slot on; 0 with a plan
+    /// without a car, unknown without a plan.
+    /// </summary>
+    private static double? EvPlannedKwh(ActivePlan? plan, int slot)
+    {
+        if (plan is null)
+        {
+            return null;
+        }
+
+        var efficiency = plan.Problem.Ev?.Efficiency ?? 1;
+        return plan.Plan.Slots.Skip(Math.Max(0, slot)).Sum(s => s.EvKwh ?? 0) * efficiency;
     }
 
     public static string PlanStatusName(PlanStatus status) => status switch

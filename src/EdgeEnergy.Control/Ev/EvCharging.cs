@@ -25,7 +25,8 @@ public sealed class EvCharging(
     IApplianceStatusPublisher status,
     TimeProvider time,
     ILogger<EvCharging> logger,
-    IReplanRequester? replan = null)
+    IReplanRequester? replan = null,
+    IEvChoices? choices = null)
 {
     /// <summary>The /healthz component.</summary>
     public const string Component = "ev";
@@ -79,7 +80,7 @@ public sealed class EvCharging(
             written = _written;
         }
 
-        var planning = EvNeedPlanner.Plan(state, options.Value, now, start, slotMinutes, slotCount, written);
+        var planning = EvNeedPlanner.Plan(state, options.Value, now, start, slotMinutes, slotCount, written, choices?.Current);
         if (planning.Problem is { } problem)
         {
             logger.EvNeedDegraded(problem);
@@ -119,13 +120,26 @@ public sealed class EvCharging(
         }
 
         Warn(state, now);
-        if (Changed(state) is { } change && replan is not null)
+        var chargeNow = choices?.Current.ChargeNow == true;
+        if (Changed(state) is { } change)
         {
-            logger.EvChanged(change);
-            await replan.RequestReplanAsync(PlanningTrigger.CarChanged, cancellationToken);
+            if (chargeNow && !state.Connected)
+            {
+                // "Charge now" lasts until the car is unplugged: the next car is planned again.
+                await choices!.EndChargeNowAsync(change, cancellationToken);
+                chargeNow = false;
+            }
+
+            if (replan is not null)
+            {
+                logger.EvChanged(change);
+                await replan.RequestReplanAsync(PlanningTrigger.CarChanged, cancellationToken);
+            }
         }
 
-        var (mode, kw, reason) = Want(state, plan, now);
+        var (mode, kw, reason) = chargeNow && state.Connected
+            ? (EvChargeMode.Now, options.Value.Kw(options.Value.MaxCurrentAmps), "charge now (Home Assistant): full power until unplugged or turned off")
+            : Want(state, plan, now);
         try
         {
             if (state.Mode != mode)

@@ -13,13 +13,15 @@ public sealed record EvPlanning(EvSpec? Spec, EvDeadline? Deadline, string Detai
 /// The car's need, pure: plugged in, its state of charge and capacity, the target and the departure → one
 /// <see cref="EvNeed"/> from slot 0 (now) to the slot the car leaves in, in kWh into the car's battery (the
 /// optimiser divides by the charger's efficiency). The departure and target are the ones a person set in evcc (a
-/// vehicle plan EdgeEnergy did not write), else <c>Ev:DefaultDepartureLocal</c> (UK time, the next one to come) and
-/// <c>Ev:DefaultTargetSocPercent</c>. Without a state of charge or a capacity the car is planned by energy
+/// vehicle plan EdgeEnergy did not write), else Home Assistant's (<see cref="EvChoice"/>), else
+/// <c>Ev:DefaultDepartureLocal</c> (UK time, the next one to come) and <c>Ev:DefaultTargetSocPercent</c>. "Charge now"
+/// makes the need due as soon as full power can deliver it. Without a state of charge or a capacity the car is planned by energy
 /// (<c>Ev:DefaultNeedKwh</c>); a person's departure already past is replaced by the next default one. Both are said.
 /// </summary>
 public static class EvNeedPlanner
 {
-    public static EvPlanning Plan(EvChargerState state, EvOptions options, DateTimeOffset now, DateTimeOffset start, int slotMinutes, int slotCount, EvDeadline? written)
+    public static EvPlanning Plan(
+        EvChargerState state, EvOptions options, DateTimeOffset now, DateTimeOffset start, int slotMinutes, int slotCount, EvDeadline? written, EvChoice? choice = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(options);
@@ -28,12 +30,16 @@ public static class EvNeedPlanner
             return new EvPlanning(null, null, "no car plugged in", null);
         }
 
+        choice ??= EvChoice.None;
         var problems = new List<string>();
         var vehicle = state.VehicleName;
         var label = vehicle ?? "the car";
-        var departure = NextLocal(now, options.DefaultDepartureLocal);
-        var target = options.DefaultTargetSocPercent;
-        var source = $"Ev:DefaultDepartureLocal {Hhmm(options.DefaultDepartureLocal)}";
+        // Home Assistant's departure and target replace the configured defaults until the person changes them again.
+        var defaultDeparture = choice.DepartureLocal ?? options.DefaultDepartureLocal;
+        var defaultSource = choice.DepartureLocal is null ? "Ev:DefaultDepartureLocal" : "Home Assistant's departure";
+        var departure = NextLocal(now, defaultDeparture);
+        var target = choice.TargetSocPercent ?? options.DefaultTargetSocPercent;
+        var source = $"{defaultSource} {Hhmm(defaultDeparture)}";
         if (state.Plan is { } set && (written is null || set.SocPercent != written.SocPercent || set.TimeUtc != written.TimeUtc))
         {
             // A plan in evcc that is not ours: a person set it in evcc's own app. Followed, unless it is over.
@@ -44,7 +50,7 @@ public static class EvNeedPlanner
             else
             {
                 problems.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"the departure in evcc's plan for {label} ({Local(set.TimeUtc)} UK) is in the past; planning for the next {Hhmm(options.DefaultDepartureLocal)} UK (Ev:DefaultDepartureLocal) instead"));
+                    $"the departure in evcc's plan for {label} ({Local(set.TimeUtc)} UK) is in the past; planning for the next {Hhmm(defaultDeparture)} UK ({defaultSource}) instead"));
             }
         }
 
@@ -79,6 +85,15 @@ public static class EvNeedPlanner
         var deadline = vehicle is null ? null : new EvDeadline(vehicle, target, departure);
         var toSlot = Math.Min(slotCount, (int)Math.Floor((departure - start).TotalMinutes / slotMinutes));
         var by = string.Create(CultureInfo.InvariantCulture, $"by {Local(departure)} UK ({source})");
+        if (choice.ChargeNow && kwh > 0)
+        {
+            // "Charge now": the need is due in as few slots as full power takes, so the plan counts the car's draw now
+            // (the loadpoint is driven at full power whatever the plan; EvCharging) and plans the house around it.
+            var maxKwhPerSlot = options.Kw(options.MaxCurrentAmps) * options.Efficiency * slotMinutes / 60;
+            toSlot = Math.Clamp((int)Math.Ceiling((kwh / maxKwhPerSlot) - 1e-9), 1, Math.Max(1, slotCount));
+            by = "now at full power (Home Assistant's charge now)";
+        }
+
         var problem = problems.Count == 0 ? null : string.Join("; ", problems);
         if (kwh <= 0 || toSlot < 1)
         {

@@ -73,6 +73,12 @@ public sealed record ApplianceSnapshot
     /// <summary>The immersion heaters, by id (as in the plan problem).</summary>
     public IReadOnlyList<ImmersionState> Immersions { get; init; } = [];
 
+    /// <summary>
+    /// The car's settings in force, every field set: the departure and target from Home Assistant or else the
+    /// <c>Ev:Default*</c> keys, and "charge now"; null without a car (<c>Ev:EvccUrl</c> empty).
+    /// </summary>
+    public Ev.EvChoice? Ev { get; init; }
+
     /// <summary>Commands the control loop applied to the inverter since start (each one or more register writes).</summary>
     public long InverterWrites { get; init; }
 

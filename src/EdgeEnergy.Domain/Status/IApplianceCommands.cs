@@ -25,6 +25,15 @@ public interface IApplianceCommands
     /// <summary>Heats immersion heater <paramref name="id"/> now, for the configured boost time, whatever the plan.</summary>
     Task BoostImmersionAsync(string id, CancellationToken cancellationToken);
 
+    /// <summary>Sets the car's departure, UK local time of day; it replaces <c>Ev:DefaultDepartureLocal</c> until changed.</summary>
+    Task SetEvDepartureAsync(TimeSpan departureLocal, string source, CancellationToken cancellationToken);
+
+    /// <summary>Sets the car's target state of charge (%, 10..100); it replaces <c>Ev:DefaultTargetSocPercent</c> until changed.</summary>
+    Task SetEvTargetSocAsync(int percent, string source, CancellationToken cancellationToken);
+
+    /// <summary>"Charge now" on: the car charges at full power until it is unplugged or this is turned off.</summary>
+    Task SetEvChargeNowAsync(bool chargeNow, string source, CancellationToken cancellationToken);
+
     /// <summary>Asks for a new plan now instead of at the next scheduled replan.</summary>
     Task ReplanNowAsync(CancellationToken cancellationToken);
 

@@ -163,6 +163,42 @@ public static class OverrideCommandParser
         _ => CommandResult.Reject<bool>($"switch payload '{Shorten(payload)}' is neither ON nor OFF"),
     };
 
+    /// <summary>The car's departure (Home Assistant text entity): a UK local time of day <c>HH:MM</c>, 24-hour.</summary>
+    public static CommandResult<TimeSpan> ParseTimeOfDay(string? payload)
+    {
+        if (CheckLength(payload) is { } lengthProblem)
+        {
+            return CommandResult.Reject<TimeSpan>(lengthProblem);
+        }
+
+        var text = payload!.Trim();
+        return text.Length == 5 && TimeOnly.TryParseExact(text, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var time)
+            ? CommandResult.Accept(time.ToTimeSpan())
+            : CommandResult.Reject<TimeSpan>($"departure '{Shorten(payload)}' is not a time of day HH:MM (00:00..23:59)");
+    }
+
+    /// <summary>The car's target state of charge (%): a whole number within <see cref="EvTargetSocMin"/>..100.</summary>
+    public static CommandResult<int> ParseEvTargetSocPercent(string? payload)
+    {
+        var number = ParseNumber(payload, "car target SoC");
+        if (!number.IsValid)
+        {
+            return CommandResult.Reject<int>(number.Error!);
+        }
+
+        if (number.Value != Math.Floor(number.Value))
+        {
+            return CommandResult.Reject<int>($"car target SoC {Format(number.Value)} % is not a whole number");
+        }
+
+        return RangeProblem("car target SoC", number.Value, EvTargetSocMin, 100, "%") is { } problem
+            ? CommandResult.Reject<int>(problem)
+            : CommandResult.Accept((int)number.Value);
+    }
+
+    /// <summary>The lowest target a person may set for the car, %: below it a target is almost surely a slip of the slider.</summary>
+    public const int EvTargetSocMin = 10;
+
     /// <summary>The Mode select: exactly <c>active</c> or <c>shadow</c> (the select's options).</summary>
     public static CommandResult<Control.ControlMode> ParseControlMode(string? payload) => payload switch
     {

@@ -86,6 +86,24 @@ internal sealed class ApplianceCommands(
         return Task.CompletedTask;
     }
 
+    public async Task SetEvDepartureAsync(TimeSpan departureLocal, string source, CancellationToken cancellationToken)
+    {
+        await settings.SetEvDepartureAsync(departureLocal, source, cancellationToken);
+        await ReplanNowAsync(cancellationToken);
+    }
+
+    public async Task SetEvTargetSocAsync(int percent, string source, CancellationToken cancellationToken)
+    {
+        await settings.SetEvTargetSocAsync(percent, source, cancellationToken);
+        await ReplanNowAsync(cancellationToken);
+    }
+
+    public async Task SetEvChargeNowAsync(bool chargeNow, string source, CancellationToken cancellationToken)
+    {
+        await settings.SetEvChargeNowAsync(chargeNow, source, cancellationToken);
+        await ReplanNowAsync(cancellationToken);
+    }
+
     public Task<string> SetControlModeAsync(ControlMode value, CancellationToken cancellationToken) =>
         mode.RequestAsync(value, "mqtt", cancellationToken);
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using EdgeEnergy.Control;
+using EdgeEnergy.Domain.Ev;
 using EdgeEnergy.Domain.History;
 using EdgeEnergy.Domain.Status;
 using EdgeEnergy.Domain.UserOverrides;
@@ -13,13 +14,20 @@ namespace EdgeEnergy.Host.Appliance;
 /// table of the SQLite store before it takes effect, and published into the appliance snapshot. At start
 /// <see cref="LoadAsync"/> reads them back; a stored value that is now invalid (e.g. below a raised battery minimum)
 /// is not applied: the configured default is used, and that is said in the log and as a degraded <c>settings</c>
-/// component in the status until the person sets the value again.
+/// component in the status until the person sets the value again. The car's choices (<see cref="IEvChoices"/>: departure,
+/// target, "charge now") are kept the same way, and each change of them is also a row of the audit log (target
+/// <c>ev-settings</c>), since they decide what is sent to the charger.
 /// </summary>
 internal sealed class UserSettings(
-    ISettingsStore store, IApplianceStatusPublisher status, IOptions<SiteOptions> site, OverrideLimits limits, TimeProvider time, ILogger<UserSettings> logger)
+    ISettingsStore store, IApplianceStatusPublisher status, IOptions<SiteOptions> site, OverrideLimits limits, TimeProvider time, ILogger<UserSettings> logger,
+    IOptions<EvOptions>? ev = null, IAuditLog? audit = null) : IEvChoices
 {
     internal const string ReserveKey = "user.reserve_soc_percent";
     internal const string DurationKey = "user.override_duration_minutes";
+    internal const string EvDepartureKey = "user.ev.departure_local";
+    internal const string EvTargetKey = "user.ev.target_soc_percent";
+    internal const string EvChargeNowKey = "user.ev.charge_now";
+    internal const string EvAuditTarget = "ev-settings";
     private const string Component = "settings";
 
     private readonly Lock _lock = new();
@@ -27,6 +35,7 @@ internal sealed class UserSettings(
     private readonly Dictionary<string, string> _problems = new(StringComparer.Ordinal);
     private double? _reserveSocPercent;
     private int _overrideDurationMinutes = limits.DefaultDurationMinutes;
+    private EvChoice _ev = EvChoice.None;
 
     internal static string ImmersionKey(string id) => $"user.immersion.{id}.enabled";
 
@@ -50,6 +59,18 @@ internal sealed class UserSettings(
             lock (_lock)
             {
                 return _overrideDurationMinutes;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public EvChoice Current
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _ev;
             }
         }
     }
@@ -94,6 +115,24 @@ internal sealed class UserSettings(
             }
         }
 
+        if (await store.GetAsync(EvDepartureKey, cancellationToken) is { } departureText)
+        {
+            var parsed = OverrideCommandParser.ParseTimeOfDay(departureText);
+            Apply(EvDepartureKey, departureText, parsed.Error, "Ev:DefaultDepartureLocal", () => _ev = _ev with { DepartureLocal = parsed.Value });
+        }
+
+        if (await store.GetAsync(EvTargetKey, cancellationToken) is { } targetText)
+        {
+            var parsed = OverrideCommandParser.ParseEvTargetSocPercent(targetText);
+            Apply(EvTargetKey, targetText, parsed.Error, "Ev:DefaultTargetSocPercent", () => _ev = _ev with { TargetSocPercent = parsed.Value });
+        }
+
+        if (await store.GetAsync(EvChargeNowKey, cancellationToken) is { } chargeNowText)
+        {
+            var problem = bool.TryParse(chargeNowText, out var chargeNow) ? null : "not true or false";
+            Apply(EvChargeNowKey, chargeNowText, problem, "off", () => _ev = _ev with { ChargeNow = chargeNow });
+        }
+
         Publish();
         string disabled;
         lock (_lock)
@@ -119,6 +158,40 @@ internal sealed class UserSettings(
     public Task SetImmersionEnabledAsync(string id, bool enabled, CancellationToken cancellationToken) =>
         SetAsync(ImmersionKey(id), site.Value.Immersions.Any(i => i.Id == id) ? null : $"no immersion heater '{id}' is configured",
             enabled ? "true" : "false", () => MarkImmersion(id, enabled), nameof(id), cancellationToken);
+
+    /// <summary>Sets the car's departure, UK local time of day (replaces <c>Ev:DefaultDepartureLocal</c>).</summary>
+    /// <exception cref="ArgumentException">Not a time of day; nothing changed.</exception>
+    public Task SetEvDepartureAsync(TimeSpan departureLocal, string source, CancellationToken cancellationToken) =>
+        SetEvAsync(EvDepartureKey, departureLocal >= TimeSpan.Zero && departureLocal < TimeSpan.FromDays(1) ? null : "departure must be a time of day 00:00..23:59",
+            departureLocal.ToString(@"hh\:mm", CultureInfo.InvariantCulture), e => e with { DepartureLocal = departureLocal }, source, cancellationToken);
+
+    /// <summary>Sets the car's target state of charge, % (replaces <c>Ev:DefaultTargetSocPercent</c>).</summary>
+    /// <exception cref="ArgumentException">Outside 10..100 %; nothing changed.</exception>
+    public Task SetEvTargetSocAsync(int percent, string source, CancellationToken cancellationToken) =>
+        SetEvAsync(EvTargetKey, OverrideCommandParser.ParseEvTargetSocPercent(percent.ToString(CultureInfo.InvariantCulture)).Error,
+            percent.ToString(CultureInfo.InvariantCulture), e => e with { TargetSocPercent = percent }, source, cancellationToken);
+
+    /// <summary>Turns "charge now" on (full power until unplugged or turned off) or off.</summary>
+    public Task SetEvChargeNowAsync(bool chargeNow, string source, CancellationToken cancellationToken) =>
+        SetEvAsync(EvChargeNowKey, null, chargeNow ? "true" : "false", e => e with { ChargeNow = chargeNow }, source, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task EndChargeNowAsync(string reason, CancellationToken cancellationToken) =>
+        Current.ChargeNow ? SetEvChargeNowAsync(false, reason, cancellationToken) : Task.CompletedTask;
+
+    private async Task SetEvAsync(string key, string? problem, string text, Func<EvChoice, EvChoice> change, string source, CancellationToken cancellationToken)
+    {
+        if (ev?.Value.Enabled != true)
+        {
+            problem ??= "no car is configured (Ev:EvccUrl is empty)";
+        }
+
+        await SetAsync(key, problem, text, () => _ev = change(_ev), key, cancellationToken);
+        if (audit is not null)
+        {
+            await audit.RecordAsync(new AuditEntry(time.GetUtcNow(), EvAuditTarget, $"{key}={text}", "ok", source), cancellationToken);
+        }
+    }
 
     /// <summary>Records whether heater <paramref name="id"/> may be used (callers hold the lock).</summary>
     private void MarkImmersion(string id, bool enabled)
@@ -187,8 +260,14 @@ internal sealed class UserSettings(
         int duration;
         HashSet<string> disabled;
         string? problems;
+        EvChoice? car = null;
         lock (_lock)
         {
+            if (ev?.Value is { Enabled: true } options)
+            {
+                car = new EvChoice(_ev.DepartureLocal ?? options.DefaultDepartureLocal, _ev.TargetSocPercent ?? options.DefaultTargetSocPercent, _ev.ChargeNow);
+            }
+
             reserve = _reserveSocPercent ?? site.Value.ReserveSocPercent;
             duration = _overrideDurationMinutes;
             disabled = [.. _disabledImmersions];
@@ -201,6 +280,7 @@ internal sealed class UserSettings(
         {
             ReserveSocPercent = reserve,
             OverrideDurationMinutes = duration,
+            Ev = car,
             Immersions =
             [
                 .. immersions.Select(i => s.Immersions.FirstOrDefault(x => x.Id == i.Id) is { } known

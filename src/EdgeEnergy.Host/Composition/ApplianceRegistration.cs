@@ -42,6 +42,8 @@ public static class ApplianceRegistration
         services.TryAddSingleton(sp => new OverrideService(
             sp.GetRequiredService<IOverrideStore>(), sp.GetRequiredService<OverrideLimits>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<OverrideService>>()));
         services.TryAddSingleton<UserSettings>();
+        // The person's choices for the car (Home Assistant) are user settings: persisted and restored with them.
+        services.TryAddSingleton<Domain.Ev.IEvChoices>(sp => sp.GetRequiredService<UserSettings>());
         services.TryAddSingleton<IApplianceCommands>(sp => new ApplianceCommands(
             sp.GetRequiredService<OverrideService>(), sp.GetRequiredService<UserSettings>(), sp.GetRequiredService<IApplianceStatusPublisher>(),
             sp.GetRequiredService<IOptions<SiteOptions>>(), sp.GetService<IReplanRequester>(), sp.GetService<ImmersionSwitcher>(), sp.GetRequiredService<TimeProvider>(),

@@ -1,4 +1,5 @@
 using EdgeEnergy.Adapters.Http.Evcc;
+using EdgeEnergy.Adapters.Mqtt;
 using EdgeEnergy.Control.Ev;
 using EdgeEnergy.Domain.Ev;
 using EdgeEnergy.Domain.Planning;
@@ -28,7 +29,15 @@ public static class EvccRegistration
         services.TryAddSingleton(sp => new EvCharging(
             sp.GetRequiredService<IEvChargerState>(), sp.GetRequiredService<IEvChargerControl>(), sp.GetRequiredService<IOptions<EvOptions>>(),
             sp.GetRequiredService<Domain.Status.IApplianceStatusPublisher>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<EvCharging>>(), sp.GetService<IReplanRequester>()));
+            sp.GetRequiredService<ILogger<EvCharging>>(), sp.GetService<IReplanRequester>(), sp.GetService<IEvChoices>()));
+        // The car's Home Assistant entities (feature "ev") exist only with a car: without one they are removed.
+        services.AddOptions<MqttOptions>().PostConfigure<IOptions<EvOptions>>((mqtt, ev) =>
+        {
+            if (!ev.Value.Enabled && !mqtt.DisabledFeatures.Contains("ev"))
+            {
+                mqtt.DisabledFeatures.Add("ev");
+            }
+        });
         services.AddHostedService<EvChargingService>();
         return services;
     }

@@ -36,6 +36,39 @@ public class EvNeedPlannerTests
     }
 
     [Fact]
+    public void Home_assistants_departure_and_target_replace_the_configured_defaults()
+    {
+        var planning = EvNeedPlanner.Plan(Car(soc: 30, capacity: 40), Options, Now, Now, 30, 72, null, new EvChoice(new TimeSpan(6, 0, 0), 90, false));
+
+        var need = Assert.Single(planning.Spec!.Needs);
+        Assert.Equal(24, need.ToSlot); // 18:00 → 06:00
+        Assert.Equal(24.0, need.Kwh, 6); // 30 % → 90 % of 40 kWh
+        Assert.Equal(new EvDeadline("polestar", 90, new DateTimeOffset(2026, 12, 3, 6, 0, 0, TimeSpan.Zero)), planning.Deadline);
+        Assert.EndsWith("by 2026-12-03 06:00 UK (Home Assistant's departure 06:00)", planning.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Only_what_home_assistant_set_replaces_its_default()
+    {
+        var planning = EvNeedPlanner.Plan(Car(soc: 30, capacity: 40), Options, Now, Now, 30, 72, null, new EvChoice(null, 50, false));
+
+        Assert.Equal(27, Assert.Single(planning.Spec!.Needs).ToSlot);
+        Assert.Equal(8.0, planning.Spec.Needs[0].Kwh, 6);
+    }
+
+    [Fact]
+    public void Charge_now_makes_the_need_due_in_the_slots_full_power_takes()
+    {
+        // 20 kWh at 7.36 kW × 0.92 in half hours (3.3856 kWh each): 6 slots, not the 27 to 07:30.
+        var planning = EvNeedPlanner.Plan(Car(soc: 30, capacity: 40), Options, Now, Now, 30, 72, null, new EvChoice(null, null, true));
+
+        var need = Assert.Single(planning.Spec!.Needs);
+        Assert.Equal((0, 6, 20.0), (need.FromSlot, need.ToSlot, need.Kwh));
+        Assert.Contains("now at full power (Home Assistant's charge now)", planning.Detail, StringComparison.Ordinal);
+        Assert.Equal(TomorrowDeparture, planning.Deadline!.TimeUtc); // evcc's fail-safe deadline is still the departure
+    }
+
+    [Fact]
     public void Before_the_departure_time_it_is_todays()
     {
         var early = new DateTimeOffset(2026, 12, 2, 6, 0, 0, TimeSpan.Zero);

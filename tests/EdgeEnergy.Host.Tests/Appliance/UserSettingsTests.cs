@@ -1,4 +1,6 @@
 using EdgeEnergy.Control;
+using EdgeEnergy.Control.Ev;
+using EdgeEnergy.Domain.Ev;
 using EdgeEnergy.Domain.Status;
 using EdgeEnergy.Domain.UserOverrides;
 using EdgeEnergy.Host.Appliance;
@@ -18,6 +20,79 @@ public class UserSettingsTests
         var logs = new CapturingLoggerFactory();
         var limits = new OverrideLimits { MinReserveSocPercent = 10, MaxReserveSocPercent = 90 };
         return (new UserSettings(store, status, Options.Create(site), limits, new FakeTimeProvider(), logs.For<UserSettings>()), status, logs);
+    }
+
+    private static readonly EvOptions Car = new() { EvccUrl = "http://evcc.local:7070", DefaultDepartureLocal = new TimeSpan(7, 30, 0), DefaultTargetSocPercent = 80 };
+
+    private static UserSettings CreateWithCar(MemorySettings store, ApplianceStatusStore status, InMemoryAuditLog audit, EvOptions? car = null) => new(
+        store, status, Options.Create(new SiteOptions { BatteryMinSocPercent = 10, ReserveSocPercent = 20 }), new OverrideLimits(),
+        new FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 18, 0, 0, TimeSpan.Zero)), new CapturingLoggerFactory().For<UserSettings>(), Options.Create(car ?? Car), audit);
+
+    [Fact]
+    public async Task The_cars_choices_are_stored_audited_restored_after_a_restart_and_change_its_need()
+    {
+        var store = new MemorySettings();
+        var audit = new InMemoryAuditLog();
+        var first = CreateWithCar(store, new ApplianceStatusStore(), audit);
+        await first.LoadAsync(CancellationToken.None);
+
+        await first.SetEvDepartureAsync(new TimeSpan(6, 0, 0), "mqtt", CancellationToken.None);
+        await first.SetEvTargetSocAsync(90, "mqtt", CancellationToken.None);
+        await first.SetEvChargeNowAsync(true, "mqtt", CancellationToken.None);
+
+        Assert.Equal(("06:00", "90", "true"), (store.Values[UserSettings.EvDepartureKey], store.Values[UserSettings.EvTargetKey], store.Values[UserSettings.EvChargeNowKey]));
+        Assert.Equal(
+            ["user.ev.departure_local=06:00", "user.ev.target_soc_percent=90", "user.ev.charge_now=true"],
+            audit.Entries.Select(e => e.Command));
+        Assert.All(audit.Entries, e => Assert.Equal((UserSettings.EvAuditTarget, "ok", "mqtt"), (e.Target, e.Outcome, e.Reason)));
+
+        // After a restart: read back, shown, and what the car's need is planned from.
+        var status = new ApplianceStatusStore();
+        var restarted = CreateWithCar(store, status, new InMemoryAuditLog());
+        await restarted.LoadAsync(CancellationToken.None);
+        Assert.Equal(new EvChoice(new TimeSpan(6, 0, 0), 90, true), restarted.Current);
+        Assert.Equal(new EvChoice(new TimeSpan(6, 0, 0), 90, true), status.Current.Ev);
+
+        await restarted.SetEvChargeNowAsync(false, "mqtt", CancellationToken.None);
+        var now = new DateTimeOffset(2026, 12, 2, 18, 0, 0, TimeSpan.Zero);
+        var car = new EvChargerState { Connected = true, VehicleName = "polestar", VehicleSocPercent = 30, VehicleCapacityKwh = 40 };
+        var need = EvNeedPlanner.Plan(car, Car, now, now, 30, 72, null, restarted.Current).Spec!.Needs[0];
+        Assert.Equal((24, 24.0), (need.ToSlot, need.Kwh)); // by 06:00, 30 % → 90 % of 40 kWh
+    }
+
+    [Fact]
+    public async Task Without_choices_the_car_shows_the_configured_defaults_and_without_a_car_nothing()
+    {
+        var withCar = new ApplianceStatusStore();
+        await CreateWithCar(new MemorySettings(), withCar, new InMemoryAuditLog()).LoadAsync(CancellationToken.None);
+        var withoutCar = new ApplianceStatusStore();
+        var settings = CreateWithCar(new MemorySettings(), withoutCar, new InMemoryAuditLog(), new EvOptions());
+        await settings.LoadAsync(CancellationToken.None);
+
+        Assert.Equal(new EvChoice(new TimeSpan(7, 30, 0), 80, false), withCar.Current.Ev);
+        Assert.Null(withoutCar.Current.Ev);
+        var refused = await Assert.ThrowsAsync<ArgumentException>(() => settings.SetEvTargetSocAsync(90, "mqtt", CancellationToken.None));
+        Assert.StartsWith("no car is configured (Ev:EvccUrl is empty)", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_bad_stored_car_choice_is_ignored_and_said_and_a_bad_new_one_is_refused_unstored()
+    {
+        var store = new MemorySettings();
+        store.Values[UserSettings.EvDepartureKey] = "25:00";
+        var status = new ApplianceStatusStore();
+        var audit = new InMemoryAuditLog();
+        var settings = CreateWithCar(store, status, audit);
+
+        await settings.LoadAsync(CancellationToken.None);
+        var refused = await Assert.ThrowsAsync<ArgumentException>(() => settings.SetEvTargetSocAsync(5, "mqtt", CancellationToken.None));
+
+        Assert.Null(settings.Current.DepartureLocal);
+        Assert.Equal(new TimeSpan(7, 30, 0), status.Current.Ev!.DepartureLocal);
+        Assert.Contains("user.ev.departure_local '25:00' ignored", Assert.Single(status.Current.Components).Detail, StringComparison.Ordinal);
+        Assert.Contains("car target SoC 5% is outside", refused.Message, StringComparison.Ordinal);
+        Assert.False(store.Values.ContainsKey(UserSettings.EvTargetKey));
+        Assert.Empty(audit.Entries);
     }
 
     [Fact]

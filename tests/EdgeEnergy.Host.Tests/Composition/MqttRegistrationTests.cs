@@ -28,6 +28,20 @@ public class MqttRegistrationTests
     }
 
     [Theory]
+    [InlineData("", new[] { "ev" })]
+    [InlineData("http://evcc.local:7070", new string[0])]
+    public void The_cars_entities_are_a_feature_disabled_without_evcc(string evccUrl, string[] disabled)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Ev:EvccUrl"] = evccUrl });
+        builder.Services.AddEvcc(builder.Configuration);
+        using var host = builder.Build();
+
+        Assert.Equal(disabled, host.Services.GetRequiredService<IOptions<Adapters.Mqtt.MqttOptions>>().Value.DisabledFeatures);
+    }
+
+    [Theory]
     [InlineData("Mqtt:Port", "70000", "Mqtt:Port must be 1..65535")]
     [InlineData("Mqtt:DiscoveryMode", "all", "Mqtt:DiscoveryMode must be 'device' or 'entity'")]
     public async Task Bad_settings_stop_the_start_with_the_key_named(string key, string value, string expected)

@@ -58,11 +58,23 @@ public sealed class EvccEndToEndTests : IAsyncLifetime
         }
     }
 
-    private (PlanningCycle Cycle, EvCharging Car) Appliance(int loadpoint = 1)
+    /// <summary>What a person chose in Home Assistant, in memory (the service keeps it in the settings store).</summary>
+    private sealed class Choices(EvChoice current) : IEvChoices
+    {
+        public EvChoice Current { get; private set; } = current;
+
+        public Task EndChargeNowAsync(string reason, CancellationToken cancellationToken)
+        {
+            Current = Current with { ChargeNow = false };
+            return Task.CompletedTask;
+        }
+    }
+
+    private (PlanningCycle Cycle, EvCharging Car) Appliance(int loadpoint = 1, IEvChoices? choices = null)
     {
         var options = Options.Create(new EvOptions { EvccUrl = _server!.BaseUrl.ToString(), Loadpoint = loadpoint, RetryAttempts = 1, Timeout = TimeSpan.FromSeconds(5) });
         var client = new EvccClient(new HttpClient(), options, _audit, _time, NullLogger<EvccClient>.Instance);
-        var car = new EvCharging(client, client, options, _status, _time, _logs.For<EvCharging>(), _replans);
+        var car = new EvCharging(client, client, options, _status, _time, _logs.For<EvCharging>(), _replans, choices);
         var stores = new Stores();
         var cycle = new PlanningCycle(
             new PlanningSources(stores, stores, [], stores, ExportTariffConfigured: true),
@@ -75,6 +87,34 @@ public sealed class EvccEndToEndTests : IAsyncLifetime
     private ComponentHealth Ev => _status.Current.Components.Single(c => c.Component == EvCharging.Component);
 
     private int ModeCommands => _evcc.Commands.Count(c => c.Request.Contains("/mode/", StringComparison.Ordinal));
+
+    [Fact]
+    public async Task Charge_now_charges_at_full_power_in_the_dear_slot_and_ends_when_the_car_is_unplugged()
+    {
+        var choices = new Choices(new EvChoice(null, null, ChargeNow: true));
+        var (cycle, car) = Appliance(choices: choices);
+
+        await cycle.RunAsync(PlanningTrigger.Scheduled, CancellationToken.None);
+        _time.SetUtcNow(Start.AddMinutes(1));
+        await car.StepAsync(_plan.Current, CancellationToken.None);
+
+        // 20 kWh at 7.36 kW × 0.92: due in 6 half hours, the first of them at 35p.
+        var active = _plan.Current!;
+        Assert.Equal((0, 6), (active.Problem.Ev!.Needs[0].FromSlot, active.Problem.Ev.Needs[0].ToSlot));
+        // The plan counts the car's draw from now (close to full power in each of the 6 half hours), not at 7p tonight.
+        Assert.True(active.Plan.Slots[0].EvKwh > 3.0, $"the plan counts the car's draw now, got {active.Plan.Slots[0].EvKwh}");
+        Assert.True(active.Plan.Slots.Take(6).Sum(s => s.EvKwh ?? 0) * 0.92 >= 20.0 - 1e-6);
+        Assert.Equal(("now", 32.0), (_evcc.Loadpoint().Mode, _evcc.Loadpoint().MaxCurrent));
+        Assert.Contains(_audit.Entries, e => e.Reason!.StartsWith("charge now (Home Assistant)", StringComparison.Ordinal));
+        Assert.Equal(Departure, _evcc.Vehicle("polestar").PlanTime!.Value); // the fail-safe deadline stays the departure
+
+        _evcc.Unplug();
+        _time.Advance(TimeSpan.FromMinutes(5));
+        await car.StepAsync(_plan.Current, CancellationToken.None);
+
+        Assert.False(choices.Current.ChargeNow);
+        Assert.Equal("pv", _evcc.Loadpoint().Mode);
+    }
 
     [Fact]
     public async Task A_car_plugged_in_at_18_needing_20_kwh_by_0730_is_charged_in_the_cheap_slots_and_evcc_holds_the_deadline()

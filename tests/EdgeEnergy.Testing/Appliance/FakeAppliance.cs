@@ -172,6 +172,23 @@ public sealed class FakeAppliance : IApplianceStatus, IApplianceCommands, IDispo
         return Task.CompletedTask;
     }
 
+    public Task SetEvDepartureAsync(TimeSpan departureLocal, string source, CancellationToken cancellationToken) =>
+        SetEv(e => e with { DepartureLocal = departureLocal }, $"ev departure {departureLocal:hh\\:mm}");
+
+    public Task SetEvTargetSocAsync(int percent, string source, CancellationToken cancellationToken) =>
+        SetEv(e => e with { TargetSocPercent = percent }, $"ev target {percent}");
+
+    public Task SetEvChargeNowAsync(bool chargeNow, string source, CancellationToken cancellationToken) =>
+        SetEv(e => e with { ChargeNow = chargeNow }, $"ev charge now {(chargeNow ? "on" : "off")}");
+
+    /// <summary>A car choice into the snapshot (from the defaults 07:30, 80 % when none was shown yet).</summary>
+    private Task SetEv(Func<Domain.Ev.EvChoice, Domain.Ev.EvChoice> change, string call)
+    {
+        Update(s => s with { Ev = change(s.Ev ?? new Domain.Ev.EvChoice(new TimeSpan(7, 30, 0), 80, false)) });
+        Record(call);
+        return Task.CompletedTask;
+    }
+
     public Task SetImmersionEnabledAsync(string id, bool enabled, CancellationToken cancellationToken)
     {
         Update(s => s with { Immersions = s.Immersions.Select(i => i.Id == id ? i with { Enabled = enabled } : i).ToArray() });
