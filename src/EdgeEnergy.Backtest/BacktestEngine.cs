@@ -269,10 +269,19 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
                     heat += kwh;
                 }
 
-                // The plan's own draw, unclipped: the plan's flows balance with it.
-                var ev = Math.Max(0, q.EvKwh ?? 0);
+                // The car stops at its need, but a plan may give it more: the charger's minimum power makes a last slot's
+                // small remainder a whole minimum's worth, and surplus solar beyond the export limit costs nothing to
+                // pour in. What the plan gave beyond the need is put back at the grid, so the slot still balances: less
+                // import, else more export within the limit, else less solar used.
+                var planned = Math.Max(0, q.EvKwh ?? 0);
+                var ev = car?.Limit(t, planned) ?? 0;
                 car?.Deliver(t, ev);
-                flows[t] = new SiteFlows(q.ImportKwh, q.ExportKwh, q.ChargeKwh, q.DischargeKwh, q.PvUsedKwh, heat, history.Slots[t].LoadKwh, q.SocKwh, ev);
+                var excess = planned - ev;
+                var import = q.ImportKwh - Math.Min(q.ImportKwh, excess);
+                excess -= q.ImportKwh - import;
+                var export = q.ExportKwh + Math.Clamp(site.Grid.MaxExportKw * BacktestHistory.SlotHours - q.ExportKwh, 0, excess);
+                excess -= export - q.ExportKwh;
+                flows[t] = new SiteFlows(import, export, q.ChargeKwh, q.DischargeKwh, Math.Max(0, q.PvUsedKwh - excess), heat, history.Slots[t].LoadKwh, q.SocKwh, ev);
                 bills[t] = history.Slots[t].BillPence(flows[t]);
                 soc = q.SocKwh;
             }

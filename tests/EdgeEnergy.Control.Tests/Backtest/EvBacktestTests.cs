@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using EdgeEnergy.Backtest;
+using EdgeEnergy.Control.Planning;
 using EdgeEnergy.Optimiser;
 
 namespace EdgeEnergy.Control.Tests.Backtest;
@@ -57,20 +58,9 @@ public class EvHistoryCsvTests
     }
 }
 
-/// <summary>One run of the real engine and optimiser on 4 real days with a synthetic commuting car.</summary>
-public sealed class EvFourDayRun
+/// <summary>4 real days with a synthetic commuting car.</summary>
+public sealed class EvFourDayRun() : FixtureRun(Testing.BacktestFixtures.EvHistory, Testing.BacktestFixtures.SiteWithEv)
 {
-    public EvFourDayRun()
-    {
-        using var reader = new StreamReader(Testing.BacktestFixtures.EvHistory);
-        History = HistoryCsv.Read(reader, "history");
-        Site = SiteJson.Parse(File.ReadAllText(Testing.BacktestFixtures.SiteWithEv), "site");
-        Result = new BacktestEngine(new OrToolsScheduleOptimiser()).Run(History, Site);
-    }
-
-    public BacktestHistory History { get; }
-    public BacktestSite Site { get; }
-    public BacktestResult Result { get; }
 
     /// <summary>The sessions as (first slot, slots before the deadline, need kWh).</summary>
     public IEnumerable<(int From, int To, double NeedKwh)> Sessions()
@@ -145,9 +135,7 @@ public class EvBacktestTests(EvFourDayRun run) : IClassFixture<EvFourDayRun>
             }
         }
 
-        var trace = new StringWriter(CultureInfo.InvariantCulture);
-        BacktestReport.WriteTrace(trace, run.History, Runs["optimiser"]);
-        var lines = trace.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var lines = run.Trace.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(BacktestReport.TraceHeader + ",ev_kwh", lines[0]);
         Assert.Equal(Runs["optimiser"].EvKwh, lines.Skip(1).Sum(l => double.Parse(l.Split(',')[^1], CultureInfo.InvariantCulture)), 6);
 
@@ -158,5 +146,22 @@ public class EvBacktestTests(EvFourDayRun run) : IClassFixture<EvFourDayRun>
             Assert.Equal(0, report["strategies"]![name]!["evShortKwh"]!.GetValue<double>());
             Assert.True(report["strategies"]![name]!["evCostPence"]!.GetValue<double>() > 0);
         }
+    }
+
+    [Fact]
+    public void With_a_car_parallel_segments_give_the_same_slots_as_one_replay()
+    {
+        // Segments of 20 slots cut through every session: the car's energy so far is part of the state handed on.
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(run.Site.TimeZone);
+        var options = new BacktestOptions { Terminal = TerminalValueRule.Learned, EstimatePrices = true };
+        OptimiserReplayResult Replay(int workers, int segmentSlots, int warmUpSlots) =>
+            new OptimiserReplay(new OrToolsScheduleOptimiser(), options, run.History, run.Site, zone)
+                .Run(workers, progress: null, CancellationToken.None, segmentSlots, warmUpSlots);
+
+        var whole = Replay(1, OptimiserReplay.SegmentSlots, OptimiserReplay.WarmUpSlots);
+        var cut = Replay(3, 20, 0);
+        Assert.True(cut.CatchUpSlots > 0, "the segments started from a guess, yet none needed catching up");
+        Assert.Equal(whole.Run.Flows, cut.Run.Flows);
+        Assert.Equal(whole.Run.EvShortKwh, cut.Run.EvShortKwh);
     }
 }
