@@ -276,12 +276,12 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
                 var planned = Math.Max(0, q.EvKwh ?? 0);
                 var ev = car?.Limit(t, planned) ?? 0;
                 car?.Deliver(t, ev);
-                var excess = planned - ev;
-                var import = q.ImportKwh - Math.Min(q.ImportKwh, excess);
-                excess -= q.ImportKwh - import;
-                var export = q.ExportKwh + Math.Clamp(site.Grid.MaxExportKw * BacktestHistory.SlotHours - q.ExportKwh, 0, excess);
-                excess -= export - q.ExportKwh;
-                flows[t] = new SiteFlows(import, export, q.ChargeKwh, q.DischargeKwh, Math.Max(0, q.PvUsedKwh - excess), heat, history.Slots[t].LoadKwh, q.SocKwh, ev);
+                var excess = planned - ev; // ≥ 0, as are each of its three parts
+                var lessImport = Math.Min(q.ImportKwh, excess);
+                var moreExport = Math.Min(Math.Max(0, site.Grid.MaxExportKw * BacktestHistory.SlotHours - q.ExportKwh), excess - lessImport);
+                var lessSolar = excess - lessImport - moreExport;
+                flows[t] = new SiteFlows(q.ImportKwh - lessImport, q.ExportKwh + moreExport, q.ChargeKwh, q.DischargeKwh,
+                    Math.Max(0, q.PvUsedKwh - lessSolar), heat, history.Slots[t].LoadKwh, q.SocKwh, ev);
                 bills[t] = history.Slots[t].BillPence(flows[t]);
                 soc = q.SocKwh;
             }
