@@ -13,6 +13,19 @@ The pattern (every number an option, defaults shown):
 Only load_kwh changes; every other column and every line is passed through as it is. The draws come from Python's
 random.Random(seed), so the same seed gives the same file. A summary goes to stderr. Standard library only; exit 2
 with file and line on bad input.
+
+--ev-columns: instead of adding the charging to load_kwh, write the backtest's EV columns (docs/backtest.md, "A car")
+so that each strategy decides when the car charges:
+
+  add_car_load.py --history solar-MAC000002-2022.csv --seed 2 --ev-columns > solar-ev-MAC000002-2022.csv
+
+  - the car is plugged in from 18:30 UK clock time the evening before a commuting morning (--plug-in 18:30) until it
+    leaves at 07:30 (--leave 07:30): ev_plugged 1 on those half hours, 0 otherwise;
+  - commuting mornings are Monday to Friday, in each ISO week --nights-min to --nights-max of them (default 5 and 5 in
+    this mode: every weekday), chosen at random as above;
+  - each session needs 8 to 12 kWh into the car's battery (--kwh-min 8 --kwh-max 12 by default in this mode,
+    uniform), stated on every plugged slot as ev_need_kwh, with ev_deadline_utc the leaving time in UTC.
+load_kwh is then left as it is; a history that already has EV columns is refused.
 """
 import argparse, csv, random, sys
 from datetime import datetime, timedelta, timezone
@@ -26,23 +39,38 @@ def fail(msg):
     sys.exit(2)
 
 
+def half_hour(text, option):
+    try:
+        hh, mm = (int(x) for x in text.split(":"))
+    except ValueError:
+        fail(f"{option} '{text}' is not HH:MM")
+    if mm not in (0, 30) or not 0 <= hh < 24:
+        fail(f"{option} '{text}' is not on the half hour")
+    return hh, mm
+
+
 def main():
     a = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     a.add_argument("--history", required=True)
     a.add_argument("--seed", type=int, required=True)
     a.add_argument("--start", default="00:30", help="UK clock time the charger's timer starts (HH:MM, on the half hour)")
     a.add_argument("--kw", type=float, default=7.0)
-    a.add_argument("--kwh-min", type=float, default=8.0)
-    a.add_argument("--kwh-max", type=float, default=20.0)
-    a.add_argument("--nights-min", type=int, default=3)
-    a.add_argument("--nights-max", type=int, default=4)
+    a.add_argument("--kwh-min", type=float, default=None, help="default 8")
+    a.add_argument("--kwh-max", type=float, default=None, help="default 20 (12 with --ev-columns)")
+    a.add_argument("--nights-min", type=int, default=None, help="default 3 (5 with --ev-columns)")
+    a.add_argument("--nights-max", type=int, default=None, help="default 4 (5 with --ev-columns)")
+    a.add_argument("--ev-columns", action="store_true", help="write ev_plugged, ev_need_kwh, ev_deadline_utc instead of adding to load_kwh")
+    a.add_argument("--plug-in", default="18:30", help="with --ev-columns: UK clock time the car is plugged in, the evening before")
+    a.add_argument("--leave", default="07:30", help="with --ev-columns: UK clock time the car leaves (its deadline)")
     o = a.parse_args()
-    try:
-        hh, mm = (int(x) for x in o.start.split(":"))
-    except ValueError:
-        fail(f"--start '{o.start}' is not HH:MM")
-    if mm not in (0, 30) or not 0 <= hh < 24:
-        fail(f"--start '{o.start}' is not on the half hour")
+    # The two modes' defaults differ: a timer charge of 8-20 kWh on 3-4 nights, or a car plugged in every weekday night.
+    ev = o.ev_columns
+    o.kwh_min = 8.0 if o.kwh_min is None else o.kwh_min
+    o.kwh_max = (12.0 if ev else 20.0) if o.kwh_max is None else o.kwh_max
+    o.nights_min = (5 if ev else 3) if o.nights_min is None else o.nights_min
+    o.nights_max = (5 if ev else 4) if o.nights_max is None else o.nights_max
+    hh, mm = half_hour(o.start, "--start")
+    plug_hm, leave_hm = half_hour(o.plug_in, "--plug-in"), half_hour(o.leave, "--leave")
     if not (0 < o.kw and 0 < o.kwh_min <= o.kwh_max and 0 <= o.nights_min <= o.nights_max <= 5):
         fail("need kw > 0, 0 < kwh-min <= kwh-max and 0 <= nights-min <= nights-max <= 5")
 
@@ -62,6 +90,9 @@ def main():
     if not index:
         fail(f"{o.history}: no rows")
 
+    if ev and any(c in header for c in ("ev_plugged", "ev_need_kwh", "ev_deadline_utc")):
+        fail(f"{o.history}:1: already has EV columns")
+    plugged = {}  # row index -> (need, deadline) for --ev-columns
     rng = random.Random(o.seed)
     first, last = min(index), max(index)
     day = first.astimezone(UK).date()
@@ -78,7 +109,22 @@ def main():
             chosen_by_week[week] = (set(rng.sample(range(5), k)), [rng.uniform(o.kwh_min, o.kwh_max) for _ in range(5)])
         days, energies = chosen_by_week[week]
         weekday = day.weekday()  # Monday 0
-        if weekday < 5 and weekday in days:
+        if ev and weekday < 5 and weekday in days:
+            # Plugged in the evening before this commuting morning until it leaves: the need is due at the leaving time.
+            before = day - timedelta(days=1)
+            t = datetime(before.year, before.month, before.day, *plug_hm, tzinfo=UK).astimezone(timezone.utc)
+            leave = datetime(day.year, day.month, day.day, *leave_hm, tzinfo=UK).astimezone(timezone.utc)
+            need = energies[weekday]
+            marked = 0
+            while t < leave:
+                if t in index:
+                    plugged[index[t]] = (f"{need:.3f}", leave.strftime("%Y-%m-%dT%H:%M:%SZ"))
+                    marked += 1
+                t += timedelta(minutes=30)
+            if marked > 0:
+                nights += 1
+                total += need
+        elif weekday < 5 and weekday in days:
             left = energies[weekday]
             start = datetime(day.year, day.month, day.day, hh, mm, tzinfo=UK).astimezone(timezone.utc)
             added = 0.0
@@ -99,9 +145,16 @@ def main():
                 total += added
         day += timedelta(days=1)
 
+    if ev:
+        # A session cut by the history's end keeps its deadline beyond it; the backtest then does not count it short.
+        rows[0] = header + ["ev_plugged", "ev_need_kwh", "ev_deadline_utc"]
+        for i in range(1, len(rows)):
+            need, deadline = plugged.get(i, ("", ""))
+            rows[i] = rows[i] + ["1" if need else "0", need, deadline]
     w = csv.writer(sys.stdout, lineterminator="\n")
     w.writerows(rows)
-    print(f"add_car_load: {nights} charges, {total:.0f} kWh added to {o.history} (seed {o.seed})", file=sys.stderr)
+    what = "sessions plugged in, needing" if ev else "charges,"
+    print(f"add_car_load: {nights} {what} {total:.0f} kWh {'in' if ev else 'added to'} {o.history} (seed {o.seed})", file=sys.stderr)
 
 
 if __name__ == "__main__":

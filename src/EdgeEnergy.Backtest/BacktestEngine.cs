@@ -20,7 +20,8 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
     public const string RulesDescription =
         "each night, force-charge at full power in the cheapest half-hours between 00:00 and 07:00 local time, as many " +
         "as it takes to fill the battery; otherwise self-use (the battery covers the load down to its minimum, solar " +
-        "surplus charges it); never export from the battery; immersion heats its daily minimum from the window's start";
+        "surplus charges it); never export from the battery; immersion heats its daily minimum from the window's start; " +
+        "a car charges at full power from plug-in until its need is met";
 
     private readonly IScheduleOptimiser _optimiser = optimiser ?? throw new ArgumentNullException(nameof(optimiser));
     private readonly BacktestOptions _options = options ?? new BacktestOptions();
@@ -34,6 +35,15 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
         if (history.Slots.Count == 0)
         {
             throw new ArgumentException("the history is empty", nameof(history));
+        }
+
+        // A car half described cannot be replayed: EV columns without a charger, or a charger with no car to charge
+        // (which would report a car that never drew), are both input errors rather than guesses.
+        if (history.HasEv != site.Ev is not null)
+        {
+            throw new BacktestInputException(history.HasEv
+                ? "the history has the EV columns (ev_plugged, ev_need_kwh, ev_deadline_utc) but SITE.json has no \"ev\" charger (minKw, maxKw, efficiency)"
+                : "SITE.json has an \"ev\" charger but the history has no EV columns (ev_plugged, ev_need_kwh, ev_deadline_utc)");
         }
 
         var zone = TimeZoneInfo.FindSystemTimeZoneById(site.TimeZone);
@@ -144,9 +154,13 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
         var bills = new double[n];
         var limits = HardLimits.For(site.Battery, site.Grid);
         var soc = site.Battery.SocKwh;
+        var car = EvCharge.For(history, site);
         for (var t = 0; t < n; t++)
         {
             var slot = history.Slots[t];
+            // A dumb charger: full power from plug-in until the need is met.
+            var ev = car?.DumbDrawKwh(t) ?? 0;
+            car?.Deliver(t, ev);
             var heat = 0.0;
             for (var heater = 0; heater < immersion.HeaterCount; heater++)
             {
@@ -156,12 +170,12 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
             }
 
             var command = limits.Apply(choose(t, soc));
-            flows[t] = SiteSimulator.Step(site.Battery, site.Grid, soc, command, slot.LoadKwh, slot.PvKwh, heat, BacktestHistory.SlotHours);
+            flows[t] = SiteSimulator.Step(site.Battery, site.Grid, soc, command, slot.LoadKwh, slot.PvKwh, heat, BacktestHistory.SlotHours, ev);
             bills[t] = slot.BillPence(flows[t]);
             soc = flows[t].SocAfterKwh;
         }
 
-        return new StrategyRun(name, flows, bills) { EndSocKwh = soc };
+        return new StrategyRun(name, flows, bills) { EndSocKwh = soc, EvShortKwh = car?.ShortKwh() ?? 0 };
     }
 
     private static StrategyRun RunNone(BacktestHistory history, BacktestSite site, TimeZoneInfo zone)
@@ -214,6 +228,7 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
         var flows = new SiteFlows[n];
         var bills = new double[n];
         var immersion = new ImmersionTasks(site, history, zone);
+        var car = EvCharge.For(history, site);
         var soc = site.Battery.SocKwh;
         var notProven = 0;
         for (var from = 0; from < n; from += _options.PerfectCommitSlots)
@@ -226,6 +241,8 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
                 Battery = site.Battery with { SocKwh = soc },
                 Grid = site.Grid,
                 Immersions = immersion.ForHorizon(from, to),
+                // Perfect foresight knows every plug-in of the window, not only the car plugged in now.
+                Ev = car?.ForPlan(from, to - from, foresight: true),
                 Slots = [.. Enumerable.Range(from, to - from).Select(t => new SlotInput
                 {
                     ImportPence = history.Slots[t].ImportPence, ExportPence = history.Slots[t].ExportPence,
@@ -252,12 +269,24 @@ public sealed class BacktestEngine(IScheduleOptimiser optimiser, BacktestOptions
                     heat += kwh;
                 }
 
-                flows[t] = new SiteFlows(q.ImportKwh, q.ExportKwh, q.ChargeKwh, q.DischargeKwh, q.PvUsedKwh, heat, history.Slots[t].LoadKwh, q.SocKwh);
+                // The car stops at its need, but a plan may give it more: the charger's minimum power makes a last slot's
+                // small remainder a whole minimum's worth, and surplus solar beyond the export limit costs nothing to
+                // pour in. What the plan gave beyond the need is put back at the grid, so the slot still balances: less
+                // import, else more export within the limit, else less solar used.
+                var planned = Math.Max(0, q.EvKwh ?? 0);
+                var ev = car?.Limit(t, planned) ?? 0;
+                car?.Deliver(t, ev);
+                var excess = planned - ev; // ≥ 0, as are each of its three parts
+                var lessImport = Math.Min(q.ImportKwh, excess);
+                var moreExport = Math.Min(Math.Max(0, site.Grid.MaxExportKw * BacktestHistory.SlotHours - q.ExportKwh), excess - lessImport);
+                var lessSolar = excess - lessImport - moreExport;
+                flows[t] = new SiteFlows(q.ImportKwh - lessImport, q.ExportKwh + moreExport, q.ChargeKwh, q.DischargeKwh,
+                    Math.Max(0, q.PvUsedKwh - lessSolar), heat, history.Slots[t].LoadKwh, q.SocKwh, ev);
                 bills[t] = history.Slots[t].BillPence(flows[t]);
                 soc = q.SocKwh;
             }
         }
 
-        return (new StrategyRun(StrategyNames.Perfect, flows, bills) { EndSocKwh = soc }, notProven);
+        return (new StrategyRun(StrategyNames.Perfect, flows, bills) { EndSocKwh = soc, EvShortKwh = car?.ShortKwh() ?? 0 }, notProven);
     }
 }

@@ -10,6 +10,18 @@ public sealed record HistorySlot(
 {
     /// <summary>What grid flows cost in this slot, pence: import at the import price less export at the export price.</summary>
     public double BillPence(SiteFlows flows) => flows.ImportKwh * ImportPence - flows.ExportKwh * ExportPence;
+
+    /// <summary>The car in this slot (the optional EV columns); null when the history has none.</summary>
+    public HistoryEv? Ev { get; init; }
+}
+
+/// <summary>
+/// The EV columns of one slot: whether the car is plugged in and, while it is, its session's need (kWh into the car's
+/// battery, after the charger's efficiency) and deadline; every slot of a session states the same need and deadline.
+/// </summary>
+public sealed record HistoryEv(bool Plugged, double NeedKwh, DateTimeOffset DeadlineUtc)
+{
+    public static readonly HistoryEv Unplugged = new(false, 0, default);
 }
 
 /// <summary>The history: contiguous 30-minute slots in time order.</summary>
@@ -19,6 +31,9 @@ public sealed record BacktestHistory(IReadOnlyList<HistorySlot> Slots)
     public const double SlotHours = SlotMinutes / 60.0;
 
     public bool HasPvForecast => Slots.Count > 0 && Slots.All(s => s.PvForecastKwh is not null);
+
+    /// <summary>Whether the history has the EV columns (<c>ev_plugged</c>, <c>ev_need_kwh</c>, <c>ev_deadline_utc</c>).</summary>
+    public bool HasEv => Slots.Count > 0 && Slots[0].Ev is not null;
 
     /// <summary>How the import column's prices became known (what a replan at each moment may see): Agile's rule unless the compare put another tariff's prices in.</summary>
     public TariffKnowledge ImportTariff { get; init; } = TariffKnowledge.Agile;
@@ -45,6 +60,9 @@ public sealed record BacktestSite
     public GridSpec Grid { get; init; } = new();
     public IReadOnlyList<ImmersionHeater> Immersions { get; init; } = [];
     public string TimeZone { get; init; } = "Europe/London";
+
+    /// <summary>The car's charger (SITE.json's <c>ev</c>: minKw, maxKw, efficiency; no needs — those come from the history's EV columns).</summary>
+    public EvSpec? Ev { get; init; }
 }
 
 /// <summary>Bad history or site input: the message names the file, the line or field, and what is wrong.</summary>

@@ -44,6 +44,14 @@ public static class BacktestReport
                 ["endSocKwh"] = Round(run.EndSocKwh, 4),
                 ["savingsPence"] = Round(result.Strategies[StrategyNames.None].TotalBillPence - run.TotalBillPence, 4),
             };
+            if (result.History.HasEv)
+            {
+                // Only with a car, so that a car-less report stays exactly as docs/contracts.md section 3 has it.
+                var strategy = strategies[name]!.AsObject();
+                strategy["evKwh"] = Round(run.EvKwh, 4);
+                strategy["evCostPence"] = Round(run.EvCostPence(result.History), 4);
+                strategy["evShortKwh"] = Round(run.EvShortKwh, 4);
+            }
         }
 
         var solve = result.Decisions.Select(d => d.SolveMilliseconds).Order().ToArray();
@@ -142,6 +150,8 @@ public static class BacktestReport
     /// <summary>
     /// TRACE.csv of a strategy, one row per slot; <c>soc_kwh</c> is the stored energy at the end of the slot and
     /// <c>bill_pence</c> the slot's own bill (import·import price − export·export price), so the rows sum to billPence.
+    /// With the history's EV columns a last column <c>ev_kwh</c> holds the car's draw; without them the columns are
+    /// the contract's.
     /// </summary>
     public static void WriteTrace(TextWriter writer, BacktestHistory history, StrategyRun run)
     {
@@ -149,7 +159,7 @@ public static class BacktestReport
         ArgumentNullException.ThrowIfNull(history);
         ArgumentNullException.ThrowIfNull(run);
         writer.Write(TraceHeader);
-        writer.Write('\n');
+        writer.Write(history.HasEv ? ",ev_kwh\n" : "\n");
         var line = new StringBuilder(128);
         for (var t = 0; t < history.Slots.Count; t++)
         {
@@ -158,11 +168,18 @@ public static class BacktestReport
             line.Append(history.Slots[t].Start.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", s_inv));
             foreach (var v in (ReadOnlySpan<double>)[f.ImportKwh, f.ExportKwh, f.ChargeKwh, f.DischargeKwh, f.PvUsedKwh, f.SocAfterKwh, f.ImmersionKwh, run.BillPence[t]])
             {
-                line.Append(',').Append(Math.Round(v, 9).ToString("0.#########", s_inv));
+                Cell(v);
+            }
+
+            if (history.HasEv)
+            {
+                Cell(f.EvKwh);
             }
 
             writer.Write(line);
             writer.Write('\n');
         }
+
+        void Cell(double v) => line.Append(',').Append(Math.Round(v, 9).ToString("0.#########", s_inv));
     }
 }

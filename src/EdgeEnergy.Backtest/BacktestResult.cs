@@ -27,6 +27,18 @@ public sealed class StrategyRun(string name, SiteFlows[] flows, double[] billPen
     public double BatteryThroughputKwh => Flows.Sum(f => f.ChargeKwh + f.DischargeKwh);
 
     public double EndSocKwh { get; init; }
+
+    /// <summary>The car's charger draw (kWh, 0 without a car).</summary>
+    public double EvKwh => Flows.Sum(f => f.EvKwh);
+
+    /// <summary>
+    /// The car's share of the bill (pence): each slot's draw at that slot's import price — what the car's energy costs
+    /// at the margin, as if imported, whether the grid, the battery or solar met it in the end.
+    /// </summary>
+    public double EvCostPence(BacktestHistory history) => Flows.Select((f, t) => f.EvKwh * history.Slots[t].ImportPence).Sum();
+
+    /// <summary>kWh the car was left short at its deadlines (docs/backtest.md, "A car"); never dropped silently.</summary>
+    public double EvShortKwh { get; init; }
 }
 
 /// <summary>What the optimiser strategy decided in a slot: the forecasts and plan it acted on, and the command sent.</summary>

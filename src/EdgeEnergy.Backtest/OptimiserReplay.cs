@@ -13,8 +13,8 @@ namespace EdgeEnergy.Backtest;
 /// live service's mapping (<see cref="PlanCommandMapper"/>), anti-flapping (<see cref="CommandDebouncer"/>) and hard
 /// limits against the <see cref="SiteSimulator"/> with the actual load and solar.
 /// <para>
-/// Replans follow one another only through the state they hand on: the stored energy, the command in force and the
-/// immersion heat delivered in windows still open. That state forgets its past: two replays started from different
+/// Replans follow one another only through the state they hand on: the stored energy, the command in force, the
+/// immersion heat delivered in windows still open and the car's energy in its session still open. That state forgets its past: two replays started from different
 /// states agree exactly from the first slot where the battery was full or empty in both (on the 2022 data within a
 /// day or two). So with several cores the history is cut into segments, each replayed on its own from a guessed state
 /// (the site's starting state); then, in order, each segment is replayed again from the true state its predecessor
@@ -52,6 +52,7 @@ internal sealed class OptimiserReplay
     private readonly double[] _bills;
     private readonly DecisionRecord[] _decisions;
     private readonly double[][] _heat;
+    private readonly double[] _ev;
     private readonly bool[] _fallback;
 
     // Per slot of a segment replayed from a guess: its state before the slot, for the catch-up to compare with.
@@ -79,6 +80,7 @@ internal sealed class OptimiserReplay
         _bills = new double[n];
         _decisions = new DecisionRecord[n];
         _heat = new double[n][];
+        _ev = new double[n];
         _fallback = new bool[n];
         _guessedBefore = new StateBefore[n];
     }
@@ -209,8 +211,15 @@ internal sealed class OptimiserReplay
             }
         }
 
+        // The car's draws of the true replays, likewise, for the kWh it was left short.
+        var car = EvCharge.For(_history, _site);
+        for (var t = 0; car is not null && t < n; t++)
+        {
+            car.Deliver(t, _ev[t]);
+        }
+
         return new OptimiserReplayResult(
-            new StrategyRun(StrategyNames.Optimiser, _flows, _bills) { EndSocKwh = ends[^1].SocKwh },
+            new StrategyRun(StrategyNames.Optimiser, _flows, _bills) { EndSocKwh = ends[^1].SocKwh, EvShortKwh = car?.ShortKwh() ?? 0 },
             _decisions, _fallback.Count(f => f), immersion.Shortfalls(), PvSource, merged, segments, catchUpSlots);
     }
 
@@ -275,6 +284,12 @@ internal sealed class OptimiserReplay
         });
         errors?.Add(_history, known, built.EstimatedImport, built.EstimatedExport, _importPrices, _zone);
         var problem = built.Problem;
+        // The car as the live cycle adds it: only the one plugged in now, with its need and deadline.
+        if (state.Car?.ForPlan(t, count, foresight: false) is { } car)
+        {
+            problem = problem with { Ev = car };
+        }
+
         var terminalValue = problem.TerminalValuePencePerKwh;
         var plan = _optimiser.Solve(problem, Scenarios(t, loadForecast, pvForecast));
         var usable = plan.Status is PlanStatus.Optimal or PlanStatus.Feasible && plan.Slots.Count > 0;
@@ -288,9 +303,13 @@ internal sealed class OptimiserReplay
             state.Immersion.Deliver(t, heater, heat[heater]);
         }
 
+        // The car draws what the plan's first slot gives it (the live service sets evcc's current to it); with no usable
+        // plan, evcc's own deadline plan is the live fail-safe, taken here as a dumb charger from plug-in.
+        var ev = state.Car is not { } plugged ? 0 : usable ? plugged.Limit(t, plan.Slots[0].EvKwh ?? 0) : plugged.DumbDrawKwh(t);
+        state.Car?.Deliver(t, ev);
         var command = state.Debouncer.Next(now, _limits.Apply(proposed, state.SocKwh / battery.CapacityKwh * 100));
         var slot = _history.Slots[t];
-        var flows = SiteSimulator.Step(battery, _site.Grid, state.SocKwh, command, slot.LoadKwh, slot.PvKwh, heat.Sum(), h);
+        var flows = SiteSimulator.Step(battery, _site.Grid, state.SocKwh, command, slot.LoadKwh, slot.PvKwh, heat.Sum(), h, ev);
         state.SocKwh = flows.SocAfterKwh;
         if (!record)
         {
@@ -300,6 +319,7 @@ internal sealed class OptimiserReplay
         _flows[t] = flows;
         _bills[t] = slot.BillPence(flows);
         _heat[t] = heat;
+        _ev[t] = ev;
         _fallback[t] = !usable;
         _decisions[t] = new DecisionRecord(
             loadForecast[0], pvForecast[0], plan.Slots.Count > 0 ? plan.Slots[0].ImportKwh : double.NaN,
@@ -342,21 +362,23 @@ internal sealed class OptimiserReplay
         public required double SocKwh { get; set; }
         public required CommandDebouncer Debouncer { get; init; }
         public required ImmersionTasks Immersion { get; init; }
+        public EvCharge? Car { get; init; }
 
         public static ReplayState Start(BacktestSite site, BacktestHistory history, TimeZoneInfo zone, BacktestOptions options) => new()
         {
             SocKwh = site.Battery.SocKwh,
             Debouncer = new CommandDebouncer(options.MinimumDwell, options.PowerHysteresisW),
             Immersion = new ImmersionTasks(site, history, zone),
+            Car = EvCharge.For(history, site),
         };
 
         public StateBefore Snapshot(int t) =>
-            new(SocKwh, Debouncer.Current, Debouncer.CurrentSince, Immersion.DeliveredInOpenWindows(t));
+            new(SocKwh, Debouncer.Current, Debouncer.CurrentSince, Immersion.DeliveredInOpenWindows(t), Car?.DeliveredInOpenSession(t) ?? 0);
 
         /// <summary>
         /// Whether this state, before the slot starting at <paramref name="now"/>, leads to the same replay from there on
         /// as the state recorded there. The stored energy must be equal to the bit, the immersion heat delivered in
-        /// windows still open equal, and the debouncer must hold the same command, either since the same moment or
+        /// windows still open equal, the car's energy in its session still open equal, and the debouncer must hold the same command, either since the same moment or
         /// both for at least its dwell (from then on the dwell no longer holds anything back).
         /// </summary>
         public bool AgreesWith(StateBefore recorded, DateTimeOffset now, int t) =>
@@ -364,11 +386,12 @@ internal sealed class OptimiserReplay
             && Equals(Debouncer.Current, recorded.Command)
             && (Debouncer.CurrentSince == recorded.Since
                 || (now - Debouncer.CurrentSince >= Debouncer.MinimumDwell && now - recorded.Since >= Debouncer.MinimumDwell))
-            && Immersion.DeliveredInOpenWindows(t).AsSpan().SequenceEqual(recorded.OpenWindowsKwh);
+            && Immersion.DeliveredInOpenWindows(t).AsSpan().SequenceEqual(recorded.OpenWindowsKwh)
+            && (Car?.DeliveredInOpenSession(t) ?? 0) == recorded.OpenSessionKwh;
     }
 
     /// <summary>A replay's state as it stood before a slot.</summary>
-    private sealed record StateBefore(double SocKwh, InverterCommand? Command, DateTimeOffset Since, double[] OpenWindowsKwh);
+    private sealed record StateBefore(double SocKwh, InverterCommand? Command, DateTimeOffset Since, double[] OpenWindowsKwh, double OpenSessionKwh);
 }
 
 /// <summary>The optimiser strategy's replay, and how it was cut: segments replayed in parallel, slots replayed again to catch up.</summary>

@@ -8,7 +8,8 @@ namespace EdgeEnergy.Backtest;
 /// <summary>
 /// Reads SITE.json: <c>{ "battery": {…the plan problem's battery…}, "grid": {…}, "immersions": [ { "id", "powerKw",
 /// "valuePencePerKwh", "windows": [ { "fromLocal": "02:00", "toLocal": "23:00", "minKwh", "maxKwh" } ] } ],
-/// "timezone": "Europe/London" }</c>. Unknown fields, missing fields and impossible values are errors naming the field.
+/// "timezone": "Europe/London", "ev": { "id", "minKw", "maxKw", "efficiency" } }</c> (<c>ev</c>: the car's charger, when
+/// the history has the EV columns). Unknown fields, missing fields and impossible values are errors naming the field.
 /// </summary>
 public static class SiteJson
 {
@@ -85,11 +86,23 @@ public static class SiteJson
             immersions.Add(new ImmersionHeater { Id = im.Id, PowerKw = im.PowerKw, ValuePencePerKwh = im.ValuePencePerKwh, Windows = windows });
         }
 
-        var site = new BacktestSite { Battery = dto.Battery, Grid = dto.Grid ?? new GridSpec(), Immersions = immersions, TimeZone = zone };
-        // The battery and grid must pass the same checks as a plan problem's.
+        EvSpec? ev = null;
+        if (dto.Ev is { } car)
+        {
+            ev = new EvSpec
+            {
+                Id = car.Id ?? "car",
+                MinKw = car.MinKw ?? throw new BacktestInputException($"{sourceName}: field ev.minKw: missing"),
+                MaxKw = car.MaxKw ?? throw new BacktestInputException($"{sourceName}: field ev.maxKw: missing"),
+                Efficiency = car.Efficiency ?? throw new BacktestInputException($"{sourceName}: field ev.efficiency: missing"),
+            };
+        }
+
+        var site = new BacktestSite { Battery = dto.Battery, Grid = dto.Grid ?? new GridSpec(), Immersions = immersions, TimeZone = zone, Ev = ev };
+        // The battery, grid and car's charger must pass the same checks as a plan problem's.
         var probe = new PlanProblem
         {
-            Start = DateTimeOffset.UnixEpoch, Battery = site.Battery, Grid = site.Grid,
+            Start = DateTimeOffset.UnixEpoch, Battery = site.Battery, Grid = site.Grid, Ev = site.Ev,
             Slots = [new SlotInput { ImportPence = 0, ExportPence = 0, LoadKwh = 0 }],
         };
         if (PlanProblemValidator.Validate(probe) is { Count: > 0 } errors)
@@ -117,6 +130,16 @@ public static class SiteJson
         public GridSpec? Grid { get; init; }
         public List<ImmersionDto>? Immersions { get; init; }
         public string? Timezone { get; init; }
+        public EvDto? Ev { get; init; }
+    }
+
+    /// <summary>The car's charger; its needs come from the history's EV columns.</summary>
+    private sealed record EvDto
+    {
+        public string? Id { get; init; }
+        public double? MinKw { get; init; }
+        public double? MaxKw { get; init; }
+        public double? Efficiency { get; init; }
     }
 
     private sealed record ImmersionDto

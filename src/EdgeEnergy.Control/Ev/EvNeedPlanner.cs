@@ -83,7 +83,6 @@ public static class EvNeedPlanner
         }
 
         var deadline = vehicle is null ? null : new EvDeadline(vehicle, target, departure);
-        var toSlot = Math.Min(slotCount, (int)Math.Floor((departure - start).TotalMinutes / slotMinutes));
         var by = string.Create(CultureInfo.InvariantCulture, $"by {Local(departure)} UK ({source})");
         if (choice.ChargeNow && kwh > 0)
         {
@@ -95,7 +94,7 @@ public static class EvNeedPlanner
         }
 
         var problem = problems.Count == 0 ? null : string.Join("; ", problems);
-        if (kwh <= 0 || toSlot < 1)
+        if (NeedBy(kwh, departure, start, slotMinutes, slotCount) is not { } carNeed)
         {
             var why = kwh <= 0 ? $"{label} plugged in, at its target already" : $"{label} plugged in, leaving within this half hour";
             return new EvPlanning(null, deadline, problem is null ? why : $"{why}; {problem}", problem);
@@ -107,10 +106,22 @@ public static class EvNeedPlanner
             MinKw = options.Kw(options.MinCurrentAmps),
             MaxKw = options.Kw(options.MaxCurrentAmps),
             Efficiency = options.Efficiency,
-            Needs = [new EvNeed { FromSlot = 0, ToSlot = toSlot, Kwh = kwh }],
+            Needs = [carNeed],
         };
         var detail = $"{label} plugged in: {need} {by}";
         return new EvPlanning(spec, deadline, problem is null ? detail : $"{detail}; {problem}", problem);
+    }
+
+    /// <summary>
+    /// The need of a car plugged in at slot <paramref name="fromSlot"/> of a plan starting at <paramref name="start"/>:
+    /// <paramref name="kwh"/> into its battery by the last whole slot before <paramref name="departure"/>, cut at the
+    /// horizon (the plan asks it all within what it sees; the next replan sees further). Null: nothing to ask — at its
+    /// target already, or leaving before a whole slot of the plan is left. The live cycle and the backtest both use it.
+    /// </summary>
+    public static EvNeed? NeedBy(double kwh, DateTimeOffset departure, DateTimeOffset start, int slotMinutes, int slotCount, int fromSlot = 0)
+    {
+        var toSlot = Math.Min(slotCount, (int)Math.Floor((departure - start).TotalMinutes / slotMinutes));
+        return kwh <= 0 || toSlot <= fromSlot || fromSlot >= slotCount ? null : new EvNeed { FromSlot = fromSlot, ToSlot = toSlot, Kwh = kwh };
     }
 
     /// <summary>The first instant after <paramref name="now"/> at <paramref name="timeOfDay"/> UK local time (today's or tomorrow's).</summary>

@@ -5,11 +5,12 @@ namespace EdgeEnergy.Domain.Control;
 
 /// <summary>
 /// The energy flows of one interval at a site, in kWh (all ≥ 0), and the stored energy at its end (kWh).
-/// Balance: <c>PvUsed + Import + Discharge = Load + Charge + Export + Immersion</c>.
+/// Balance: <c>PvUsed + Import + Discharge = Load + Charge + Export + Immersion + Ev</c> (<c>Ev</c>: an electric car's
+/// charger draw, 0 without one).
 /// </summary>
 public readonly record struct SiteFlows(
     double ImportKwh, double ExportKwh, double ChargeKwh, double DischargeKwh, double PvUsedKwh, double ImmersionKwh,
-    double LoadKwh, double SocAfterKwh);
+    double LoadKwh, double SocAfterKwh, double EvKwh = 0);
 
 /// <summary>
 /// Pure physics of a hybrid inverter site over one interval: given the stored energy, a command and the actual load,
@@ -22,7 +23,7 @@ public static class SiteSimulator
 {
     public static SiteFlows Step(
         BatterySpec battery, GridSpec grid, double socKwh, InverterCommand command,
-        double loadKwh, double pvKwh, double immersionKwh, double hours)
+        double loadKwh, double pvKwh, double immersionKwh, double hours, double evKwh = 0)
     {
         ArgumentNullException.ThrowIfNull(battery);
         ArgumentNullException.ThrowIfNull(grid);
@@ -30,6 +31,7 @@ public static class SiteSimulator
         loadKwh = Math.Max(0, loadKwh);
         pvKwh = Math.Max(0, pvKwh);
         immersionKwh = Math.Max(0, immersionKwh);
+        evKwh = Math.Max(0, evKwh);
         var reserveKwh = Math.Max(battery.MinSocKwh, command.ReserveSocPercent / 100.0 * battery.CapacityKwh);
         var maxChargeKwh = battery.MaxChargeKw * hours;
         var maxDischargeKwh = battery.MaxDischargeKw * hours;
@@ -37,7 +39,8 @@ public static class SiteSimulator
         // Energy the cells can take in / give out from here, measured at the AC side.
         var roomKwh = Math.Max(0, battery.MaxSocKwh - socKwh) / battery.ChargeEfficiency;
         var availableKwh = Math.Max(0, socKwh - reserveKwh) * battery.DischargeEfficiency;
-        var demandKwh = loadKwh + immersionKwh;
+        // The car's charger is house load to the inverter (its meter sees it like any other): self-use covers it too.
+        var demandKwh = loadKwh + immersionKwh + evKwh;
         var requestedKwh = command.PowerW is { } w ? Energy.Kwh(Math.Max(0, w), hours) : double.PositiveInfinity;
 
         double charge = 0, discharge = 0;
@@ -87,6 +90,6 @@ public static class SiteSimulator
 
         var socAfter = socKwh + battery.ChargeEfficiency * charge - discharge / battery.DischargeEfficiency;
         socAfter = Math.Clamp(socAfter, Math.Min(battery.MinSocKwh, socKwh), Math.Max(battery.MaxSocKwh, socKwh));
-        return new SiteFlows(import, export, charge, discharge, pvUsed, immersionKwh, loadKwh, socAfter);
+        return new SiteFlows(import, export, charge, discharge, pvUsed, immersionKwh, loadKwh, socAfter, evKwh);
     }
 }

@@ -290,6 +290,12 @@ internal static class BacktestCommand
                 name, r.TotalBillPence / 100, (none - r.TotalBillPence) / 100, result.Capture(name), r.ImportKwh, r.ExportKwh, r.BatteryThroughputKwh));
         }
 
+        if (result.History.HasEv)
+        {
+            // The car's share: its draw at each slot's import price (docs/backtest.md, "A car").
+            w.WriteLine($"  car: {string.Join("; ", new[] { StrategyNames.None, StrategyNames.Rules, StrategyNames.Optimiser, StrategyNames.Perfect }.Select(name => result.Strategies[name]).Select(r => string.Create(s_inv, $"{r.Name} {r.EvKwh:0} kWh £{r.EvCostPence(result.History) / 100:0.00} short {r.EvShortKwh:0.0} kWh")))}");
+        }
+
         w.WriteLine($"  savings capture {result.SavingsCapturePercent:0.0}% of perfect foresight; {result.SavingsRatioVsRules:0.00}× the rules strategy's savings");
         w.WriteLine($"  load forecast (day-ahead MAE, kWh/slot): {string.Join("; ", result.LoadForecastScores.Select(s => $"{s.Forecaster} {s.MaeKwh:0.000}"))}");
         w.WriteLine($"  solar forecast: {result.PvForecastSource}");

@@ -11,14 +11,14 @@ using EdgeEnergy.Domain.Prices;
 
 namespace EdgeEnergy.Control.Tests.Backtest;
 
-/// <summary>One run of the real engine and optimiser on 8 real days, shared by the tests that inspect it.</summary>
-public sealed class EightDayRun
+/// <summary>One run of the real engine and optimiser on a fixture history and site, shared by the tests that inspect it.</summary>
+public abstract class FixtureRun
 {
-    public EightDayRun()
+    protected FixtureRun(string historyPath, string sitePath)
     {
-        using var reader = new StreamReader(Testing.BacktestFixtures.History);
+        using var reader = new StreamReader(historyPath);
         History = HistoryCsv.Read(reader, "history");
-        Site = SiteJson.Parse(File.ReadAllText(Testing.BacktestFixtures.SiteWithImmersion), "site");
+        Site = SiteJson.Parse(File.ReadAllText(sitePath), "site");
         Result = new BacktestEngine(new OrToolsScheduleOptimiser()).Run(History, Site);
         var trace = new StringWriter(CultureInfo.InvariantCulture);
         BacktestReport.WriteTrace(trace, History, Result.Strategies[StrategyNames.Optimiser]);
@@ -28,8 +28,13 @@ public sealed class EightDayRun
     public BacktestHistory History { get; }
     public BacktestSite Site { get; }
     public BacktestResult Result { get; }
+
+    /// <summary>The optimiser strategy's TRACE.csv.</summary>
     public string Trace { get; }
 }
+
+/// <summary>8 real days with an immersion heater.</summary>
+public sealed class EightDayRun() : FixtureRun(Testing.BacktestFixtures.History, Testing.BacktestFixtures.SiteWithImmersion);
 
 public class BacktestEngineTests(EightDayRun run) : IClassFixture<EightDayRun>
 {
