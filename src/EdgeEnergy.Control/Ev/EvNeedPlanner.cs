@@ -84,17 +84,19 @@ public static class EvNeedPlanner
 
         var deadline = vehicle is null ? null : new EvDeadline(vehicle, target, departure);
         var by = string.Create(CultureInfo.InvariantCulture, $"by {Local(departure)} UK ({source})");
+        var due = departure;
         if (choice.ChargeNow && kwh > 0)
         {
             // "Charge now": the need is due in as few slots as full power takes, so the plan counts the car's draw now
             // (the loadpoint is driven at full power whatever the plan; EvCharging) and plans the house around it.
             var maxKwhPerSlot = options.Kw(options.MaxCurrentAmps) * options.Efficiency * slotMinutes / 60;
-            toSlot = Math.Clamp((int)Math.Ceiling((kwh / maxKwhPerSlot) - 1e-9), 1, Math.Max(1, slotCount));
+            var slots = Math.Clamp((int)Math.Ceiling((kwh / maxKwhPerSlot) - 1e-9), 1, Math.Max(1, slotCount));
+            due = start.AddMinutes(slots * slotMinutes);
             by = "now at full power (Home Assistant's charge now)";
         }
 
         var problem = problems.Count == 0 ? null : string.Join("; ", problems);
-        if (NeedBy(kwh, departure, start, slotMinutes, slotCount) is not { } carNeed)
+        if (NeedBy(kwh, due, start, slotMinutes, slotCount) is not { } carNeed)
         {
             var why = kwh <= 0 ? $"{label} plugged in, at its target already" : $"{label} plugged in, leaving within this half hour";
             return new EvPlanning(null, deadline, problem is null ? why : $"{why}; {problem}", problem);
