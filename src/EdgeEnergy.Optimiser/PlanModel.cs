@@ -37,8 +37,9 @@ internal sealed class PlanModel : IDisposable
     /// <summary>
     /// GLOP's dual simplex instead of its default primal. A branch and bound node only lowers upper bounds, which keeps
     /// the last basis dual feasible, so the dual simplex re-solves it in a few pivots; on 90 days of a 2022 solar replay
-    /// it took 9 % off the time (a fifth with presolve off on first solves, <see cref="Solve"/>). Among plans of equal forecast cost it also lands on other vertices than the primal,
-    /// which on the shared solar homes carried out better (docs/reports/2026-12-02-solar-homes.md, Speed).
+    /// it took 9 % off the time (a fifth with presolve off on first solves, <see cref="Solve"/>). Among plans of equal
+    /// forecast cost it also lands on other vertices than the primal, which on the shared solar homes carried out better
+    /// (docs/reports/2026-12-02-solar-homes.md, Speed).
     /// </summary>
     private const string GlopParameters = "use_dual_simplex: true";
 
@@ -310,7 +311,7 @@ internal sealed class PlanModel : IDisposable
 
     public List<int> SlotsBreakingExclusivity() => [.. BrokenRules().Select(b => b.Leaning.Slot).Distinct()];
 
-    private MPSolverParameters? _resolveParameters;
+    private MPSolverParameters? _solveParameters;
 
     /// <summary>
     /// Solves, and again after pins changed. Presolve is off so that GLOP starts from the last basis (only bounds
@@ -319,13 +320,13 @@ internal sealed class PlanModel : IDisposable
     /// </summary>
     public Solver.ResultStatus Solve()
     {
-        if (_resolveParameters is null)
+        if (_solveParameters is null)
         {
-            _resolveParameters = new MPSolverParameters();
-            _resolveParameters.SetIntegerParam(MPSolverParameters.IntegerParam.PRESOLVE, (int)MPSolverParameters.PresolveValues.PRESOLVE_OFF);
+            _solveParameters = new MPSolverParameters();
+            _solveParameters.SetIntegerParam(MPSolverParameters.IntegerParam.PRESOLVE, (int)MPSolverParameters.PresolveValues.PRESOLVE_OFF);
         }
 
-        return Solver.Solve(_resolveParameters);
+        return Solver.Solve(_solveParameters);
     }
 
     /// <summary>
@@ -476,7 +477,7 @@ internal sealed class PlanModel : IDisposable
 
     public void Dispose()
     {
-        _resolveParameters?.Dispose();
+        _solveParameters?.Dispose();
         if (_ownsSolver)
         {
             Solver.Dispose();
