@@ -58,14 +58,18 @@ internal static class BenchCommand
                     optimiser.Solve(variant, cancellationToken); // warm-up: JIT and native library load
                     var key = (variant.Slots.Count, withImmersion, variant.Ev is not null);
                     var row = rows.TryGetValue(key, out var r) ? r : rows[key] = new Row();
+                    var own = new List<double>(repeat);
                     for (var i = 0; i < repeat; i++)
                     {
                         var allocated = GC.GetAllocatedBytesForCurrentThread();
                         var started = Stopwatch.GetTimestamp();
                         optimiser.Solve(variant, cancellationToken);
-                        row.Milliseconds.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                        own.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                         row.AllocatedBytes.Add(GC.GetAllocatedBytesForCurrentThread() - allocated);
                     }
+
+                    row.Milliseconds.AddRange(own);
+                    row.MedianByProblem[Path.GetFileNameWithoutExtension(file)] = Percentile(own, 0.5);
 
                     row.Problems++;
                     if (referencePath is not null)
@@ -84,14 +88,16 @@ internal static class BenchCommand
 
         Console.WriteLine($"Optimiser benchmark: {repeat} timed solves per problem after one warm-up, {Environment.ProcessorCount} cores, {RuntimeInformationText()}");
         Console.WriteLine();
-        Console.WriteLine("| slots | immersion | car | problems | median ms | p90 ms | managed KB/solve | reference median ms | speed-up |");
-        Console.WriteLine("|---:|:---:|:---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| slots | immersion | car | problems | median ms | p90 ms | p99 ms | slowest problem (its median ms) | managed KB/solve | reference median ms | speed-up |");
+        Console.WriteLine("|---:|:---:|:---:|---:|---:|---:|---:|:---|---:|---:|---:|");
         foreach (var ((slots, immersion, car), row) in rows)
         {
             var median = Percentile(row.Milliseconds, 0.5);
             var reference = row.ReferenceMilliseconds.Count > 0 ? Percentile(row.ReferenceMilliseconds, 0.5) : double.NaN;
-            Console.WriteLine(string.Format(s_inv, "| {0} | {1} | {2} | {3} | {4:0.00} | {5:0.00} | {6:0} | {7} | {8} |",
+            var slowest = row.MedianByProblem.MaxBy(p => p.Value);
+            Console.WriteLine(string.Format(s_inv, "| {0} | {1} | {2} | {3} | {4:0.00} | {5:0.00} | {6:0.00} | {7} ({8:0.0}) | {9:0} | {10} | {11} |",
                 slots, immersion ? "yes" : "no", car ? "yes" : "no", row.Problems, median, Percentile(row.Milliseconds, 0.9),
+                Percentile(row.Milliseconds, 0.99), slowest.Key, slowest.Value,
                 Percentile(row.AllocatedBytes.Select(b => (double)b).ToList(), 0.5) / 1024,
                 double.IsNaN(reference) ? "-" : reference.ToString("0.0", s_inv),
                 double.IsNaN(reference) ? "-" : (reference / median).ToString("0.0", s_inv) + "×"));
@@ -154,5 +160,6 @@ internal static class BenchCommand
         public List<double> Milliseconds { get; } = [];
         public List<long> AllocatedBytes { get; } = [];
         public List<double> ReferenceMilliseconds { get; } = [];
+        public Dictionary<string, double> MedianByProblem { get; } = new(StringComparer.Ordinal);
     }
 }
