@@ -131,5 +131,11 @@ internal static class Migrations
                 updated INTEGER NOT NULL,
                 PRIMARY KEY (heater_id, window_index, opens_on)) WITHOUT ROWID;
             """),
+        // The car charger's draw as evcc measured it, a part of load_w: the load forecasters learn the house without
+        // the car, which the plan places itself (issue 19 §2). Null in every row written before.
+        (4, "car charging power", """
+            ALTER TABLE telemetry ADD COLUMN car_w REAL;
+            ALTER TABLE telemetry_30m ADD COLUMN car_w REAL;
+            """),
     ];
 }

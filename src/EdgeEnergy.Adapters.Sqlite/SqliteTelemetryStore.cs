@@ -6,7 +6,7 @@ namespace EdgeEnergy.Adapters.Sqlite;
 /// <summary>Minute telemetry in <c>telemetry</c>; older data averaged per 30 minutes in <c>telemetry_30m</c> (see <see cref="SqliteRetention"/>).</summary>
 public sealed class SqliteTelemetryStore(SqliteDatabase database) : ITelemetryStore
 {
-    internal static readonly string[] s_columns = ["soc_percent", "battery_w", "grid_w", "load_w", "pv_w"];
+    internal static readonly string[] s_columns = ["soc_percent", "battery_w", "grid_w", "load_w", "pv_w", "car_w"];
 
     public Task AppendAsync(IReadOnlyList<TelemetrySample> samples, CancellationToken cancellationToken)
     {
@@ -14,13 +14,13 @@ public sealed class SqliteTelemetryStore(SqliteDatabase database) : ITelemetrySt
         return database.WriteAsync(async (connection, transaction) =>
         {
             await using var insert = connection.Command(
-                $"INSERT OR REPLACE INTO telemetry(minute, {string.Join(", ", s_columns)}) VALUES ($m, $c0, $c1, $c2, $c3, $c4);", transaction)
-                .With("$m", 0L).With("$c0", null).With("$c1", null).With("$c2", null).With("$c3", null).With("$c4", null);
+                $"INSERT OR REPLACE INTO telemetry(minute, {string.Join(", ", s_columns)}) VALUES ($m, $c0, $c1, $c2, $c3, $c4, $c5);", transaction)
+                .With("$m", 0L).With("$c0", null).With("$c1", null).With("$c2", null).With("$c3", null).With("$c4", null).With("$c5", null);
             foreach (var s in samples)
             {
                 var seconds = SqlTime.ToUnix(s.TimestampUtc);
                 insert.Parameters["$m"].Value = seconds - (seconds % 60);
-                double?[] values = [s.BatterySocPercent, s.BatteryPowerW, s.GridPowerW, s.LoadPowerW, s.PvPowerW];
+                double?[] values = [s.BatterySocPercent, s.BatteryPowerW, s.GridPowerW, s.LoadPowerW, s.PvPowerW, s.CarChargingW];
                 for (var i = 0; i < values.Length; i++)
                 {
                     insert.Parameters[$"$c{i}"].Value = values[i] is { } v && double.IsFinite(v) ? v : DBNull.Value;
@@ -55,5 +55,5 @@ public sealed class SqliteTelemetryStore(SqliteDatabase database) : ITelemetrySt
         }, cancellationToken);
 
     private static TelemetrySample Read(SqliteDataReader r) =>
-        new(SqlTime.FromUnix(r.GetInt64(0)), r.NullableDouble(1), r.NullableDouble(2), r.NullableDouble(3), r.NullableDouble(4), r.NullableDouble(5));
+        new(SqlTime.FromUnix(r.GetInt64(0)), r.NullableDouble(1), r.NullableDouble(2), r.NullableDouble(3), r.NullableDouble(4), r.NullableDouble(5), r.NullableDouble(6));
 }

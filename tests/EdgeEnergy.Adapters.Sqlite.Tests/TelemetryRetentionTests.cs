@@ -44,6 +44,22 @@ public sealed class TelemetryRetentionTests : IDisposable
     }
 
     [Fact]
+    public async Task The_car_chargers_power_is_kept_beside_the_load_and_averaged_with_it_into_30_minute_rows()
+    {
+        var store = new SqliteTelemetryStore(_db.Database);
+        // 30 old minutes: the car at 7 kW for the first 10, read idle (0 W) for the next 10, evcc unread for the last 10.
+        var old = Enumerable.Range(0, 30).Select(i => new TelemetrySample(s_t0.AddMinutes(i), 50, 0, 0, 8000, 0, i switch { < 10 => 7000, < 20 => 0, _ => null })).ToList();
+        await store.AppendAsync(old, CancellationToken.None);
+        Assert.Equal(7000, (await store.GetAsync(s_t0, s_t0.AddMinutes(1), CancellationToken.None)).Single().CarChargingW);
+
+        await Retention().ApplyAsync(s_t0.AddDays(20), CancellationToken.None);
+
+        var slot = (await store.GetAsync(s_t0, s_t0.AddMinutes(30), CancellationToken.None)).Single();
+        Assert.Equal(8000, slot.LoadPowerW);
+        Assert.Equal(3500, slot.CarChargingW); // (10 · 7000 + 10 · 0) / 20: unread minutes are left out, as in every column
+    }
+
+    [Fact]
     public async Task Late_minutes_merge_into_an_existing_slot_weighted_by_samples()
     {
         var store = new SqliteTelemetryStore(_db.Database);

@@ -26,7 +26,7 @@ public sealed class EvCharging(
     TimeProvider time,
     ILogger<EvCharging> logger,
     IReplanRequester? replan = null,
-    IEvChoices? choices = null)
+    IEvChoices? choices = null) : ICarChargingMeter
 {
     /// <summary>The /healthz component.</summary>
     public const string Component = "ev";
@@ -34,8 +34,15 @@ public sealed class EvCharging(
     /// <summary>Below this the plan's car draw in a slot is rounding noise, not charging.</summary>
     private const double ChargingKwh = 0.01;
 
+    /// <summary>
+    /// How long a reading of the charger's power stands for "now": two polls at the 60 s default and some slack. An
+    /// older one (evcc unreachable) says nothing of this minute, so the load history keeps the whole metered load.
+    /// </summary>
+    public static readonly TimeSpan ReadingLifetime = TimeSpan.FromMinutes(3);
+
     private readonly Lock _lock = new();
     private EvChargerState? _seen;
+    private DateTimeOffset _seenAt;
     private EvDeadline? _deadline;
     private EvDeadline? _written;
     private string _planDetail = "no plan yet";
@@ -44,6 +51,15 @@ public sealed class EvCharging(
     private string? _batteryWarning;
 
     public bool Enabled => options.Value.Enabled;
+
+    /// <inheritdoc />
+    public double? ChargingPowerW(DateTimeOffset now)
+    {
+        lock (_lock)
+        {
+            return _seen is { } seen && now - _seenAt <= ReadingLifetime && now >= _seenAt ? Math.Max(0, seen.ChargePowerW) : null;
+        }
+    }
 
     /// <summary>
     /// The car's part of the plan problem starting at <paramref name="start"/>: null when there is no car to plan (off,
@@ -88,7 +104,7 @@ public sealed class EvCharging(
 
         lock (_lock)
         {
-            _seen = state;
+            (_seen, _seenAt) = (state, now);
             _deadline = planning.Deadline;
             (_planDetail, _planProblem) = (planning.Detail, planning.Problem);
         }
@@ -121,20 +137,25 @@ public sealed class EvCharging(
 
         Warn(state, now);
         var chargeNow = choices?.Current.ChargeNow == true;
-        if (Changed(state) is { } change)
+        bool firstLook;
+        lock (_lock)
         {
-            if (chargeNow && !state.Connected)
-            {
-                // "Charge now" lasts until the car is unplugged: the next car is planned again.
-                await choices!.EndChargeNowAsync(change, cancellationToken);
-                chargeNow = false;
-            }
+            firstLook = _seen is null;
+        }
 
-            if (replan is not null)
-            {
-                logger.EvChanged(change);
-                await replan.RequestReplanAsync(PlanningTrigger.CarChanged, cancellationToken);
-            }
+        var change = Changed(state, now);
+        if (chargeNow && !state.Connected && (change is not null || firstLook))
+        {
+            // "Charge now" lasts until the car is unplugged: the next car is planned again. A car found unplugged at
+            // the first look after a restart was unplugged while the service was away: the choice was for that car.
+            await choices!.EndChargeNowAsync(change ?? "no car was plugged in when EdgeEnergy started", cancellationToken);
+            chargeNow = false;
+        }
+
+        if (change is not null && replan is not null)
+        {
+            logger.EvChanged(change);
+            await replan.RequestReplanAsync(PlanningTrigger.CarChanged, cancellationToken);
         }
 
         var (mode, kw, reason) = chargeNow && state.Connected
@@ -234,13 +255,13 @@ public sealed class EvCharging(
     }
 
     /// <summary>Why the car's state means a new plan: plugged in or out, another car, or its state of charge moved.</summary>
-    private string? Changed(EvChargerState state)
+    private string? Changed(EvChargerState state, DateTimeOffset now)
     {
         EvChargerState? before;
         lock (_lock)
         {
             before = _seen;
-            _seen = state;
+            (_seen, _seenAt) = (state, now);
         }
 
         if (before is null)

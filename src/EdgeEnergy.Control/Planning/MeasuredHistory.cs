@@ -4,7 +4,11 @@ using EdgeEnergy.Domain.Units;
 
 namespace EdgeEnergy.Control.Planning;
 
-/// <summary>Measured load and solar per half hour, from the stored telemetry: what the forecasters learn from.</summary>
+/// <summary>
+/// Measured house load and solar per half hour, from the stored telemetry: what the forecasters learn from. The house
+/// load is the inverter's load less the car charger's measured draw where one was read: the plan places the car itself
+/// (its need by its deadline), so a forecast that kept last week's charging would count the car twice.
+/// </summary>
 public static class MeasuredHistory
 {
     /// <summary>
@@ -35,6 +39,15 @@ public static class MeasuredHistory
             return [.. sum.Select((w, i) => counts[i] > 0 ? Energy.Kwh(Math.Max(0, w / counts[i]), PlanProblemBuilder.SlotMinutes / 60.0) : double.NaN)];
         }
 
-        return (Slots(s => s.LoadPowerW), Slots(s => s.PvPowerW));
+        return (Slots(HouseLoadW), Slots(s => s.PvPowerW));
+    }
+
+    /// <summary>The load without the car; a car reading above the load (the two meters' timing) leaves 0, not less.</summary>
+    public static double? HouseLoadW(TelemetrySample sample)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        return sample.LoadPowerW is { } load && sample.CarChargingW is { } car && double.IsFinite(car)
+            ? Math.Max(0, load - Math.Max(0, car))
+            : sample.LoadPowerW;
     }
 }

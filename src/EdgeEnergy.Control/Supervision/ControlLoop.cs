@@ -1,6 +1,7 @@
 using EdgeEnergy.Control.Planning;
 using EdgeEnergy.Control.UserOverrides;
 using EdgeEnergy.Domain.Control;
+using EdgeEnergy.Domain.Ev;
 using EdgeEnergy.Domain.History;
 using EdgeEnergy.Domain.Inverter;
 using EdgeEnergy.Domain.Planning;
@@ -53,6 +54,9 @@ public sealed record ControlLoopParts
     public ImmersionSwitcher? Immersions { get; init; }
 
     public WriteGate? Gate { get; init; }
+
+    /// <summary>The car charger's measured draw, stored beside each telemetry minute so the load history can leave the car out.</summary>
+    public ICarChargingMeter? Car { get; init; }
 }
 
 /// <summary>
@@ -119,7 +123,8 @@ public sealed class ControlLoop
         if (telemetry is not null)
         {
             await IsolatedAsync(() => _parts.TelemetryStore.AppendAsync(
-                [new TelemetrySample(now, telemetry.BatterySocPercent, telemetry.BatteryPowerW, telemetry.GridPowerW, telemetry.LoadPowerW, telemetry.PvPowerW)], cancellationToken), cancellationToken);
+                [new TelemetrySample(now, telemetry.BatterySocPercent, telemetry.BatteryPowerW, telemetry.GridPowerW, telemetry.LoadPowerW, telemetry.PvPowerW,
+                    _parts.Car?.ChargingPowerW(now))], cancellationToken), cancellationToken);
         }
 
         var import = new RateSeries(await _parts.Rates.GetAsync(RateKind.Import, new TimeRange(now.AddHours(-1), now.AddHours(36)), cancellationToken));

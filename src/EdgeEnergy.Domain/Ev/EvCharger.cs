@@ -41,6 +41,15 @@ public static class EvChargeModes
     }
 }
 
+/// <summary>
+/// What the car charger draws now, in W (≥ 0), as the charger controller last measured it: a part of the house load
+/// the inverter meters. Null when there is no charger or no reading recent enough to stand for this minute.
+/// </summary>
+public interface ICarChargingMeter
+{
+    double? ChargingPowerW(DateTimeOffset now);
+}
+
 /// <summary>A deadline plan in the charger controller: the car at <see cref="SocPercent"/> by <see cref="TimeUtc"/>.</summary>
 public sealed record EvDeadline(string Vehicle, int SocPercent, DateTimeOffset TimeUtc);
 

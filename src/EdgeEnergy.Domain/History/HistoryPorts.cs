@@ -5,6 +5,8 @@ namespace EdgeEnergy.Domain.History;
 /// <summary>
 /// One minute of site telemetry. Powers in W with our signs: battery + = discharging, grid + = importing; load and PV
 /// ≥ 0. Null where the source did not report the quantity. Timestamp UTC, truncated to the minute by the store.
+/// <paramref name="CarChargingW"/> is the car charger's draw as evcc measured it (≥ 0), a part of
+/// <paramref name="LoadPowerW"/> (the inverter's meter sees the car as house load); null where no charger is read.
 /// </summary>
 public sealed record TelemetrySample(
     DateTimeOffset TimestampUtc,
@@ -12,7 +14,8 @@ public sealed record TelemetrySample(
     double? BatteryPowerW,
     double? GridPowerW,
     double? LoadPowerW,
-    double? PvPowerW);
+    double? PvPowerW,
+    double? CarChargingW = null);
 
 /// <summary>
 /// Minute-resolution telemetry history (units and signs as <see cref="TelemetrySample"/>). Older samples are averaged

@@ -98,6 +98,7 @@ public static class ApplianceRegistration
                     ReserveSocPercent = () => settings.ReserveSocPercent,
                     Immersions = sp.GetService<ImmersionSwitcher>(),
                     Gate = sp.GetRequiredService<WriteGate>(),
+                    Car = sp.GetService<Control.Ev.EvCharging>() is { Enabled: true } car ? car : null,
                 },
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<ControlLoop>>());

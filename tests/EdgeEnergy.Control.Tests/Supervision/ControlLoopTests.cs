@@ -1,5 +1,6 @@
 using EdgeEnergy.Control.Supervision;
 using EdgeEnergy.Domain.Control;
+using EdgeEnergy.Domain.Ev;
 using EdgeEnergy.Domain.History;
 using EdgeEnergy.Domain.Inverter;
 using EdgeEnergy.Control.Planning;
@@ -26,11 +27,11 @@ public class ControlLoopTests
 
     private readonly PlanInForce _plan = new();
 
-    private ControlLoop Loop(WriteGate? gate = null) => new(
+    private ControlLoop Loop(WriteGate? gate = null, ICarChargingMeter? car = null) => new(
         new ControlLoopParts
         {
             Primary = new BatteryPath("fake-modbus", _inverter, _inverter), Rates = _stores, TelemetryStore = _stores, Audit = _stores,
-            Plan = _plan, Status = _status, Replan = _replans, Gate = gate,
+            Plan = _plan, Status = _status, Replan = _replans, Gate = gate, Car = car,
             Site = new SiteOptions { BatteryCapacityKwh = 5, BatteryMaxChargeKw = 2, BatteryMaxDischargeKw = 2, ReserveSocPercent = 10 },
             Options = new ControlOptions { PollSeconds = 10, MinimumDwellSeconds = 0, PricesRequiredAheadHours = 1 },
         },
@@ -63,6 +64,36 @@ public class ControlLoopTests
         Assert.Equal(RecommendationSource.Plan, _status.Current.Recommendation!.Source);
         Assert.Equal(1, _status.Current.InverterWrites);
         Assert.Equal(0, _status.Current.InverterWriteFailures);
+    }
+
+    [Fact]
+    public async Task Each_telemetry_minute_is_stored_with_the_car_chargers_power_as_read_at_that_minute()
+    {
+        PricesAndPlan([5, 5, 40, 40, 40, 40]);
+        var car = new CarMeter { Watts = 7200 };
+        var loop = Loop(car: car);
+
+        await loop.RunOnceAsync(default);
+        car.Watts = null; // evcc not read lately
+        _time.Advance(TimeSpan.FromMinutes(1));
+        await loop.RunOnceAsync(default);
+
+        Assert.Equal([7200, null], _stores.Telemetry.Select(s => s.CarChargingW));
+        Assert.Equal([s_start.AddMinutes(1), s_start.AddMinutes(2)], car.AskedAt);
+        Assert.All(_stores.Telemetry, s => Assert.Equal(500, s.LoadPowerW)); // the load stays as metered
+    }
+
+    private sealed class CarMeter : ICarChargingMeter
+    {
+        public double? Watts { get; set; }
+
+        public List<DateTimeOffset> AskedAt { get; } = [];
+
+        public double? ChargingPowerW(DateTimeOffset now)
+        {
+            AskedAt.Add(now);
+            return Watts;
+        }
     }
 
     [Fact]
@@ -309,8 +340,18 @@ public class ControlLoopTests
         /// <summary>The telemetry store's disk fails: every append throws.</summary>
         public bool TelemetryDown { get; set; }
 
-        public Task AppendAsync(IReadOnlyList<TelemetrySample> samples, CancellationToken cancellationToken) =>
-            TelemetryDown ? throw new IOException("disk I/O error") : Task.CompletedTask;
+        public List<TelemetrySample> Telemetry { get; } = [];
+
+        public Task AppendAsync(IReadOnlyList<TelemetrySample> samples, CancellationToken cancellationToken)
+        {
+            if (TelemetryDown)
+            {
+                throw new IOException("disk I/O error");
+            }
+
+            Telemetry.AddRange(samples);
+            return Task.CompletedTask;
+        }
 
         public Task<IReadOnlyList<TelemetrySample>> GetAsync(DateTimeOffset fromUtc, DateTimeOffset toUtc, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<TelemetrySample>>([]);

@@ -63,9 +63,13 @@ public sealed class EvccEndToEndTests : IAsyncLifetime
     {
         public EvChoice Current { get; private set; } = current;
 
+        public string? EndedBecause { get; private set; }
+
+        public void Choose(EvChoice choice) => Current = choice;
+
         public Task EndChargeNowAsync(string reason, CancellationToken cancellationToken)
         {
-            Current = Current with { ChargeNow = false };
+            (Current, EndedBecause) = (Current with { ChargeNow = false }, reason);
             return Task.CompletedTask;
         }
     }
@@ -114,6 +118,45 @@ public sealed class EvccEndToEndTests : IAsyncLifetime
 
         Assert.False(choices.Current.ChargeNow);
         Assert.Equal("pv", _evcc.Loadpoint().Mode);
+    }
+
+    [Fact]
+    public async Task Charge_now_left_on_from_before_a_restart_ends_when_no_car_is_plugged_in_but_a_new_choice_waits_for_the_next_car()
+    {
+        // The person chose "charge now", then unplugged the car while EdgeEnergy was stopped: the first look after the
+        // restart finds no car, so the choice (made for that car) ends and the next car is planned again.
+        _evcc.Unplug();
+        var choices = new Choices(new EvChoice(null, null, ChargeNow: true));
+        var (_, car) = Appliance(choices: choices);
+
+        await car.StepAsync(_plan.Current, CancellationToken.None);
+
+        Assert.False(choices.Current.ChargeNow);
+        Assert.Equal("no car was plugged in when EdgeEnergy started", choices.EndedBecause);
+        Assert.Equal("pv", _evcc.Loadpoint().Mode);
+
+        // "Charge now" chosen while no car is plugged in is for the car about to arrive: it stays on, and charges it.
+        choices.Choose(new EvChoice(null, null, ChargeNow: true));
+        _time.Advance(TimeSpan.FromMinutes(1));
+        await car.StepAsync(_plan.Current, CancellationToken.None);
+        Assert.True(choices.Current.ChargeNow);
+        _evcc.Plug("polestar", 40);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        await car.StepAsync(_plan.Current, CancellationToken.None);
+        Assert.Equal(("now", 32.0), (_evcc.Loadpoint().Mode, _evcc.Loadpoint().MaxCurrent));
+    }
+
+    [Fact]
+    public async Task The_chargers_measured_power_stands_for_three_minutes_after_each_read_for_the_load_history()
+    {
+        var (_, car) = Appliance();
+        Assert.Null(car.ChargingPowerW(Start)); // nothing read yet
+
+        _evcc.Change(() => (_evcc.Loadpoint().Charging, _evcc.Loadpoint().ChargePower) = (true, 7100));
+        await car.StepAsync(_plan.Current, CancellationToken.None);
+
+        Assert.Equal(7100, car.ChargingPowerW(Start.AddMinutes(3)));
+        Assert.Null(car.ChargingPowerW(Start.AddMinutes(3).AddSeconds(1))); // evcc not read since: no claim about this minute
     }
 
     [Fact]
