@@ -33,9 +33,11 @@ internal static class BacktestCommand
 
     public static Command Create()
     {
-        var history = new Option<string>("--history") { Description = "History CSV: slot_start_utc,import_pence,export_pence,load_kwh,pv_kwh[,pv_forecast_kwh].", Required = true };
-        var site = new Option<string>("--site") { Description = "SITE.json: battery (socKwh = start state), grid, immersions with daily local windows, timezone.", Required = true };
-        var output = new Option<string?>("--out") { Description = "Write REPORT.json here (default: stdout)." };
+        var history = new Option<string>("--history") { Description = "History CSV: slot_start_utc,import_pence,export_pence,load_kwh,pv_kwh[,pv_forecast_kwh]. Required unless --fleet." };
+        var site = new Option<string>("--site") { Description = "SITE.json: battery (socKwh = start state), grid, immersions with daily local windows, timezone. Required unless --fleet." };
+        var output = new Option<string?>("--out") { Description = "Write REPORT.json here (default: stdout); with --fleet, the folder for each home's <home_id>.report.json." };
+        var fleet = new Option<string?>("--fleet") { Description = "MANIFEST.csv (home_id,history,site): backtest each home of the shard into --out DIR; 'backtest merge' sums them." };
+        var shard = new Option<string>("--shard") { Description = "With --fleet: shard I/N, every N-th manifest row from the I-th (I from 0, as a Kubernetes Indexed Job's JOB_COMPLETION_INDEX).", DefaultValueFactory = _ => "0/1" };
         var trace = new Option<string?>("--trace") { Description = "Write the optimiser strategy's TRACE.csv here." };
         var chart = new Option<string?>("--chart") { Description = "Write an SVG chart of one week (plan vs actual, prices, state of charge) here." };
         var chartFrom = new Option<DateOnly?>("--chart-from") { Description = "First day (UTC date) of the charted week; default: the history's first full week." };
@@ -142,14 +144,33 @@ internal static class BacktestCommand
         scheduledLoad.AcceptOnlyFromAmong(ControlOptions.ScheduledLoadAuto, ControlOptions.ScheduledLoadOff);
         var quiet = new Option<bool>("--quiet") { Description = "No progress bar or summary on stderr." };
         var command = new Command("backtest", "Replays a history of prices, load and solar against four strategies (none, rules, optimiser, perfect) and reports the bills.");
-        foreach (var o in new Option[] { history, site, output, trace, chart, chartFrom, from, to, mipSolver, mipLimit, bbNodes, terminal, estimate, loadForecast, scheduledLoad, oracle, scenarios, sharedSlots, attribution, threads, quiet })
+        foreach (var o in new Option[] { history, site, output, trace, chart, chartFrom, from, to, mipSolver, mipLimit, bbNodes, terminal, estimate, loadForecast, scheduledLoad, oracle, scenarios, sharedSlots, attribution, threads, quiet, fleet, shard })
         {
             command.Options.Add(o);
         }
 
-        command.SetAction((parse, ct) => Task.FromResult(Run(
-            parse.GetValue(history)!, parse.GetValue(site)!, parse.GetValue(output), parse.GetValue(trace), parse.GetValue(chart),
-            parse.GetValue(chartFrom), parse.GetValue(from), parse.GetValue(to), parse.GetValue(quiet),
+        command.Subcommands.Add(FleetBacktest.CreateMerge());
+        command.SetAction((parse, ct) =>
+        {
+            if (parse.GetValue(fleet) is { } manifest)
+            {
+                return Task.FromResult(FleetBacktest.Run(manifest, parse.GetValue(shard)!, parse.GetValue(output), parse.GetValue(history), parse.GetValue(site),
+                    parse.GetValue(trace) ?? parse.GetValue(chart), (homeHistory, homeSite, reportPath) => RunHome(parse, homeHistory, homeSite, reportPath, quietRun: true, ct)));
+            }
+
+            if (parse.GetValue(history) is null || parse.GetValue(site) is null)
+            {
+                Console.Error.WriteLine("edgeenergy backtest: --history and --site are required (or --fleet MANIFEST.csv --out DIR)");
+                return Task.FromResult(ExitCodes.BadInput);
+            }
+
+            return Task.FromResult(RunHome(parse, parse.GetValue(history)!, parse.GetValue(site)!, parse.GetValue(output), parse.GetValue(quiet), ct));
+        });
+        return command;
+
+        int RunHome(ParseResult parse, string historyPath, string sitePath, string? outPath, bool quietRun, CancellationToken ct) => Run(
+            historyPath, sitePath, outPath, parse.GetValue(trace), parse.GetValue(chart),
+            parse.GetValue(chartFrom), parse.GetValue(from), parse.GetValue(to), quietRun,
             new OptimiserOptions
             {
                 MipSolver = parse.GetValue(mipSolver)!,
@@ -160,8 +181,7 @@ internal static class BacktestCommand
             s_loadForecasters[parse.GetValue(loadForecast)!], parse.GetValue(scheduledLoad) == ControlOptions.ScheduledLoadAuto, parse.GetValue(threads),
             parse.GetValue(oracle) switch { "load" => ForecastOracle.Load, "pv" => ForecastOracle.Pv, "load+pv" => ForecastOracle.Load | ForecastOracle.Pv, _ => ForecastOracle.None },
             new ScenarioOptions { Count = parse.GetValue(scenarios), SharedSlots = parse.GetValue(sharedSlots) }, parse.GetValue(attribution),
-            ct)));
-        return command;
+            ct);
     }
 
     private static int Run(
