@@ -25,6 +25,7 @@ NEEDS=(
   "docker-compose:docker-compose"
   "npm:npm"
   "qemu-aarch64:qemu-user"
+  "victoria-metrics:victoria-metrics"
   "/usr/aarch64-linux-gnu/lib/libc.so.6:libc6-arm64-cross"
   "/usr/aarch64-linux-gnu/lib/libstdc++.so.6:libstdc++6-arm64-cross"
 )

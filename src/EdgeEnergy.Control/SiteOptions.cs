@@ -8,6 +8,10 @@ public sealed class SiteOptions
 {
     public const string SectionName = "Site";
 
+    /// <summary>The home's name in fleet topics and metrics; empty: the machine id (<see cref="SiteIdentity"/>).</summary>
+    [RegularExpression("^[A-Za-z0-9._-]{1,64}$", ErrorMessage = "Site:Id must be 1-64 of A-Z a-z 0-9 . _ - (it names the home in fleet topics and metrics)")]
+    public string? Id { get; set; }
+
     [Range(0.1, 1000)] public double BatteryCapacityKwh { get; set; } = 9.5;
     /// <summary>The battery's own floor, % of capacity (the inverter's min SoC).</summary>
     [Range(0, 100)] public double BatteryMinSocPercent { get; set; } = 10;

@@ -13,4 +13,10 @@ internal static partial class Log
 
     [LoggerMessage(4702, LogLevel.Error, "Price refresh requested over the API failed")]
     public static partial void PriceRefreshFailed(this ILogger<PriceRefreshGate> logger, Exception exception);
+
+    [LoggerMessage(4703, LogLevel.Information, "Metrics pushed to VictoriaMetrics at {Url} as site '{SiteId}'")]
+    public static partial void FleetMetricsPushing(this ILogger<FleetMetricsPusher> logger, string url, string siteId);
+
+    [LoggerMessage(4704, LogLevel.Warning, "Fleet metrics push failing: {Problem}; the appliance goes on, the next push carries the totals")]
+    public static partial void FleetMetricsFailing(this ILogger<FleetMetricsPusher> logger, string problem);
 }

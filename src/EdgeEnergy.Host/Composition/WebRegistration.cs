@@ -31,6 +31,10 @@ public static class WebRegistration
         services.TryAddSingleton<IApplianceStatusPublisher>(sp => sp.GetRequiredService<ApplianceStatusStore>());
         services.TryAddSingleton<EdgeEnergyMetrics>();
         services.TryAddSingleton<PrometheusMeterBridge>();
+        services.AddOptionsWithValidateOnStart<FleetOptions>().Bind(configuration.GetSection(FleetOptions.SectionName)).ValidateDataAnnotations();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FleetOptions>, FleetOptionsValidator>());
+        services.AddHttpClient<FleetMetricsPusher>();
+        services.AddHostedService(sp => sp.GetRequiredService<FleetMetricsPusher>());
         services.TryAddSingleton<RecommendationResponder>();
         services.TryAddSingleton<PriceRefreshGate>();
         services.TryAddSingleton<DashboardAssets>();

@@ -49,6 +49,7 @@ internal static class ConfigurationCheck
         [StorageOptions.SectionName] = typeof(StorageOptions),
         [FoxEssOptions.SectionName] = typeof(FoxEssOptions),
         [EdgeEnergy.Domain.Ev.EvOptions.SectionName] = typeof(EdgeEnergy.Domain.Ev.EvOptions),
+        [FleetOptions.SectionName] = typeof(FleetOptions),
     };
 
     /// <summary>Keys whose values are never printed: "set but invalid" instead.</summary>
