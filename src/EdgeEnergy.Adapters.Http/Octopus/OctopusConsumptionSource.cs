@@ -18,16 +18,19 @@ namespace EdgeEnergy.Adapters.Http.Octopus;
 /// key or meter (<see cref="MeterRefusedException"/>, naming the keys); anything else that stops the reading is
 /// <see cref="ConsumptionSourceException"/>: a half-read meter would look like half hours Octopus has not published.
 /// </summary>
-public sealed class OctopusConsumptionSource(HttpClient client, IOptions<OctopusOptions> options, TimeProvider timeProvider, ILogger<OctopusConsumptionSource> logger)
+/// <remarks>With <paramref name="account"/>, a meter not configured is the account's (<see cref="OctopusAccountState.Meter"/>).</remarks>
+public sealed class OctopusConsumptionSource(HttpClient client, IOptions<OctopusOptions> options, TimeProvider timeProvider, ILogger<OctopusConsumptionSource> logger, OctopusAccountState? account = null)
     : IBilledConsumptionSource
 {
     private readonly OctopusOptions _options = options?.Value ?? throw new ArgumentNullException(nameof(options));
 
-    public bool Supports(MeterDirection direction) => _options.Meter(direction) is not null && !string.IsNullOrWhiteSpace(_options.ApiKey);
+    public bool Supports(MeterDirection direction) => Meter(direction) is not null && !string.IsNullOrWhiteSpace(_options.ApiKey);
+
+    private OctopusMeter? Meter(MeterDirection direction) => account is null ? _options.Meter(direction) : account.Meter(direction, _options);
 
     public async Task<ConsumptionFetchResult> FetchAsync(MeterDirection direction, TimeRange range, CancellationToken cancellationToken)
     {
-        var meter = _options.Meter(direction) ?? throw new ConsumptionSourceException($"Octopus:{direction}Mpan and Octopus:{direction}Serial are not configured");
+        var meter = Meter(direction) ?? throw new ConsumptionSourceException($"Octopus:{direction}Mpan and Octopus:{direction}Serial are not configured");
         if (string.IsNullOrWhiteSpace(_options.ApiKey))
         {
             throw new ConsumptionSourceException("Octopus:ApiKey is not configured");
