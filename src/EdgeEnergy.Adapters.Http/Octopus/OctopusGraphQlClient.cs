@@ -22,6 +22,9 @@ public sealed class OctopusGraphQlClient(HttpClient client, IOptions<OctopusOpti
 
     private const string TokenMutation = "mutation ObtainKrakenToken($input: ObtainJSONWebTokenInput!) { obtainKrakenToken(input: $input) { token payload } }";
 
+    /// <summary>Names as written (GraphQL's <c>APIKey</c>, not the web default's camel case).</summary>
+    private static readonly JsonSerializerOptions s_json = new();
+
     private readonly SemaphoreSlim _tokenLock = new(1, 1);
     private string? _token;
     private DateTimeOffset _expiresUtc;
@@ -166,7 +169,7 @@ public sealed class OctopusGraphQlClient(HttpClient client, IOptions<OctopusOpti
 
     private static HttpRequestMessage Request(Uri url, string query, object? variables, string? token)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(new { query, variables }) };
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(new { query, variables }, options: s_json) };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         if (token is not null)
         {
