@@ -32,11 +32,7 @@ internal static class OctopusCommand
 
     private static async Task<int> AccountAsync(string? configFile, CancellationToken cancellationToken)
     {
-        return await CliServices.RunAsync("octopus account", configFile, (services, configuration) =>
-        {
-            services.AddPriceSources(configuration);
-            services.AddOctopusAccount(configuration, poll: false);
-        }, async provider =>
+        return await CliServices.RunAsync("octopus account", configFile, (services, configuration) => services.AddOctopusAccount(configuration, poll: false), async provider =>
         {
             var options = EdgeEnergyConfiguration.Require<OctopusOptions>(provider);
             if (!options.AccountConfigured)

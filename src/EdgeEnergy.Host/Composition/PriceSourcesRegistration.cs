@@ -28,7 +28,7 @@ public static class PriceSourcesRegistration
     /// The Octopus account (<c>Octopus:AccountNumber</c> with <c>Octopus:ApiKey</c>): its tariffs and meters, and
     /// Intelligent Octopus Go's dispatches (GraphQL), read by <see cref="OctopusAccountUpdater"/>; with
     /// <paramref name="poll"/> (the appliance) also the service that polls them. Every call counts against the one
-    /// <see cref="OctopusCallBudget"/>. Needs <see cref="AddPriceSources"/>.
+    /// <see cref="OctopusCallBudget"/>. With <see cref="AddPriceSources"/> and the store, a tariff change refetches prices.
     /// </summary>
     public static IServiceCollection AddOctopusAccount(this IServiceCollection services, IConfiguration configuration, bool poll)
     {

@@ -108,9 +108,12 @@ internal sealed class OctopusAccountUpdater(
         foreach (var (was, kind) in before.Zip(s_kinds))
         {
             var effective = accountState.Effective(kind, o);
-            if (firstRead && logger.IsEnabled(LogLevel.Information))
+            if (firstRead)
             {
-                logger.OctopusTariffInUse(effective.ToString(), Precedence(kind, o));
+                if (logger.IsEnabled(LogLevel.Information))
+                {
+                    logger.OctopusTariffInUse(effective.ToString(), Precedence(kind, o));
+                }
             }
             else if (!string.Equals(was.Code, effective.Code, StringComparison.Ordinal))
             {
