@@ -114,8 +114,8 @@ public static class OctopusAccountWire
         {
             foreach (var agreement in agreements.EnumerateArray())
             {
-                var from = Instant(agreement, "valid_from");
-                var to = Instant(agreement, "valid_to");
+                var from = OctopusHttp.Instant(agreement, "valid_from");
+                var to = OctopusHttp.Instant(agreement, "valid_to");
                 var code = agreement.TryGetProperty("tariff_code", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
                 // valid now: started (or no start given) and not ended (valid_to null: until further notice)
                 if ((from is null || from <= nowUtc) && (to is null || to > nowUtc) && OctopusTariffCode.TryParse(code) is { } tariff)
@@ -127,12 +127,6 @@ public static class OctopusAccountWire
 
         return new OctopusMeterPoint(propertyId, mpan, isExport, serials, current);
     }
-
-    private static DateTimeOffset? Instant(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
-        && DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
-            ? at.ToUniversalTime()
-            : null;
 }
 
 /// <summary>The account or GraphQL API could not be read (network, 5xx, unexpected answer).</summary>

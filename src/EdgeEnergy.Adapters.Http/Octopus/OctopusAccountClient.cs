@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using EdgeEnergy.Domain.Prices;
 using Microsoft.Extensions.Logging;
@@ -30,7 +28,7 @@ public sealed class OctopusAccountClient(HttpClient client, IOptions<OctopusOpti
         HttpResponseMessage response;
         try
         {
-            response = await HttpRetry.SendAsync(client, () => Request(url, o.ApiKey!), retry, timeProvider, logger, "Octopus account", null, cancellationToken);
+            response = await HttpRetry.SendAsync(client, () => OctopusHttp.BasicGet(url, o.ApiKey!), retry, timeProvider, logger, "Octopus account", null, cancellationToken);
         }
         catch (HttpGiveUpException e)
         {
@@ -64,15 +62,6 @@ public sealed class OctopusAccountClient(HttpClient client, IOptions<OctopusOpti
             }
         }
     }
-
-    private static HttpRequestMessage Request(Uri url, string apiKey) => new(HttpMethod.Get, url)
-    {
-        Headers =
-        {
-            Accept = { new MediaTypeWithQualityHeaderValue("application/json") },
-            Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(apiKey.Trim() + ":"))),
-        },
-    };
 }
 
 /// <summary>The dispatches read at <paramref name="ReadUtc"/> for <paramref name="DeviceId"/>, and each item skipped with its reason.</summary>
@@ -127,8 +116,8 @@ public sealed class OctopusDispatchSource(OctopusGraphQlClient graphQl, IOptions
         {
             index++;
             var name = $"dispatch {index} ({Raw(item)})";
-            var start = Instant(item, "start");
-            var end = Instant(item, "end");
+            var start = OctopusHttp.Instant(item, "start");
+            var end = OctopusHttp.Instant(item, "end");
             if (start is null || end is null)
             {
                 skipped.Add($"{name}: no parseable '{(start is null ? "start" : "end")}' time");
@@ -188,12 +177,6 @@ public sealed class OctopusDispatchSource(OctopusGraphQlClient graphQl, IOptions
         _deviceId = ids[0];
         return _deviceId;
     }
-
-    private static DateTimeOffset? Instant(JsonElement item, string name) =>
-        item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
-        && DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
-            ? at.ToUniversalTime()
-            : null;
 
     private static double? Energy(JsonElement item)
     {

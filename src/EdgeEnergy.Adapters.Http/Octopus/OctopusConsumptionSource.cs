@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using EdgeEnergy.Domain.History;
 using EdgeEnergy.Domain.Prices;
@@ -133,15 +131,7 @@ public sealed class OctopusConsumptionSource(HttpClient client, IOptions<Octopus
         }
     }
 
-    private HttpRequestMessage Request(Uri url) => new(HttpMethod.Get, url)
-    {
-        Headers =
-        {
-            Accept = { new MediaTypeWithQualityHeaderValue("application/json") },
-            // Octopus's documented scheme: the key as the Basic user, an empty password.
-            Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(_options.ApiKey!.Trim() + ":"))),
-        },
-    };
+    private HttpRequestMessage Request(Uri url) => OctopusHttp.BasicGet(url, _options.ApiKey!);
 
     private static bool SameOrigin(Uri a, Uri b) =>
         string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase) && string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase) && a.Port == b.Port;
