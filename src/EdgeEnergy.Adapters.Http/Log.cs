@@ -28,4 +28,16 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4207, Level = LogLevel.Information, Message = "evcc {Command} sent: {Reason}")]
     public static partial void EvccCommandSent(this ILogger logger, string command, string reason);
+
+    [LoggerMessage(EventId = 4220, Level = LogLevel.Information, Message = "Octopus GraphQL token obtained, valid until {ExpiresUtc:O}")]
+    public static partial void GraphQlTokenObtained(this ILogger logger, DateTimeOffset expiresUtc);
+
+    [LoggerMessage(EventId = 4221, Level = LogLevel.Information, Message = "Octopus GraphQL refused the token; renewing it once")]
+    public static partial void GraphQlTokenRefused(this ILogger logger);
+
+    [LoggerMessage(EventId = 4222, Level = LogLevel.Warning, Message = "Octopus GraphQL answered with an error beside its data: {Error}")]
+    public static partial void GraphQlPartialError(this ILogger logger, string error);
+
+    [LoggerMessage(EventId = 4223, Level = LogLevel.Warning, Message = "Octopus dispatch skipped: {Reason}")]
+    public static partial void DispatchSkipped(this ILogger logger, string reason);
 }

@@ -38,4 +38,22 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4310, Level = LogLevel.Information, Message = "Forecast skill over {From:yyyy-MM-dd HH:mm} to {To:yyyy-MM-dd HH:mm} UTC: {Slots} slot forecasts scored; 0-2 h load MAE {LoadMaeKwh} kWh (persistence {LoadPersistenceMaeKwh}), solar MAE {SolarMaeKwh} kWh (persistence {SolarPersistenceMaeKwh})")]
     public static partial void ForecastSkillScored(this ILogger logger, DateTimeOffset from, DateTimeOffset to, int slots, double? loadMaeKwh, double? loadPersistenceMaeKwh, double? solarMaeKwh, double? solarPersistenceMaeKwh);
+
+    [LoggerMessage(EventId = 4340, Level = LogLevel.Warning, Message = "Octopus account not read: {Reason}; planning goes on with the configured or last-known tariffs")]
+    public static partial void OctopusAccountFailed(this ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 4341, Level = LogLevel.Warning, Message = "Octopus account: {Skipped}")]
+    public static partial void OctopusAccountItemSkipped(this ILogger logger, string skipped);
+
+    [LoggerMessage(EventId = 4342, Level = LogLevel.Information, Message = "Octopus tariff in use: {Tariff}, because {Why}")]
+    public static partial void OctopusTariffInUse(this ILogger logger, string tariff, string why);
+
+    [LoggerMessage(EventId = 4343, Level = LogLevel.Warning, Message = "Octopus account: {Change}; refetching prices and replanning")]
+    public static partial void OctopusTariffChanged(this ILogger logger, string change);
+
+    [LoggerMessage(EventId = 4344, Level = LogLevel.Warning, Message = "Intelligent Octopus Go dispatches not read: {Reason}; planning on the last ones read")]
+    public static partial void OctopusDispatchesFailed(this ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 4345, Level = LogLevel.Information, Message = "Intelligent Octopus Go dispatches changed: {Count} planned ({Added} new or moved, {Gone} withdrawn or moved); replanning")]
+    public static partial void OctopusDispatchesChanged(this ILogger logger, int count, int added, int gone);
 }

@@ -38,6 +38,28 @@ public class StateProjectionTests
     }
 
     [Fact]
+    public void Octopus_dispatches_give_the_next_start_and_the_count_of_those_not_ended_and_unknown_off_intelligent_go()
+    {
+        var schedule = new Domain.Prices.DispatchSchedule(
+        [
+            new Domain.Prices.PlannedDispatch(s_now.AddHours(-2), s_now.AddHours(-1), Domain.Prices.DispatchKind.Smart), // ended
+            new Domain.Prices.PlannedDispatch(s_now.AddMinutes(-10), s_now.AddMinutes(20), Domain.Prices.DispatchKind.Smart), // in progress
+            new Domain.Prices.PlannedDispatch(s_now.AddHours(3), s_now.AddHours(3.5), Domain.Prices.DispatchKind.Boost),
+        ], s_now, null);
+
+        var on = Project(FakeAppliance.Sample with { Dispatches = schedule });
+        var off = Project(FakeAppliance.Sample);
+
+        Assert.Equal("2026-11-27T14:50:00+00:00", on[Topics.State("octopus_next_dispatch")]);
+        Assert.Equal("2", on[Topics.State("octopus_dispatches_planned")]);
+        Assert.Equal(
+            """{"dispatches":[{"start":"2026-11-27T14:50:00.0000000Z","end":"2026-11-27T15:20:00.0000000Z","kind":"smart"},{"start":"2026-11-27T18:00:00.0000000Z","end":"2026-11-27T18:30:00.0000000Z","kind":"boost"}]}""",
+            on["edgeenergy/attributes/octopus_next_dispatch"]);
+        Assert.Equal("None", off[Topics.State("octopus_next_dispatch")]);
+        Assert.Equal("None", off[Topics.State("octopus_dispatches_planned")]);
+    }
+
+    [Fact]
     public void Reported_bills_go_out_in_pounds_and_an_incomplete_day_or_week_as_unknown_never_zero()
     {
         var computed = new DateTimeOffset(2026, 11, 27, 0, 10, 0, TimeSpan.Zero);

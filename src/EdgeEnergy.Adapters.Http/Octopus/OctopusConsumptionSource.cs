@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using EdgeEnergy.Domain.History;
 using EdgeEnergy.Domain.Prices;
@@ -18,16 +16,19 @@ namespace EdgeEnergy.Adapters.Http.Octopus;
 /// key or meter (<see cref="MeterRefusedException"/>, naming the keys); anything else that stops the reading is
 /// <see cref="ConsumptionSourceException"/>: a half-read meter would look like half hours Octopus has not published.
 /// </summary>
-public sealed class OctopusConsumptionSource(HttpClient client, IOptions<OctopusOptions> options, TimeProvider timeProvider, ILogger<OctopusConsumptionSource> logger)
+/// <remarks>With <paramref name="account"/>, a meter not configured is the account's (<see cref="OctopusAccountState.Meter"/>).</remarks>
+public sealed class OctopusConsumptionSource(HttpClient client, IOptions<OctopusOptions> options, TimeProvider timeProvider, ILogger<OctopusConsumptionSource> logger, OctopusAccountState? account = null)
     : IBilledConsumptionSource
 {
     private readonly OctopusOptions _options = options?.Value ?? throw new ArgumentNullException(nameof(options));
 
-    public bool Supports(MeterDirection direction) => _options.Meter(direction) is not null && !string.IsNullOrWhiteSpace(_options.ApiKey);
+    public bool Supports(MeterDirection direction) => Meter(direction) is not null && !string.IsNullOrWhiteSpace(_options.ApiKey);
+
+    private OctopusMeter? Meter(MeterDirection direction) => account is null ? _options.Meter(direction) : account.Meter(direction, _options);
 
     public async Task<ConsumptionFetchResult> FetchAsync(MeterDirection direction, TimeRange range, CancellationToken cancellationToken)
     {
-        var meter = _options.Meter(direction) ?? throw new ConsumptionSourceException($"Octopus:{direction}Mpan and Octopus:{direction}Serial are not configured");
+        var meter = Meter(direction) ?? throw new ConsumptionSourceException($"Octopus:{direction}Mpan and Octopus:{direction}Serial are not configured");
         if (string.IsNullOrWhiteSpace(_options.ApiKey))
         {
             throw new ConsumptionSourceException("Octopus:ApiKey is not configured");
@@ -130,15 +131,7 @@ public sealed class OctopusConsumptionSource(HttpClient client, IOptions<Octopus
         }
     }
 
-    private HttpRequestMessage Request(Uri url) => new(HttpMethod.Get, url)
-    {
-        Headers =
-        {
-            Accept = { new MediaTypeWithQualityHeaderValue("application/json") },
-            // Octopus's documented scheme: the key as the Basic user, an empty password.
-            Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(_options.ApiKey!.Trim() + ":"))),
-        },
-    };
+    private HttpRequestMessage Request(Uri url) => OctopusHttp.BasicGet(url, _options.ApiKey!);
 
     private static bool SameOrigin(Uri a, Uri b) =>
         string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase) && string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase) && a.Port == b.Port;

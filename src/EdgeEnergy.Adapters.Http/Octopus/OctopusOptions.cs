@@ -81,6 +81,33 @@ public sealed partial class OctopusOptions
     /// <summary><c>Octopus:ExportSerial</c>: the export meter's serial number (often the import meter's own).</summary>
     public string? ExportSerial { get; set; }
 
+    /// <summary><c>Octopus:AccountNumber</c>: the account (e.g. <c>A-1234ABCD</c>) whose current tariffs, meters and Intelligent Octopus Go dispatches are read with <c>Octopus:ApiKey</c>; empty: no account calls.</summary>
+    public string? AccountNumber { get; set; }
+
+    /// <summary><c>Octopus:AccountPollHours</c>: how often the account (tariffs, meters) is read.</summary>
+    public double AccountPollHours { get; set; } = 6;
+
+    /// <summary><c>Octopus:DispatchPollMinutes</c>: how often Intelligent Octopus Go dispatches are read while no car is plugged in (or no evcc).</summary>
+    public int DispatchPollMinutes { get; set; } = 30;
+
+    /// <summary><c>Octopus:DispatchPluggedInPollMinutes</c>: how often dispatches are read while evcc says a car is plugged in.</summary>
+    public int DispatchPluggedInPollMinutes { get; set; } = 5;
+
+    /// <summary><c>Octopus:DispatchDeviceId</c>: the smart-charge device whose dispatches are read; empty: the account's first device, found with the <c>devices</c> query.</summary>
+    public string? DispatchDeviceId { get; set; }
+
+    /// <summary>
+    /// <c>Octopus:SmartChargeCapHours</c>: the daily cap on cheap smart-charge time (<c>IOG-SMB</c>-style accounts: 6);
+    /// 0: no cap. Time dispatched beyond it in a UK day stays at the peak rate.
+    /// </summary>
+    public double SmartChargeCapHours { get; set; }
+
+    /// <summary><c>Octopus:CallsPerHour</c>: the most Octopus API calls made in any 60 minutes, across prices, consumption, account and dispatches.</summary>
+    public int CallsPerHour { get; set; } = 100;
+
+    /// <summary>True with both <c>Octopus:ApiKey</c> and <c>Octopus:AccountNumber</c> set.</summary>
+    public bool AccountConfigured => !string.IsNullOrWhiteSpace(ApiKey) && !string.IsNullOrWhiteSpace(AccountNumber);
+
     /// <summary>The configured meter of <paramref name="direction"/> (MPAN, serial, and the keys they came from), or null.</summary>
     public OctopusMeter? Meter(MeterDirection direction)
     {
@@ -103,6 +130,10 @@ public sealed partial class OctopusOptions
     /// <summary>An Octopus product code: upper-case letters and digits in dash-separated groups.</summary>
     [GeneratedRegex("^[A-Z0-9]+(-[A-Z0-9]+)*$")]
     public static partial Regex ProductPattern();
+
+    /// <summary>An Octopus account number: <c>A-</c> and eight letters or digits.</summary>
+    [GeneratedRegex("^A-[A-Z0-9]{8}$")]
+    public static partial Regex AccountPattern();
 
     /// <summary>An MPAN's core: 13 digits.</summary>
     [GeneratedRegex("^[0-9]{13}$")]
@@ -154,6 +185,7 @@ public sealed class OctopusOptionsValidator : IValidateOptions<OctopusOptions>
         HttpOptionsChecks.Range(errors, "Octopus:BackfillDays", options.BackfillDays, 0, 3650);
         HttpOptionsChecks.Range(errors, "Octopus:PollMinutes", options.PollMinutes, 1, 24 * 60);
         HttpOptionsChecks.Range(errors, "Octopus:AfternoonPollMinutes", options.AfternoonPollMinutes, 1, 24 * 60);
+        Account(errors, options);
         HttpOptionsChecks.Retry(errors, "Octopus", options.RetryAttempts, options.RetryBaseDelay, options.RetryMaxDelay, options.Timeout);
         if (!(options.MinPence < options.MaxPence))
         {
@@ -161,6 +193,36 @@ public sealed class OctopusOptionsValidator : IValidateOptions<OctopusOptions>
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    /// <summary>The account number's shape and the key it needs; the account's and dispatches' poll intervals; the call budget.</summary>
+    private static void Account(List<string> errors, OctopusOptions options)
+    {
+        if (!string.IsNullOrWhiteSpace(options.AccountNumber))
+        {
+            if (!OctopusOptions.AccountPattern().IsMatch(options.AccountNumber.Trim().ToUpperInvariant()))
+            {
+                errors.Add($"Octopus:AccountNumber '{options.AccountNumber}' is not an account number like A-1234ABCD (Octopus dashboard, top of the page)");
+            }
+
+            if (string.IsNullOrWhiteSpace(options.ApiKey))
+            {
+                errors.Add("Octopus:ApiKey is required with Octopus:AccountNumber (the account endpoint needs the account's key)");
+            }
+        }
+
+        if (!(options.AccountPollHours >= 1 && options.AccountPollHours <= 7 * 24))
+        {
+            errors.Add($"Octopus:AccountPollHours ({options.AccountPollHours}) must be 1 to 168 hours");
+        }
+
+        HttpOptionsChecks.Range(errors, "Octopus:DispatchPollMinutes", options.DispatchPollMinutes, 1, 24 * 60);
+        HttpOptionsChecks.Range(errors, "Octopus:DispatchPluggedInPollMinutes", options.DispatchPluggedInPollMinutes, 1, 24 * 60);
+        HttpOptionsChecks.Range(errors, "Octopus:CallsPerHour", options.CallsPerHour, 5, 10_000);
+        if (!(options.SmartChargeCapHours >= 0 && options.SmartChargeCapHours <= 24) || options.SmartChargeCapHours * 2 % 1 != 0)
+        {
+            errors.Add($"Octopus:SmartChargeCapHours ({options.SmartChargeCapHours}) must be 0 (no cap) to 24 hours in half hours, e.g. 6");
+        }
     }
 
     /// <summary>Each meter whole (MPAN and serial together, well formed), export only beside import, and the key they need.</summary>

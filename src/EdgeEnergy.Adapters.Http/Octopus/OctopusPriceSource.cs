@@ -18,23 +18,26 @@ public sealed record TariffRates(OctopusTariff Tariff, IReadOnlyList<Rate> Slots
 /// span into half-hour slots (<see cref="TariffExpansion"/>), validated. A later page that cannot be read ends the list
 /// with what was read so far and a rejection naming the page; the gap detector re-fetches the missing range later.
 /// </summary>
-public sealed class OctopusPriceSource(HttpClient client, IOptions<OctopusOptions> options, TimeProvider timeProvider, ILogger<OctopusPriceSource> logger)
+/// <remarks>With <paramref name="account"/>, each kind's product and region are <see cref="OctopusAccountState.Effective"/>'s (configured explicitly, else the account's).</remarks>
+public sealed class OctopusPriceSource(HttpClient client, IOptions<OctopusOptions> options, TimeProvider timeProvider, ILogger<OctopusPriceSource> logger, OctopusAccountState? account = null)
     : IPriceSource
 {
     private readonly OctopusOptions _options = options?.Value ?? throw new ArgumentNullException(nameof(options));
+    private readonly OctopusAccountState _account = account ?? new OctopusAccountState(importProductExplicit: true, exportProductExplicit: true);
 
-    public bool Supports(RateKind kind) => kind == RateKind.Import || _options.ExportTariff is not null;
+    public bool Supports(RateKind kind) => kind == RateKind.Import || _account.Effective(kind, _options).Product is not null;
 
     public async Task<PriceFetchResult> FetchAsync(RateKind kind, TimeRange range, CancellationToken cancellationToken)
     {
-        var key = $"Octopus:{kind}Product";
-        var product = (kind == RateKind.Import ? _options.ImportProduct : _options.ExportProduct)?.Trim().ToUpperInvariant();
+        var effective = _account.Effective(kind, _options);
+        var key = effective.Source == "account" ? $"the account's {kind.ToString().ToLowerInvariant()} tariff" : $"Octopus:{kind}Product";
+        var product = effective.Product;
         if (string.IsNullOrEmpty(product))
         {
             throw new PriceSourceException($"{key} is not configured");
         }
 
-        var rates = await FetchTariffAsync(product, range, key, withStandingCharges: false, cancellationToken);
+        var rates = await FetchTariffAsync(product, range, key, withStandingCharges: false, effective.Region, cancellationToken);
         var kindName = kind.ToString().ToLowerInvariant();
         foreach (var rejection in rates.Rejected)
         {
@@ -51,11 +54,15 @@ public sealed class OctopusPriceSource(HttpClient client, IOptions<OctopusOption
     /// product code came from, for the messages. Throws <see cref="TariffNotFoundException"/> when the product or the
     /// region's tariff does not exist, <see cref="PriceSourceException"/> when the API cannot be read.
     /// </summary>
-    public async Task<TariffRates> FetchTariffAsync(string product, TimeRange range, string key, bool withStandingCharges, CancellationToken cancellationToken)
+    public Task<TariffRates> FetchTariffAsync(string product, TimeRange range, string key, bool withStandingCharges, CancellationToken cancellationToken) =>
+        FetchTariffAsync(product, range, key, withStandingCharges, null, cancellationToken);
+
+    /// <summary>As the overload, in <paramref name="region"/> (null: <c>Octopus:Region</c>).</summary>
+    public async Task<TariffRates> FetchTariffAsync(string product, TimeRange range, string key, bool withStandingCharges, string? region, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(product);
         product = product.Trim().ToUpperInvariant();
-        var region = _options.Region.Trim().ToUpperInvariant();
+        region = (region ?? _options.Region).Trim().ToUpperInvariant();
         var retry = new RetrySettings(_options.RetryAttempts, _options.RetryBaseDelay, _options.RetryMaxDelay);
         var tariff = await ReadProductAsync(product, region, key, retry, cancellationToken);
         var rejected = new List<RateRejection>();

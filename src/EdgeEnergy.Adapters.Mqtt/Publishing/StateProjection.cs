@@ -83,6 +83,8 @@ internal static class StateProjection
         ["evTargetSocPercent"] = v => Number(v.S.Ev?.TargetSocPercent, 0),
         ["evChargeNow"] = v => v.S.Ev is { } e ? OnOff(e.ChargeNow) : Unknown,
         ["evPlannedKwh"] = v => Number(EvPlannedKwh(v.S.Plan, v.Slot), 2),
+        ["nextDispatchStart"] = v => Timestamp(v.S.Dispatches?.Upcoming(v.Now) is [var next, ..] ? next.StartUtc : null),
+        ["dispatchesPlanned"] = v => v.S.Dispatches is { } d ? d.Upcoming(v.Now).Count.ToString(CultureInfo.InvariantCulture) : Unknown,
         ["evShortKwh"] = v => Number(v.S.Plan is { } p ? PlanChecker.EvShortfalls(p.Problem, p.Plan.Slots).Sum() : null, 2),
     };
 
@@ -90,6 +92,13 @@ internal static class StateProjection
     {
         ["currentAction"] = v => new JsonObject { ["reason"] = v.Reason },
         ["nextAction"] = v => new JsonObject { ["start"] = Iso(v.NextChange?.Start) },
+        ["dispatches"] = v => new JsonObject
+        {
+            ["dispatches"] = new JsonArray([.. (v.S.Dispatches?.Upcoming(v.Now) ?? []).Select(d => (JsonNode)new JsonObject
+            {
+                ["start"] = Iso(d.StartUtc), ["end"] = Iso(d.EndUtc), ["kind"] = d.Kind.ToString().ToLowerInvariant(),
+            })]),
+        },
         ["fallback"] = v => new JsonObject { ["cause"] = v.S.Fallback.Active ? v.S.Fallback.Cause : null },
         ["costToday"] = v => new JsonObject
         {

@@ -61,6 +61,18 @@ public sealed class EvCharging(
         }
     }
 
+    /// <summary>Whether evcc said a car is plugged in at its last reading; null before one (or without evcc).</summary>
+    public bool? CarConnected
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _seen?.Connected;
+            }
+        }
+    }
+
     /// <summary>
     /// The car's part of the plan problem starting at <paramref name="start"/>: null when there is no car to plan (off,
     /// unplugged, at its target, or evcc unreadable: the house is planned without it, and the component says why).

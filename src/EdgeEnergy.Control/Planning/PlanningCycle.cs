@@ -22,6 +22,9 @@ public sealed record PlanningSources(
 
     /// <summary>How the export tariff's prices become known.</summary>
     public TariffKnowledge ExportTariff { get; init; } = TariffKnowledge.Agile;
+
+    /// <summary>Intelligent Octopus Go's planned dispatches (null: not on it): their half hours are planned at the off-peak rate (<see cref="DispatchPricing"/>).</summary>
+    public IPlannedDispatches? Dispatches { get; init; }
 }
 
 /// <summary>
@@ -68,6 +71,11 @@ public sealed class PlanningCycle(
         var end = start.AddHours(options.HorizonHours);
         var range = new TimeRange(start.AddDays(-PlanProblemBuilder.PriceMemoryDays), end); // past rates teach the estimator and the terminal value
         var import = new RateSeries(await sources.Rates.GetAsync(RateKind.Import, range, cancellationToken));
+        if (sources.Dispatches?.Current is { } dispatches)
+        {
+            // Only the dispatches Octopus lists now: a withdrawn one is gone from the list, and from the prices.
+            import = new RateSeries(DispatchPricing.Apply(import.Rates, dispatches, UkTime.Zone).Rates);
+        }
         var export = new RateSeries(await sources.Rates.GetAsync(RateKind.Export, range, cancellationToken));
         var service = new List<PvForecastPoint>();
         foreach (var siteId in sources.SolarSiteIds)

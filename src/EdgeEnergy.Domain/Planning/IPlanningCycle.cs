@@ -26,6 +26,12 @@ public enum PlanningTrigger
 
     /// <summary>The car was plugged in or out, another car came, or its state of charge moved (evcc).</summary>
     CarChanged,
+
+    /// <summary>The Octopus account's import or export tariff changed.</summary>
+    TariffChanged,
+
+    /// <summary>Intelligent Octopus Go's planned dispatches changed (new, moved or withdrawn).</summary>
+    DispatchesChanged,
 }
 
 /// <summary>

@@ -79,6 +79,9 @@ public sealed record ApplianceSnapshot
     /// </summary>
     public Ev.EvChoice? Ev { get; init; }
 
+    /// <summary>Intelligent Octopus Go's dispatches as last read (only those Octopus lists now); null when not on Intelligent Octopus Go or before the first read.</summary>
+    public Prices.DispatchSchedule? Dispatches { get; init; }
+
     /// <summary>Commands the control loop applied to the inverter since start (each one or more register writes).</summary>
     public long InverterWrites { get; init; }
 

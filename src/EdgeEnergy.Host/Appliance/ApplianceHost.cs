@@ -34,6 +34,7 @@ internal static class ApplianceHost
     {
         services.AddHistory(config);
         services.AddPriceSources(config);
+        services.AddOctopusAccount(config, poll: !replayPrices);
         if (replayPrices)
         {
             services.Replace(ServiceDescriptor.Transient<IPriceSource, ReplayPriceSource>());

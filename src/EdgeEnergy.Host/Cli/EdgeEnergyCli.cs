@@ -17,6 +17,7 @@ internal static class EdgeEnergyCli
         root.Subcommands.Add(BacktestCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(TariffsCommand.Create());
+        root.Subcommands.Add(OctopusCommand.Create());
         root.Subcommands.Add(WebPreviewCommand.Create());
         root.Subcommands.Add(BenchApiCommand.Create());
         root.Subcommands.Add(RelayCommand.Create());

@@ -62,6 +62,7 @@ public static class ApplianceRegistration
                 // The same rule the price updater fetches by (OctopusOptions.Knowledge); Agile's without Octopus options.
                 ImportTariff = octopus?.Knowledge(RateKind.Import) ?? TariffKnowledge.Agile,
                 ExportTariff = octopus?.Knowledge(RateKind.Export) ?? TariffKnowledge.Agile,
+                Dispatches = sp.GetService<IPlannedDispatches>(),
             };
         });
         // The learned load model: trained by the LoadModelJob (FastTree, one thread), read by planning.

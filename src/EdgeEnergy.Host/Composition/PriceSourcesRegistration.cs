@@ -16,11 +16,41 @@ public static class PriceSourcesRegistration
         services.AddOptionsWithValidateOnStart<OctopusOptions>()
             .Bind(configuration.GetSection(OctopusOptions.SectionName));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OctopusOptions>, OctopusOptionsValidator>());
+        services.AddBilledConsumption(configuration);
         services.AddHttpClient<IPriceSource, OctopusPriceSource>((sp, client) =>
-            client.Timeout = sp.GetRequiredService<IOptions<OctopusOptions>>().Value.Timeout);
+            client.Timeout = sp.GetRequiredService<IOptions<OctopusOptions>>().Value.Timeout).AddHttpMessageHandler<OctopusCallBudgetHandler>();
         services.TryAddSingleton<PricePollState>();
         services.TryAddTransient<PriceUpdater>();
-        return services.AddBilledConsumption(configuration);
+        return services;
+    }
+
+    /// <summary>
+    /// The Octopus account (<c>Octopus:AccountNumber</c> with <c>Octopus:ApiKey</c>): its tariffs and meters, and
+    /// Intelligent Octopus Go's dispatches (GraphQL), read by <see cref="OctopusAccountUpdater"/>; with
+    /// <paramref name="poll"/> (the appliance) also the service that polls them. Every call counts against the one
+    /// <see cref="OctopusCallBudget"/>. With <see cref="AddPriceSources"/> and the store, a tariff change refetches prices.
+    /// </summary>
+    public static IServiceCollection AddOctopusAccount(this IServiceCollection services, IConfiguration configuration, bool poll)
+    {
+        services.AddBilledConsumption(configuration);
+        services.AddHttpClient<OctopusAccountClient>((sp, client) =>
+            client.Timeout = sp.GetRequiredService<IOptions<OctopusOptions>>().Value.Timeout).AddHttpMessageHandler<OctopusCallBudgetHandler>();
+        services.AddHttpClient(nameof(OctopusGraphQlClient), (sp, client) =>
+            client.Timeout = sp.GetRequiredService<IOptions<OctopusOptions>>().Value.Timeout).AddHttpMessageHandler<OctopusCallBudgetHandler>();
+        // One client for the process: it holds the Kraken token.
+        services.TryAddSingleton(sp => new OctopusGraphQlClient(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(OctopusGraphQlClient)), sp.GetRequiredService<IOptions<OctopusOptions>>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<OctopusGraphQlClient>>()));
+        services.TryAddSingleton<OctopusDispatchSource>();
+        services.TryAddSingleton<OctopusDispatchState>();
+        services.TryAddSingleton<IPlannedDispatches>(sp => sp.GetRequiredService<OctopusDispatchState>());
+        services.TryAddTransient<OctopusAccountUpdater>();
+        if (poll)
+        {
+            services.AddHostedService<OctopusAccountService>();
+        }
+
+        return services;
     }
 
     /// <summary>
@@ -33,8 +63,18 @@ public static class PriceSourcesRegistration
         services.AddOptionsWithValidateOnStart<OctopusOptions>()
             .Bind(configuration.GetSection(OctopusOptions.SectionName));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OctopusOptions>, OctopusOptionsValidator>());
-        services.AddHttpClient<IBilledConsumptionSource, OctopusConsumptionSource>((sp, client) =>
-            client.Timeout = sp.GetRequiredService<IOptions<OctopusOptions>>().Value.Timeout);
+        // Discovered products win unless the configuration names one (OctopusAccountState): so whether it does is kept.
+        var section = configuration.GetSection(OctopusOptions.SectionName);
+        services.TryAddSingleton(new OctopusAccountState(
+            importProductExplicit: section[nameof(OctopusOptions.ImportProduct)] is not null, exportProductExplicit: section[nameof(OctopusOptions.ExportProduct)] is not null));
+        services.TryAddSingleton<OctopusCallBudget>();
+        services.TryAddTransient<OctopusCallBudgetHandler>();
+        if (!services.Any(d => d.ServiceType == typeof(IBilledConsumptionSource)))
+        {
+            services.AddHttpClient<IBilledConsumptionSource, OctopusConsumptionSource>((sp, client) =>
+                client.Timeout = sp.GetRequiredService<IOptions<OctopusOptions>>().Value.Timeout).AddHttpMessageHandler<OctopusCallBudgetHandler>();
+        }
+
         return services;
     }
 }

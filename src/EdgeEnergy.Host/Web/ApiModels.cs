@@ -89,7 +89,8 @@ internal sealed record StatusView(
     IReadOnlyList<SourceView> Sources,
     HealthView Health,
     ReportView? Report,
-    ForecastSkillView? ForecastSkill)
+    ForecastSkillView? ForecastSkill,
+    DispatchesView? Dispatches)
 {
     public static StatusView From(ApplianceSnapshot s, DateTimeOffset now) => new(
         now,
@@ -106,8 +107,23 @@ internal sealed record StatusView(
         s.Sources.Select(f => SourceView.From(f, now)).ToArray(),
         HealthView.From(s, now),
         s.Bills is { } b ? new ReportView(b.ComputedUtc, b.Days) : null,
-        s.ForecastSkill is { } f ? ForecastSkillView.Of(f) : null);
+        s.ForecastSkill is { } f ? ForecastSkillView.Of(f) : null,
+        s.Dispatches is { } d ? DispatchesView.Of(d, now) : null);
 }
+
+/// <summary>
+/// Intelligent Octopus Go's dispatches that have not ended, as Octopus listed them at <c>fetched</c> (null when not on
+/// Intelligent Octopus Go or before the first read). <c>kind</c>: <c>smart</c> (its half hours off-peak for the whole
+/// house) or <c>boost</c> (peak); <c>dailySmartCapHours</c>: <c>Octopus:SmartChargeCapHours</c>, null without a cap.
+/// </summary>
+internal sealed record DispatchesView(DateTimeOffset Fetched, double? DailySmartCapHours, IReadOnlyList<DispatchView> Upcoming)
+{
+    public static DispatchesView Of(Domain.Prices.DispatchSchedule d, DateTimeOffset now) => new(
+        d.FetchedUtc, d.DailySmartCap?.TotalHours, [.. d.Upcoming(now).Select(x => new DispatchView(x.StartUtc, x.EndUtc, x.Kind.ToString().ToLowerInvariant(), x.EnergyKwh))]);
+}
+
+/// <summary>One planned dispatch [<c>start</c>, <c>end</c>).</summary>
+internal sealed record DispatchView(DateTimeOffset Start, DateTimeOffset End, string Kind, double? EnergyKwh);
 
 /// <summary>
 /// How good the forecasts planned on have been (the forecast-skill job, hourly; null until it has run): over the half

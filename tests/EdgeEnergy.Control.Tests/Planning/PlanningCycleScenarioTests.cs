@@ -54,6 +54,48 @@ public class PlanningCycleScenarioTests
         }
     }
 
+    [Fact]
+    public async Task Intelligent_go_dispatches_listed_now_make_their_half_hours_off_peak_in_the_problem()
+    {
+        // Now 18:05 UTC, the plan starts 18:00. Stored import: 20 p, 9 p 01:00–05:00, 35 p 15:00–18:00 UTC. A smart
+        // dispatch 18:10–18:40 makes the 18:00 and 18:30 half hours the off-peak 9 p; 19:00 stays 20 p; a boost
+        // 21:00–21:30 stays 20 p.
+        async Task<IReadOnlyList<SlotInput>> PlanAsync(DispatchSchedule? schedule)
+        {
+            var status = new ApplianceStatusStore(ApplianceSnapshot.Empty with
+            {
+                Telemetry = new LiveTelemetry
+                {
+                    MeasuredAtUtc = Now, BatterySocPercent = 50, SocMeasuredAtUtc = Now, BatteryPowerW = 0, PvPowerW = 0, GridPowerW = 300, LoadPowerW = 300,
+                },
+            });
+            var stores = new Stores(3);
+            var cycle = new PlanningCycle(
+                new PlanningSources(stores, stores, [], stores, ExportTariffConfigured: true) { Dispatches = new Listed(schedule) },
+                new OrToolsScheduleOptimiser(), stores, status, status, new PlanInForce(),
+                Options.Create(new SiteOptions()), Options.Create(new ControlOptions { Scenarios = 0 }), new FakeTimeProvider(Now), NullLogger<PlanningCycle>.Instance);
+            await cycle.RunAsync(PlanningTrigger.DispatchesChanged, CancellationToken.None);
+            return status.Current.Plan!.Problem.Slots;
+        }
+
+        var start = new DateTimeOffset(2024, 6, 10, 18, 0, 0, TimeSpan.Zero);
+        var listed = new DispatchSchedule(
+            [new PlannedDispatch(start.AddMinutes(10), start.AddMinutes(40), DispatchKind.Smart), new PlannedDispatch(start.AddHours(3), start.AddHours(3.5), DispatchKind.Boost)],
+            Now, null);
+
+        var with = await PlanAsync(listed);
+        var withdrawn = await PlanAsync(new DispatchSchedule([], Now, null));
+
+        Assert.Equal([9.0, 9.0, 20.0], with.Take(3).Select(s => s.ImportPence));
+        Assert.Equal(20.0, with[6].ImportPence); // the boost's half hour
+        Assert.Equal([20.0, 20.0, 20.0], withdrawn.Take(3).Select(s => s.ImportPence));
+    }
+
+    private sealed class Listed(DispatchSchedule? schedule) : IPlannedDispatches
+    {
+        public DispatchSchedule? Current => schedule;
+    }
+
     /// <summary>
     /// Measured history (a sample every 10 minutes for the last <c>days</c> days: an evening peak that varies from day
     /// to day, and a sunny or dull day in turn), Agile-like prices, no forecast service, and a plan log.

@@ -75,6 +75,24 @@ public partial class DashboardTests
     }
 
     [Fact]
+    public async Task The_dispatch_card_lists_each_upcoming_octopus_dispatch_the_api_gives_with_its_kind()
+    {
+        await using var host = await WebTestHost.StartPreviewAsync();
+        using var status = JsonDocument.Parse(await host.Client.GetStringAsync("api/v1/status"));
+        var upcoming = status.RootElement.GetProperty("dispatches").GetProperty("upcoming").EnumerateArray().ToArray();
+        var dom = await HeadlessChromium.DumpDomAsync(host.BaseAddress, DesktopWidth, DesktopHeight);
+
+        Assert.Equal(["smart", "boost"], upcoming.Select(d => d.GetProperty("kind").GetString()));
+        Assert.DoesNotContain("id=\"dispatch-card\" class=\"card hidden\"", dom);
+        Assert.Equal(1, Count(dom, "class=\"dispatch dispatch-smart\""));
+        Assert.Equal(1, Count(dom, "class=\"dispatch dispatch-boost\""));
+        Assert.Contains($"data-start=\"{upcoming[0].GetProperty("start").GetString()}\"", dom);
+        Assert.Contains("19:10–20:40 smart (off-peak) · 7.4 kWh", dom);
+        Assert.Contains("21:00–21:30 boost (peak)", dom);
+        Assert.Contains("2 planned, read", dom);
+    }
+
+    [Fact]
     public async Task On_a_phone_the_cards_stack_in_the_order_a_person_checks_and_nothing_is_wider_than_the_screen()
     {
         await using var host = await WebTestHost.StartPreviewAsync();

@@ -116,6 +116,12 @@ public sealed class PreviewScenario(IScheduleOptimiser optimiser, PreviewMode mo
             CostToday = new CostToday { SinceUtc = midnight, CostPence = Math.Round(costPence, 1), NoBatteryCostPence = Math.Round(noBatteryPence, 1) },
             Bills = Bills(DateOnly.FromDateTime(local.Date), midnight),
             ForecastSkill = Skill(now),
+            // An Intelligent Octopus Go evening: a smart dispatch (off-peak for the house) and a boost the driver asked for.
+            Dispatches = new Domain.Prices.DispatchSchedule(
+            [
+                new Domain.Prices.PlannedDispatch(midnight.AddHours(19).AddMinutes(10), midnight.AddHours(20).AddMinutes(40), Domain.Prices.DispatchKind.Smart, 7.4),
+                new Domain.Prices.PlannedDispatch(midnight.AddHours(21), midnight.AddHours(21).AddMinutes(30), Domain.Prices.DispatchKind.Boost),
+            ], now.AddMinutes(-3), null),
             Fallback = fallback,
             Override = overriding,
             Mode = mode == PreviewMode.Shadow ? Domain.Control.ControlMode.Shadow : Domain.Control.ControlMode.Active,

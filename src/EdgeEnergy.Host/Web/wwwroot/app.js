@@ -605,6 +605,29 @@
     });
   }
 
+  // Intelligent Octopus Go's dispatches that have not ended (hidden when not on it): the plan prices a smart one's
+  // half hours off-peak, and the car is left to Octopus during any of them.
+  function renderDispatches(d) {
+    const card = $("dispatch-card");
+    const list = $("dispatch-list");
+    list.replaceChildren();
+    if (!d) {
+      card.classList.add("hidden");
+      return;
+    }
+    card.classList.remove("hidden");
+    const cap = d.dailySmartCapHours ? "; cheap smart charging capped at " + d.dailySmartCapHours + " h a day" : "";
+    setText("dispatch-note", d.upcoming.length + " planned, read " + time(d.fetched) + cap);
+    d.upcoming.forEach((x) => {
+      const li = document.createElement("li");
+      li.className = "dispatch dispatch-" + x.kind;
+      li.dataset.start = x.start;
+      const energy = x.energyKwh === null || x.energyKwh === undefined ? "" : " · " + x.energyKwh.toFixed(1) + " kWh";
+      li.textContent = time(x.start) + "–" + time(x.end) + " " + (x.kind === "smart" ? "smart (off-peak)" : "boost (peak)") + energy;
+      list.append(li);
+    });
+  }
+
   async function refresh() {
     clearTimeout(state.timer);
     try {
@@ -620,6 +643,7 @@
       renderToday(s.costToday);
       renderReport(s.report);
       renderSkill(s.forecastSkill);
+      renderDispatches(s.dispatches);
       renderLists(s, s.health);
       setText("updated", "updated " + timeFmt.format(new Date(s.nowUtc)));
       const created = s.plan ? s.plan.createdUtc : null;
