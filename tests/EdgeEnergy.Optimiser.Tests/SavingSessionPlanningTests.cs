@@ -131,4 +131,27 @@ public class SavingSessionPlanningTests
         Assert.Equal(0.5, parsed.Problem!.SavingSessions![0].BaselineAt(1));
         Assert.Equal(plan.ObjectivePence, new OrToolsScheduleOptimiser().Solve(parsed.Problem).ObjectivePence, 6);
     }
+
+    [Fact]
+    public void The_scenario_programme_keeps_the_session_slots_before_its_cut()
+    {
+        // A session over slots 2–5 of 8; the programme looks 4 slots ahead: it keeps slots 2–3 with their baselines.
+        var problem = PlanProblems.Small([30, 30, 30, 30, 30, 30, 30, 30], socKwh: 2, terminalValue: 30) with
+        {
+            SavingSessions = [Session(2, 225, 0.5, 0.4, 0.3, 0.2)],
+        };
+        var flat = Enumerable.Repeat(0.5, 8).ToArray();
+        var set = new ScenarioSet([new ForecastScenario(flat, new double[8]), new ForecastScenario([.. flat.Select(l => 2 * l)], new double[8])], 1, "test scenarios");
+        var point = new OrToolsScheduleOptimiser().Solve(problem);
+
+        var (near, _) = ScenarioHedge.Truncate(problem, set, point, 4);
+        var hedged = new OrToolsScheduleOptimiser().Solve(problem, set);
+
+        var kept = Assert.Single(near.SavingSessions!);
+        Assert.Equal((2, 4), (kept.FromSlot, kept.ToSlot));
+        Assert.Equal([0.5, 0.4], kept.BaselineKwhPerSlot);
+        Assert.Empty(PlanProblemValidator.Validate(near));
+        Assert.Empty(PlanChecker.Violations(problem, hedged.Slots));
+        Assert.Equal(PlanChecker.SessionRewardPence(problem, hedged.Slots)!.Value, hedged.ExpectedSessionRewardPence!.Value, 3);
+    }
 }
