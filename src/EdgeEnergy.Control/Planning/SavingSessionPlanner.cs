@@ -41,7 +41,7 @@ public sealed class SavingSessionPlanner(
         }
 
         sessions = await JoinAsync(sessions, cancellationToken);
-        var ahead = sessions.Where(s => s.Joined && s.Problem() is null && s.EndUtc > start && s.StartUtc < end).OrderBy(s => s.StartUtc).ToList();
+        var ahead = sessions.Where(s => s.Joined && s.EndUtc > start && s.StartUtc < end).OrderBy(s => s.StartUtc).ToList();
         if (ahead.Count == 0)
         {
             return new PlannedSessions(null, null);
@@ -52,6 +52,13 @@ public sealed class SavingSessionPlanner(
         var notes = new List<string>();
         foreach (var session in ahead)
         {
+            if (session.Problem() is { } wrong)
+            {
+                logger.SavingSessionsUnavailable(wrong);
+                notes.Add($"{wrong}; planned without it");
+                continue;
+            }
+
             var baseline = SavingSessionBaseline.Compute(session, sessions, history, UkTime.Zone);
             var detail = baseline.Describe(session);
             logger.SavingSessionBaseline(detail);
@@ -65,7 +72,11 @@ public sealed class SavingSessionPlanner(
             var first = (int)((session.StartUtc - start).TotalMinutes / slotMinutes);
             var from = Math.Max(0, first);
             var to = Math.Min(slotCount, first + session.SlotCount);
-            if (to > from && (specs.Count == 0 || specs[^1].ToSlot <= from))
+            if (specs.Count > 0 && specs[^1].ToSlot > from)
+            {
+                notes.Add($"saving session '{session.Id}' overlaps '{specs[^1].Id}'; planned without it (a half hour is paid once)");
+            }
+            else if (to > from)
             {
                 specs.Add(new SavingSessionSpec
                 {
