@@ -88,4 +88,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5034, Level = LogLevel.Error, Message = "evcc can command a home battery ({Warning}): with EdgeEnergy driving the inverter that is two Modbus masters on one inverter. Remove the battery's control from evcc's configuration")]
     public static partial void EvccControlsBattery(this ILogger logger, string warning);
+
+    [LoggerMessage(EventId = 5090, Level = LogLevel.Warning, Message = "Saving Sessions: {Problem}; planned without them")]
+    public static partial void SavingSessionsUnavailable(this ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 5091, Level = LogLevel.Information, Message = "Saving Session {SessionId} {Outcome}: {Detail}")]
+    public static partial void SavingSessionJoin(this ILogger logger, string sessionId, string outcome, string detail);
+
+    [LoggerMessage(EventId = 5092, Level = LogLevel.Information, Message = "Saving Session baseline: {Detail}")]
+    public static partial void SavingSessionBaseline(this ILogger logger, string detail);
 }

@@ -164,6 +164,7 @@ public sealed class OrToolsScheduleOptimiser(OptimiserOptions? options = null) :
                 ObjectivePence = PlanChecker.Objective(problem, slots),
                 SolveMilliseconds = Stopwatch.GetElapsedTime(started).TotalMilliseconds,
                 Reason = reason,
+                ExpectedSessionRewardPence = PlanChecker.SessionRewardPence(problem, slots) is { } reward ? Math.Round(reward, 3) : null,
                 Slots = slots,
             };
         }

@@ -54,6 +54,7 @@ internal sealed class PlanExplainer
                 : Describe(t, mode, flows, socBefore, s.StoredValuePencePerKwh, nextUse[t]);
             reason += DescribeImmersion(t, s);
             reason += DescribeCar(t, s, heat);
+            reason += DescribeSession(t, s);
             if (_problem.Slots[t].PricesEstimated)
             {
                 reason += " (prices estimated, not yet published)";
@@ -70,6 +71,7 @@ internal sealed class PlanExplainer
                 SocKwh = s.SocKwh,
                 ImmersionKwh = immersion,
                 EvKwh = _problem.Ev is null ? null : s.EvKwh ?? 0,
+                SessionRewardPence = _problem.SessionAt(t) is null ? null : Math.Round(_problem.SessionRewardPence(t, s.ImportKwh), 3),
                 Mode = mode,
                 Reason = reason,
                 StoredValuePencePerKwh = s.StoredValuePencePerKwh is { } v ? Math.Round(v, 3) : null,
@@ -170,6 +172,29 @@ internal sealed class PlanExplainer
         }
 
         return text;
+    }
+
+    /// <summary>
+    /// A Saving Session slot's part of the reason: what the battery does for it, the reward and the baseline, and what
+    /// the planned import earns ("discharging at 17:30 for the Saving Session (reward 225 p/kWh below a baseline of
+    /// 0.84 kWh): importing 0.00 kWh earns 189.0p").
+    /// </summary>
+    private string DescribeSession(int t, SolvedSlot s)
+    {
+        if (_problem.SessionAt(t) is not { } session)
+        {
+            return string.Empty;
+        }
+
+        var baseline = session.BaselineAt(t);
+        var terms = string.Create(s_inv, $"(reward {session.RewardPencePerKwh:0.#} p/kWh below a baseline of {baseline:0.00} kWh)");
+        var earns = _problem.SessionRewardPence(t, s.ImportKwh);
+        var what = s.DischargeKwh > SlotModeClassifier.DecisionToleranceKwh
+            ? $"discharging at {Clock(_problem.SlotStart(t))} for the Saving Session {terms}"
+            : $"Saving Session at {Clock(_problem.SlotStart(t))} {terms}";
+        return earns > 0.005
+            ? string.Create(s_inv, $"; {what}: importing {s.ImportKwh:0.00} kWh earns {earns:0.0}p")
+            : string.Create(s_inv, $"; {what}: importing {s.ImportKwh:0.00} kWh earns nothing");
     }
 
     /// <summary>Why a kWh from the battery into the car is cheaper than the alternative, in the plan's own prices.</summary>

@@ -181,6 +181,11 @@ internal sealed class PlanModel : IDisposable
             _socBalance[t] = dynamics;
 
             objective.SetCoefficient(_import[t], weight * slot.ImportPence);
+            if (problem.SessionAt(t) is { } session && session.RewardPencePerKwh > 0 && session.BaselineAt(t) > 0)
+            {
+                AddSessionReward(solver, objective, _import[t], session.BaselineAt(t), weight * session.RewardPencePerKwh);
+            }
+
             objective.SetCoefficient(_export[t], -weight * slot.ExportPence);
             objective.SetCoefficient(_discharge[t], weight * b.CycleCostPencePerKwh);
 
@@ -266,6 +271,20 @@ internal sealed class PlanModel : IDisposable
         var worst = dearest + b.CycleCostPencePerKwh + Math.Abs(problem.TerminalValuePencePerKwh) + heat;
         var losses = (problem.Ev?.Efficiency ?? 1) * b.ChargeEfficiency * b.DischargeEfficiency;
         return Math.Max(1000, 100 * worst / losses);
+    }
+
+    /// <summary>
+    /// A Saving Session slot's reward, r · max(0, B − import), as a continuous reduction 0 ≤ red ≤ B with
+    /// red + import ≤ B and −r·red in the objective: a minimisation sets red to max(0, B − import) exactly, since the
+    /// reward is concave in import. No binary: the branch and bound never branches on it (it is in no rule).
+    /// </summary>
+    private static void AddSessionReward(Solver solver, Objective objective, Variable import, double baselineKwh, double weightedReward)
+    {
+        var reduction = solver.MakeNumVar(0, baselineKwh, string.Empty);
+        var belowBaseline = solver.MakeConstraint(double.NegativeInfinity, baselineKwh, string.Empty);
+        belowBaseline.SetCoefficient(reduction, 1);
+        belowBaseline.SetCoefficient(import, 1);
+        objective.SetCoefficient(reduction, -weightedReward);
     }
 
     private static void AddHull(Solver solver, Variable a, double capA, Variable b, double capB)

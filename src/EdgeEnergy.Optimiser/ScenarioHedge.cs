@@ -132,6 +132,10 @@ internal static class ScenarioHedge
             Ev = problem.Ev is { } ev
                 ? ev with { Needs = [.. ev.Needs.Where(k => k.FromSlot < slots).Select(k => k.ToSlot <= slots ? k : k with { ToSlot = slots, Kwh = 0 })] }
                 : null,
+            // A session pays per slot, so its slots before the cut keep their reward exactly.
+            SavingSessions = problem.SavingSessions is { } sessions
+                ? [.. sessions.Select(session => session.Before(slots)).OfType<SavingSessionSpec>()]
+                : null,
         };
         var cut = set with
         {

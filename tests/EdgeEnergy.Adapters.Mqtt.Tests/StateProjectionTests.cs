@@ -60,6 +60,17 @@ public class StateProjectionTests
     }
 
     [Fact]
+    public void The_saving_session_reward_expected_is_the_plans_in_pounds_zero_without_a_session_and_unknown_without_a_plan()
+    {
+        var sample = FakeAppliance.Sample;
+        var withSession = sample with { Plan = sample.Plan! with { Plan = sample.Plan.Plan with { ExpectedSessionRewardPence = 189 } } };
+
+        Assert.Equal("1.89", Project(withSession)[Topics.State("saving_session_reward")]);
+        Assert.Equal("0", Project(sample)[Topics.State("saving_session_reward")]);
+        Assert.Equal("None", Project(sample with { Plan = null })[Topics.State("saving_session_reward")]);
+    }
+
+    [Fact]
     public void Reported_bills_go_out_in_pounds_and_an_incomplete_day_or_week_as_unknown_never_zero()
     {
         var computed = new DateTimeOffset(2026, 11, 27, 0, 10, 0, TimeSpan.Zero);

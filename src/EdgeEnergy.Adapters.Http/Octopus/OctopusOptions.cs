@@ -142,6 +142,9 @@ public sealed partial class OctopusOptions
     /// <summary>A meter serial: letters and digits (e.g. 21L3456789, Z16N123456).</summary>
     [GeneratedRegex("^[A-Za-z0-9]{4,20}$")]
     public static partial Regex SerialPattern();
+
+    /// <summary><c>Octopus:SavingSessions</c>: Saving Sessions (docs/tariffs.md); <c>AutoJoinMinPencePerKwh</c> absent = never join automatically.</summary>
+    public EdgeEnergy.Domain.SavingSessions.SavingSessionOptions SavingSessions { get; set; } = new();
 }
 
 /// <summary>One configured Octopus meter: its MPAN and serial and the configuration keys they came from (for messages).</summary>
@@ -187,6 +190,11 @@ public sealed class OctopusOptionsValidator : IValidateOptions<OctopusOptions>
         HttpOptionsChecks.Range(errors, "Octopus:AfternoonPollMinutes", options.AfternoonPollMinutes, 1, 24 * 60);
         Account(errors, options);
         HttpOptionsChecks.Retry(errors, "Octopus", options.RetryAttempts, options.RetryBaseDelay, options.RetryMaxDelay, options.Timeout);
+        if (options.SavingSessions?.Problem() is { } sessions)
+        {
+            errors.Add(sessions);
+        }
+
         if (!(options.MinPence < options.MaxPence))
         {
             errors.Add($"Octopus:MinPence ({options.MinPence}) must be below Octopus:MaxPence ({options.MaxPence})");

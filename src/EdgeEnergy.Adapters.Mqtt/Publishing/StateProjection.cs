@@ -58,6 +58,8 @@ internal static class StateProjection
         ["nextAction"] = v => v.NextChange is { } n ? ActionName(n.Mode) : Unknown,
         ["nextActionStart"] = v => Timestamp(v.NextChange?.Start),
         ["costToday"] = v => Pounds(v.CostPence, 2),
+        // Saving Sessions: the plan's expected reward, 0 when it has no session (unknown without a plan).
+        ["savingSessionReward"] = v => Pounds(v.S.Plan is { } p ? p.Plan.ExpectedSessionRewardPence ?? 0 : null, 2),
         ["costTodayWithoutBattery"] = v => Pounds(v.NoBatteryCostPence, 2),
         ["yesterdayActualBill"] = v => Pounds(v.S.Bills?.YesterdayBills?.ActualPence, 2),
         ["yesterdayEdgeEnergyBill"] = v => Pounds(v.S.Bills?.YesterdayBills?.EdgeEnergyPence, 2),

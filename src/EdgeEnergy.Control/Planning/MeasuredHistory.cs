@@ -50,4 +50,27 @@ public static class MeasuredHistory
             ? Math.Max(0, load - Math.Max(0, car))
             : sample.LoadPowerW;
     }
+
+    /// <summary>
+    /// Grid import per half hour in [<paramref name="from"/>, <paramref name="to"/>), kWh by the half hour's UTC start,
+    /// from the mean of the stored minutes' import (grid power above 0; export counts as 0). Half hours with no stored
+    /// grid power are absent. What the Saving Session baseline is computed from.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<DateTimeOffset, double>> ImportKwhBySlotAsync(ITelemetryStore telemetry, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(telemetry);
+        var slot = TimeSpan.FromMinutes(PlanProblemBuilder.SlotMinutes);
+        var sums = new Dictionary<DateTimeOffset, (double Watts, int Count)>();
+        foreach (var s in await telemetry.GetAsync(from, to, cancellationToken))
+        {
+            if (s.GridPowerW is { } w && double.IsFinite(w))
+            {
+                var start = new DateTimeOffset(s.TimestampUtc.UtcTicks - (s.TimestampUtc.UtcTicks % slot.Ticks), TimeSpan.Zero);
+                var (watts, count) = sums.GetValueOrDefault(start);
+                sums[start] = (watts + Math.Max(0, w), count + 1);
+            }
+        }
+
+        return sums.ToDictionary(kv => kv.Key, kv => Energy.Kwh(kv.Value.Watts / kv.Value.Count, slot.TotalHours));
+    }
 }

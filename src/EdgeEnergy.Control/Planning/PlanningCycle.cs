@@ -48,7 +48,8 @@ public sealed class PlanningCycle(
     ImmersionSwitcher? immersions = null,
     LoadModelTraining? loadModel = null,
     ImmersionDelivery? delivery = null,
-    EdgeEnergy.Control.Ev.EvCharging? ev = null) : IPlanningCycle
+    EdgeEnergy.Control.Ev.EvCharging? ev = null,
+    SavingSessionPlanner? savingSessions = null) : IPlanningCycle
 {
     private const int HistoryDays = 28;
     private string? _scheduledLoadReason;
@@ -119,6 +120,13 @@ public sealed class PlanningCycle(
             problem = problem with { Ev = car };
         }
 
+        // Saving Sessions the account joined: their reward below the baseline joins the objective.
+        var sessions = savingSessions is null ? null : await savingSessions.PlanAsync(problem.Start, problem.SlotMinutes, problem.Slots.Count, cancellationToken);
+        if (sessions?.Specs is { } joined)
+        {
+            problem = problem with { SavingSessions = joined };
+        }
+
         var scenarios = Scenarios(problem, measured, loadSeen, pastService, solar.Origin, options.Scenarios, options.ScheduledLoadEnabled, out var noScenarios);
         var plan = optimiser.Solve(problem, scenarios, cancellationToken);
         if (noScenarios is not null)
@@ -128,6 +136,11 @@ public sealed class PlanningCycle(
 
         metrics?.RecordPlanSolved(TimeSpan.FromMilliseconds(plan.SolveMilliseconds), plan.Status);
         plan = plan with { Reason = plan.Reason is null ? terminalReason : $"{plan.Reason}; {terminalReason}" };
+        if (sessions?.Note is { } sessionNote)
+        {
+            plan = plan with { Reason = plan.Reason is null ? sessionNote : $"{plan.Reason}; {sessionNote}" };
+        }
+
         var id = await planLog.RecordAsync(now, trigger, problem, plan, cancellationToken);
         logger.PlanSolved(id, plan.Status, plan.Slots.Count, problem.Start, plan.ObjectivePence, trigger, plan.SolveMilliseconds);
         if (plan.Status is not PlanStatus.Optimal)

@@ -42,6 +42,12 @@ public sealed record Plan
     /// <summary>Why the plan has this status (always set for fallback and infeasible).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Reason { get; init; }
+    /// <summary>
+    /// The Saving Session reward the plan expects, pence: Σ reward · max(0, baseline − import) over the session slots
+    /// (already taken off <see cref="ObjectivePence"/>). Null, and left out of the JSON, when the problem has no session.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? ExpectedSessionRewardPence { get; init; }
     public required IReadOnlyList<PlanSlot> Slots { get; init; }
 }
 
@@ -62,6 +68,12 @@ public sealed record PlanSlot
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? EvKwh { get; init; }
+    /// <summary>
+    /// The Saving Session reward this slot is planned to earn (pence; reward · max(0, baseline − import)); null, and
+    /// left out of the JSON, outside a session.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? SessionRewardPence { get; init; }
     public required SlotMode Mode { get; init; }
     public required string Reason { get; init; }
     /// <summary>Marginal value (pence) of one more kWh stored at the end of this slot, from the LP duals.</summary>

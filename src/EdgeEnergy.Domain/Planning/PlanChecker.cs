@@ -18,7 +18,8 @@ public static class PlanChecker
         {
             var s = problem.Slots[t];
             var q = slots[t];
-            cost += q.ImportKwh * s.ImportPence - q.ExportKwh * s.ExportPence + problem.Battery.CycleCostPencePerKwh * q.DischargeKwh;
+            cost += q.ImportKwh * s.ImportPence - q.ExportKwh * s.ExportPence + problem.Battery.CycleCostPencePerKwh * q.DischargeKwh
+                - problem.SessionRewardPence(t, q.ImportKwh);
             foreach (var im in problem.Immersions)
             {
                 cost -= im.ValuePencePerKwh * q.ImmersionKwh.GetValueOrDefault(im.Id);
@@ -27,6 +28,17 @@ public static class PlanChecker
 
         var endSoc = slots.Count == 0 ? problem.Battery.SocKwh : slots[^1].SocKwh;
         return cost - problem.TerminalValuePencePerKwh * endSoc;
+    }
+
+    /// <summary>
+    /// The Saving Session reward the plan earns, pence (Σ reward · max(0, baseline − import) over the session slots);
+    /// null when the problem has no session.
+    /// </summary>
+    public static double? SessionRewardPence(PlanProblem problem, IReadOnlyList<PlanSlot> slots)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(slots);
+        return problem.SavingSessions is null ? null : slots.Select((q, t) => problem.SessionRewardPence(t, q.ImportKwh)).Sum();
     }
 
     /// <summary>Every violated constraint, as a sentence naming the slot. Empty when the plan is feasible.</summary>

@@ -29,7 +29,36 @@ public sealed record PlanProblem
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public EvSpec? Ev { get; init; }
 
+    /// <summary>
+    /// The Saving Sessions the account joined that fall in the horizon (docs/contracts.md section 2, "Saving Sessions"),
+    /// or null when there are none. Left out of the JSON when null, so problems without sessions are unchanged.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<SavingSessionSpec>? SavingSessions { get; init; }
+
     public required IReadOnlyList<SlotInput> Slots { get; init; }
+
+    /// <summary>The session covering <paramref name="slot"/>, or null (sessions never overlap: the validator checks).</summary>
+    public SavingSessionSpec? SessionAt(int slot)
+    {
+        foreach (var session in SavingSessions ?? [])
+        {
+            if (session.FromSlot <= slot && slot < session.ToSlot)
+            {
+                return session;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The session reward (pence) a slot earns importing <paramref name="importKwh"/>: reward · max(0, baseline − import)
+    /// in a session slot, 0 elsewhere. Export earns nothing here: only import below the baseline counts.
+    /// </summary>
+    public double SessionRewardPence(int slot, double importKwh) => SessionAt(slot) is { } session
+        ? session.RewardPencePerKwh * Math.Max(0, session.BaselineAt(slot) - importKwh)
+        : 0;
 
     /// <summary>Slot length in hours (derived, so not part of the JSON).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
@@ -119,6 +148,30 @@ public sealed record EvNeed
     public required int FromSlot { get; init; }
     public required int ToSlot { get; init; }
     public required double Kwh { get; init; }
+}
+
+/// <summary>
+/// A Saving Session in the plan's slots [<see cref="FromSlot"/>, <see cref="ToSlot"/>): each slot t earns
+/// <see cref="RewardPencePerKwh"/> · max(0, baseline − import[t]), where the baseline is
+/// <see cref="BaselineKwhPerSlot"/>[t − fromSlot] (kWh, Octopus's mean of the same half hours on earlier days).
+/// </summary>
+public sealed record SavingSessionSpec
+{
+    /// <summary>The session's name (Octopus's event id), for reasons.</summary>
+    public string Id { get; init; } = string.Empty;
+    public required int FromSlot { get; init; }
+    public required int ToSlot { get; init; }
+    public required double RewardPencePerKwh { get; init; }
+    /// <summary>One baseline per slot of the session, kWh, ≥ 0.</summary>
+    public required IReadOnlyList<double> BaselineKwhPerSlot { get; init; }
+
+    /// <summary>The baseline of plan slot <paramref name="slot"/> (inside the session).</summary>
+    public double BaselineAt(int slot) => BaselineKwhPerSlot[slot - FromSlot];
+
+    /// <summary>The part of the session before slot <paramref name="end"/>, or null when it starts there or later.</summary>
+    public SavingSessionSpec? Before(int end) => FromSlot >= end
+        ? null
+        : ToSlot <= end ? this : this with { ToSlot = end, BaselineKwhPerSlot = [.. BaselineKwhPerSlot.Take(end - FromSlot)] };
 }
 
 /// <summary>One slot's prices (pence/kWh, may be negative) and forecasts (kWh in the slot, ≥ 0).</summary>

@@ -107,6 +107,7 @@ public static class PlanProblemValidator
         }
 
         ValidateEv(problem.Ev, slotCount, errors);
+        ValidateSessions(problem.SavingSessions, slotCount, errors);
         return errors;
     }
 
@@ -157,5 +158,76 @@ public static class PlanProblemValidator
             Check(double.IsFinite(need.Kwh) && need.Kwh >= 0, $"{path}.kwh", $"must be >= 0, got {F(need.Kwh)}");
         }
 
+    }
+
+    /// <summary>
+    /// The Saving Sessions (docs/contracts.md section 2): each inside the horizon, one finite baseline ≥ 0 per slot, a
+    /// finite reward ≥ 0, and no two covering the same slot (a half hour is paid once).
+    /// </summary>
+    private static void ValidateSessions(IReadOnlyList<SavingSessionSpec>? sessions, int slotCount, List<string> errors)
+    {
+        if (sessions is null)
+        {
+            return;
+        }
+
+        static string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
+        var covered = new int[Math.Max(0, slotCount)];
+        for (var k = 0; k < sessions.Count; k++)
+        {
+            var session = sessions[k];
+            var path = $"savingSessions[{k}]";
+            if (session is null)
+            {
+                errors.Add($"{path}: must be an object, got null");
+                continue;
+            }
+
+            var before = errors.Count;
+            if (session.FromSlot < 0 || session.FromSlot >= slotCount)
+            {
+                errors.Add($"{path}.fromSlot: must be a slot of the horizon [0, {slotCount}), got {session.FromSlot}");
+            }
+
+            if (session.ToSlot <= session.FromSlot || session.ToSlot > slotCount)
+            {
+                errors.Add($"{path}.toSlot: must be after fromSlot {session.FromSlot} and at most {slotCount}, got {session.ToSlot}");
+            }
+
+            if (!(double.IsFinite(session.RewardPencePerKwh) && session.RewardPencePerKwh >= 0 && session.RewardPencePerKwh < 10_000))
+            {
+                errors.Add($"{path}.rewardPencePerKwh: must be a finite number in [0, 10000), got {F(session.RewardPencePerKwh)}");
+            }
+
+            if (session.BaselineKwhPerSlot is null || session.BaselineKwhPerSlot.Count != session.ToSlot - session.FromSlot)
+            {
+                errors.Add($"{path}.baselineKwhPerSlot: must hold one value per slot of [fromSlot, toSlot) ({session.ToSlot - session.FromSlot}), got {session.BaselineKwhPerSlot?.Count.ToString(CultureInfo.InvariantCulture) ?? "null"}");
+            }
+            else
+            {
+                for (var i = 0; i < session.BaselineKwhPerSlot.Count; i++)
+                {
+                    var b = session.BaselineKwhPerSlot[i];
+                    if (!(double.IsFinite(b) && b >= 0))
+                    {
+                        errors.Add($"{path}.baselineKwhPerSlot[{i}]: must be a finite kWh >= 0, got {F(b)}");
+                    }
+                }
+            }
+
+            if (errors.Count > before)
+            {
+                continue;
+            }
+
+            for (var t = session.FromSlot; t < session.ToSlot; t++)
+            {
+                if (covered[t]++ > 0)
+                {
+                    errors.Add($"{path}: slot {t} is already in an earlier session (sessions must not overlap)");
+                    break;
+                }
+            }
+        }
     }
 }

@@ -73,6 +73,12 @@ public static class ApplianceRegistration
         services.TryAddSingleton(sp => new ImmersionDelivery(
             [.. sp.GetRequiredService<IOptions<SiteOptions>>().Value.Immersions.Select(i => i.Heater())],
             sp.GetService<IImmersionDeliveryStore>(), sp.GetRequiredService<ILogger<ImmersionDelivery>>()));
+        // Saving Sessions (issue 18 §4): no account, no sessions; the Octopus account's GraphQL source replaces this.
+        services.TryAddSingleton<Domain.SavingSessions.ISavingSessionSource, Domain.SavingSessions.NoSavingSessions>();
+        services.TryAddSingleton(sp => new SavingSessionPlanner(
+            sp.GetRequiredService<Domain.SavingSessions.ISavingSessionSource>(),
+            sp.GetService<IOptions<OctopusOptions>>()?.Value.SavingSessions ?? new Domain.SavingSessions.SavingSessionOptions(),
+            sp.GetRequiredService<ITelemetryStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SavingSessionPlanner>>()));
         services.TryAddSingleton<IPlanningCycle, PlanningCycle>();
 
         services.TryAddSingleton(sp =>

@@ -38,13 +38,23 @@ internal sealed record PlanView(
                 s.Start, s.Start.AddMinutes(problem.SlotMinutes), s.Mode, s.Reason,
                 input.ImportPence, input.ExportPence, input.LoadKwh, input.PvKwh, input.PricesEstimated,
                 s.ImportKwh, s.ExportKwh, s.ChargeKwh, s.DischargeKwh, s.PvUsedKwh, s.SocKwh,
-                capacity > 0 ? 100.0 * s.SocKwh / capacity : 0, s.ImmersionKwh, s.StoredValuePencePerKwh);
+                capacity > 0 ? 100.0 * s.SocKwh / capacity : 0, s.ImmersionKwh, s.StoredValuePencePerKwh)
+            {
+                SessionRewardPence = s.SessionRewardPence,
+            };
         }
 
         var b = problem.Battery;
         return new PlanView(active.CreatedUtc, plan.Status, plan.ObjectivePence, plan.SolveMilliseconds, plan.Reason, problem.SlotMinutes,
-            active.SlotAt(now), new PlanBatteryView(b.CapacityKwh, b.SocKwh, b.MinSocKwh, b.MaxSocKwh, b.MaxChargeKw, b.MaxDischargeKw), slots);
+            active.SlotAt(now), new PlanBatteryView(b.CapacityKwh, b.SocKwh, b.MinSocKwh, b.MaxSocKwh, b.MaxChargeKw, b.MaxDischargeKw), slots)
+        {
+            ExpectedSessionRewardPence = plan.ExpectedSessionRewardPence,
+        };
     }
+
+    /// <summary>The Saving Session reward the plan expects (pence); left out when the plan has no session.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double? ExpectedSessionRewardPence { get; init; }
 }
 
 /// <summary>The battery the plan was made for: energies in kWh (startSocKwh at the plan's start), powers in kW.</summary>
@@ -69,7 +79,12 @@ internal sealed record PlanSlotView(
     double SocKwh,
     double SocPercent,
     IReadOnlyDictionary<string, double> ImmersionKwh,
-    double? StoredValuePencePerKwh);
+    double? StoredValuePencePerKwh)
+{
+    /// <summary>The Saving Session reward this slot is planned to earn (pence); left out outside a session.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public double? SessionRewardPence { get; init; }
+}
 
 /// <summary><c>GET /api/v1/status</c>: everything the dashboard shows apart from the plan.</summary>
 /// <c>mode</c>: <c>active</c> or <c>shadow</c> (nothing is written); <c>modeConfirmUntil</c>: while a switch to active

@@ -66,6 +66,23 @@ public class ApiEndpointTests
     }
 
     [Fact]
+    public async Task Plan_shows_the_expected_saving_session_reward_only_when_the_plan_has_a_session()
+    {
+        await using var host = await WebTestHost.StartBareAsync();
+        var sample = EdgeEnergy.Testing.Appliance.FakeAppliance.Sample.Plan! with { CreatedUtc = WebTestHost.Now };
+        var slots = sample.Plan.Slots.Select((s, t) => t == 1 ? s with { SessionRewardPence = 189 } : s).ToArray();
+        host.Publisher.Update(s => s with { Plan = sample with { Plan = sample.Plan with { ExpectedSessionRewardPence = 189, Slots = slots } } });
+        var with = await GetJsonAsync(host.Client, "api/v1/plan");
+        host.Publisher.Update(s => s with { Plan = sample });
+        var without = await GetJsonAsync(host.Client, "api/v1/plan");
+
+        Assert.Equal(189, with.GetProperty("expectedSessionRewardPence").GetDouble());
+        Assert.Equal(189, with.GetProperty("slots")[1].GetProperty("sessionRewardPence").GetDouble());
+        Assert.False(with.GetProperty("slots")[0].TryGetProperty("sessionRewardPence", out _));
+        Assert.False(without.TryGetProperty("expectedSessionRewardPence", out _));
+    }
+
+    [Fact]
     public async Task Status_and_healthz_report_flows_cost_freshness_and_components()
     {
         await using var host = await WebTestHost.StartPreviewAsync();

@@ -437,6 +437,7 @@
     const meta = $("plan-meta");
     clear(meta);
     const pieces = ["made " + time(plan.createdUtc), plan.status, n + " half hours", "objective " + money(plan.objectivePence)];
+    if (plan.expectedSessionRewardPence != null) pieces.push("Saving Session reward expected " + money(plan.expectedSessionRewardPence));
     if (state.status && state.status.fallback.active) pieces.push("not followed while the fallback is in charge");
     else if (state.status && state.status.override.active) pieces.push("paused by the override");
     pieces.forEach((text, i) => {
