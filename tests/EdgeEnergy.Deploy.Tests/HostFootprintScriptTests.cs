@@ -13,7 +13,7 @@ public sealed class HostFootprintScriptTests
     [Theory]
     [InlineData(new string[0], "--binary is required")]
     [InlineData(new[] { "--binary", "/nonexistent/edgeenergy" }, "--binary '/nonexistent/edgeenergy' is not an executable file")]
-    [InlineData(new[] { "--binary", "/bin/true", "--minutes", "3" }, "--minutes (3) must be more than --warmup-minutes (3)")]
+    [InlineData(new[] { "--binary", "/bin/true", "--minutes", "3" }, "--minutes (3) must be 0 (start-up only) or more than --warmup-minutes (3)")]
     [InlineData(new[] { "--binary", "/bin/true", "--starts", "0" }, "--starts must be at least 1")]
     [InlineData(new[] { "--binary", "/bin/true", "--sample-seconds", "five" }, "--sample-seconds must be a whole number, not 'five'")]
     [InlineData(new[] { "--binary", "/bin/true", "--env", "DOTNET_gcServer" }, "--env needs KEY=VALUE, not 'DOTNET_gcServer'")]

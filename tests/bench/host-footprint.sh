@@ -10,11 +10,13 @@
 #   --binary FILE        the service binary measured (a self-contained publish)
 #   --simulator FILE     the binary that serves the simulated inverter (default: --binary; give a native one when
 #                        --binary runs under --runner, so only the service is emulated)
-#   --runner "CMD …"     prefix for the service, e.g. "qemu-aarch64 -L /usr/aarch64-linux-gnu"
+#   --runner "CMD …"     prefix for the service, e.g. "qemu-aarch64 -L /usr/aarch64-linux-gnu" (the service needs
+#                        an arm64 libssl.so.3 in that sysroot, and DOTNET_EnableWriteXorExecute=0: qemu-user does not
+#                        see code the JIT writes through the second, writable mapping and runs stale code)
 #   --arch NAME          the table's arch column (default linux-x64, or linux-arm64 (qemu) with a qemu runner)
 #   --label TEXT         the table's settings column (default: the --env list, or "as built")
 #   --env K=V            an environment variable for the service only (repeatable), e.g. DOTNET_gcConcurrent=0
-#   --minutes N          minutes of operation sampled after the last start (default 12)
+#   --minutes N          minutes of operation sampled after the last start (default 12; 0: time the starts only)
 #   --warmup-minutes N   samples before this are not "steady" (default 3)
 #   --sample-seconds N   sampling period (default 5)
 #   --starts N           timed starts (default 3): each from a fresh data folder and a fresh simulator; the last one
@@ -30,8 +32,8 @@
 # enabled" or "work mode set"; "-" when the plan keeps self-use, which writes neither). Steady RSS is
 # VmRSS from /proc/PID/status every --sample-seconds after the warm-up; peak is the kernel's VmHWM at the end; the GC
 # heap is dotnet_total_memory_bytes from the service's own /metrics. Replan and control intervals are shortened
-# (Scheduling:PlanningMinutes 1, Scheduling:PriceCheckMinutes 1, Octopus:PollMinutes 1, Control:PollSeconds 2):
-# the host has no accelerated clock, so N real minutes are N replans and 30·N control cycles.
+# (Scheduling:PlanningMinutes 1, Scheduling:PriceCheckMinutes 1, Octopus:PollMinutes 1, Control:PollSeconds 2, and
+# Control:MinimumDwellSeconds 0 so the plan's first command is not held 2 minutes behind the fallback's): the host has no accelerated clock, so N real minutes are N replans and 30·N control cycles.
 set -euo pipefail
 
 binary="" simulator="" runner="" arch="" label="" minutes=12 warmup=3 sample=5 starts=3 start_timeout=180 command_timeout=120 work="" header=0
@@ -66,7 +68,7 @@ for pair in "minutes:$minutes" "warmup-minutes:$warmup" "sample-seconds:$sample"
 done
 (( starts >= 1 )) || die "--starts must be at least 1"
 (( sample >= 1 )) || die "--sample-seconds must be at least 1"
-(( minutes > warmup )) || die "--minutes ($minutes) must be more than --warmup-minutes ($warmup)"
+(( minutes == 0 || minutes > warmup )) || die "--minutes ($minutes) must be 0 (start-up only) or more than --warmup-minutes ($warmup)"
 command -v mosquitto >/dev/null || die "mosquitto is not installed (apt-get install mosquitto)"
 command -v python3 >/dev/null || die "python3 is needed for the Octopus double"
 command -v curl >/dev/null || die "curl is needed to read /metrics"
@@ -88,10 +90,11 @@ cleanup() {
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_for() { # FILE PATTERN SECONDS: polls every 20 ms; prints nothing, fails on timeout
+wait_for() { # FILE PATTERN SECONDS [PID]: polls every 20 ms; fails on timeout or when PID has exited
   local deadline=$(( $(date +%s) + $3 ))
   until grep -q -- "$2" "$1" 2>/dev/null; do
     (( $(date +%s) < deadline )) || return 1
+    [[ -z "${4:-}" ]] || kill -0 "$4" 2>/dev/null || return 1
     sleep 0.02
   done
 }
@@ -128,7 +131,7 @@ write_config() { # DATA_DIR HTTP_PORT
   "Http": { "Urls": "http://127.0.0.1:$2" },
   "Storage": { "Path": "$1/edgeenergy.db" },
   "Site": { "BatteryCapacityKwh": 10.4, "BatteryMaxChargeKw": 3, "BatteryMaxDischargeKw": 3 },
-  "Control": { "PollSeconds": 2 },
+  "Control": { "PollSeconds": 2, "MinimumDwellSeconds": 0 },
   "Scheduling": { "PlanningMinutes": 1, "PriceCheckMinutes": 1 }
 }
 JSON
@@ -143,14 +146,14 @@ start_service() { # DATA_DIR → svc_pid, http_port, startup_ms, command_ms
   env DOTNET_ENVIRONMENT=Production "${envs[@]}" $runner "$binary" run --config "$1/appsettings.json" >"$1/service.log" 2>&1 &
   svc_pid=$!
   pids+=("$svc_pid")
-  if ! wait_for "$work/simulator.log" "first write by a client" "$start_timeout"; then
-    die "no write reached the simulator within ${start_timeout}s (see $1/service.log and $work/simulator.log)"
+  if ! wait_for "$work/simulator.log" "first write by a client" "$start_timeout" "$svc_pid"; then
+    die "no write reached the simulator within ${start_timeout}s or the service exited (see $1/service.log and $work/simulator.log)"
   fi
   startup_ms=$(( $(stamp_of "$work/simulator.log" "first write by a client") - t0 ))
   # The plan's first command: remote control (charge, discharge, hold) or a work mode. A plan that keeps self-use
   # writes neither, so this one is reported when seen, "-" otherwise.
   command_ms="-"
-  if wait_for "$work/simulator.log" "remote control enabled\|work mode set" "$command_timeout"; then
+  if wait_for "$work/simulator.log" "remote control enabled\|work mode set" "$command_timeout" "$svc_pid"; then
     command_ms=$(( $(grep -m1 "remote control enabled\|work mode set" "$work/simulator.log" | cut -d' ' -f1) - t0 ))
   fi
   # A runner (qemu) is the parent: the service is its only process, so the PID is the service's either way.
@@ -178,25 +181,26 @@ samples="$work/samples.tsv"
 echo -e "seconds\tvm_rss_kb\tvm_hwm_kb\tgc_heap_bytes" >"$samples"
 t_start=$(date +%s)
 end=$(( t_start + minutes * 60 ))
-while (( $(date +%s) < end )); do
+while (( $(date +%s) < end )); do # none with --minutes 0
   kill -0 "$svc_pid" 2>/dev/null || die "the service exited during the run (see $data/service.log)"
   heap=$(curl -s --max-time 2 "http://127.0.0.1:$http_port/metrics" | awk '$1 == "dotnet_total_memory_bytes" { printf "%d", $2 }' || true)
   echo -e "$(( $(date +%s) - t_start ))\t$(kb "$svc_pid" VmRSS)\t$(kb "$svc_pid" VmHWM)\t${heap:-}" >>"$samples"
   sleep "$sample"
 done
 peak_kb=$(kb "$svc_pid" VmHWM)
+max_sampled_kb=$(awk -F'\t' 'NR > 1 && $2 > m { m = $2 } END { print m + 0 }' "$samples")
+(( max_sampled_kb <= peak_kb )) || peak_kb=$max_sampled_kb # VmHWM is brought up to date lazily by the kernel
 plans=$(grep -c "solved in" "$data/service.log" || true)
 commands=$(grep -c "Inverter command" "$data/service.log" || true)
 errors=$(grep -c -i "fail:\|crit:" "$data/service.log" || true)
 stop "$svc_pid"
 
-summary=$(awk -F'\t' -v warm=$(( warmup * 60 )) '
+summary=$(awk -F'\t' -v warm=$(( minutes ? warmup * 60 : 0 )) '
   NR > 1 && $1 >= warm { rss[++n] = $2 / 1024; if ($4 != "") heap[++h] = $4 / 1048576 }
   function median(a, k,   i, j, t) { for (i = 2; i <= k; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
                                      return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2 }
-  END { if (n == 0) { print "none"; exit } m = 0; for (i = 1; i <= n; i++) if (rss[i] > m) m = rss[i]
+  END { if (n == 0) { print "-\t-\t-\t0"; exit } m = 0; for (i = 1; i <= n; i++) if (rss[i] > m) m = rss[i]
         printf "%.1f\t%.1f\t%s\t%d", median(rss, n), m, h ? sprintf("%.1f", median(heap, h)) : "n/a", n }' "$samples")
-[[ "$summary" != none ]] || die "no sample after the warm-up (see $samples)"
 IFS=$'\t' read -r rss_median rss_max heap_median n_samples <<<"$summary"
 joined() { local IFS=,; local text="$*"; echo "${text//,/, }"; }
 median_of() { printf '%s\n' "$@" | grep -v '^-$' | sort -n | awk '{ a[NR] = $1 } END { print NR == 0 ? "-" : (NR % 2 ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2)) }'; }
@@ -207,8 +211,8 @@ if (( header )); then
   echo "| arch | settings | steady RSS median MB | steady RSS max MB | peak (VmHWM) MB | GC heap median MB | first write ms, median (each) | plan's first command ms, median (each) | load avg at starts | plans / commands / errors in ${minutes} min |"
   echo "|---|---|---|---|---|---|---|---|---|---|"
 fi
-printf '| %s | %s | %s | %s | %.1f | %s | %s (%s) | %s (%s) | %s | %s / %s / %s |\n' "$arch" "$label" "$rss_median" "$rss_max" \
-  "$(awk -v k="$peak_kb" 'BEGIN { print k / 1024 }')" "$heap_median" "$startup_median" "$(joined "${startups[@]}")" \
+printf '| %s | %s | %s | %s | %s | %s | %s (%s) | %s (%s) | %s | %s / %s / %s |\n' "$arch" "$label" "$rss_median" "$rss_max" \
+  "$( (( minutes )) && awk -v k="$peak_kb" 'BEGIN { printf "%.1f", k / 1024 }' || echo -)" "$heap_median" "$startup_median" "$(joined "${startups[@]}")" \
   "$command_median" "$(joined "${commands_ms[@]}")" \
   "$(joined "${loads[@]}")" "$plans" "$commands" "$errors"
 echo "host-footprint: $n_samples steady samples in $samples; logs in $work" >&2
