@@ -52,6 +52,7 @@ public sealed class SimulatedFoxEss : IModbusRegisterBank
     private readonly Lock _lock = new();
     private DateTimeOffset _last;
     private DateTimeOffset? _remoteDeadline;
+    private bool _written;
     private double _socKwh;
     private double _batteryW, _gridW, _pvW, _loadW;
     private double _pvEnergyKwh, _chargeKwh, _dischargeKwh, _importKwh, _exportKwh, _loadKwh;
@@ -391,9 +392,28 @@ public sealed class SimulatedFoxEss : IModbusRegisterBank
                 }
             }
 
+            var wasRemote = RemoteEnabled;
+            var workMode = Setting("workMode");
             foreach (var (a, v) in staged)
             {
                 _settings[a] = v;
+            }
+
+            // Seen from outside (the footprint benchmark times start-up to the first of these): what a client changed.
+            if (!_written)
+            {
+                _written = true;
+                _logger.Simulator($"{Family.Key}: first write by a client: {string.Join(", ", touched.Select(r => r.Field))}");
+            }
+
+            if (RemoteEnabled != wasRemote)
+            {
+                _logger.Simulator($"{Family.Key}: remote control {(RemoteEnabled ? "enabled" : "disabled")} by a client");
+            }
+
+            if (Setting("workMode") != workMode)
+            {
+                _logger.Simulator($"{Family.Key}: work mode set to {WorkModeName} by a client");
             }
 
             if (touched.Any(r => r.Field.StartsWith("remote", StringComparison.Ordinal)))
