@@ -40,4 +40,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4223, Level = LogLevel.Warning, Message = "Octopus dispatch skipped: {Reason}")]
     public static partial void DispatchSkipped(this ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 4224, Level = LogLevel.Warning, Message = "Octopus Saving Session skipped: {Reason}")]
+    public static partial void SavingSessionSkipped(this ILogger logger, string reason);
 }

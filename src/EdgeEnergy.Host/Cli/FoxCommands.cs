@@ -119,6 +119,7 @@ internal static class FoxCommands
         var soc = new Option<double>("--soc") { Description = "Initial state of charge, %.", DefaultValueFactory = _ => 50 };
         var capacity = new Option<double>("--capacity-kwh") { Description = "Battery capacity, kWh.", DefaultValueFactory = _ => 10.4 };
         var pvPeak = new Option<double>("--pv-peak-kw") { Description = "Solar peak at 12:00 UTC on a clear-sky-ish day, kW (0: no solar, the same at any hour).", DefaultValueFactory = _ => 4 };
+        var loadW = new Option<double?>("--load-w") { Description = "A constant house load, W (default: a day's profile, 300 W base with a breakfast bump and a 1.5 kW evening peak, by the clock)." };
         var command = new Command("simulate", "Serves a simulated Fox inverter (register level, with battery physics and the remote-control watchdog) until SIGINT/SIGTERM. Prints the endpoint it serves on stdout.");
         command.Options.Add(listen);
         command.Options.Add(family);
@@ -126,25 +127,30 @@ internal static class FoxCommands
         command.Options.Add(soc);
         command.Options.Add(capacity);
         command.Options.Add(pvPeak);
-        command.SetAction((parse, ct) => SimulateAsync(parse.GetValue(listen)!, parse.GetValue(family) ?? "h1-rs485", parse.GetValue(unit), parse.GetValue(soc), parse.GetValue(capacity), parse.GetValue(pvPeak), ct));
+        command.Options.Add(loadW);
+        command.SetAction((parse, ct) => SimulateAsync(parse.GetValue(listen)!, parse.GetValue(family) ?? "h1-rs485", parse.GetValue(unit), parse.GetValue(soc), parse.GetValue(capacity), parse.GetValue(pvPeak), parse.GetValue(loadW), ct));
         return command;
     }
 
-    private static async Task<int> SimulateAsync(string listen, string familyKey, int unit, double soc, double capacityKwh, double pvPeakKw, CancellationToken cancellationToken)
+    private static async Task<int> SimulateAsync(string listen, string familyKey, int unit, double soc, double capacityKwh, double pvPeakKw, double? loadW, CancellationToken cancellationToken)
     {
         if (!FoxRegisterMap.Embedded.Families.TryGetValue(familyKey, out var family))
         {
             return await BadUsage("simulate", $"--family '{familyKey}' is not one of {string.Join(", ", FoxRegisterMap.Embedded.Families.Keys)}");
         }
 
-        if (unit is < 1 or > 247 || soc is < 0 or > 100 || capacityKwh is <= 0 or > 1000 || !(pvPeakKw is >= 0 and <= 1000))
+        if (unit is < 1 or > 247 || soc is < 0 or > 100 || capacityKwh is <= 0 or > 1000 || !(pvPeakKw is >= 0 and <= 1000) || loadW is not (null or (>= 0 and <= 100_000)))
         {
-            return await BadUsage("simulate", "--unit must be 1..247, --soc 0..100, --capacity-kwh above 0 and at most 1000, --pv-peak-kw 0..1000");
+            return await BadUsage("simulate", "--unit must be 1..247, --soc 0..100, --capacity-kwh above 0 and at most 1000, --pv-peak-kw 0..1000, --load-w 0..100000");
         }
 
         using var logging = StderrLogging(LogLevel.Information);
         var logger = logging.CreateLogger("EdgeEnergy.Simulator");
-        var simulated = new SimulatedFoxEss(family, TimeProvider.System, new SimulatedFoxEssOptions { InitialSocPercent = soc, CapacityKwh = capacityKwh, PvW = t => SimulatedFoxEssOptions.ClearSkyPv(t, pvPeakKw * 1000) }, logger);
+        var simulated = new SimulatedFoxEss(family, TimeProvider.System, new SimulatedFoxEssOptions
+        {
+            InitialSocPercent = soc, CapacityKwh = capacityKwh, PvW = t => SimulatedFoxEssOptions.ClearSkyPv(t, pvPeakKw * 1000),
+            LoadW = loadW is { } constant ? _ => constant : SimulatedFoxEssOptions.DefaultLoad,
+        }, logger);
         var core = new ModbusServerCore(new Dictionary<byte, IModbusRegisterBank> { [(byte)unit] = simulated });
         IAsyncDisposable server;
         string served;

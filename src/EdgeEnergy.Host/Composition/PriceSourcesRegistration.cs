@@ -41,6 +41,11 @@ public static class PriceSourcesRegistration
         services.TryAddSingleton(sp => new OctopusGraphQlClient(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(OctopusGraphQlClient)), sp.GetRequiredService<IOptions<OctopusOptions>>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<OctopusGraphQlClient>>()));
+        // Saving Sessions from the account when there is one; without, none (the appliance's default).
+        services.Replace(ServiceDescriptor.Singleton<Domain.SavingSessions.ISavingSessionSource>(sp =>
+            sp.GetRequiredService<IOptions<OctopusOptions>>().Value.AccountConfigured
+                ? new OctopusSavingSessionSource(sp.GetRequiredService<OctopusGraphQlClient>(), sp.GetRequiredService<IOptions<OctopusOptions>>(), sp.GetRequiredService<ILogger<OctopusSavingSessionSource>>())
+                : new Domain.SavingSessions.NoSavingSessions()));
         services.TryAddSingleton<OctopusDispatchSource>();
         services.TryAddSingleton<OctopusDispatchState>();
         services.TryAddSingleton<IPlannedDispatches>(sp => sp.GetRequiredService<OctopusDispatchState>());

@@ -79,7 +79,7 @@ public sealed class ServiceKilledTests : IDisposable
     [Fact]
     public async Task A_killed_service_leaves_the_inverter_in_self_use_within_the_remote_timeout_and_a_restarted_one_takes_over_again()
     {
-        var simulator = Start(["fox", "simulate", "--listen", "127.0.0.1:0", "--family", "h1-g2", "--soc", "40", "--pv-peak-kw", "0"]);
+        var simulator = Start(["fox", "simulate", "--listen", "127.0.0.1:0", "--family", "h1-g2", "--soc", "40", "--pv-peak-kw", "0", "--load-w", "600"]);
         var endpoint = (await simulator.StandardOutput.ReadLineAsync())!.Trim();
         Assert.StartsWith("tcp://127.0.0.1:", endpoint, StringComparison.Ordinal);
 
