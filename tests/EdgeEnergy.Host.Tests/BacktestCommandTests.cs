@@ -11,7 +11,8 @@ public sealed class BacktestCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
+    /// <summary>The real executable with <paramref name="args"/> (also the fleet backtest's tests' way in).</summary>
+    internal static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(typeof(Cli.EdgeEnergyCli).Assembly.Location);

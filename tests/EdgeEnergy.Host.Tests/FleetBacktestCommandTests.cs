@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using EdgeEnergy.Testing;
 
@@ -30,26 +29,7 @@ public sealed class FleetBacktestCommandTests : IDisposable
 
     private string Manifest => Path.Combine(_dir, "MANIFEST.csv");
 
-    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(typeof(Cli.EdgeEnergyCli).Assembly.Location);
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("edgeenergy did not finish in 3 minutes");
-        }
-
-        return (process.ExitCode, stdout.Result, stderr.Result);
-    }
+    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args) => BacktestCommandTests.Run(args);
 
     [Fact]
     public void Four_shards_give_the_same_fleet_totals_as_one_run_and_the_totals_are_the_homes_sums()
