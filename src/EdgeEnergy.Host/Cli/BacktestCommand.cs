@@ -295,7 +295,7 @@ internal static class BacktestCommand
     }
 
     /// <summary>Writes to a temporary file next to the target, then renames it: never a half-written report.</summary>
-    private static void WriteAtomically(string path, Action<TextWriter> write)
+    internal static void WriteAtomically(string path, Action<TextWriter> write)
     {
         var temp = path + ".tmp";
         using (var writer = new StreamWriter(temp))

@@ -87,8 +87,7 @@ internal static class FleetBacktest
             {
                 var json = FleetMerge.Merge(FleetManifest.Read(parse.GetValue(manifest)!), dir);
                 var path = Path.Combine(dir, "FLEET.json");
-                File.WriteAllText(path + ".tmp", json);
-                File.Move(path + ".tmp", path, overwrite: true);
+                BacktestCommand.WriteAtomically(path, w => w.Write(json));
                 Console.Out.Write(json);
                 Console.Error.WriteLine(FleetMerge.Describe(json));
                 return ExitCodes.Success;
