@@ -365,14 +365,7 @@ public sealed class EvCharging(
             detail = string.Join("; ", parts.Distinct(StringComparer.Ordinal));
         }
 
-        status.Update(s => s with
-        {
-            Components =
-            [
-                .. s.Components.Where(c => c.Component != Component),
-                new ComponentHealth(Component, degraded ? HealthState.Degraded : HealthState.Healthy, detail, now),
-            ],
-        });
+        status.Update(s => s.WithComponent(new ComponentHealth(Component, degraded ? HealthState.Degraded : HealthState.Healthy, detail, now)));
     }
 
     private static string Local(DateTimeOffset utc) => Domain.Prices.UkTime.ToLocal(utc).ToString("HH:mm", CultureInfo.InvariantCulture);

@@ -308,13 +308,6 @@ public sealed class PlanningCycle(
 
         var degraded = solarDegraded || load.Degraded;
         var detail = $"{solarDetail}; {load.Detail}";
-        status.Update(s => s with
-        {
-            Components =
-            [
-                .. s.Components.Where(c => c.Component != "forecast"),
-                new ComponentHealth("forecast", degraded ? HealthState.Degraded : HealthState.Healthy, detail, now),
-            ],
-        });
+        status.Update(s => s.WithComponent(new ComponentHealth("forecast", degraded ? HealthState.Degraded : HealthState.Healthy, detail, now)));
     }
 }

@@ -27,9 +27,8 @@ public sealed class ControlStatusPublisher(IApplianceStatusPublisher publisher, 
         var controlHealth = decision.FallbackCause is { } cause
             ? new ComponentHealth("planner", HealthState.Degraded, $"fallback rules in charge: {cause}", now)
             : new ComponentHealth("planner", HealthState.Healthy, $"following the {decision.Source.ToString().ToLowerInvariant()}", now);
-        publisher.Update(s => s with
+        publisher.Update(s => s.WithComponent(inverterHealth).WithComponent(controlHealth) with
         {
-            Components = [.. s.Components.Where(c => c.Component is not ("inverter" or "planner")), inverterHealth, controlHealth],
             Sources =
             [
                 .. s.Sources.Where(f => f.Source != "inverter"),

@@ -88,6 +88,17 @@ public sealed record ApplianceSnapshot
     /// <summary>Commands to the inverter that failed since start (timeout, exception reply, refused).</summary>
     public long InverterWriteFailures { get; init; }
 
+    /// <summary>
+    /// This snapshot with <paramref name="health"/> as its component's one entry in <see cref="Components"/> (the
+    /// earlier entry replaced, or added when the component is new): how every component reports itself.
+    /// </summary>
+    public ApplianceSnapshot WithComponent(ComponentHealth health) =>
+        this with { Components = [.. Components.Where(c => c.Component != health.Component), health] };
+
+    /// <summary>This snapshot without <paramref name="component"/>'s entry (a component with nothing to report).</summary>
+    public ApplianceSnapshot WithoutComponent(string component) =>
+        this with { Components = [.. Components.Where(c => c.Component != component)] };
+
     /// <summary>Last success of the first source whose name starts with <paramref name="sourcePrefix"/> (e.g. "octopus").</summary>
     public DateTimeOffset? LastSuccess(string sourcePrefix) =>
         Sources.FirstOrDefault(f => f.Source.StartsWith(sourcePrefix, StringComparison.Ordinal))?.LastSuccessUtc;

@@ -276,7 +276,7 @@ internal sealed class UserSettings(
 
         var immersions = site.Value.Immersions;
         var now = time.GetUtcNow();
-        status.Update(s => s with
+        status.Update(s => (problems is null ? s.WithoutComponent(Component) : s.WithComponent(new ComponentHealth(Component, HealthState.Degraded, problems, now))) with
         {
             ReserveSocPercent = reserve,
             OverrideDurationMinutes = duration,
@@ -287,9 +287,6 @@ internal sealed class UserSettings(
                     ? known with { Name = i.Name, Enabled = !disabled.Contains(i.Id) }
                     : new ImmersionState(i.Id, i.Name, !disabled.Contains(i.Id), Heating: false)),
             ],
-            Components = problems is null
-                ? [.. s.Components.Where(c => c.Component != Component)]
-                : [.. s.Components.Where(c => c.Component != Component), new ComponentHealth(Component, HealthState.Degraded, problems, now)],
         });
     }
 }

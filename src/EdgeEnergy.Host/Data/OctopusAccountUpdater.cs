@@ -222,7 +222,7 @@ internal sealed class OctopusAccountUpdater(
         var health = problems.Count > 0
             ? new ComponentHealth(Component, HealthState.Degraded, $"{string.Join("; ", problems)}; planning on {tariffs}", now)
             : new ComponentHealth(Component, HealthState.Healthy, $"{tariffs}{dispatches}", now);
-        status?.Update(s => s with { Components = [.. s.Components.Where(c => c.Component != Component), health] });
+        status?.Update(s => s.WithComponent(health));
     }
 }
 

@@ -130,7 +130,7 @@ internal sealed class PriceUpdater(
         var health = errors.Count > 0
             ? new ComponentHealth(Component, HealthState.Degraded, string.Join("; ", errors), result.AtUtc)
             : new ComponentHealth(Component, HealthState.Healthy, $"prices fetched for {string.Join(" and ", result.Kinds.Select(k => k.Kind.ToString().ToLowerInvariant()))}", result.AtUtc);
-        status?.Update(s => s with { Components = [.. s.Components.Where(c => c.Component != Component), health] });
+        status?.Update(s => s.WithComponent(health));
     }
 
     private async Task<IReadOnlyList<TimeRange>> MissingAsync(RateKind kind, TimeRange window, CancellationToken cancellationToken)

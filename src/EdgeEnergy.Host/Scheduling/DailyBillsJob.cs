@@ -64,6 +64,6 @@ internal sealed class DailyBillsJob(
             logger.MetersDegraded(health.Detail);
         }
 
-        status.Update(s => s with { Components = [.. s.Components.Where(c => c.Component != MetersComponent), health] });
+        status.Update(s => s.WithComponent(health));
     }
 }

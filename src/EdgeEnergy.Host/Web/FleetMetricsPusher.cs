@@ -96,7 +96,7 @@ internal sealed class FleetMetricsPusher(
         var health = problem is null
             ? new ComponentHealth(Component, HealthState.Healthy, $"metrics pushed to {options.Value.MetricsUri} as site '{siteId}'", now)
             : new ComponentHealth(Component, HealthState.Degraded, problem, now);
-        status.Update(s => s with { Components = [.. s.Components.Where(c => c.Component != Component), health] });
+        status.Update(s => s.WithComponent(health));
     }
 
     private static string Truncate(string text) => text.Length <= 200 ? text.Trim() : text[..200].Trim() + "…";
