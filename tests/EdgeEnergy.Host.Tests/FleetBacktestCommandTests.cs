@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using EdgeEnergy.Testing;
+using EdgeEnergy.Testing.Http;
+using EdgeEnergy.Testing.Octopus;
 
 namespace EdgeEnergy.Host.Tests;
 
@@ -94,6 +96,9 @@ public sealed class FleetBacktestCommandTests : IDisposable
     [InlineData("home_id,history,site\nhome a,a.csv,site.json\n", "0/1", "MANIFEST.csv:2: field home_id: 'home a' must be")]
     [InlineData("history,site\na.csv,site.json\n", "0/1", "MANIFEST.csv:1: the header must be 'home_id,history,site'")]
     [InlineData("home_id,history,site\nhome-a,a.csv,site.json\n", "4/4", "--shard '4/4' must be I/N with 0 ≤ I < N")]
+    [InlineData("home_id,history,site,tariff\nhome-a,a.csv,site.json,FLAT-30\n", "0/1", "MANIFEST.csv:2: field tariff: 'FLAT-30' must be IMPORT/EXPORT Octopus product codes")]
+    [InlineData("home_id,history,site,tariff,region\nhome-a,a.csv,site.json,FLAT-30/FLAT-EXPORT-15,O\n", "0/1", "MANIFEST.csv:2: field region: 'O' is not a GSP region letter")]
+    [InlineData("home_id,history,site,tariff\nhome-a,a.csv,site.json\n", "0/1", "MANIFEST.csv:2: 3 fields where the header has 4 (home_id,history,site,tariff)")]
     public void A_bad_manifest_or_shard_exits_2_naming_the_line_and_field_and_writes_nothing(string manifest, string shard, string message)
     {
         File.WriteAllText(Manifest, manifest);
@@ -105,5 +110,68 @@ public sealed class FleetBacktestCommandTests : IDisposable
         Assert.Empty(stdout);
         Assert.Contains(message, stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(reports) && Directory.EnumerateFiles(reports).Any());
+    }
+
+    /// <summary>
+    /// A home with a tariff is replayed on that tariff's published rates: its report is the report of the same history
+    /// with those prices written into its price columns (the no-battery bill to the penny: it does not depend on when
+    /// prices are known), a home without one keeps its history's prices, and FLEET.json says which tariff each home had.
+    /// Illustrative flat tariffs in Octopus-shaped files: 30 p import, 15 p export.
+    /// </summary>
+    [Fact]
+    public void A_home_with_a_tariff_is_replayed_on_its_published_rates_and_one_without_keeps_its_history_prices()
+    {
+        var prices = Path.Combine(_dir, "prices");
+        var since = new DateTimeOffset(2022, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        OctopusPriceFiles.Write(prices, "FLAT-30", "J", [FakeOctopusApi.Row(since, null, 30)], [FakeOctopusApi.Row(since, null, 40)]);
+        OctopusPriceFiles.Write(prices, "FLAT-EXPORT-15", "J", [FakeOctopusApi.Row(since, null, 15)]);
+        File.WriteAllLines(Path.Combine(_dir, "a-flat.csv"), File.ReadLines(Path.Combine(_dir, "a.csv")).Select((line, i) => i == 0 ? line : Flat(line)));
+        File.WriteAllText(Manifest, "home_id,history,site,tariff,region\nhome-a,a.csv,site.json,flat-30/FLAT-EXPORT-15,j\nhome-b,b.csv,site.json,,\nwritten,a-flat.csv,site.json,,\n");
+        var reports = Path.Combine(_dir, "reports");
+
+        var run = Run("backtest", "--fleet", Manifest, "--out", reports, "--prices", prices, "--region", "C", "--quiet");
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var merged = Run("backtest", "merge", "--fleet", Manifest, "--out", reports);
+        Assert.True(merged.ExitCode == 0, merged.Stderr);
+
+        double Bill(string home, string strategy) =>
+            (double)JsonNode.Parse(File.ReadAllText(Path.Combine(reports, $"{home}.report.json")))!["strategies"]![strategy]!["billPence"]!;
+        Assert.Equal(Bill("written", "none"), Bill("home-a", "none"), 6);
+        var alone = Path.Combine(_dir, "alone");
+        File.WriteAllText(Manifest, "home_id,history,site\nhome-b,b.csv,site.json\n");
+        Assert.Equal(0, Run("backtest", "--fleet", Manifest, "--out", alone, "--quiet").ExitCode);
+        Assert.Equal(
+            (double)JsonNode.Parse(File.ReadAllText(Path.Combine(alone, "home-b.report.json")))!["strategies"]!["optimiser"]!["billPence"]!,
+            Bill("home-b", "optimiser"));
+        var perHome = JsonNode.Parse(merged.Stdout)!["perHome"]!.AsArray();
+        Assert.Equal(["FLAT-30/FLAT-EXPORT-15", null, null], perHome.Select(h => (string?)h!["tariff"]));
+
+        static string Flat(string line)
+        {
+            var f = line.Split(',');
+            return string.Join(',', f[0], "30", "15", f[3], f[4]);
+        }
+    }
+
+    [Fact]
+    public void A_tariff_with_no_published_rates_fails_that_home_naming_the_manifest_line_and_the_others_still_run()
+    {
+        var prices = Path.Combine(_dir, "prices");
+        var since = new DateTimeOffset(2022, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        OctopusPriceFiles.Write(prices, "FLAT-EXPORT-15", "C", [FakeOctopusApi.Row(since, null, 15)]);
+        File.WriteAllText(Manifest, "home_id,history,site,tariff\nhome-a,a.csv,site.json,NO-SUCH-PRODUCT/FLAT-EXPORT-15\nhome-b,b.csv,site.json,\n");
+        var reports = Path.Combine(_dir, "reports");
+        var noFolder = Run("backtest", "--fleet", Manifest, "--out", reports, "--prices", Path.Combine(_dir, "no-such-folder"), "--quiet");
+        Assert.Equal(2, noFolder.ExitCode);
+        Assert.Contains("the manifest names tariffs, and --prices", noFolder.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(reports));
+
+        var (code, _, stderr) = Run("backtest", "--fleet", Manifest, "--out", reports, "--prices", prices, "--quiet");
+
+        Assert.Equal(2, code);
+        Assert.Contains("MANIFEST.csv:2: field tariff: 'NO-SUCH-PRODUCT'", stderr, StringComparison.Ordinal);
+        Assert.Contains("1 of 2 homes failed (home-a)", stderr, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(reports, "home-b.report.json")));
+        Assert.False(File.Exists(Path.Combine(reports, "home-a.report.json")));
     }
 }

@@ -3,27 +3,48 @@ using System.Text.RegularExpressions;
 
 namespace EdgeEnergy.Backtest.Fleet;
 
-/// <summary>One home of a fleet backtest: its id (the report's file name) and its history and site files.</summary>
-public sealed record FleetHome(int Row, string Id, string HistoryPath, string SitePath);
+/// <summary>
+/// One home of a fleet backtest: its id (the report's file name), its history and site files, and the tariff it is
+/// replayed on (null: its history's own price columns).
+/// </summary>
+public sealed record FleetHome(int Row, string Id, string HistoryPath, string SitePath, FleetTariff? Tariff = null);
 
 /// <summary>
-/// MANIFEST.csv of a fleet backtest, one home per row: <c>home_id,history,site</c> (header required, in that order).
-/// Relative paths are read from the manifest's folder, so a manifest and its homes move together (a container's
-/// mounted volume). Every problem is a <see cref="BacktestInputException"/> naming the file, line and field.
+/// The Octopus tariff a fleet home is replayed on: an import and an export product code, and the GSP region whose
+/// rates apply (null: the run's <c>--region</c>). Written <c>IMPORT/EXPORT</c> in the manifest.
+/// </summary>
+public sealed record FleetTariff(string Import, string Export, string? Region)
+{
+    public override string ToString() => $"{Import}/{Export}";
+}
+
+/// <summary>
+/// MANIFEST.csv of a fleet backtest, one home per row: <c>home_id,history,site</c>, optionally followed by
+/// <c>tariff</c> and then <c>region</c> (header required, in that order). <c>tariff</c> is <c>IMPORT/EXPORT</c> product
+/// codes whose published rates replace the history's price columns ("what would these homes have saved on Flux?");
+/// empty keeps the history's own. <c>region</c> is the home's GSP region letter for those rates. Relative paths are
+/// read from the manifest's folder, so a manifest and its homes move together (a container's mounted volume). Every
+/// problem is a <see cref="BacktestInputException"/> naming the file, line and field.
 /// </summary>
 public static partial class FleetManifest
 {
     public const string Header = "home_id,history,site";
+
+    /// <summary>The headers a manifest may have: the three files' columns, then the optional tariff and region.</summary>
+    private static readonly string[] s_headers = [Header, Header + ",tariff", Header + ",tariff,region"];
 
     public static IReadOnlyList<FleetHome> Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var lines = File.ReadAllLines(path);
-        if (lines.Length == 0 || !string.Equals(lines[0].Trim().TrimStart('\uFEFF'), Header, StringComparison.Ordinal))
+        var columns = lines.Length == 0 ? -1 : Array.IndexOf(s_headers, lines[0].Trim().TrimStart('\uFEFF')) + 3;
+        if (columns < 3)
         {
-            throw new BacktestInputException($"{path}:1: the header must be '{Header}'");
+            throw new BacktestInputException($"{path}:1: the header must be '{Header}', '{Header},tariff' or '{Header},tariff,region'");
         }
+
+        var header = s_headers[columns - 3];
 
         var homes = new List<FleetHome>();
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -36,9 +57,9 @@ public static partial class FleetManifest
             }
 
             var fields = lines[i].Split(',');
-            if (fields.Length != 3)
+            if (fields.Length != columns)
             {
-                throw new BacktestInputException($"{path}:{line}: {fields.Length} fields where the header has 3 ({Header})");
+                throw new BacktestInputException($"{path}:{line}: {fields.Length} fields where the header has {columns} ({header})");
             }
 
             var id = fields[0].Trim();
@@ -53,7 +74,8 @@ public static partial class FleetManifest
             }
 
             seen[id] = line;
-            homes.Add(new FleetHome(line, id, Existing(fields[1], "history"), Existing(fields[2], "site")));
+            homes.Add(new FleetHome(line, id, Existing(fields[1], "history"), Existing(fields[2], "site"),
+                columns > 3 ? Tariff(fields[3], columns > 4 ? fields[4] : string.Empty) : null));
 
             string Existing(string field, string name)
             {
@@ -62,6 +84,31 @@ public static partial class FleetManifest
                 return value.Length > 0 && File.Exists(full)
                     ? full
                     : throw new BacktestInputException($"{path}:{line}: field {name}: '{value}' is not a file (relative paths are read from the manifest's folder)");
+            }
+
+            FleetTariff? Tariff(string field, string regionField)
+            {
+                var value = field.Trim().ToUpperInvariant();
+                var region = regionField.Trim().ToUpperInvariant();
+                if (value.Length == 0)
+                {
+                    return region.Length == 0
+                        ? null
+                        : throw new BacktestInputException($"{path}:{line}: field region: '{region}' given without a tariff (the history's own prices have no region)");
+                }
+
+                var codes = value.Split('/');
+                if (codes.Length != 2 || !codes.All(ProductCode().IsMatch))
+                {
+                    throw new BacktestInputException($"{path}:{line}: field tariff: '{field.Trim()}' must be IMPORT/EXPORT Octopus product codes, e.g. FLUX-IMPORT-23-02-14/FLUX-EXPORT-23-02-14 (empty: the history's own prices)");
+                }
+
+                if (region.Length > 0 && !Region().IsMatch(region))
+                {
+                    throw new BacktestInputException($"{path}:{line}: field region: '{region}' is not a GSP region letter A–P (without I and O)");
+                }
+
+                return new FleetTariff(codes[0], codes[1], region.Length > 0 ? region : null);
             }
         }
 
@@ -78,6 +125,12 @@ public static partial class FleetManifest
 
     [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
     private static partial Regex HomeId();
+
+    [GeneratedRegex("^[A-Z0-9]+(-[A-Z0-9]+)*$")]
+    private static partial Regex ProductCode();
+
+    [GeneratedRegex("^[A-HJ-NP]$")]
+    private static partial Regex Region();
 }
 
 /// <summary>

@@ -64,6 +64,7 @@ public static class FleetMerge
             perHome.Add(new JsonObject
             {
                 ["homeId"] = home.Id,
+                ["tariff"] = home.Tariff?.ToString(),
                 ["from"] = report!["from"]?.DeepClone(),
                 ["to"] = report["to"]?.DeepClone(),
                 ["optimiserBillPence"] = Field(StrategyNames.Optimiser, "billPence"),

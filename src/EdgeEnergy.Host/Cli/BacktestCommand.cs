@@ -36,7 +36,10 @@ internal static class BacktestCommand
         var history = new Option<string>("--history") { Description = "History CSV: slot_start_utc,import_pence,export_pence,load_kwh,pv_kwh[,pv_forecast_kwh]. Required unless --fleet." };
         var site = new Option<string>("--site") { Description = "SITE.json: battery (socKwh = start state), grid, immersions with daily local windows, timezone. Required unless --fleet." };
         var output = new Option<string?>("--out") { Description = "Write REPORT.json here (default: stdout); with --fleet, the folder for each home's <home_id>.report.json." };
-        var fleet = new Option<string?>("--fleet") { Description = "MANIFEST.csv (home_id,history,site): backtest each home of the shard into --out DIR; 'backtest merge' sums them." };
+        var fleet = new Option<string?>("--fleet") { Description = "MANIFEST.csv (home_id,history,site[,tariff[,region]]): backtest each home of the shard into --out DIR; 'backtest merge' sums them." };
+        var prices = new Option<string?>("--prices") { Description = "With --fleet and a tariff column: read the tariffs' rates from Octopus-shaped files in this directory (as tariffs compare's --prices) instead of the Octopus API." };
+        var region = new Option<string>("--region") { Description = "With --fleet and a tariff column: the GSP region letter of homes whose region field is empty.", DefaultValueFactory = _ => "C" };
+        var baseUrl = new Option<string>("--base-url") { Description = "With --fleet and a tariff column, without --prices: the Octopus API root.", DefaultValueFactory = _ => new Adapters.Http.Octopus.OctopusOptions().BaseUrl };
         var shard = new Option<string>("--shard") { Description = "With --fleet: shard I/N, every N-th manifest row from the I-th (I from 0, as a Kubernetes Indexed Job's JOB_COMPLETION_INDEX).", DefaultValueFactory = _ => "0/1" };
         var trace = new Option<string?>("--trace") { Description = "Write the optimiser strategy's TRACE.csv here." };
         var chart = new Option<string?>("--chart") { Description = "Write an SVG chart of one week (plan vs actual, prices, state of charge) here." };
@@ -144,7 +147,7 @@ internal static class BacktestCommand
         scheduledLoad.AcceptOnlyFromAmong(ControlOptions.ScheduledLoadAuto, ControlOptions.ScheduledLoadOff);
         var quiet = new Option<bool>("--quiet") { Description = "No progress bar or summary on stderr." };
         var command = new Command("backtest", "Replays a history of prices, load and solar against four strategies (none, rules, optimiser, perfect) and reports the bills.");
-        foreach (var o in new Option[] { history, site, output, trace, chart, chartFrom, from, to, mipSolver, mipLimit, bbNodes, terminal, estimate, loadForecast, scheduledLoad, oracle, scenarios, sharedSlots, attribution, threads, quiet, fleet, shard })
+        foreach (var o in new Option[] { history, site, output, trace, chart, chartFrom, from, to, mipSolver, mipLimit, bbNodes, terminal, estimate, loadForecast, scheduledLoad, oracle, scenarios, sharedSlots, attribution, threads, quiet, fleet, shard, prices, region, baseUrl })
         {
             command.Options.Add(o);
         }
@@ -155,7 +158,8 @@ internal static class BacktestCommand
             if (parse.GetValue(fleet) is { } manifest)
             {
                 return Task.FromResult(FleetBacktest.Run(manifest, parse.GetValue(shard)!, parse.GetValue(output), parse.GetValue(history), parse.GetValue(site),
-                    parse.GetValue(trace) ?? parse.GetValue(chart), (homeHistory, homeSite, reportPath) => RunHome(parse, homeHistory, homeSite, reportPath, quietRun: true, ct)));
+                    parse.GetValue(trace) ?? parse.GetValue(chart), new TariffRatesSource(parse.GetValue(prices), parse.GetValue(region)!, parse.GetValue(baseUrl)!),
+                    (homeHistory, homeSite, reportPath, reprice) => RunHome(parse, homeHistory, homeSite, reportPath, quietRun: true, reprice, ct), ct));
             }
 
             if (parse.GetValue(history) is null || parse.GetValue(site) is null)
@@ -164,11 +168,11 @@ internal static class BacktestCommand
                 return Task.FromResult(ExitCodes.BadInput);
             }
 
-            return Task.FromResult(RunHome(parse, parse.GetValue(history)!, parse.GetValue(site)!, parse.GetValue(output), parse.GetValue(quiet), ct));
+            return Task.FromResult(RunHome(parse, parse.GetValue(history)!, parse.GetValue(site)!, parse.GetValue(output), parse.GetValue(quiet), reprice: null, ct));
         });
         return command;
 
-        int RunHome(ParseResult parse, string historyPath, string sitePath, string? outPath, bool quietRun, CancellationToken ct) => Run(
+        int RunHome(ParseResult parse, string historyPath, string sitePath, string? outPath, bool quietRun, Func<BacktestHistory, BacktestHistory>? reprice, CancellationToken ct) => Run(
             historyPath, sitePath, outPath, parse.GetValue(trace), parse.GetValue(chart),
             parse.GetValue(chartFrom), parse.GetValue(from), parse.GetValue(to), quietRun,
             new OptimiserOptions
@@ -181,7 +185,7 @@ internal static class BacktestCommand
             s_loadForecasters[parse.GetValue(loadForecast)!], parse.GetValue(scheduledLoad) == ControlOptions.ScheduledLoadAuto, parse.GetValue(threads),
             parse.GetValue(oracle) switch { "load" => ForecastOracle.Load, "pv" => ForecastOracle.Pv, "load+pv" => ForecastOracle.Load | ForecastOracle.Pv, _ => ForecastOracle.None },
             new ScenarioOptions { Count = parse.GetValue(scenarios), SharedSlots = parse.GetValue(sharedSlots) }, parse.GetValue(attribution),
-            ct);
+            reprice, ct);
     }
 
     /// <summary>The mixed-integer time limit of the perfect-foresight bound's windows (see its use).</summary>
@@ -191,7 +195,7 @@ internal static class BacktestCommand
         string historyPath, string sitePath, string? outPath, string? tracePath, string? chartPath, DateOnly? chartFrom,
         DateTimeOffset? from, DateTimeOffset? to, bool quiet, OptimiserOptions solver,
         string terminal, bool estimatePrices, Func<DateTimeOffset, TimeZoneInfo, ISlotForecaster> createLoadForecaster, bool scheduledLoad, int threads, ForecastOracle oracle,
-        ScenarioOptions scenarios, bool attribution, CancellationToken cancellationToken)
+        ScenarioOptions scenarios, bool attribution, Func<BacktestHistory, BacktestHistory>? reprice, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         if (!TryParseTerminal(terminal, out var terminalMode, out var fixedPence))
@@ -217,11 +221,21 @@ internal static class BacktestCommand
             }
 
             history = new BacktestHistory(slots);
+            if (reprice is not null)
+            {
+                // A fleet home on another tariff: its history's price columns replaced by that tariff's published rates.
+                history = reprice(history);
+            }
         }
-        catch (BacktestInputException e)
+        catch (Exception e) when (e is BacktestInputException or Domain.Prices.TariffNotFoundException)
         {
             Console.Error.WriteLine($"edgeenergy backtest: {e.Message}");
             return ExitCodes.BadInput;
+        }
+        catch (Domain.Prices.PriceSourceException e)
+        {
+            Console.Error.WriteLine($"edgeenergy backtest: {e.Message}");
+            return ExitCodes.Failure;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using EdgeEnergy.Backtest;
 using EdgeEnergy.Backtest.Fleet;
+using EdgeEnergy.Domain.Prices;
 
 namespace EdgeEnergy.Host.Cli;
 
@@ -11,11 +12,20 @@ namespace EdgeEnergy.Host.Cli;
 /// (issue 21 §4): each shard backtests its homes one after another, each exactly as a one-home <c>backtest</c> with
 /// the same options, into <c>DIR/&lt;home_id&gt;.report.json</c>; shards share nothing but the folder, so they run as
 /// independent jobs anywhere (deploy/fleet/backtest-job.yaml). A home whose report is already there is skipped, so a
-/// retried shard picks up where it stopped.
+/// retried shard picks up where it stopped. A home with a <c>tariff</c> is replayed on that tariff's published rates
+/// (read through <see cref="PublishedTariffs"/>) instead of its history's price columns.
 /// </summary>
 internal static class FleetBacktest
 {
-    public static int Run(string manifestPath, string shardText, string? outDir, string? history, string? site, string? perHomeFile, Func<string, string, string, int> runHome)
+    /// <summary>
+    /// Runs shard <paramref name="shardText"/> of the manifest into <paramref name="outDir"/>; <paramref name="history"/>,
+    /// <paramref name="site"/> and <paramref name="perHomeFile"/> are the one-home options, refused here. Homes with a
+    /// tariff read its rates through <paramref name="tariffs"/>. <paramref name="runHome"/> backtests one home (history,
+    /// site, report path, and how to reprice its history, or null) and returns the exit code.
+    /// </summary>
+    public static int Run(
+        string manifestPath, string shardText, string? outDir, string? history, string? site, string? perHomeFile, TariffRatesSource tariffs,
+        Func<string, string, string, Func<BacktestHistory, BacktestHistory>?, int> runHome, CancellationToken cancellationToken)
     {
         if (outDir is null || history is not null || site is not null || perHomeFile is not null)
         {
@@ -31,6 +41,11 @@ internal static class FleetBacktest
         {
             shard = FleetShard.Parse(shardText);
             homes = FleetManifest.Shard(FleetManifest.Read(manifestPath), shard);
+            if (homes.Any(h => h.Tariff is not null) && tariffs.Problems() is { Count: > 0 } problems)
+            {
+                throw new BacktestInputException($"the manifest names tariffs, and {string.Join("; ", problems)}");
+            }
+
             Directory.CreateDirectory(outDir);
         }
         catch (BacktestInputException e)
@@ -44,6 +59,7 @@ internal static class FleetBacktest
             return ExitCodes.BadInput;
         }
 
+        using var published = homes.Any(h => h.Tariff is not null) ? tariffs.Open() : null;
         var failed = new List<string>();
         foreach (var home in homes)
         {
@@ -55,7 +71,7 @@ internal static class FleetBacktest
             }
 
             var started = Stopwatch.GetTimestamp();
-            var code = runHome(home.HistoryPath, home.SitePath, report);
+            var code = runHome(home.HistoryPath, home.SitePath, report, home.Tariff is { } tariff ? h => Reprice(h, tariff, $"{manifestPath}:{home.Row}: field tariff:") : null);
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"shard {shard}: home {home.Id}: {(code == ExitCodes.Success ? "done" : $"failed (exit {code}, the reason above)")} in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s"));
             if (code != ExitCodes.Success)
@@ -71,6 +87,15 @@ internal static class FleetBacktest
         }
 
         return ExitCodes.Success;
+
+        // The shard runs one home at a time on the command's thread (no synchronisation context), so waiting here is safe.
+        BacktestHistory Reprice(BacktestHistory homeHistory, FleetTariff tariff, string where)
+        {
+            var range = new TimeRange(homeHistory.Slots[0].Start, homeHistory.Slots[^1].Start.AddMinutes(BacktestHistory.SlotMinutes));
+            var import = published!.FetchAsync(tariff.Import, range, where, tariff.Region, cancellationToken).GetAwaiter().GetResult().Prices;
+            var export = published.FetchAsync(tariff.Export, range, where, tariff.Region, cancellationToken).GetAwaiter().GetResult().Prices;
+            return TariffComparison.WithPrices(homeHistory, import, export);
+        }
     }
 
     public static Command CreateMerge()

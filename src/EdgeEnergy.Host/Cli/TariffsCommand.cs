@@ -53,20 +53,10 @@ internal static class TariffsCommand
         CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var options = new OctopusOptions { Region = region.Trim().ToUpperInvariant(), BaseUrl = pricesDirectory is null ? baseUrl : OctopusDirectoryHandler.BaseUrl.ToString() };
-        var problems = new List<string>();
-        if (new OctopusOptionsValidator().Validate(null, options) is { Failed: true } invalid)
-        {
-            // The validator names configuration keys; here they came from options.
-            problems.AddRange(invalid.Failures.Select(f => f.Replace("Octopus:Region", "--region", StringComparison.Ordinal).Replace("Octopus:BaseUrl", "--base-url", StringComparison.Ordinal)));
-        }
-
+        var source = new TariffRatesSource(pricesDirectory, region, baseUrl);
+        var problems = source.Problems().ToList();
         var importCodes = Codes("--import", importList, problems);
         var exportCodes = Codes("--export", exportList, problems);
-        if (pricesDirectory is not null && !Directory.Exists(pricesDirectory))
-        {
-            problems.Add($"--prices '{pricesDirectory}' is not a directory");
-        }
 
         if (problems.Count > 0)
         {
@@ -87,28 +77,16 @@ internal static class TariffsCommand
             }
 
             var range = new TimeRange(history.Slots[0].Start, history.Slots[^1].Start.AddMinutes(BacktestHistory.SlotMinutes));
-            using var client = pricesDirectory is null ? new HttpClient { Timeout = options.Timeout } : new HttpClient(new OctopusDirectoryHandler(pricesDirectory));
-            var source = new OctopusPriceSource(client, Options.Create(options), TimeProvider.System, NullLogger<OctopusPriceSource>.Instance);
+            using var tariffs = source.Open();
             foreach (var (codes, option, into) in new[] { (importCodes, "--import", importPrices), (exportCodes, "--export", exportPrices) })
             {
                 foreach (var code in codes)
                 {
-                    var rates = await source.FetchTariffAsync(code, range, option, withStandingCharges: true, cancellationToken);
-                    double standing;
-                    try
-                    {
-                        // A tariff without a standing-charges list (most export tariffs) has none; one with a list must cover every day.
-                        standing = rates.Tariff.HasStandingCharges ? TariffExpansion.StandingPence(rates.StandingCharges, range, UkTime.Zone) : 0;
-                    }
-                    catch (ArgumentException e)
-                    {
-                        throw new BacktestInputException($"{option} {code}: {e.Message.Split(" (Parameter", 2)[0]}");
-                    }
-
-                    into.Add(new TariffPrices(code, rates.Slots, standing));
+                    var (prices, rates) = await tariffs.FetchAsync(code, range, option, region: null, cancellationToken);
+                    into.Add(prices);
                     if (!quiet)
                     {
-                        Console.Error.WriteLine($"  {code}: {rates.Slots.Count} half-hour rates from {rates.Pages} page(s), {rates.Rejected.Count} rejected, standing {standing / 100:0.00} £");
+                        Console.Error.WriteLine($"  {code}: {rates.Slots.Count} half-hour rates from {rates.Pages} page(s), {rates.Rejected.Count} rejected, standing {prices.StandingPence / 100:0.00} £");
                     }
                 }
             }
