@@ -127,7 +127,16 @@ public sealed class EvCharging(
     }
 
     /// <summary>One poll: read the loadpoint, ask for a replan on a change of car, and drive it from <paramref name="plan"/>.</summary>
-    public async Task StepAsync(ActivePlan? plan, CancellationToken cancellationToken)
+    public Task StepAsync(ActivePlan? plan, CancellationToken cancellationToken) => ReadAndDriveAsync(plan, drive: true, cancellationToken);
+
+    /// <summary>
+    /// One poll while someone else drives the car (Octopus, in an Intelligent Octopus Go dispatch): the loadpoint is read
+    /// as in <see cref="StepAsync"/>, so the car's power is still taken out of the house
+    /// load, and an unplugged or changed car still ends "charge now" and asks for a replan; nothing is sent to evcc.
+    /// </summary>
+    public Task ObserveAsync(CancellationToken cancellationToken) => ReadAndDriveAsync(plan: null, drive: false, cancellationToken);
+
+    private async Task ReadAndDriveAsync(ActivePlan? plan, bool drive, CancellationToken cancellationToken)
     {
         if (!Enabled)
         {
@@ -168,6 +177,12 @@ public sealed class EvCharging(
         {
             logger.EvChanged(change);
             await replan.RequestReplanAsync(PlanningTrigger.CarChanged, cancellationToken);
+        }
+
+        if (!drive)
+        {
+            Fail(now, null);
+            return;
         }
 
         var (mode, kw, reason) = chargeNow && state.Connected

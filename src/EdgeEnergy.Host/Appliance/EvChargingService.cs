@@ -12,7 +12,8 @@ namespace EdgeEnergy.Host.Appliance;
 /// battery's control loop so a slow or absent evcc never delays a battery command. On stop the loadpoint is left in
 /// <c>pv</c> with the deadline plan set in evcc. Idle when <c>Ev:EvccUrl</c> is empty. While Octopus dispatches the car
 /// (Intelligent Octopus Go, issue 19 §2) nothing is sent to evcc: Octopus drives the car then, and the house is planned
-/// around the dispatch; the log and the audit log say so once per dispatch.
+/// around the dispatch; the log and the audit log say so once per dispatch. evcc is still read every poll then, so the
+/// car's power stays out of the house load and an unplugged car is seen at once (replan, "charge now" ended).
 /// </summary>
 internal sealed partial class EvChargingService(
     EvCharging charging, PlanInForce plan, IOptions<ControlOptions> options, TimeProvider time, ILogger<EvChargingService> logger,
@@ -20,7 +21,7 @@ internal sealed partial class EvChargingService(
 {
     private PlannedDispatch? _yielding;
 
-    /// <summary>One poll: nothing during a dispatch Octopus lists now, else the car's step from the plan in force.</summary>
+    /// <summary>One poll: during a dispatch Octopus lists now, only a look at the car; else the car's step from the plan in force.</summary>
     internal async Task StepAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -37,6 +38,7 @@ internal sealed partial class EvChargingService(
                 }
             }
 
+            await charging.ObserveAsync(cancellationToken);
             return;
         }
 

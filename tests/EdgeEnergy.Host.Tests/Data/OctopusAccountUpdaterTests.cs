@@ -160,43 +160,66 @@ public sealed class OctopusAccountUpdaterTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_car_loop_sends_evcc_nothing_during_a_dispatch_and_says_so_once()
+    public async Task The_car_loop_sends_evcc_nothing_during_a_dispatch_and_says_so_once_but_still_reads_the_car()
     {
-        var reader = new CountingCharger();
-        var charging = new EvCharging(reader, reader, OptionsFactory.Create(new EvOptions { EvccUrl = "http://127.0.0.1:7070" }), _status, _time, NullLogger<EvCharging>.Instance);
+        var reader = new CountingCharger { Connected = true, ChargePowerW = 7000 };
+        var replans = new PriceUpdaterTests.RecordingReplanRequester();
+        var charging = new EvCharging(reader, reader, OptionsFactory.Create(new EvOptions { EvccUrl = "http://127.0.0.1:7070" }), _status, _time, NullLogger<EvCharging>.Instance, replans);
         _dispatches.Current = new DispatchSchedule([new PlannedDispatch(s_noon.AddMinutes(10), s_noon.AddMinutes(40), DispatchKind.Smart)], s_noon, null);
         var service = new EvChargingService(charging, new PlanInForce(), OptionsFactory.Create(new ControlOptions()), _time, NullLogger<EvChargingService>.Instance, _dispatches, _audit);
 
-        await service.StepAsync(CancellationToken.None); // 12:00: before the dispatch
-        Assert.Equal(1, reader.Reads);
+        await service.StepAsync(CancellationToken.None); // 12:00: before the dispatch, ours: evcc is commanded (pv, no plan)
+        var commandsBefore = reader.Commands;
+        Assert.True(commandsBefore > 0);
+        replans.Triggers.Clear();
         _time.Advance(TimeSpan.FromMinutes(10));
         await service.StepAsync(CancellationToken.None); // 12:10–12:40: Octopus drives the car
+        Assert.Equal(7000, charging.ChargingPowerW(_time.GetUtcNow())); // the car's power still comes out of the house load
+        Assert.Empty(replans.Triggers);
+
         _time.Advance(TimeSpan.FromMinutes(20));
+        reader.Connected = false; // unplugged at 12:30, inside the dispatch
         await service.StepAsync(CancellationToken.None);
-        Assert.Equal(1, reader.Reads);
+        Assert.Equal([PlanningTrigger.CarChanged], replans.Triggers); // seen at once, not after the dispatch
+        Assert.Equal(commandsBefore, reader.Commands);
+        Assert.Equal(3, reader.Reads);
+
         _time.Advance(TimeSpan.FromMinutes(10));
         await service.StepAsync(CancellationToken.None); // 12:40: ours again
 
-        Assert.Equal(2, reader.Reads);
+        Assert.Equal(4, reader.Reads);
         var entry = Assert.Single(_audit.Entries);
         Assert.Equal("evcc", entry.Target);
         Assert.Contains("Octopus dispatches the car 12:10–12:40 UTC (smart)", entry.Reason, StringComparison.Ordinal);
     }
 
+    /// <summary>A loadpoint that counts reads and commands, and remembers nothing it is told (so every step commands).</summary>
     private sealed class CountingCharger : IEvChargerState, IEvChargerControl
     {
         public int Reads { get; private set; }
 
+        public int Commands { get; private set; }
+
+        public bool Connected { get; set; }
+
+        public double ChargePowerW { get; set; }
+
         public Task<EvChargerState> ReadAsync(CancellationToken cancellationToken)
         {
             Reads++;
-            return Task.FromResult(new EvChargerState { Connected = false });
+            return Task.FromResult(new EvChargerState { Connected = Connected, ChargePowerW = ChargePowerW });
         }
 
-        public Task SetModeAsync(EvChargeMode mode, string reason, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task SetModeAsync(EvChargeMode mode, string reason, CancellationToken cancellationToken) => Count();
 
-        public Task SetMaxCurrentAsync(double amps, string reason, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task SetMaxCurrentAsync(double amps, string reason, CancellationToken cancellationToken) => Count();
 
-        public Task SetDeadlineAsync(EvDeadline deadline, string reason, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task SetDeadlineAsync(EvDeadline deadline, string reason, CancellationToken cancellationToken) => Count();
+
+        private Task Count()
+        {
+            Commands++;
+            return Task.CompletedTask;
+        }
     }
 }
