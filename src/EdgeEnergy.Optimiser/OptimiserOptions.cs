@@ -14,9 +14,11 @@ public sealed record OptimiserOptions
 
     /// <summary>
     /// Nodes the GLOP branch and bound may open before the MIP backend takes over (0: straight to the backend). Each
-    /// node is a warm-started LP, about 0.1–0.5 ms at 96 slots.
+    /// node is a warm-started LP, about 0.1–0.5 ms at 96 slots. With the whole-slot hull (PlanModel.AddSlotHull) the
+    /// negative-price fixtures close within about 300 nodes, where handing them to SCIP after 30 cost 0.1–1 s
+    /// (docs/reports/2026-12-03-solve-tail.md).
     /// </summary>
-    public int BranchAndBoundNodes { get; init; } = 30;
+    public int BranchAndBoundNodes { get; init; } = 300;
 
     /// <summary>
     /// The node budget of a replay of history (backtest, tariff compare), where no mixed-integer backend follows. A plan

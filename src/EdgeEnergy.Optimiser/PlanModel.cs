@@ -11,7 +11,9 @@ namespace EdgeEnergy.Optimiser;
 /// price stored energy. Two tightenings valid for every plan that keeps the rules make the relaxation nearer the
 /// integer model where prices pay for both flows at once: import and export capped by what the slot can use or give,
 /// and each pair held to its convex hull. On the 2022 backtest they lifted the branch and bound alone from 93.8 % to
-/// 95.1 % of perfect foresight (README, "Backtest").
+/// 95.1 % of perfect foresight (README, "Backtest"). A linear programme goes further where export pays more than
+/// import: the hull of the whole slot, which closed the negative-price fixtures' gaps in tens or hundreds of nodes
+/// where thousands did not (docs/reports/2026-12-03-solve-tail.md).
 /// </summary>
 internal sealed class PlanModel : IDisposable
 {
@@ -88,6 +90,7 @@ internal sealed class PlanModel : IDisposable
         var socLow = Math.Min(b.MinSocKwh, b.SocKwh);
         var socHigh = Math.Max(b.MaxSocKwh, b.SocKwh);
         var heatMax = problem.Immersions.Sum(i => i.PowerKw) * h;
+        var heaterCaps = problem.Immersions.Select(i => i.PowerKw * h).ToArray();
         var ev = problem.Ev;
         _evMinKwh = ev is null ? 0 : ev.MinKw * h;
 
@@ -190,17 +193,26 @@ internal sealed class PlanModel : IDisposable
             objective.SetCoefficient(_discharge[t], weight * b.CycleCostPencePerKwh);
 
             // Where prices pay for both flows at once (export above import, or a negative price that pays for wasting
-            // energy through the battery's losses), the relaxation is held to the convex hull of each pair's allowed
-            // values, flow/cap + other/cap ≤ 1: the tightest a relaxation of one slot can be, so fewer slots break a
-            // rule and the branch and bound's bound is nearer the integer optimum.
-            if (slot.ExportPence > slot.ImportPence && importCap > 0 && exportCap > 0)
+            // energy through the battery's losses), the relaxation is held nearer the rules. In a linear programme (the
+            // branch and bound's nodes, the scenario programme) a slot where export pays more than import gets the hull
+            // of the whole slot (AddSlotHull); the mixed-integer model keeps the pairwise hulls, flow/cap + other/cap ≤ 1,
+            // as SCIP, which cuts for itself, took several times longer with the whole-slot hull's extra columns.
+            var bothFlowsPay = slot.ExportPence > slot.ImportPence && importCap > 0 && exportCap > 0;
+            if (bothFlowsPay && integerSlots is null)
             {
-                AddHull(solver, _import[t], importCap, _export[t], exportCap);
+                AddSlotHull(solver, t, slot.LoadKwh, importCap, exportCap, maxCharge, maxDischarge, slot.PvKwh, heaterCaps, evMax);
             }
-
-            if (Math.Min(slot.ImportPence, slot.ExportPence) < 0)
+            else
             {
-                AddHull(solver, _charge[t], maxCharge, _discharge[t], maxDischarge);
+                if (bothFlowsPay)
+                {
+                    AddHull(solver, _import[t], importCap, _export[t], exportCap);
+                }
+
+                if (Math.Min(slot.ImportPence, slot.ExportPence) < 0)
+                {
+                    AddHull(solver, _charge[t], maxCharge, _discharge[t], maxDischarge);
+                }
             }
 
             if (integerSlots is not null && integerSlots.Contains(t))
@@ -287,6 +299,81 @@ internal sealed class PlanModel : IDisposable
         objective.SetCoefficient(reduction, -weightedReward);
     }
 
+    /// <summary>
+    /// The convex hull of slot <paramref name="t"/> as a whole (Balas's disjunctive formulation), for a slot where export
+    /// pays more than import costs. The slot is either importing (export 0) or exporting (import 0); λ ∈ [0, 1] weighs
+    /// the importing side, and each of the slot's other flows x (charge, discharge, solar used, each heater, the car) is
+    /// split into its importing part x¹ ∈ [0, X·λ] and the rest x − x¹ ∈ [0, X·(1 − λ)], with import ≤ I·λ,
+    /// export ≤ E·(1 − λ) and the importing side's own energy balance, u¹ + import + d¹ − c¹ − Σh¹ − car¹ = load·λ (the
+    /// exporting side's balance is the slot's balance less this one). Each side also keeps the battery's rule,
+    /// c/C + d/D ≤ its weight. Every plan that keeps the rules is in it (λ = 0 or 1), so the optimum is unchanged; but a
+    /// relaxation that imports and exports at once must now pay for it with real flows on each side (exporting what the
+    /// battery discharges or the sun gives, importing what the battery or the load takes), where the pairwise hull
+    /// import/I + export/E ≤ 1 let it count the battery's full power on both sides while the battery stood still. On the
+    /// negative-price fixtures this is what kept the branch and bound's bound far from the optimum.
+    /// </summary>
+    private void AddSlotHull(
+        Solver solver, int t, double loadKwh, double importCap, double exportCap, double maxCharge, double maxDischarge, double pvKwh, double[] heaterCaps, double evMax)
+    {
+        var importing = solver.MakeNumVar(0, 1, string.Empty);
+        AddLink(solver, _import[t], importing, importCap, chargeSide: true);
+        AddLink(solver, _export[t], importing, exportCap, chargeSide: false);
+
+        // u¹ + import + d¹ − c¹ − Σh¹ − car¹ − load·λ = 0
+        var importingBalance = solver.MakeConstraint(0, 0, string.Empty);
+        importingBalance.SetCoefficient(_import[t], 1);
+        importingBalance.SetCoefficient(importing, -loadKwh);
+        var charge = Split(_charge[t], maxCharge, 1);
+        var discharge = Split(_discharge[t], maxDischarge, -1);
+        Split(_pvUsed[t], pvKwh, -1);
+        for (var i = 0; i < heaterCaps.Length; i++)
+        {
+            Split(_immersion[i][t], heaterCaps[i], 1);
+        }
+
+        if (_ev is not null)
+        {
+            Split(_ev[t], evMax, 1);
+        }
+
+        if (charge is not null && discharge is not null)
+        {
+            // c¹/C + d¹/D ≤ λ and (c − c¹)/C + (d − d¹)/D ≤ 1 − λ
+            var importingSide = solver.MakeConstraint(double.NegativeInfinity, 0, string.Empty);
+            importingSide.SetCoefficient(charge, 1 / maxCharge);
+            importingSide.SetCoefficient(discharge, 1 / maxDischarge);
+            importingSide.SetCoefficient(importing, -1);
+            var exportingSide = solver.MakeConstraint(double.NegativeInfinity, 1, string.Empty);
+            exportingSide.SetCoefficient(_charge[t], 1 / maxCharge);
+            exportingSide.SetCoefficient(charge, -1 / maxCharge);
+            exportingSide.SetCoefficient(_discharge[t], 1 / maxDischarge);
+            exportingSide.SetCoefficient(discharge, -1 / maxDischarge);
+            exportingSide.SetCoefficient(importing, 1);
+        }
+
+        // The importing part of flow x (cap X; none when X is 0, so x is 0 too), entered in the importing balance with
+        // the sign it has on the slot's demand side (+1: uses energy, −1: gives it).
+        Variable? Split(Variable flow, double cap, int demandSign)
+        {
+            if (cap <= 0)
+            {
+                return null;
+            }
+
+            var part = solver.MakeNumVar(0, cap, string.Empty);
+            AddLink(solver, part, importing, cap, chargeSide: true);
+            var rest = solver.MakeConstraint(0, double.PositiveInfinity, string.Empty); // x − x¹ ≥ 0
+            rest.SetCoefficient(flow, 1);
+            rest.SetCoefficient(part, -1);
+            var restCap = solver.MakeConstraint(double.NegativeInfinity, cap, string.Empty); // x − x¹ + X·λ ≤ X
+            restCap.SetCoefficient(flow, 1);
+            restCap.SetCoefficient(part, -1);
+            restCap.SetCoefficient(importing, cap);
+            importingBalance.SetCoefficient(part, -demandSign);
+            return part;
+        }
+    }
+
     private static void AddHull(Solver solver, Variable a, double capA, Variable b, double capB)
     {
         var hull = solver.MakeConstraint(double.NegativeInfinity, 1, string.Empty);
@@ -294,7 +381,7 @@ internal sealed class PlanModel : IDisposable
         hull.SetCoefficient(b, 1 / capB);
     }
 
-    /// <summary>flow ≤ cap·x (chargeSide) or flow ≤ cap·(1−x), i.e. flow + cap·x ≤ cap.</summary>
+    /// <summary>flow ≤ cap·x (chargeSide) or flow ≤ cap·(1−x), i.e. flow + cap·x ≤ cap; x a binary, or a weight in [0, 1].</summary>
     private static void AddLink(Solver solver, Variable flow, Variable x, double cap, bool chargeSide)
     {
         var c = solver.MakeConstraint(double.NegativeInfinity, chargeSide ? 0 : cap, string.Empty);
