@@ -153,9 +153,10 @@ internal sealed class PlanModel : IDisposable
 
             if (_ev is not null)
             {
-                // The car's draw is load the plan places: in the relaxation anywhere in [0, max]; the rule "0 or at
-                // least the minimum" is kept by a binary in the mixed-integer model, and by pins in the branch and bound
-                // (BrokenRules, SetPins). A car that is not plugged in draws nothing.
+                // The car's draw is load the plan places: in the relaxation anywhere in [0, max] (in a linear programme
+                // held to the slot's hull under the rule, AddCarHull); the rule "0 or at least the minimum" is kept by a
+                // binary in the mixed-integer model, and by pins in the branch and bound (BrokenRules, SetPins). A car
+                // that is not plugged in draws nothing.
                 _ev[t] = solver.MakeNumVar(0, evMax, string.Empty);
                 balance.SetCoefficient(_ev[t], -1);
                 if (_evOn is not null && evMax > 0)
@@ -195,12 +196,19 @@ internal sealed class PlanModel : IDisposable
             // Where prices pay for both flows at once (export above import, or a negative price that pays for wasting
             // energy through the battery's losses), the relaxation is held nearer the rules. In a linear programme (the
             // branch and bound's nodes, the scenario programme) a slot where export pays more than import gets the hull
-            // of the whole slot (AddSlotHull); the mixed-integer model keeps the pairwise hulls, flow/cap + other/cap ≤ 1,
-            // as SCIP, which cuts for itself, took several times longer with the whole-slot hull's extra columns.
+            // of the whole slot (AddSlotHull), as does a slot the car may charge in under the car's rule (AddCarHull);
+            // the mixed-integer model keeps the pairwise hulls, flow/cap + other/cap ≤ 1, and the car's binaries, as
+            // SCIP, which cuts for itself, took several times longer with the whole-slot hull's extra columns.
             var bothFlowsPay = slot.ExportPence > slot.ImportPence && importCap > 0 && exportCap > 0;
+            var caps = new SlotCaps(importCap, exportCap, maxCharge, maxDischarge, slot.PvKwh, heaterCaps, evMax);
+            if (integerSlots is null && evMax > 0 && _evMinKwh > 0)
+            {
+                AddCarHull(solver, t, slot.LoadKwh, caps);
+            }
+
             if (bothFlowsPay && integerSlots is null)
             {
-                AddSlotHull(solver, t, slot.LoadKwh, importCap, exportCap, maxCharge, maxDischarge, slot.PvKwh, heaterCaps, evMax);
+                AddSlotHull(solver, t, slot.LoadKwh, caps);
             }
             else
             {
@@ -301,75 +309,126 @@ internal sealed class PlanModel : IDisposable
 
     /// <summary>
     /// The convex hull of slot <paramref name="t"/> as a whole (Balas's disjunctive formulation), for a slot where export
-    /// pays more than import costs. The slot is either importing (export 0) or exporting (import 0); λ ∈ [0, 1] weighs
-    /// the importing side, and each of the slot's other flows x (charge, discharge, solar used, each heater, the car) is
-    /// split into its importing part x¹ ∈ [0, X·λ] and the rest x − x¹ ∈ [0, X·(1 − λ)], with import ≤ I·λ,
-    /// export ≤ E·(1 − λ) and the importing side's own energy balance, u¹ + import + d¹ − c¹ − Σh¹ − car¹ = load·λ (the
-    /// exporting side's balance is the slot's balance less this one). Each side also keeps the battery's rule,
-    /// c/C + d/D ≤ its weight. Every plan that keeps the rules is in it (λ = 0 or 1), so the optimum is unchanged; but a
-    /// relaxation that imports and exports at once must now pay for it with real flows on each side (exporting what the
-    /// battery discharges or the sun gives, importing what the battery or the load takes), where the pairwise hull
-    /// import/I + export/E ≤ 1 let it count the battery's full power on both sides while the battery stood still. On the
-    /// negative-price fixtures this is what kept the branch and bound's bound far from the optimum.
+    /// pays more than import costs. The slot is either importing (export 0) or exporting (import 0): a
+    /// <see cref="SlotSide"/> for the importing side, with import wholly on it and export wholly off it, and every
+    /// other flow split between the sides. Each side also keeps the battery's rule, c/C + d/D ≤ its weight. Every plan
+    /// that keeps the rules is in it (weight 0 or 1), so the optimum is unchanged; but a relaxation that imports and
+    /// exports at once must now pay for it with real flows on each side (exporting what the battery discharges or the
+    /// sun gives, importing what the battery or the load takes), where the pairwise hull import/I + export/E ≤ 1 let it
+    /// count the battery's full power on both sides while the battery stood still. On the negative-price fixtures this
+    /// is what kept the branch and bound's bound far from the optimum.
     /// </summary>
-    private void AddSlotHull(
-        Solver solver, int t, double loadKwh, double importCap, double exportCap, double maxCharge, double maxDischarge, double pvKwh, double[] heaterCaps, double evMax)
+    private void AddSlotHull(Solver solver, int t, double loadKwh, SlotCaps caps)
     {
-        var importing = solver.MakeNumVar(0, 1, string.Empty);
-        AddLink(solver, _import[t], importing, importCap, chargeSide: true);
-        AddLink(solver, _export[t], importing, exportCap, chargeSide: false);
-
-        // u¹ + import + d¹ − c¹ − Σh¹ − car¹ − load·λ = 0
-        var importingBalance = solver.MakeConstraint(0, 0, string.Empty);
-        importingBalance.SetCoefficient(_import[t], 1);
-        importingBalance.SetCoefficient(importing, -loadKwh);
-        var charge = Split(_charge[t], maxCharge, 1);
-        var discharge = Split(_discharge[t], maxDischarge, -1);
-        Split(_pvUsed[t], pvKwh, -1);
-        for (var i = 0; i < heaterCaps.Length; i++)
+        var importing = new SlotSide(solver, loadKwh);
+        importing.Whole(_import[t], caps.Import, +1);
+        importing.Off(_export[t], caps.Export);
+        var charge = importing.Split(_charge[t], caps.Charge, -1);
+        var discharge = importing.Split(_discharge[t], caps.Discharge, +1);
+        importing.Split(_pvUsed[t], caps.Pv, +1);
+        for (var i = 0; i < caps.Heaters.Length; i++)
         {
-            Split(_immersion[i][t], heaterCaps[i], 1);
+            importing.Split(_immersion[i][t], caps.Heaters[i], -1);
         }
 
         if (_ev is not null)
         {
-            Split(_ev[t], evMax, 1);
+            importing.Split(_ev[t], caps.Ev, -1);
         }
 
         if (charge is not null && discharge is not null)
         {
-            // c¹/C + d¹/D ≤ λ and (c − c¹)/C + (d − d¹)/D ≤ 1 − λ
+            // c¹/C + d¹/D ≤ w and (c − c¹)/C + (d − d¹)/D ≤ 1 − w
             var importingSide = solver.MakeConstraint(double.NegativeInfinity, 0, string.Empty);
-            importingSide.SetCoefficient(charge, 1 / maxCharge);
-            importingSide.SetCoefficient(discharge, 1 / maxDischarge);
-            importingSide.SetCoefficient(importing, -1);
+            importingSide.SetCoefficient(charge, 1 / caps.Charge);
+            importingSide.SetCoefficient(discharge, 1 / caps.Discharge);
+            importingSide.SetCoefficient(importing.Weight, -1);
             var exportingSide = solver.MakeConstraint(double.NegativeInfinity, 1, string.Empty);
-            exportingSide.SetCoefficient(_charge[t], 1 / maxCharge);
-            exportingSide.SetCoefficient(charge, -1 / maxCharge);
-            exportingSide.SetCoefficient(_discharge[t], 1 / maxDischarge);
-            exportingSide.SetCoefficient(discharge, -1 / maxDischarge);
-            exportingSide.SetCoefficient(importing, 1);
+            exportingSide.SetCoefficient(_charge[t], 1 / caps.Charge);
+            exportingSide.SetCoefficient(charge, -1 / caps.Charge);
+            exportingSide.SetCoefficient(_discharge[t], 1 / caps.Discharge);
+            exportingSide.SetCoefficient(discharge, -1 / caps.Discharge);
+            exportingSide.SetCoefficient(importing.Weight, 1);
+        }
+    }
+
+    /// <summary>
+    /// The convex hull of slot <paramref name="t"/> as a whole under the car's rule: the charger off, or on between its
+    /// minimum and maximum. A <see cref="SlotSide"/> for "on" holds the car's whole draw, at least the minimum × its
+    /// weight, and a part of every other flow. The pairwise relaxation let the car soak up a little solar surplus at a
+    /// draw below the minimum for nothing; here a draw below the minimum is the charger on for part of the slot, and on
+    /// that part it draws the minimum, paid for by what that part imports or takes from the battery.
+    /// </summary>
+    private void AddCarHull(Solver solver, int t, double loadKwh, SlotCaps caps)
+    {
+        var on = new SlotSide(solver, loadKwh);
+        on.Whole(_ev![t], caps.Ev, -1);
+        var floor = solver.MakeConstraint(0, double.PositiveInfinity, string.Empty); // ev ≥ min · w
+        floor.SetCoefficient(_ev[t], 1);
+        floor.SetCoefficient(on.Weight, -_evMinKwh);
+        on.Split(_import[t], caps.Import, +1);
+        on.Split(_export[t], caps.Export, -1);
+        on.Split(_charge[t], caps.Charge, -1);
+        on.Split(_discharge[t], caps.Discharge, +1);
+        on.Split(_pvUsed[t], caps.Pv, +1);
+        for (var i = 0; i < caps.Heaters.Length; i++)
+        {
+            on.Split(_immersion[i][t], caps.Heaters[i], -1);
+        }
+    }
+
+    /// <summary>A slot's caps (kWh): the bounds of its flows, and the disjunctive hulls' scale.</summary>
+    private sealed record SlotCaps(double Import, double Export, double Charge, double Discharge, double Pv, double[] Heaters, double Ev);
+
+    /// <summary>
+    /// One side of a slot's either/or (Balas): a weight w ∈ [0, 1] (1: the slot is wholly on this side) and this side's
+    /// own energy balance, Σ supply parts − Σ demand parts = load · w. A flow is wholly on the side (x ≤ X·w, its all
+    /// in the balance), wholly off it (x ≤ X·(1 − w)), or split: a part x¹ ∈ [0, X·w] in the balance, with
+    /// x − x¹ ∈ [0, X·(1 − w)]. The other side's balance is the slot's balance less this one, so it needs no row.
+    /// </summary>
+    private sealed class SlotSide
+    {
+        private readonly Solver _solver;
+        private readonly Constraint _balance;
+
+        public SlotSide(Solver solver, double loadKwh)
+        {
+            _solver = solver;
+            Weight = solver.MakeNumVar(0, 1, string.Empty);
+            _balance = solver.MakeConstraint(0, 0, string.Empty);
+            _balance.SetCoefficient(Weight, -loadKwh);
         }
 
-        // The importing part of flow x (cap X; none when X is 0, so x is 0 too), entered in the importing balance with
-        // the sign it has on the slot's demand side (+1: uses energy, −1: gives it).
-        Variable? Split(Variable flow, double cap, int demandSign)
+        public Variable Weight { get; }
+
+        /// <summary>The flow is all on this side; <paramref name="supply"/> +1 when it feeds the slot, −1 when it uses energy.</summary>
+        public void Whole(Variable flow, double cap, int supply)
+        {
+            AddLink(_solver, flow, Weight, cap, chargeSide: true);
+            _balance.SetCoefficient(flow, supply);
+        }
+
+        /// <summary>The flow is 0 on this side.</summary>
+        public void Off(Variable flow, double cap) => AddLink(_solver, flow, Weight, cap, chargeSide: false);
+
+        /// <summary>The flow's part on this side (none when its cap is 0, and then the flow is 0 too).</summary>
+        public Variable? Split(Variable flow, double cap, int supply)
         {
             if (cap <= 0)
             {
                 return null;
             }
 
-            var part = solver.MakeNumVar(0, cap, string.Empty);
-            AddLink(solver, part, importing, cap, chargeSide: true);
-            var rest = solver.MakeConstraint(0, double.PositiveInfinity, string.Empty); // x − x¹ ≥ 0
+            var part = _solver.MakeNumVar(0, cap, string.Empty);
+            AddLink(_solver, part, Weight, cap, chargeSide: true);
+            var rest = _solver.MakeConstraint(0, double.PositiveInfinity, string.Empty); // x − x¹ ≥ 0
             rest.SetCoefficient(flow, 1);
             rest.SetCoefficient(part, -1);
-            var restCap = solver.MakeConstraint(double.NegativeInfinity, cap, string.Empty); // x − x¹ + X·λ ≤ X
+            var restCap = _solver.MakeConstraint(double.NegativeInfinity, cap, string.Empty); // x − x¹ + X·w ≤ X
             restCap.SetCoefficient(flow, 1);
             restCap.SetCoefficient(part, -1);
-            restCap.SetCoefficient(importing, cap);
-            importingBalance.SetCoefficient(part, -demandSign);
+            restCap.SetCoefficient(Weight, cap);
+            _balance.SetCoefficient(part, supply);
             return part;
         }
     }

@@ -32,7 +32,7 @@ public class EvPlanningTests
     /// </summary>
     public static TheoryData<int> Seeds() => [.. Enumerable.Range(1, SeedCount)];
 
-    private const int SeedCount = 12;
+    private const int SeedCount = 24;
 
     internal static PlanProblem Random(int seed)
     {
