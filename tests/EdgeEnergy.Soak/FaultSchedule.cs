@@ -11,6 +11,9 @@ internal enum FaultKind
     InverterReboot,
     ServiceRestart,
     AbsurdTelemetry,
+    /// <summary>Not in the random schedule: another program puts the inverter on a 2500 W remote discharge with an hour's
+    /// timeout (the check that the in-control judge sees a lapse, <see cref="SoakTests"/>).</summary>
+    ForeignSetpoint,
 }
 
 /// <summary>One fault: from minute <see cref="Start"/> of the run for <see cref="Minutes"/> minutes.</summary>

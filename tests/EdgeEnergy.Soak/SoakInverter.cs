@@ -63,6 +63,19 @@ internal sealed class SoakInverter : IModbusRegisterBank
         }
     }
 
+    /// <summary>A setting written straight into the device, as another program on the bus would.</summary>
+    public void WriteForeign(string field, double value)
+    {
+        var register = _family.Register(field) ?? throw new InvalidOperationException($"no {field} register");
+        lock (_lock)
+        {
+            if (Device.WriteRegisters(register.Address, register.Encode(value), singleWrite: register.Words == 1) is { } refused)
+            {
+                throw new InvalidOperationException($"{field} = {value} refused: {refused}");
+            }
+        }
+    }
+
     /// <summary>Persistent settings written (one setting's registers written together count once), by UTC day (the driver's budget day).</summary>
     public IReadOnlyDictionary<DateOnly, int> PersistentWritesByDay
     {

@@ -24,8 +24,12 @@ namespace EdgeEnergy.Soak;
 
 /// <summary>How a soak run is set up.</summary>
 /// <param name="DataParent">Where the run's data folder is made (null: the temp folder).</param>
-internal sealed record SoakSettings(DateTimeOffset StartUtc, int Days, int Seed, string? DataParent = null)
+/// <param name="Faults">The faults to inject (null: a seeded random schedule over the days).</param>
+/// <param name="Minutes">How long the run is (null: the days).</param>
+internal sealed record SoakSettings(DateTimeOffset StartUtc, int Days, int Seed, string? DataParent = null, IReadOnlyList<Fault>? Faults = null, int? Minutes = null)
 {
+    public int TotalMinutes => Minutes ?? Days * 24 * 60;
+
     public const int PollSeconds = 60;
     public const int RemoteTimeoutSeconds = 120;
     public const int PlanningMinutes = 15;
@@ -108,7 +112,7 @@ internal sealed class SoakRun : IAsyncDisposable
         _modbus.Start();
         _link = new ModbusLink(_modbus.LocalEndpoint.Port);
         _feed = new OctopusFeed(settings.StartUtc.AddDays(-8), settings.StartUtc.AddDays(settings.Days + 3), settings.Seed);
-        _faults = FaultSchedule.Create(settings.Days, settings.Seed);
+        _faults = settings.Faults ?? FaultSchedule.Create(settings.Days, settings.Seed);
     }
 
     private string DatabasePath => Path.Combine(_data, "edgeenergy.db");
@@ -153,7 +157,7 @@ internal sealed class SoakRun : IAsyncDisposable
         _broker = await MosquittoBroker.StartAsync();
         await _feed.StartAsync(_clock.GetUtcNow());
         _host = await SoakHost.StartAsync(Configuration(), _clock, this, cancellationToken);
-        var total = _settings.Days * 24 * 60;
+        var total = _settings.TotalMinutes;
         var unreachable = new bool[total];
         DateTimeOffset? priceFaultEnded = null;
         var serviceDownUntil = -1;
@@ -174,7 +178,7 @@ internal sealed class SoakRun : IAsyncDisposable
             _feed.Publish(minute);
 
             // Faults starting and ending at this minute.
-            foreach (var f in _faults.Where(f => f.Start == m))
+            foreach (var f in _faults.Where(f => f.Start == m && f.Kind != FaultKind.ForeignSetpoint))
             {
                 await StartFaultAsync(f, result, cancellationToken);
                 if (f.Kind == FaultKind.ServiceRestart)
@@ -207,6 +211,12 @@ internal sealed class SoakRun : IAsyncDisposable
             if (_host is not null)
             {
                 await _host.RunMinuteAsync(m, result, cancellationToken);
+            }
+
+            // Another program writes between two polls.
+            foreach (var f in _faults.Where(f => f.Start == m && f.Kind == FaultKind.ForeignSetpoint))
+            {
+                await StartFaultAsync(f, result, cancellationToken);
             }
 
             var settling = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -361,6 +371,11 @@ internal sealed class SoakRun : IAsyncDisposable
             case FaultKind.AbsurdTelemetry:
                 _inverter.AbsurdTelemetry = true;
                 break;
+            case FaultKind.ForeignSetpoint:
+                _inverter.WriteForeign("remoteTimeoutSeconds", 3600);
+                _inverter.WriteForeign("remoteEnable", 1);
+                _inverter.WriteForeign("remoteActivePowerW", 2500);
+                break;
         }
     }
 
@@ -497,6 +512,11 @@ internal sealed class SoakRun : IAsyncDisposable
         var excused = _faults.Any(f => f.Kind is FaultKind.ModbusTimeouts or FaultKind.ModbusExceptionReplies or FaultKind.CableCutMidWrite
             or FaultKind.InverterReboot or FaultKind.ServiceRestart && m >= f.Start && m < f.End + 2);
         string? lapse = null;
+        if (_faults.Any(f => f.Kind == FaultKind.ForeignSetpoint && m >= f.Start - 1 && m < f.End + 6))
+        {
+            _log.WriteLine($"{minute:u} remote {remote} setpoint {setpoint} work mode {workMode} intent {intent}");
+        }
+
         if (remote)
         {
             if (wantedSetpoint is not { } w || Math.Abs(w - setpoint) > 1)

@@ -44,4 +44,29 @@ public sealed class SoakTests(ITestOutputHelper output)
         Assert.Empty(result.RowsLost);
         Assert.Empty(result.HardLimitBreaches);
     }
+
+    [Fact]
+    public async Task The_in_control_judge_counts_the_minutes_another_program_holds_the_inverter_until_the_appliance_takes_it_back()
+    {
+        // Four clean hours, then at 03:00 another program puts the inverter on a 2500 W remote discharge with an hour's
+        // timeout. The appliance takes it back within a refresh (60 s) or a re-send (Control:ResendSeconds, 300 s).
+        var start = new DateTimeOffset(2026, 11, 10, 0, 0, 0, TimeSpan.Zero);
+        var log = new StringWriter(CultureInfo.InvariantCulture);
+        SoakResult result;
+        var data = Directory.Exists("/dev/shm") ? "/dev/shm" : null;
+        await using (var run = new SoakRun(new SoakSettings(start, 1, 7, data, [new Fault(FaultKind.ForeignSetpoint, 180, 1)], Minutes: 240), TextWriter.Synchronized(log)))
+        {
+            result = await run.RunAsync(CancellationToken.None);
+        }
+
+        output.WriteLine(SoakReport.Markdown(result, start, 0, 7));
+        output.WriteLine(log.ToString());
+        Assert.NotEmpty(result.Lapses);
+        Assert.All(result.Lapses, l =>
+        {
+            Assert.InRange(l.MinuteUtc, start.AddMinutes(180), start.AddMinutes(180 + 6));
+            Assert.Contains("remote setpoint 2500 W", l.What, StringComparison.Ordinal);
+        });
+        Assert.True(result.InControlShare < 1);
+    }
 }
