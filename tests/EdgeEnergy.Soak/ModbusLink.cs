@@ -30,6 +30,7 @@ internal sealed class ModbusLink : IAsyncDisposable
     private readonly Task _accept;
     private volatile LinkMode _mode;
     private int _inFlight;
+    private volatile bool _cut;
 
     public ModbusLink(int targetPort)
     {
@@ -52,6 +53,7 @@ internal sealed class ModbusLink : IAsyncDisposable
         get => _mode;
         set
         {
+            _cut = false;
             _mode = value;
             if (value == LinkMode.Down)
             {
@@ -104,7 +106,7 @@ internal sealed class ModbusLink : IAsyncDisposable
                 continue;
             }
 
-            if (_mode is LinkMode.Down || (_mode is LinkMode.CutMidWrite && WritesCut > 0))
+            if (_mode is LinkMode.Down || (_mode is LinkMode.CutMidWrite && _cut))
             {
                 Reset(client);
                 continue;
@@ -152,7 +154,7 @@ internal sealed class ModbusLink : IAsyncDisposable
                     continue; // swallowed: the appliance times out, reconnects and tries again
                 }
 
-                if (mode == LinkMode.Down)
+                if (mode == LinkMode.Down || (mode == LinkMode.CutMidWrite && _cut))
                 {
                     break;
                 }
@@ -166,8 +168,9 @@ internal sealed class ModbusLink : IAsyncDisposable
                     await toServer.ReadExactlyAsync(reply.AsMemory(0, 7), _stop.Token);
                     var replyLength = (reply[4] << 8) | reply[5];
                     await toServer.ReadExactlyAsync(reply.AsMemory(7, replyLength - 1), _stop.Token);
-                    if (isWrite && mode == LinkMode.CutMidWrite)
+                    if (isWrite && mode == LinkMode.CutMidWrite && !_cut)
                     {
+                        _cut = true;
                         WritesCut++;
                         break; // the inverter took the write; its acknowledgement never arrives
                     }

@@ -62,6 +62,7 @@ internal sealed class SoakResult
     public int TelemetryMinutesMissing { get; set; }
     public int TelemetryMinutesUnreachable { get; set; }
     public List<string> TelemetryGaps { get; } = [];
+    public List<string> AbsurdTelemetryStored { get; } = [];
     public List<string> Restarts { get; } = [];
     public List<string> IntegrityFailures { get; } = [];
     public List<string> RowsLost { get; } = [];
@@ -398,7 +399,14 @@ internal sealed class SoakRun : IAsyncDisposable
                 _feed.MalformedPages.Add(2);
                 break;
             case FaultKind.ModbusTimeouts or FaultKind.CableCutMidWrite or FaultKind.InverterReboot:
-                _link.Mode = LinkMode.Up;
+                // Back to what any other cable fault still in progress says (the latest started wins), else up.
+                _link.Mode = _faults.Where(o => o != f && o.Covers(f.End) && o.Kind is FaultKind.ModbusTimeouts or FaultKind.CableCutMidWrite or FaultKind.InverterReboot)
+                    .OrderBy(o => o.Start).Select(o => o.Kind switch
+                    {
+                        FaultKind.ModbusTimeouts => LinkMode.Timeouts,
+                        FaultKind.CableCutMidWrite => LinkMode.CutMidWrite,
+                        _ => LinkMode.Down,
+                    }).LastOrDefault(LinkMode.Up);
                 break;
             case FaultKind.ModbusExceptionReplies:
                 _inverter.ExceptionReplies = false;
@@ -600,6 +608,11 @@ internal sealed class SoakRun : IAsyncDisposable
         var store = _host!.Services.GetRequiredService<ITelemetryStore>();
         var samples = await store.GetAsync(Minute(first), Minute(last + 1), cancellationToken);
         var minutes = samples.Select(s => (int)Math.Floor((s.TimestampUtc - _settings.StartUtc).TotalMinutes)).ToHashSet();
+        foreach (var s in samples.Where(s => s.BatterySocPercent is < 0 or > 100 || s.GridPowerW is < -30000 or > 30000))
+        {
+            result.AbsurdTelemetryStored.Add($"{s.TimestampUtc:u}: SoC {s.BatterySocPercent} %, grid {s.GridPowerW} W");
+        }
+
         for (var m = first; m <= last; m++)
         {
             if (minutes.Contains(m))

@@ -39,6 +39,7 @@ public sealed class SoakTests(ITestOutputHelper output)
         Assert.Empty(result.MissingPriceSlots);
         Assert.True(result.PriceChecks > 0, "no price check ran");
         Assert.Equal(0, result.TelemetryMinutesMissing);
+        Assert.Empty(result.AbsurdTelemetryStored);
         Assert.NotEmpty(result.Restarts);
         Assert.Empty(result.IntegrityFailures);
         Assert.Empty(result.RowsLost);
