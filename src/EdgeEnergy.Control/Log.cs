@@ -38,6 +38,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 5017, Level = LogLevel.Warning, Message = "Native fallback schedule not written: {Error}")]
     public static partial void NativeFallbackFailed(this ILogger logger, string error);
 
+    [LoggerMessage(EventId = 5035, Level = LogLevel.Warning, Message = "Telemetry from {Path} not plausible, taken as unknown: {Rejected}")]
+    public static partial void TelemetryImplausible(this ILogger logger, string path, string rejected);
+
     [LoggerMessage(EventId = 5018, Level = LogLevel.Error, Message = "Control step failed; the loop goes on")]
     public static partial void StepFailed(this ILogger logger, Exception exception);
 

@@ -66,9 +66,13 @@ public sealed class TcpModbusTransport(string host, int port, ILogger logger) : 
                 logger.DiscardedFrame($"tcp://{host}:{port}", $"transaction {replyId} unit {replyUnit}, waiting for transaction {id} unit {unit}");
             }
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
-            throw new ModbusTransportException($"tcp://{host}:{port}: connection lost: {e.Message}", e);
+            // Cancelled while the socket failed (a stop on a link that had just died): the contract says cancelling
+            // throws OperationCanceledException, whatever the socket said.
+            throw cancellationToken.IsCancellationRequested
+                ? new OperationCanceledException($"tcp://{host}:{port}: cancelled ({e.Message})", e, cancellationToken)
+                : new ModbusTransportException($"tcp://{host}:{port}: connection lost: {e.Message}", e);
         }
     }
 

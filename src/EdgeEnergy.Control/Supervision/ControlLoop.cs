@@ -122,6 +122,14 @@ public sealed class ControlLoop
         var telemetry = reading.Telemetry;
         if (telemetry is not null)
         {
+            var (plausible, rejected) = TelemetryPlausibility.Clean(telemetry, _parts.Site);
+            if (rejected.Count > 0)
+            {
+                _logger.TelemetryImplausible(reading.Path.Name, string.Join("; ", rejected));
+                telemetry = plausible;
+                reading = reading with { Telemetry = plausible };
+            }
+
             await IsolatedAsync(() => _parts.TelemetryStore.AppendAsync(
                 [new TelemetrySample(now, telemetry.BatterySocPercent, telemetry.BatteryPowerW, telemetry.GridPowerW, telemetry.LoadPowerW, telemetry.PvPowerW,
                     _parts.Car?.ChargingPowerW(now))], cancellationToken), cancellationToken);

@@ -9,7 +9,13 @@ namespace EdgeEnergy.Host.Appliance;
 /// <summary>The whole appliance as one web host: Modbus, prices, forecasts, history, planning, control, MQTT, API.</summary>
 internal static class ApplianceHost
 {
-    public static WebApplication Build(IConfiguration configuration, bool replayPrices = false, LogLevel minimumLevel = LogLevel.Information)
+    /// <param name="configuration">The whole configuration (the host's own sources are cleared).</param>
+    /// <param name="replayPrices">Prices from the bundled replay instead of Octopus (the demo).</param>
+    /// <param name="minimumLevel">The lowest log level written.</param>
+    /// <param name="adjustServices">Runs after every appliance service is registered (the soak swaps in its clock and runs the
+    /// scheduled jobs itself, tests/EdgeEnergy.Soak); null in the service.</param>
+    public static WebApplication Build(IConfiguration configuration, bool replayPrices = false, LogLevel minimumLevel = LogLevel.Information,
+        Action<IServiceCollection>? adjustServices = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.Sources.Clear();
@@ -24,6 +30,7 @@ internal static class ApplianceHost
         builder.Services.AddSystemd();
 
         AddAppliance(builder.Services, builder.Configuration, replayPrices);
+        adjustServices?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapEdgeEnergyWeb();
         return app;

@@ -9,8 +9,9 @@ namespace EdgeEnergy.Host.Composition;
 
 /// <summary>
 /// Quartz jobs: price fetch, Solcast fetch, planning, retention, the load model's training, the forecasts' skill
-/// (<see cref="ForecastSkillJob"/>; <c>Scheduling</c> section) and the daily bills (<see cref="DailyBillsJob"/>: 00:10 UK time, and 5 minutes after start). Quartz takes the
-/// container's <see cref="TimeProvider"/>. Every job is <see cref="DisallowConcurrentExecutionAttribute"/>; missed
+/// (<see cref="ForecastSkillJob"/>; <c>Scheduling</c> section) and the daily bills (<see cref="DailyBillsJob"/>: 00:10 UK time, and 5 minutes after start). Quartz runs
+/// on the system clock, not the container's <see cref="TimeProvider"/> (no <c>UseTimeProvider</c>; the soak, docs/soak.md,
+/// runs the job bodies on its fake clock itself). Every job is <see cref="DisallowConcurrentExecutionAttribute"/>; missed
 /// fires (process asleep, clock jump) collapse into one run now, and the interval continues from there. Needs AddHistory,
 /// AddPriceSources and AddSolcast; the planning job calls the <see cref="IPlanningCycle"/> registered by the control side.
 /// </summary>

@@ -291,6 +291,23 @@ public class ControlLoopTests
         Assert.Empty(_replans.Triggers);
     }
 
+    [Fact]
+    public async Task An_absurd_reading_is_stored_and_decided_on_as_unknown_and_the_plausible_values_are_kept()
+    {
+        var loop = Loop();
+        _inverter.SocPercent = 250;
+        _inverter.GridW = -32767; // beyond twice the site's 15 kW connection
+
+        await loop.RunOnceAsync(default);
+
+        var sample = Assert.Single(_stores.Telemetry);
+        Assert.Null(sample.BatterySocPercent);
+        Assert.Null(sample.GridPowerW);
+        Assert.Equal(500, sample.LoadPowerW);
+        Assert.Null(_status.Current.Telemetry!.SocMeasuredAtUtc);
+        Assert.Empty(_replans.Triggers); // no state of charge was measured, so no first plan is asked for on it
+    }
+
     private sealed class RecordingReplans : IReplanRequester
     {
         public List<PlanningTrigger> Triggers { get; } = [];
