@@ -3,7 +3,11 @@ using System.Diagnostics;
 using System.Globalization;
 using EdgeEnergy.Adapters.Http.Octopus;
 using EdgeEnergy.Backtest;
+using EdgeEnergy.Domain.History;
 using EdgeEnergy.Domain.Prices;
+using EdgeEnergy.Host.Composition;
+using EdgeEnergy.Host.Configuration;
+using EdgeEnergy.Host.Data;
 using EdgeEnergy.Optimiser;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -36,21 +40,23 @@ internal static class TariffsCommand
         var baseUrl = new Option<string>("--base-url") { Description = "Octopus API root when --prices is absent.", DefaultValueFactory = _ => new OctopusOptions().BaseUrl };
         var threads = new Option<int>("--threads") { Description = "Threads each backtest may use (results do not depend on it).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var quiet = new Option<bool>("--quiet") { Description = "No progress on stderr." };
+        var save = new Option<bool>("--save") { Description = "Also keep the result in the service's store (Storage:Path of --config) for the dashboard's compare page." };
+        var config = RunCommand.ConfigOption();
         var command = new Command("compare", "Runs a full optimiser backtest of your history on each import × export pair and prints { \"pairs\": [ { \"import\", \"export\", \"billPence\", \"standingPence\", \"savingsVsNoBatteryPence\" } ] }.");
-        foreach (var o in new Option[] { history, site, imports, exports, prices, region, baseUrl, threads, quiet })
+        foreach (var o in new Option[] { history, site, imports, exports, prices, region, baseUrl, threads, quiet, save, config })
         {
             command.Options.Add(o);
         }
 
         command.SetAction((parse, ct) => RunAsync(
             parse.GetValue(history)!, parse.GetValue(site)!, parse.GetValue(imports)!, parse.GetValue(exports)!, parse.GetValue(prices),
-            parse.GetValue(region)!, parse.GetValue(baseUrl)!, Math.Clamp(parse.GetValue(threads), 1, 256), parse.GetValue(quiet), ct));
+            parse.GetValue(region)!, parse.GetValue(baseUrl)!, Math.Clamp(parse.GetValue(threads), 1, 256), parse.GetValue(quiet), parse.GetValue(save) ? new SaveTo(parse.GetValue(config)) : null, ct));
         return command;
     }
 
     private static async Task<int> RunAsync(
         string historyPath, string sitePath, string importList, string exportList, string? pricesDirectory, string region, string baseUrl, int threads, bool quiet,
-        CancellationToken cancellationToken)
+        SaveTo? saveTo, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var options = new OctopusOptions { Region = region.Trim().ToUpperInvariant(), BaseUrl = pricesDirectory is null ? baseUrl : OctopusDirectoryHandler.BaseUrl.ToString() };
@@ -144,13 +150,34 @@ internal static class TariffsCommand
         }
 
         await Console.Out.WriteAsync(TariffComparison.ToJson(pairs));
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         if (!quiet)
         {
-            Console.Error.WriteLine($"  {pairs.Count} pairs, {history.Slots.Count} slots each, {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
+            Console.Error.WriteLine($"  {pairs.Count} pairs, {history.Slots.Count} slots each, {seconds:0.0} s");
         }
 
-        return ExitCodes.Success;
+        if (saveTo is null)
+        {
+            return ExitCodes.Success;
+        }
+
+        var stored = new StoredTariffComparison(
+            TimeProvider.System.GetUtcNow(), history.Slots[0].Start, history.Slots[^1].Start.AddMinutes(BacktestHistory.SlotMinutes), history.Slots.Count,
+            options.Region, Path.GetFileName(historyPath), Math.Round(seconds, 1), pairs);
+        return await CliServices.RunAsync("tariffs compare", saveTo.ConfigFile, (services, configuration) => services.AddHistory(configuration), async provider =>
+        {
+            await stored.SaveAsync(provider.GetRequiredService<ISettingsStore>(), cancellationToken);
+            if (!quiet)
+            {
+                Console.Error.WriteLine($"  kept in the store as '{StoredTariffComparison.Key}' for the dashboard's compare page");
+            }
+
+            return ExitCodes.Success;
+        });
     }
+
+    /// <summary><c>--save</c>: the store of this configuration file (null: the default configuration).</summary>
+    private sealed record SaveTo(string? ConfigFile);
 
     private static List<string> Codes(string option, string list, List<string> problems)
     {
