@@ -38,7 +38,7 @@ internal static class TariffsCommand
         var prices = new Option<string?>("--prices") { Description = "Read Octopus-API-shaped JSON from this directory instead of the network: DIR/{PRODUCT}/product.json and DIR/{PRODUCT}/{TARIFF}/{standard-unit-rates|standing-charges|…}.json (tools/build_octopus_prices.py writes one)." };
         var region = new Option<string>("--region") { Description = "GSP region letter (A–P without I and O) whose tariffs are compared.", DefaultValueFactory = _ => "C" };
         var baseUrl = new Option<string>("--base-url") { Description = "Octopus API root when --prices is absent.", DefaultValueFactory = _ => new OctopusOptions().BaseUrl };
-        var threads = new Option<int>("--threads") { Description = "Threads each backtest may use (results do not depend on it).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = new Option<int>("--threads") { Description = "Threads the comparison may use: that many pairs side by side (one at a time on all threads when there are fewer pairs); results do not depend on it.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var quiet = new Option<bool>("--quiet") { Description = "No progress on stderr." };
         var save = new Option<bool>("--save") { Description = "Also keep the result in the service's store (Storage:Path of --config) for the dashboard's compare page." };
         var config = RunCommand.ConfigOption();
@@ -131,14 +131,20 @@ internal static class TariffsCommand
             return ExitCodes.Failure;
         }
 
-        var engine = new BacktestEngine(
+        // Pairs side by side, one thread each, while there are at least as many pairs as threads (a pair's own segmented
+        // replay keeps about 1.15 of 2 cores busy; docs/reports/2026-12-03-tariffs-compare.md); otherwise one pair at a
+        // time on all the threads. Results do not depend on either.
+        var pairCount = importPrices.Count * exportPrices.Count;
+        var pairWorkers = pairCount >= threads ? threads : 1;
+        var replayThreads = pairWorkers > 1 ? 1 : threads;
+        Func<int, BacktestEngine> engine = _ => new BacktestEngine(
             new OrToolsScheduleOptimiser(new OptimiserOptions { MipSolver = OptimiserOptions.NoMipBackend, BranchAndBoundNodes = OptimiserOptions.ReplayBranchAndBoundNodes }),
             // Only the none and optimiser bills are compared: no rules or perfect-foresight strategy.
-            new BacktestOptions { Threads = threads, Bounds = false });
+            new BacktestOptions { Threads = replayThreads, Bounds = false });
         IReadOnlyList<TariffPairResult> pairs;
         try
         {
-            pairs = TariffComparison.Run(engine, history, site, importPrices, exportPrices,
+            pairs = TariffComparison.Run(engine, pairWorkers, history, site, importPrices, exportPrices,
                 quiet ? null : p => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  {p.Import} × {p.Export}: bill £{p.BillPence / 100:0.00} (standing £{p.StandingPence / 100:0.00}), saving vs no battery £{p.SavingsVsNoBatteryPence / 100:0.00}; {Stopwatch.GetElapsedTime(started).TotalSeconds:0} s so far")),
                 cancellationToken);
