@@ -36,6 +36,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 4309, Level = LogLevel.Warning, Message = "Daily bills: the Octopus meters' billed consumption was not read: {Detail}")]
     public static partial void MetersDegraded(this ILogger logger, string detail);
 
+    [LoggerMessage(EventId = 4311, Level = LogLevel.Warning, Message = "Daily bills: the standing charges were not read, so the days have no bills: {Detail}")]
+    public static partial void StandingChargesUnknown(this ILogger logger, string detail);
+
     [LoggerMessage(EventId = 4310, Level = LogLevel.Information, Message = "Forecast skill over {From:yyyy-MM-dd HH:mm} to {To:yyyy-MM-dd HH:mm} UTC: {Slots} slot forecasts scored; 0-2 h load MAE {LoadMaeKwh} kWh (persistence {LoadPersistenceMaeKwh}), solar MAE {SolarMaeKwh} kWh (persistence {SolarPersistenceMaeKwh})")]
     public static partial void ForecastSkillScored(this ILogger logger, DateTimeOffset from, DateTimeOffset to, int slots, double? loadMaeKwh, double? loadPersistenceMaeKwh, double? solarMaeKwh, double? solarPersistenceMaeKwh);
 

@@ -34,6 +34,14 @@ internal sealed class PlanModel : IDisposable
     private readonly List<(Variable Flow, double LowerBound, double UpperBound)> _pinned = [];
     private readonly bool _ownsSolver;
 
+    /// <summary>
+    /// Every OR-Tools wrapper this model made (variables, constraints, the objective), disposed with it. They do not own
+    /// native memory (the solver does), but each has a finalizer: left to the finalizer thread, a replay's millions of
+    /// them cost CPU beside the solves (<see cref="Dispose"/>).
+    /// </summary>
+    private readonly List<IDisposable> _wrappers = [];
+    private readonly Objective _objective;
+
     public Solver Solver { get; }
 
     /// <summary>
@@ -119,7 +127,7 @@ internal sealed class PlanModel : IDisposable
             _evOn = integerSlots is null ? null : new Variable[n];
         }
 
-        var objective = solver.Objective();
+        var objective = _objective = Own(solver.Objective());
         for (var t = 0; t < n; t++)
         {
             var slot = problem.Slots[t];
@@ -129,15 +137,15 @@ internal sealed class PlanModel : IDisposable
             var evMax = ev is not null && ev.Plugged(t) ? ev.MaxKw * h : 0;
             var importCap = Math.Min(maxImport, slot.LoadKwh + maxCharge + heatMax + evMax);
             var exportCap = Math.Min(maxExport, Math.Max(0, slot.PvKwh + maxDischarge - slot.LoadKwh));
-            _charge[t] = solver.MakeNumVar(0, maxCharge, string.Empty);
-            _discharge[t] = solver.MakeNumVar(0, maxDischarge, string.Empty);
-            _import[t] = solver.MakeNumVar(0, importCap, string.Empty);
-            _export[t] = solver.MakeNumVar(0, exportCap, string.Empty);
-            _pvUsed[t] = solver.MakeNumVar(0, slot.PvKwh, string.Empty);
-            _soc[t] = solver.MakeNumVar(socLow, socHigh, string.Empty);
+            _charge[t] = Own(solver.MakeNumVar(0, maxCharge, string.Empty));
+            _discharge[t] = Own(solver.MakeNumVar(0, maxDischarge, string.Empty));
+            _import[t] = Own(solver.MakeNumVar(0, importCap, string.Empty));
+            _export[t] = Own(solver.MakeNumVar(0, exportCap, string.Empty));
+            _pvUsed[t] = Own(solver.MakeNumVar(0, slot.PvKwh, string.Empty));
+            _soc[t] = Own(solver.MakeNumVar(socLow, socHigh, string.Empty));
 
             // pvUsed + import + discharge - charge - export - Σ immersion = load
-            var balance = solver.MakeConstraint(slot.LoadKwh, slot.LoadKwh, string.Empty);
+            var balance = Own(solver.MakeConstraint(slot.LoadKwh, slot.LoadKwh, string.Empty));
             balance.SetCoefficient(_pvUsed[t], 1);
             balance.SetCoefficient(_import[t], 1);
             balance.SetCoefficient(_discharge[t], 1);
@@ -146,7 +154,7 @@ internal sealed class PlanModel : IDisposable
             for (var i = 0; i < _immersion.Length; i++)
             {
                 var heater = problem.Immersions[i];
-                _immersion[i][t] = solver.MakeNumVar(0, heater.PowerKw * h, string.Empty);
+                _immersion[i][t] = Own(solver.MakeNumVar(0, heater.PowerKw * h, string.Empty));
                 balance.SetCoefficient(_immersion[i][t], -1);
                 objective.SetCoefficient(_immersion[i][t], -weight * heater.ValuePencePerKwh);
             }
@@ -157,15 +165,15 @@ internal sealed class PlanModel : IDisposable
                 // held to the slot's hull under the rule, AddCarHull); the rule "0 or at least the minimum" is kept by a
                 // binary in the mixed-integer model, and by pins in the branch and bound (BrokenRules, SetPins). A car
                 // that is not plugged in draws nothing.
-                _ev[t] = solver.MakeNumVar(0, evMax, string.Empty);
+                _ev[t] = Own(solver.MakeNumVar(0, evMax, string.Empty));
                 balance.SetCoefficient(_ev[t], -1);
                 if (_evOn is not null && evMax > 0)
                 {
                     // Every slot gets its binary, not only those where a relaxation broke the rule: the car's on/off
                     // pattern is the decision itself, and min·z ≤ ev ≤ max·z is its whole description.
-                    var z = _evOn[t] = solver.MakeBoolVar(string.Empty);
+                    var z = _evOn[t] = Own(solver.MakeBoolVar(string.Empty));
                     AddLink(solver, _ev[t], z, evMax, chargeSide: true);
-                    var floor = solver.MakeConstraint(0, double.PositiveInfinity, string.Empty);
+                    var floor = Own(solver.MakeConstraint(0, double.PositiveInfinity, string.Empty));
                     floor.SetCoefficient(_ev[t], 1);
                     floor.SetCoefficient(z, -_evMinKwh);
                 }
@@ -173,7 +181,7 @@ internal sealed class PlanModel : IDisposable
 
             // soc[t] - soc[t-1] - ηc·charge + discharge/ηd = 0 (soc[-1] is the starting state, moved to the rhs)
             var rhs = t == 0 ? b.SocKwh : 0.0;
-            var dynamics = solver.MakeConstraint(rhs, rhs, string.Empty);
+            var dynamics = Own(solver.MakeConstraint(rhs, rhs, string.Empty));
             dynamics.SetCoefficient(_soc[t], 1);
             if (t > 0)
             {
@@ -226,8 +234,8 @@ internal sealed class PlanModel : IDisposable
             if (integerSlots is not null && integerSlots.Contains(t))
             {
                 // charge ≤ C·x, discharge ≤ D·(1−x); import ≤ I·y, export ≤ E·(1−y)
-                var x = _batteryCharging![t] = solver.MakeBoolVar(string.Empty);
-                var y = _gridImporting![t] = solver.MakeBoolVar(string.Empty);
+                var x = _batteryCharging![t] = Own(solver.MakeBoolVar(string.Empty));
+                var y = _gridImporting![t] = Own(solver.MakeBoolVar(string.Empty));
                 AddLink(solver, _charge[t], x, maxCharge, chargeSide: true);
                 AddLink(solver, _discharge[t], x, maxDischarge, chargeSide: false);
                 AddLink(solver, _import[t], y, importCap, chargeSide: true);
@@ -244,7 +252,7 @@ internal sealed class PlanModel : IDisposable
         {
             foreach (var window in problem.Immersions[i].Windows)
             {
-                var total = solver.MakeConstraint(window.MinKwh, window.MaxKwh ?? double.PositiveInfinity, string.Empty);
+                var total = Own(solver.MakeConstraint(window.MinKwh, window.MaxKwh ?? double.PositiveInfinity, string.Empty));
                 for (var t = window.FromSlot; t < Math.Min(window.ToSlot, n); t++)
                 {
                     total.SetCoefficient(_immersion[i][t], 1);
@@ -260,9 +268,9 @@ internal sealed class PlanModel : IDisposable
             var penalty = ShortfallPenaltyPencePerKwh(problem);
             foreach (var need in ev!.Needs)
             {
-                var shortfall = solver.MakeNumVar(0, need.Kwh, string.Empty);
+                var shortfall = Own(solver.MakeNumVar(0, need.Kwh, string.Empty));
                 objective.SetCoefficient(shortfall, weight * penalty);
-                var met = solver.MakeConstraint(need.Kwh, double.PositiveInfinity, string.Empty);
+                var met = Own(solver.MakeConstraint(need.Kwh, double.PositiveInfinity, string.Empty));
                 met.SetCoefficient(shortfall, 1);
                 for (var t = need.FromSlot; t < Math.Min(need.ToSlot, n); t++)
                 {
@@ -298,10 +306,10 @@ internal sealed class PlanModel : IDisposable
     /// red + import ≤ B and −r·red in the objective: a minimisation sets red to max(0, B − import) exactly, since the
     /// reward is concave in import. No binary: the branch and bound never branches on it (it is in no rule).
     /// </summary>
-    private static void AddSessionReward(Solver solver, Objective objective, Variable import, double baselineKwh, double weightedReward)
+    private void AddSessionReward(Solver solver, Objective objective, Variable import, double baselineKwh, double weightedReward)
     {
-        var reduction = solver.MakeNumVar(0, baselineKwh, string.Empty);
-        var belowBaseline = solver.MakeConstraint(double.NegativeInfinity, baselineKwh, string.Empty);
+        var reduction = Own(solver.MakeNumVar(0, baselineKwh, string.Empty));
+        var belowBaseline = Own(solver.MakeConstraint(double.NegativeInfinity, baselineKwh, string.Empty));
         belowBaseline.SetCoefficient(reduction, 1);
         belowBaseline.SetCoefficient(import, 1);
         objective.SetCoefficient(reduction, -weightedReward);
@@ -320,7 +328,7 @@ internal sealed class PlanModel : IDisposable
     /// </summary>
     private void AddSlotHull(Solver solver, int t, double loadKwh, SlotCaps caps)
     {
-        var importing = new SlotSide(solver, loadKwh);
+        var importing = new SlotSide(this, loadKwh);
         importing.Whole(_import[t], caps.Import, +1);
         importing.Off(_export[t], caps.Export);
         var charge = importing.Split(_charge[t], caps.Charge, -1);
@@ -339,11 +347,11 @@ internal sealed class PlanModel : IDisposable
         if (charge is not null && discharge is not null)
         {
             // c¹/C + d¹/D ≤ w and (c − c¹)/C + (d − d¹)/D ≤ 1 − w
-            var importingSide = solver.MakeConstraint(double.NegativeInfinity, 0, string.Empty);
+            var importingSide = Own(solver.MakeConstraint(double.NegativeInfinity, 0, string.Empty));
             importingSide.SetCoefficient(charge, 1 / caps.Charge);
             importingSide.SetCoefficient(discharge, 1 / caps.Discharge);
             importingSide.SetCoefficient(importing.Weight, -1);
-            var exportingSide = solver.MakeConstraint(double.NegativeInfinity, 1, string.Empty);
+            var exportingSide = Own(solver.MakeConstraint(double.NegativeInfinity, 1, string.Empty));
             exportingSide.SetCoefficient(_charge[t], 1 / caps.Charge);
             exportingSide.SetCoefficient(charge, -1 / caps.Charge);
             exportingSide.SetCoefficient(_discharge[t], 1 / caps.Discharge);
@@ -361,9 +369,9 @@ internal sealed class PlanModel : IDisposable
     /// </summary>
     private void AddCarHull(Solver solver, int t, double loadKwh, SlotCaps caps)
     {
-        var on = new SlotSide(solver, loadKwh);
+        var on = new SlotSide(this, loadKwh);
         on.Whole(_ev![t], caps.Ev, -1);
-        var floor = solver.MakeConstraint(0, double.PositiveInfinity, string.Empty); // ev ≥ min · w
+        var floor = Own(solver.MakeConstraint(0, double.PositiveInfinity, string.Empty)); // ev ≥ min · w
         floor.SetCoefficient(_ev[t], 1);
         floor.SetCoefficient(on.Weight, -_evMinKwh);
         on.Split(_import[t], caps.Import, +1);
@@ -388,14 +396,16 @@ internal sealed class PlanModel : IDisposable
     /// </summary>
     private sealed class SlotSide
     {
+        private readonly PlanModel _model;
         private readonly Solver _solver;
         private readonly Constraint _balance;
 
-        public SlotSide(Solver solver, double loadKwh)
+        public SlotSide(PlanModel model, double loadKwh)
         {
-            _solver = solver;
-            Weight = solver.MakeNumVar(0, 1, string.Empty);
-            _balance = solver.MakeConstraint(0, 0, string.Empty);
+            _model = model;
+            _solver = model.Solver;
+            Weight = model.Own(_solver.MakeNumVar(0, 1, string.Empty));
+            _balance = model.Own(_solver.MakeConstraint(0, 0, string.Empty));
             _balance.SetCoefficient(Weight, -loadKwh);
         }
 
@@ -404,12 +414,12 @@ internal sealed class PlanModel : IDisposable
         /// <summary>The flow is all on this side; <paramref name="supply"/> +1 when it feeds the slot, −1 when it uses energy.</summary>
         public void Whole(Variable flow, double cap, int supply)
         {
-            AddLink(_solver, flow, Weight, cap, chargeSide: true);
+            _model.AddLink(_solver, flow, Weight, cap, chargeSide: true);
             _balance.SetCoefficient(flow, supply);
         }
 
         /// <summary>The flow is 0 on this side.</summary>
-        public void Off(Variable flow, double cap) => AddLink(_solver, flow, Weight, cap, chargeSide: false);
+        public void Off(Variable flow, double cap) => _model.AddLink(_solver, flow, Weight, cap, chargeSide: false);
 
         /// <summary>The flow's part on this side (none when its cap is 0, and then the flow is 0 too).</summary>
         public Variable? Split(Variable flow, double cap, int supply)
@@ -419,12 +429,12 @@ internal sealed class PlanModel : IDisposable
                 return null;
             }
 
-            var part = _solver.MakeNumVar(0, cap, string.Empty);
-            AddLink(_solver, part, Weight, cap, chargeSide: true);
-            var rest = _solver.MakeConstraint(0, double.PositiveInfinity, string.Empty); // x − x¹ ≥ 0
+            var part = _model.Own(_solver.MakeNumVar(0, cap, string.Empty));
+            _model.AddLink(_solver, part, Weight, cap, chargeSide: true);
+            var rest = _model.Own(_solver.MakeConstraint(0, double.PositiveInfinity, string.Empty)); // x − x¹ ≥ 0
             rest.SetCoefficient(flow, 1);
             rest.SetCoefficient(part, -1);
-            var restCap = _solver.MakeConstraint(double.NegativeInfinity, cap, string.Empty); // x − x¹ + X·w ≤ X
+            var restCap = _model.Own(_solver.MakeConstraint(double.NegativeInfinity, cap, string.Empty)); // x − x¹ + X·w ≤ X
             restCap.SetCoefficient(flow, 1);
             restCap.SetCoefficient(part, -1);
             restCap.SetCoefficient(Weight, cap);
@@ -433,17 +443,17 @@ internal sealed class PlanModel : IDisposable
         }
     }
 
-    private static void AddHull(Solver solver, Variable a, double capA, Variable b, double capB)
+    private void AddHull(Solver solver, Variable a, double capA, Variable b, double capB)
     {
-        var hull = solver.MakeConstraint(double.NegativeInfinity, 1, string.Empty);
+        var hull = Own(solver.MakeConstraint(double.NegativeInfinity, 1, string.Empty));
         hull.SetCoefficient(a, 1 / capA);
         hull.SetCoefficient(b, 1 / capB);
     }
 
     /// <summary>flow ≤ cap·x (chargeSide) or flow ≤ cap·(1−x), i.e. flow + cap·x ≤ cap; x a binary, or a weight in [0, 1].</summary>
-    private static void AddLink(Solver solver, Variable flow, Variable x, double cap, bool chargeSide)
+    private void AddLink(Solver solver, Variable flow, Variable x, double cap, bool chargeSide)
     {
-        var c = solver.MakeConstraint(double.NegativeInfinity, chargeSide ? 0 : cap, string.Empty);
+        var c = Own(solver.MakeConstraint(double.NegativeInfinity, chargeSide ? 0 : cap, string.Empty));
         c.SetCoefficient(flow, 1);
         c.SetCoefficient(x, chargeSide ? -cap : cap);
     }
@@ -504,7 +514,7 @@ internal sealed class PlanModel : IDisposable
         Enumerable.Range(0, problem.Slots.Count).Where(t => problem.Slots[t].ExportPence >= problem.Slots[t].ImportPence);
 
     /// <summary>Objective of the current solution, pence.</summary>
-    public double Objective => Solver.Objective().Value();
+    public double Objective => _objective.Value();
 
     /// <summary>
     /// Every slot and rule where the current solution has both flows positive: the pin towards the side it leans to, and
@@ -640,8 +650,21 @@ internal sealed class PlanModel : IDisposable
         return result;
     }
 
+    private T Own<T>(T wrapper) where T : IDisposable
+    {
+        _wrappers.Add(wrapper);
+        return wrapper;
+    }
+
     public void Dispose()
     {
+        // Disposing a wrapper the solver owns only drops its handle and its finalizer; the solver frees the memory.
+        foreach (var wrapper in _wrappers)
+        {
+            wrapper.Dispose();
+        }
+
+        _wrappers.Clear();
         _solveParameters?.Dispose();
         if (_ownsSolver)
         {

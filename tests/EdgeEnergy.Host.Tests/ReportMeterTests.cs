@@ -29,6 +29,10 @@ public sealed class ReportMeterTests : IAsyncLifetime
     private const string Serial = "21L3456789";
     private readonly string _folder = Directory.CreateTempSubdirectory("edgeenergy-report-meter-").FullName;
     private readonly FakeOctopusConsumptionApi _api = new(Key);
+
+    /// <summary>The tariffs' side of the same server (<c>/v1/products/…</c>): Agile's standing charges, 50.00 p/day
+    /// to the end of 1 December 2026, 52.50 p/day from 2 December; the export product has no standing-charges list.</summary>
+    private readonly FakeOctopusApi _tariffs = new();
     private ShadowSiteSimulation _site = null!;
     private LoopbackHttpServer _server = null!;
 
@@ -47,7 +51,11 @@ public sealed class ReportMeterTests : IAsyncLifetime
         var slots = Enumerable.Range(0, 96).Select(t => _site.Start.AddMinutes(30 * t)).ToList();
         _api.WithMeter(ImportMpan, Serial, slots.ToDictionary(s => s, _ => 0.25)).WithMeter(ExportMpan, Serial, slots.ToDictionary(s => s, _ => 0.1));
         _api.Unpublished.Add(_site.Start.AddHours(10));
-        _server = await LoopbackHttpServer.StartAsync(_api.HandleAsync);
+        var change = new DateTimeOffset(2026, 12, 2, 0, 0, 0, TimeSpan.Zero);
+        _tariffs.WithRows("E-1R-AGILE-24-10-01-C", "standing-charges", [FakeOctopusApi.Row(change.AddYears(-1), change, 50.0), FakeOctopusApi.Row(change, null, 52.5)]);
+        _tariffs.WithRows("E-1R-AGILE-OUTGOING-19-05-13-C", "standard-unit-rates", [FakeOctopusApi.Row(change.AddYears(-1), null, 15.0)]);
+        _server = await LoopbackHttpServer.StartAsync(context =>
+            context.Request.Path.StartsWithSegments("/v1/products", StringComparison.Ordinal) ? _tariffs.HandleAsync(context) : _api.HandleAsync(context));
     }
 
     public async Task DisposeAsync()
@@ -146,6 +154,12 @@ public sealed class ReportMeterTests : IAsyncLifetime
     /// <summary>The daily bills job as the service wires its collaborators, on a fake clock at 01:00 on 2026-12-03.</summary>
     private async Task<ApplianceSnapshot> RunDailyBillsJobAsync(string key)
     {
+        return (await RunDailyBillsJobWithLogsAsync(key)).Status;
+    }
+
+    private async Task<(ApplianceSnapshot Status, CapturingLoggerFactory Logs)> RunDailyBillsJobWithLogsAsync(string key)
+    {
+        var logs = new CapturingLoggerFactory();
         var settings = new Dictionary<string, string?>(Meters(key).Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value)))
         {
             ["Storage:Path"] = Store,
@@ -154,9 +168,10 @@ public sealed class ReportMeterTests : IAsyncLifetime
         var config = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddLogging();
+        services.AddSingleton(logs.For<DailyBillsJob>());
         services.AddSingleton<TimeProvider>(new FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 1, 0, 0, TimeSpan.Zero)));
         services.AddHistory(config);
-        services.AddBilledConsumption(config);
+        services.AddPriceSources(config);
         services.AddSingleton<ApplianceStatusStore>();
         services.AddSingleton<IApplianceStatusPublisher>(sp => sp.GetRequiredService<ApplianceStatusStore>());
         services.AddSingleton<IScheduleOptimiser, OrToolsScheduleOptimiser>();
@@ -165,7 +180,49 @@ public sealed class ReportMeterTests : IAsyncLifetime
         services.AddTransient<DailyBillsJob>();
         await using var provider = services.BuildServiceProvider();
         await provider.GetRequiredService<DailyBillsJob>().RunAsync(CancellationToken.None);
-        return provider.GetRequiredService<ApplianceStatusStore>().Current;
+        return (provider.GetRequiredService<ApplianceStatusStore>().Current, logs);
+    }
+
+    [Fact]
+    public async Task In_the_service_each_days_bills_include_the_standing_charge_in_force_that_day()
+    {
+        var status = await RunDailyBillsJobAsync(Key);
+
+        var bills = status.Bills!;
+        Assert.Equal(new DateOnly(2026, 12, 2), bills.Yesterday);
+        var (first, second) = (bills.Days.Single(d => d.Date == new DateOnly(2026, 12, 1)), bills.Days.Single(d => d.Date == new DateOnly(2026, 12, 2)));
+        Assert.Null(second.IncompleteReason);
+        Assert.Equal(50.0, first.StandingPence);
+        Assert.Equal(52.5, second.StandingPence);
+        Assert.Equal(52.5, bills.YesterdayBills!.StandingPence);
+        Assert.Equal(second.ActualPence, bills.YesterdayBills.ActualPence);
+        // The savings do not move: every bill carries the same charge.
+        Assert.Equal(second.NoBatteryPence!.Value - second.EdgeEnergyPence!.Value, bills.YesterdayBills.NoBatteryPence - bills.YesterdayBills.EdgeEnergyPence, 9);
+    }
+
+    [Fact]
+    public async Task In_the_service_a_day_without_a_published_standing_charge_has_no_bills_and_the_reason_names_the_day()
+    {
+        // The list ends with 1 December: 2 December (yesterday) has no charge.
+        _tariffs.WithRows("E-1R-AGILE-24-10-01-C", "standing-charges", [FakeOctopusApi.Row(new DateTimeOffset(2025, 12, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 12, 2, 0, 0, 0, TimeSpan.Zero), 50.0)]);
+
+        var status = await RunDailyBillsJobAsync(Key);
+
+        Assert.Null(status.Bills!.YesterdayBills);
+        Assert.Equal("standing charge missing: E-1R-AGILE-24-10-01-C publishes no standing charge for 2026-12-02", status.Bills.Days[^1].IncompleteReason);
+        Assert.Null(status.Bills.Days[^1].ActualPence);
+    }
+
+    [Fact]
+    public async Task In_the_service_standing_charges_octopus_does_not_serve_leave_the_days_without_bills_and_are_logged()
+    {
+        _tariffs.MalformedPages.Add(1);
+
+        var (status, logs) = await RunDailyBillsJobWithLogsAsync(Key);
+
+        Assert.Null(status.Bills!.YesterdayBills);
+        Assert.StartsWith("standing charges not read: Octopus E-1R-AGILE-24-10-01-C standing-charges:", status.Bills.Days[^1].IncompleteReason, StringComparison.Ordinal);
+        Assert.Contains(logs.Lines, l => l.StartsWith("Warning DailyBillsJob: Daily bills: the standing charges were not read, so the days have no bills: Octopus E-1R-AGILE-24-10-01-C", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -52,6 +52,40 @@ public sealed class TariffsCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Save_keeps_the_pairs_printed_in_the_services_store_for_the_compare_page()
+    {
+        var store = Path.Combine(_dir, "store.db");
+        var result = await CliRunner.RunAsync(["tariffs", "compare", "--history", _history, "--site", Path.Combine(Fixture.RepositoryRoot(), "examples", "site-london-9.5kwh.json"),
+            "--import", "GO-VAR-22-10-14,FIXED-12M-22-01-01", "--export", "OUTGOING-FIX-12M-19-05-13", "--prices", _prices, "--region", Region, "--threads", "1", "--quiet", "--save"],
+            timeout: TimeSpan.FromMinutes(3), environment: new Dictionary<string, string> { ["EDGEENERGY__STORAGE__PATH"] = store });
+        Assert.True(result.ExitCode == 0, result.Stderr);
+
+        string? kept;
+        using (var database = new Adapters.Sqlite.SqliteDatabase(store))
+        {
+            kept = await new Adapters.Sqlite.SqliteSettingsStore(database).GetAsync("tariffs.compare.last", CancellationToken.None);
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Assert.NotNull(kept);
+        var stored = JsonDocument.Parse(kept).RootElement;
+        var printed = JsonDocument.Parse(result.Stdout).RootElement.GetProperty("pairs").EnumerateArray().ToList();
+        var pairs = stored.GetProperty("pairs").EnumerateArray().ToList();
+        Assert.Equal(printed.Count, pairs.Count);
+        for (var i = 0; i < pairs.Count; i++)
+        {
+            Assert.Equal(printed[i].GetProperty("import").GetString(), pairs[i].GetProperty("import").GetString());
+            Assert.Equal(printed[i].GetProperty("billPence").GetDouble(), pairs[i].GetProperty("billPence").GetDouble(), 2);
+            Assert.Equal(printed[i].GetProperty("savingsVsNoBatteryPence").GetDouble(), pairs[i].GetProperty("savingsVsNoBatteryPence").GetDouble(), 2);
+        }
+
+        Assert.Equal(96, stored.GetProperty("slots").GetInt32());
+        Assert.Equal("history.csv", stored.GetProperty("history").GetString());
+        Assert.Equal(Region, stored.GetProperty("region").GetString());
+        Assert.Equal(UkTime.ToUtc(new DateOnly(2022, 5, 1), TimeOnly.MinValue), stored.GetProperty("fromUtc").GetDateTimeOffset());
+    }
+
+    [Fact]
     public async Task An_unknown_product_exits_2_naming_the_option_and_code()
     {
         var result = await CompareAsync("GO-VAR-22-10-14,NO-SUCH-PRODUCT-1");

@@ -20,7 +20,7 @@ public sealed record TariffRates(OctopusTariff Tariff, IReadOnlyList<Rate> Slots
 /// </summary>
 /// <remarks>With <paramref name="account"/>, each kind's product and region are <see cref="OctopusAccountState.Effective"/>'s (configured explicitly, else the account's).</remarks>
 public sealed class OctopusPriceSource(HttpClient client, IOptions<OctopusOptions> options, TimeProvider timeProvider, ILogger<OctopusPriceSource> logger, OctopusAccountState? account = null)
-    : IPriceSource
+    : IPriceSource, IStandingChargeSource
 {
     private readonly OctopusOptions _options = options?.Value ?? throw new ArgumentNullException(nameof(options));
     private readonly OctopusAccountState _account = account ?? new OctopusAccountState(importProductExplicit: true, exportProductExplicit: true);
@@ -46,6 +46,39 @@ public sealed class OctopusPriceSource(HttpClient client, IOptions<OctopusOption
 
         logger.RatesFetched(kindName, rates.Tariff.Code, rates.Slots.Count, rates.Pages, range, rates.Rejected.Count);
         return new PriceFetchResult(kind, rates.Slots, rates.Rejected, rates.Pages);
+    }
+
+    /// <summary>
+    /// The standing charges of <paramref name="kind"/>'s tariff in force (the configured product, else the account's):
+    /// the product, then only its <c>standing-charges</c> list (two calls). No product configured for the kind, or a
+    /// tariff without that list: <see cref="StandingCharges.None"/>. A page that cannot be read is a
+    /// <see cref="PriceSourceException"/>: a partly read list would make days look uncharged.
+    /// </summary>
+    public async Task<StandingCharges> FetchStandingChargesAsync(RateKind kind, TimeRange range, CancellationToken cancellationToken)
+    {
+        var effective = _account.Effective(kind, _options);
+        var key = effective.Source == "account" ? $"the account's {kind.ToString().ToLowerInvariant()} tariff" : $"Octopus:{kind}Product";
+        if (string.IsNullOrWhiteSpace(effective.Product))
+        {
+            return StandingCharges.None($"no {kind.ToString().ToLowerInvariant()} tariff ({key} is not configured)");
+        }
+
+        var retry = new RetrySettings(_options.RetryAttempts, _options.RetryBaseDelay, _options.RetryMaxDelay);
+        var product = effective.Product.Trim().ToUpperInvariant();
+        var tariff = await ReadProductAsync(product, effective.Region.Trim().ToUpperInvariant(), key, retry, cancellationToken);
+        if (!tariff.HasStandingCharges)
+        {
+            return StandingCharges.None(tariff.Code);
+        }
+
+        var rejected = new List<RateRejection>();
+        var (rows, _) = await ReadRowsAsync(tariff, "standing-charges", range, rejected, retry, cancellationToken);
+        if (rejected.FirstOrDefault(r => r.StartUtc is null) is { } unread)
+        {
+            throw new PriceSourceException($"{tariff.Code} standing charges: {unread.Reason}");
+        }
+
+        return new StandingCharges(tariff.Code, true, rows);
     }
 
     /// <summary>

@@ -114,7 +114,8 @@ public sealed record AbStatus(string Schedule, DateOnly Today, bool TodayIsA, bo
 
 /// <summary>
 /// The bills of whole UK days from <c>edgeenergy report</c>'s core, run once a day after midnight (issue 16 §2), in
-/// pence: the metered bill, EdgeEnergy's (metered on active days, its plans replayed on shadow days) and no battery's.
+/// pence: the metered bill, EdgeEnergy's (metered on active days, its plans replayed on shadow days) and no battery's,
+/// each with the day's standing charges of the tariffs in force (issue 18 §1).
 /// </summary>
 /// <param name="Yesterday">The last day reported.</param>
 /// <param name="YesterdayBills">Its bills; null when the day is incomplete (a figure is never a stand-in zero).</param>
@@ -133,7 +134,12 @@ public sealed record ReportedBills(DateOnly Yesterday, DayBills? YesterdayBills,
 /// </summary>
 public sealed record ReportedDay(
     DateOnly Date, string? IncompleteReason, string Mode, double? ActualPence, double? EdgeEnergyPence, double? ErrorBarPence,
-    double? NoBatteryPence, double? PerfectPence, ReportedCauses? Causes);
+    double? NoBatteryPence, double? PerfectPence, ReportedCauses? Causes)
+{
+    /// <summary>The day's standing charges (import + export, pence), included in every bill above; null when not known
+    /// (then the day is incomplete and <see cref="IncompleteReason"/> says why).</summary>
+    public double? StandingPence { get; init; }
+}
 
 /// <summary>EdgeEnergy's bill − perfect foresight's, by cause, pence (they sum to the difference).</summary>
 public sealed record ReportedCauses(double LoadForecastPence, double PvForecastPence, double PricesPence, double HorizonPence, double ExecutionPence);
@@ -171,8 +177,12 @@ public sealed record ForecastSkillBand(string Quantity, double FromHours, double
     public string Lead => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{FromHours:0.#}-{ToHours:0.#}h");
 }
 
-/// <summary>Bills in pence (import cost − export income).</summary>
-public sealed record DayBills(double ActualPence, double EdgeEnergyPence, double NoBatteryPence);
+/// <summary>Bills in pence (import cost − export income + the days' standing charges).</summary>
+public sealed record DayBills(double ActualPence, double EdgeEnergyPence, double NoBatteryPence)
+{
+    /// <summary>The standing charges included in each bill (import + export, pence).</summary>
+    public double StandingPence { get; init; }
+}
 
 /// <summary>One immersion heater.</summary>
 /// <param name="Id">As in the plan problem, [a-z0-9_]+.</param>

@@ -45,6 +45,7 @@ internal static class ApplianceHost
         if (replayPrices)
         {
             services.Replace(ServiceDescriptor.Transient<IPriceSource, ReplayPriceSource>());
+            services.Replace(ServiceDescriptor.Transient<IStandingChargeSource, ReplayStandingCharges>());
         }
 
         services.AddSolcast(config);

@@ -73,9 +73,12 @@ internal sealed record TariffRatesSource(string? PricesDirectory, string Region,
 
     public PublishedTariffs Open() => new(Options, PricesDirectory);
 
+    /// <summary>The region letter as the API spells it (upper case).</summary>
+    public string RegionLetter => Region.Trim().ToUpperInvariant();
+
     private OctopusOptions Options => new()
     {
-        Region = Region.Trim().ToUpperInvariant(),
+        Region = RegionLetter,
         BaseUrl = PricesDirectory is null ? BaseUrl : OctopusDirectoryHandler.BaseUrl.ToString(),
     };
 }

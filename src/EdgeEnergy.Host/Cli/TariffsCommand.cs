@@ -3,7 +3,11 @@ using System.Diagnostics;
 using System.Globalization;
 using EdgeEnergy.Adapters.Http.Octopus;
 using EdgeEnergy.Backtest;
+using EdgeEnergy.Domain.History;
 using EdgeEnergy.Domain.Prices;
+using EdgeEnergy.Host.Composition;
+using EdgeEnergy.Host.Configuration;
+using EdgeEnergy.Host.Data;
 using EdgeEnergy.Optimiser;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -34,23 +38,25 @@ internal static class TariffsCommand
         var prices = new Option<string?>("--prices") { Description = "Read Octopus-API-shaped JSON from this directory instead of the network: DIR/{PRODUCT}/product.json and DIR/{PRODUCT}/{TARIFF}/{standard-unit-rates|standing-charges|…}.json (tools/build_octopus_prices.py writes one)." };
         var region = new Option<string>("--region") { Description = "GSP region letter (A–P without I and O) whose tariffs are compared.", DefaultValueFactory = _ => "C" };
         var baseUrl = new Option<string>("--base-url") { Description = "Octopus API root when --prices is absent.", DefaultValueFactory = _ => new OctopusOptions().BaseUrl };
-        var threads = new Option<int>("--threads") { Description = "Threads each backtest may use (results do not depend on it).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = new Option<int>("--threads") { Description = "Threads the comparison may use: that many pairs side by side (one at a time on all threads when there are fewer pairs); results do not depend on it.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var quiet = new Option<bool>("--quiet") { Description = "No progress on stderr." };
+        var save = new Option<bool>("--save") { Description = "Also keep the result in the service's store (Storage:Path of --config) for the dashboard's compare page." };
+        var config = RunCommand.ConfigOption();
         var command = new Command("compare", "Runs a full optimiser backtest of your history on each import × export pair and prints { \"pairs\": [ { \"import\", \"export\", \"billPence\", \"standingPence\", \"savingsVsNoBatteryPence\" } ] }.");
-        foreach (var o in new Option[] { history, site, imports, exports, prices, region, baseUrl, threads, quiet })
+        foreach (var o in new Option[] { history, site, imports, exports, prices, region, baseUrl, threads, quiet, save, config })
         {
             command.Options.Add(o);
         }
 
         command.SetAction((parse, ct) => RunAsync(
             parse.GetValue(history)!, parse.GetValue(site)!, parse.GetValue(imports)!, parse.GetValue(exports)!, parse.GetValue(prices),
-            parse.GetValue(region)!, parse.GetValue(baseUrl)!, Math.Clamp(parse.GetValue(threads), 1, 256), parse.GetValue(quiet), ct));
+            parse.GetValue(region)!, parse.GetValue(baseUrl)!, Math.Clamp(parse.GetValue(threads), 1, 256), parse.GetValue(quiet), parse.GetValue(save) ? new SaveTo(parse.GetValue(config)) : null, ct));
         return command;
     }
 
     private static async Task<int> RunAsync(
         string historyPath, string sitePath, string importList, string exportList, string? pricesDirectory, string region, string baseUrl, int threads, bool quiet,
-        CancellationToken cancellationToken)
+        SaveTo? saveTo, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var source = new TariffRatesSource(pricesDirectory, region, baseUrl);
@@ -103,14 +109,20 @@ internal static class TariffsCommand
             return ExitCodes.Failure;
         }
 
-        var engine = new BacktestEngine(
+        // Pairs side by side, one thread each, while there are at least as many pairs as threads (a pair's own segmented
+        // replay keeps about 1.15 of 2 cores busy; docs/reports/2026-12-03-tariffs-compare.md); otherwise one pair at a
+        // time on all the threads. Results do not depend on either.
+        var pairCount = importPrices.Count * exportPrices.Count;
+        var pairWorkers = pairCount >= threads ? threads : 1;
+        var replayThreads = pairWorkers > 1 ? 1 : threads;
+        Func<int, BacktestEngine> engine = _ => new BacktestEngine(
             new OrToolsScheduleOptimiser(new OptimiserOptions { MipSolver = OptimiserOptions.NoMipBackend, BranchAndBoundNodes = OptimiserOptions.ReplayBranchAndBoundNodes }),
             // Only the none and optimiser bills are compared: no rules or perfect-foresight strategy.
-            new BacktestOptions { Threads = threads, Bounds = false });
+            new BacktestOptions { Threads = replayThreads, Bounds = false });
         IReadOnlyList<TariffPairResult> pairs;
         try
         {
-            pairs = TariffComparison.Run(engine, history, site, importPrices, exportPrices,
+            pairs = TariffComparison.Run(engine, pairWorkers, history, site, importPrices, exportPrices,
                 quiet ? null : p => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  {p.Import} × {p.Export}: bill £{p.BillPence / 100:0.00} (standing £{p.StandingPence / 100:0.00}), saving vs no battery £{p.SavingsVsNoBatteryPence / 100:0.00}; {Stopwatch.GetElapsedTime(started).TotalSeconds:0} s so far")),
                 cancellationToken);
@@ -122,13 +134,34 @@ internal static class TariffsCommand
         }
 
         await Console.Out.WriteAsync(TariffComparison.ToJson(pairs));
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         if (!quiet)
         {
-            Console.Error.WriteLine($"  {pairs.Count} pairs, {history.Slots.Count} slots each, {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s");
+            Console.Error.WriteLine($"  {pairs.Count} pairs, {history.Slots.Count} slots each, {seconds:0.0} s");
         }
 
-        return ExitCodes.Success;
+        if (saveTo is null)
+        {
+            return ExitCodes.Success;
+        }
+
+        var stored = new StoredTariffComparison(
+            TimeProvider.System.GetUtcNow(), history.Slots[0].Start, history.Slots[^1].Start.AddMinutes(BacktestHistory.SlotMinutes), history.Slots.Count,
+            source.RegionLetter, Path.GetFileName(historyPath), Math.Round(seconds, 1), pairs);
+        return await CliServices.RunAsync("tariffs compare", saveTo.ConfigFile, (services, configuration) => services.AddHistory(configuration), async provider =>
+        {
+            await stored.SaveAsync(provider.GetRequiredService<ISettingsStore>(), cancellationToken);
+            if (!quiet)
+            {
+                Console.Error.WriteLine($"  kept in the store as '{StoredTariffComparison.Key}' for the dashboard's compare page");
+            }
+
+            return ExitCodes.Success;
+        });
     }
+
+    /// <summary><c>--save</c>: the store of this configuration file (null: the default configuration).</summary>
+    private sealed record SaveTo(string? ConfigFile);
 
     private static List<string> Codes(string option, string list, List<string> problems)
     {

@@ -19,6 +19,9 @@ public static class PriceSourcesRegistration
         services.AddBilledConsumption(configuration);
         services.AddHttpClient<IPriceSource, OctopusPriceSource>((sp, client) =>
             client.Timeout = sp.GetRequiredService<IOptions<OctopusOptions>>().Value.Timeout).AddHttpMessageHandler<OctopusCallBudgetHandler>();
+        // The standing charges of the tariffs in force, for the daily bills: the same client, two calls per kind a day.
+        services.AddHttpClient<IStandingChargeSource, OctopusPriceSource>((sp, client) =>
+            client.Timeout = sp.GetRequiredService<IOptions<OctopusOptions>>().Value.Timeout).AddHttpMessageHandler<OctopusCallBudgetHandler>();
         services.TryAddSingleton<PricePollState>();
         services.TryAddTransient<PriceUpdater>();
         return services;

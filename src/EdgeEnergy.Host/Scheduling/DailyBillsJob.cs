@@ -13,7 +13,8 @@ namespace EdgeEnergy.Host.Scheduling;
 /// <summary>
 /// Once a day after UK midnight (and once soon after start): the report core (<see cref="BillReportEngine"/>, as
 /// <c>edgeenergy report</c> runs it) over the 7 UK days to yesterday, its figures into the status
-/// (<see cref="ApplianceSnapshot.Bills"/>) and so into the Home Assistant sensors. A few hundred solves on one thread.
+/// (<see cref="ApplianceSnapshot.Bills"/>) and so into the Home Assistant sensors, each day's bills with its standing
+/// charges (<see cref="IStandingChargeSource"/>). A few hundred solves on one thread.
 /// </summary>
 [DisallowConcurrentExecution]
 internal sealed class DailyBillsJob(
@@ -41,9 +42,47 @@ internal sealed class DailyBillsJob(
         var input = await BillReportReader.ReadAsync(services, yesterday.AddDays(1 - ReportedBillsSummary.WeekDays), yesterday, site.Value, control.Value, cancellationToken);
         ReportMeters(input.Billed, now);
         var report = new BillReportEngine(optimiser).Run(input, cancellationToken);
-        var bills = ReportedBillsSummary.Of(report.Days, now);
+        var standing = await StandingAsync(input, cancellationToken);
+        var bills = ReportedBillsSummary.Of(report.Days, now, standing);
         status.Update(s => s with { Bills = bills });
         logger.DailyBillsReported(yesterday, bills.YesterdayBills is not null, bills.WeekCompleteDays);
+    }
+
+    /// <summary>
+    /// Each reported day's standing charges of the tariffs in force (import and export) from the price source, read
+    /// once per run. A source that cannot be read leaves every day's charge unknown, with the reason (logged): those
+    /// days get no bills, never bills without their standing charge.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<DateOnly, DayStanding>> StandingAsync(BillReportInput input, CancellationToken cancellationToken)
+    {
+        var source = services.GetService<IStandingChargeSource>();
+        var (start, end) = input.Span;
+        StandingCharges? import = null, export = null;
+        string? problem = null;
+        if (source is null)
+        {
+            problem = "no standing-charge source is configured";
+        }
+        else
+        {
+            try
+            {
+                var range = new Domain.Prices.TimeRange(start, end);
+                import = await source.FetchStandingChargesAsync(RateKind.Import, range, cancellationToken);
+                export = await source.FetchStandingChargesAsync(RateKind.Export, range, cancellationToken);
+            }
+            catch (PriceSourceException e)
+            {
+                problem = e.Message;
+            }
+        }
+
+        if (problem is not null)
+        {
+            logger.StandingChargesUnknown(problem);
+        }
+
+        return DayStanding.Of(import, export, problem, input.From, input.To, input.Zone);
     }
 
     /// <summary>The Octopus meters as a component of /healthz: a refused key or meter, or an outage, degrades it with the

@@ -18,6 +18,8 @@ internal static class WebEndpoints
         app.MapGet("/api/v1/status", (IApplianceStatus status, TimeProvider time) =>
             Results.Json(StatusView.From(status.Current, time.GetUtcNow()), WebJson.Options));
 
+        app.MapGet("/api/v1/tariffs/compare", (IServiceProvider services, CancellationToken cancellationToken) => TariffCompareView.ResultAsync(services, cancellationToken));
+
         app.MapPost("/api/v1/prices/update", (PriceRefreshGate gate, CancellationToken cancellationToken) => gate.RefreshAsync(cancellationToken));
 
         app.MapGet("/healthz", (IApplianceStatus status, TimeProvider time) =>

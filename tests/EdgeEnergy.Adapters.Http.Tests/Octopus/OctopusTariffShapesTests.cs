@@ -171,4 +171,48 @@ public sealed class OctopusTariffShapesTests : IAsyncLifetime
         Assert.Equal(4 * 46.0, TariffExpansion.StandingPence(rates.StandingCharges, s_spring, UkTime.Zone));
         Assert.Equal(code, rates.Tariff.Code);
     }
+
+    [Fact]
+    public async Task The_live_standing_charges_of_the_tariff_in_force_give_each_uk_day_the_row_in_force_at_its_start()
+    {
+        var code = $"E-1R-GO-VAR-22-10-14-{Region}";
+        // 46.00 p/day to the start of Sunday 27 March (UK midnight is 00:00Z: the clocks go forward at 01:00), then 48.50.
+        var change = new DateTimeOffset(2022, 3, 27, 0, 0, 0, TimeSpan.Zero);
+        _api.WithRows(code, "standard-unit-rates", TariffWindows.Rows(s_first.AddDays(-1), s_last, s_go));
+        _api.WithRows(code, "standing-charges", [FakeOctopusApi.Row(change.AddMonths(-3), change, 46.0), FakeOctopusApi.Row(change, null, 48.5)]);
+        _api.WithRows($"E-1R-OUTGOING-FIX-12M-19-05-13-{Region}", "standard-unit-rates", [FakeOctopusApi.Row(change.AddYears(-1), null, 15.0)]);
+        var source = Source("GO-VAR-22-10-14", "OUTGOING-FIX-12M-19-05-13");
+
+        var import = await source.FetchStandingChargesAsync(RateKind.Import, s_spring, CancellationToken.None);
+        var export = await source.FetchStandingChargesAsync(RateKind.Export, s_spring, CancellationToken.None);
+
+        Assert.Equal((code, true, 2), (import.Tariff, import.Published, import.Rows.Count));
+        var days = Enumerable.Range(0, 4).Select(d => StandingChargeDays.ForDay(import, s_first.AddDays(d), UkTime.Zone, out _)).ToList();
+        Assert.Equal([46.0, 46.0, 48.5, 48.5], days);
+        // The export product has no standing-charges list: it charges nothing per day (not "unknown").
+        Assert.False(export.Published);
+        Assert.Equal(0, StandingChargeDays.ForDay(export, s_first, UkTime.Zone, out var none));
+        Assert.Null(none);
+    }
+
+    [Fact]
+    public async Task A_standing_charge_list_that_cannot_be_read_is_an_error_not_a_day_without_charge()
+    {
+        var code = $"E-1R-GO-VAR-22-10-14-{Region}";
+        _api.WithRows(code, "standard-unit-rates", TariffWindows.Rows(s_first.AddDays(-1), s_last, s_go));
+        _api.WithRows(code, "standing-charges", [FakeOctopusApi.Row(new DateTimeOffset(2022, 1, 1, 0, 0, 0, TimeSpan.Zero), null, 46.0)]);
+        _api.MalformedPages.Add(1);
+
+        var e = await Assert.ThrowsAsync<PriceSourceException>(() => Source("GO-VAR-22-10-14").FetchStandingChargesAsync(RateKind.Import, s_spring, CancellationToken.None));
+        Assert.Contains(code, e.Message, StringComparison.Ordinal);
+        Assert.Contains("standing-charges", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task No_export_product_means_no_export_standing_charge()
+    {
+        var charges = await Source("GO-VAR-22-10-14", export: "").FetchStandingChargesAsync(RateKind.Export, s_spring, CancellationToken.None);
+        Assert.False(charges.Published);
+        Assert.Equal(0, _api.ProductRequests);
+    }
 }

@@ -24,6 +24,25 @@ public class TariffComparisonTests(EightDayRun run) : IClassFixture<EightDayRun>
     }
 
     [Fact]
+    public void Pairs_side_by_side_give_exactly_the_results_of_one_at_a_time_in_the_same_order()
+    {
+        // Two days: four pairs whose plans differ (a spread that pays cycling, a flat import, two exports).
+        var history = new BacktestHistory([.. run.History.Slots.Take(96)]);
+        TariffPrices[] imports = [Prices("AGILE", history, s => s.ImportPence, standing: 2 * 46.0), Prices("FLAT", history, _ => 30, standing: 2 * 40.0)];
+        TariffPrices[] exports = [Prices("AGILE-OUTGOING", history, s => s.ExportPence), Prices("FIXED-EXPORT", history, _ => 15)];
+        BacktestEngine Engine() => new(new OrToolsScheduleOptimiser(), new BacktestOptions { Bounds = false, Threads = 1 });
+
+        var alone = TariffComparison.Run(Engine(), history, run.Site, imports, exports);
+        var heard = new System.Collections.Concurrent.ConcurrentBag<TariffPairResult>();
+        var sideBySide = TariffComparison.Run(_ => Engine(), 2, history, run.Site, imports, exports, heard.Add);
+
+        Assert.Equal(["AGILE×AGILE-OUTGOING", "AGILE×FIXED-EXPORT", "FLAT×AGILE-OUTGOING", "FLAT×FIXED-EXPORT"], sideBySide.Select(p => $"{p.Import}×{p.Export}"));
+        Assert.Equal(alone, sideBySide); // every figure to the last bit
+        Assert.Equal(4, heard.Count);
+        Assert.NotEqual(alone[0].SavingsVsNoBatteryPence, alone[2].SavingsVsNoBatteryPence);
+    }
+
+    [Fact]
     public void Without_bounds_only_the_none_and_optimiser_strategies_run()
     {
         var history = new BacktestHistory([.. run.History.Slots.Take(96)]);

@@ -520,7 +520,7 @@
       }
       [["actual", d.actualPence], ["edgeenergy", d.edgeEnergyPence], ["nobattery", d.noBatteryPence]].forEach(([kind, p], k) => {
         const bar = el("rect", { class: "bar " + kind, x: x0 + k * barW, y: y(p), width: barW - 1, height: Math.max(0, y(0) - y(p)) });
-        bar.append(el("title", {}, label + " " + kind + ": " + p.toFixed(1) + "p"));
+        bar.append(el("title", {}, label + " " + kind + ": " + p.toFixed(1) + "p" + (d.standingPence != null ? " (standing charge " + d.standingPence.toFixed(1) + "p)" : "")));
         g.append(bar);
       });
       const cx = x0 + 1.5 * barW - 0.5;
