@@ -85,6 +85,8 @@ public sealed class FleetMqttLink : IAsyncDisposable
     private long _stateDropped;
     private DateTimeOffset? _publishedPlan;
     private string? _problem = "not connected yet";
+    private DateTimeOffset? _connectionLostAt;
+    private long _longestOutageTicks;
 
     public FleetMqttLink(
         FleetMqttOptions options, FleetIdentity identity, IApplianceStatus state, IApplianceCommands commands, OverrideLimits limits,
@@ -139,6 +141,12 @@ public sealed class FleetMqttLink : IAsyncDisposable
 
     /// <summary>State messages dropped because the queue was full (<see cref="FleetMqttOptions.QueueLimit"/>).</summary>
     public long StateDropped => Interlocked.Read(ref _stateDropped);
+
+    /// <summary>
+    /// The longest time from noticing a lost connection (a failed ping, a closed socket, at the next check) to being
+    /// connected again; zero when the connection never dropped.
+    /// </summary>
+    public TimeSpan LongestOutage => TimeSpan.FromTicks(Interlocked.Read(ref _longestOutageTicks));
 
     /// <summary>State messages waiting for the broker.</summary>
     public int Queued
@@ -538,6 +546,23 @@ public sealed class FleetMqttLink : IAsyncDisposable
 
         var was = _problem;
         _problem = problem;
+        var now = _time.GetUtcNow();
+        if (problem is not null && was is null)
+        {
+            _connectionLostAt = now;
+        }
+
+        if (problem is null && _connectionLostAt is { } lost)
+        {
+            var outage = (now - lost).Ticks;
+            if (outage > Interlocked.Read(ref _longestOutageTicks))
+            {
+                Interlocked.Exchange(ref _longestOutageTicks, outage);
+            }
+
+            _connectionLostAt = null;
+        }
+
         if (problem is null)
         {
             _logger.FleetConnected(Broker.Host, Broker.Port, _identity.SiteId);
