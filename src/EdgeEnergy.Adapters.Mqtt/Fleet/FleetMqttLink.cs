@@ -25,8 +25,9 @@ public sealed record FleetIdentity(string SiteId, string BaseTopic = "edgeenergy
 /// <summary>
 /// This home on the fleet broker (issue 21 §1, docs/fleet.md). <see cref="RunAsync"/> runs until cancelled:
 /// <list type="bullet">
-/// <item>connection: connect (the first broker that answers, in <see cref="FleetMqttOptions.Brokers"/> order), check it
-/// every <see cref="FleetMqttOptions.ConnectionCheckSeconds"/>, reconnect to the next broker when it is gone; availability
+/// <item>connection: connect (the first broker that answers, in <see cref="FleetMqttOptions.Brokers"/> order); when the
+/// connection drops (a closed socket, or MQTT keep-alive unanswered), reconnect at once to the next broker, trying each
+/// in turn and pausing <see cref="FleetMqttOptions.ConnectionCheckSeconds"/> after a full round of failures; availability
 /// <c>online</c> retained, <c>offline</c> as the last will;</item>
 /// <item>state: sample the snapshot every <see cref="FleetMqttOptions.SampleSeconds"/>; each finished window's means go
 /// into a queue with the home's next sequence number, and leave it only when the broker has acknowledged them (QoS 1
@@ -77,6 +78,8 @@ public sealed class FleetMqttLink : IAsyncDisposable
     private readonly SemaphoreSlim _publishGate = new(1, 1);
     private readonly Channel<MqttApplicationMessage> _inbound = Channel.CreateBounded<MqttApplicationMessage>(
         new BoundedChannelOptions(256) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
+    /// <summary>Wakes the connection loop when the client disconnects (the loop reconnects, not the event handler).</summary>
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Dictionary<string, string> _answered = new(StringComparer.Ordinal);
     private readonly Queue<string> _answeredOrder = new();
     private int _brokerIndex;
@@ -119,6 +122,11 @@ public sealed class FleetMqttLink : IAsyncDisposable
         _client.ApplicationMessageReceivedAsync += e =>
         {
             _inbound.Writer.TryWrite(e.ApplicationMessage);
+            return Task.CompletedTask;
+        };
+        _client.DisconnectedAsync += _ =>
+        {
+            _wake.Writer.TryWrite(true);
             return Task.CompletedTask;
         };
     }
@@ -202,20 +210,23 @@ public sealed class FleetMqttLink : IAsyncDisposable
     private async Task ConnectionLoopAsync(CancellationToken ct)
     {
         var interval = TimeSpan.FromSeconds(_options.ConnectionCheckSeconds);
+        var failedInARow = 0;
         while (!ct.IsCancellationRequested)
         {
+            var tryNextAtOnce = false;
             try
             {
+                // No ping of our own: MQTT keep-alive (MQTTnet's) finds a silent link, and a closed socket shows at
+                // once; a ping every few seconds from every home of a large fleet would be most of the broker's work.
                 if (!_client.IsConnected)
                 {
+                    if (_problem is null)
+                    {
+                        Report($"connection to {Broker.Host}:{Broker.Port} lost");
+                    }
+
                     await ConnectAsync(ct);
-                }
-                else if (!await _client.TryPingAsync(ct))
-                {
-                    await DisconnectQuietlyAsync();
-                    Report($"connection to {Broker.Host}:{Broker.Port} lost (ping failed)");
-                    NextBroker();
-                    await ConnectAsync(ct);
+                    failedInARow = 0;
                 }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -229,9 +240,18 @@ public sealed class FleetMqttLink : IAsyncDisposable
                 Report($"fleet broker {Broker.Host}:{Broker.Port} unreachable: {ex.Message}");
                 await DisconnectQuietlyAsync();
                 NextBroker();
+                // The other nodes at once; a pause only after each has failed.
+                tryNextAtOnce = ++failedInARow % _brokers.Count != 0;
             }
 
-            await Task.Delay(interval, _time, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (!tryNextAtOnce)
+            {
+                var delay = Task.Delay(interval, _time, ct);
+                await Task.WhenAny(delay, _wake.Reader.WaitToReadAsync(ct).AsTask());
+                while (_wake.Reader.TryRead(out _))
+                {
+                }
+            }
         }
     }
 

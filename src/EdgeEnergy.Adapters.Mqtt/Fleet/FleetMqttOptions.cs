@@ -46,7 +46,7 @@ public sealed class FleetMqttOptions
     /// <summary>State messages kept while the broker is unreachable (288: a day of 5-minute means); the oldest go first.</summary>
     public int QueueLimit { get; set; } = 288;
 
-    /// <summary>How often the connection is checked and re-established, seconds.</summary>
+    /// <summary>The pause after every broker has failed to connect, seconds; a dropped connection is retried at once on the next broker.</summary>
     public double ConnectionCheckSeconds { get; set; } = 5;
 
     /// <summary>MQTT keep-alive, seconds (the broker publishes our last will after 1.5 × this without traffic).</summary>

@@ -26,7 +26,7 @@ internal static class FleetCommand
         var stateSeconds = new Option<double>("--state-seconds") { Description = "Each home's state window, seconds (the appliance's is 300; shorter makes more messages).", DefaultValueFactory = _ => 5 };
         var commandSeconds = new Option<double>("--command-seconds") { Description = "Seconds between command rounds (one command to every home per round).", DefaultValueFactory = _ => 10 };
         var refuseEvery = new Option<int>("--refuse-every") { Description = "Every K-th home has Fleet:AcceptCommands=false (0: none).", DefaultValueFactory = _ => 5 };
-        var resend = new Option<double>("--resend-seconds") { Description = "Re-send an unanswered command (same id) after this many seconds.", DefaultValueFactory = _ => 2 };
+        var resend = new Option<double>("--resend-seconds") { Description = "Re-send an unanswered command (same id) after this many seconds.", DefaultValueFactory = _ => 3 };
         var drain = new Option<double>("--drain-seconds") { Description = "After the last round, at most this long for queues to empty and answers to come.", DefaultValueFactory = _ => 60 };
         var command = new Command("simulate", "Runs N simulated homes (the appliance's fleet link, real override handling) against a fleet broker and checks that no state message is lost and every command is answered.");
         foreach (var o in new Option[] { homes, broker, minutes, stateSeconds, commandSeconds, refuseEvery, resend, drain })
