@@ -15,9 +15,11 @@ namespace EdgeEnergy.Host.Appliance;
 /// link's state is the <c>fleet-mqtt</c> component in <c>/healthz</c> (degraded with the reason while the fleet broker is
 /// unreachable). It runs beside the control loop and never holds it up.
 /// </summary>
+/// <remarks>What the link needs is resolved only when a fleet broker is configured, so hosts without one (tests of the
+/// Home Assistant side) need not register it.</remarks>
 internal sealed partial class FleetMqttService(
     IOptions<FleetOptions> fleet, IOptions<SiteOptions> site, IOptions<MqttOptions> mqtt, IServiceProvider services,
-    IApplianceStatusPublisher status, TimeProvider time, ILogger<FleetMqttService> logger) : BackgroundService
+    TimeProvider time, ILogger<FleetMqttService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -48,7 +50,7 @@ internal sealed partial class FleetMqttService(
         var health = problem is null
             ? new ComponentHealth(FleetMqttLink.Component, HealthState.Healthy, $"connected to the fleet broker {fleet.Value.Mqtt.Host}", now)
             : new ComponentHealth(FleetMqttLink.Component, HealthState.Degraded, problem, now);
-        status.Update(s => s with { Components = [.. s.Components.Where(c => c.Component != FleetMqttLink.Component), health] });
+        services.GetRequiredService<IApplianceStatusPublisher>().Update(s => s with { Components = [.. s.Components.Where(c => c.Component != FleetMqttLink.Component), health] });
     }
 
     [LoggerMessage(6091, LogLevel.Information, "Fleet broker {Host}:{Port}: publishing as site {SiteId}; fleet commands accepted: {AcceptCommands}")]
