@@ -186,6 +186,10 @@ public sealed class FleetMqttLinkTests(RabbitMqClusterFixture fixture) : IClassF
         Assert.Null(home.Appliance.Current.UserOverride);
         Assert.Empty(home.Appliance.Calls);
         Assert.Contains(home.Audit.Entries, e => e.Outcome == "rejected" && e.Reason == $"source: fleet; {FleetMqttLink.RefusedByHome}");
+
+        // The home's process dies (its connection drops without a goodbye): the broker publishes its last will.
+        await home.Link.DisposeAsync();
+        await observer.WaitForAsync(m => m.Topic == "edgeenergy/fleet/home-refuses/availability" && m.Payload == "offline", TimeSpan.FromSeconds(30), "the last will 'offline'");
     }
 
     private static long Seq(string json) => JsonDocument.Parse(json).RootElement.GetProperty("seq").GetInt64();
