@@ -26,6 +26,7 @@ NEEDS=(
   "npm:npm"
   "qemu-aarch64:qemu-user"
   "victoria-metrics:victoria-metrics"
+  "/usr/lib/rabbitmq/bin/rabbitmq-server:rabbitmq-server"
   "/usr/aarch64-linux-gnu/lib/libc.so.6:libc6-arm64-cross"
   "/usr/aarch64-linux-gnu/lib/libstdc++.so.6:libstdc++6-arm64-cross"
 )

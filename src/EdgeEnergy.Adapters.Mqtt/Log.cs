@@ -46,4 +46,22 @@ internal static partial class Log
 
     [LoggerMessage(6013, LogLevel.Debug, "Embedded MQTT broker: assigned client id {ClientId} to an MQTT 3.1.1 client from {Endpoint} that sent none")]
     public static partial void ClientIdAssigned(this ILogger logger, string clientId, string? endpoint);
+
+    [LoggerMessage(6050, LogLevel.Information, "Fleet broker connected: {Host}:{Port} as site {SiteId}")]
+    public static partial void FleetConnected(this ILogger logger, string host, int port, string siteId);
+
+    [LoggerMessage(6051, LogLevel.Warning, "Fleet broker: {Problem}; state waits in the queue, retrying")]
+    public static partial void FleetUnreachable(this ILogger logger, string problem);
+
+    [LoggerMessage(6052, LogLevel.Debug, "Fleet publish failed: {Reason}; the state stays queued")]
+    public static partial void FleetPublishFailed(this ILogger logger, string reason);
+
+    [LoggerMessage(6053, LogLevel.Information, "Applied fleet command {Command}: {Payload}")]
+    public static partial void FleetCommandApplied(this ILogger logger, string command, string payload);
+
+    [LoggerMessage(6054, LogLevel.Warning, "Refused fleet command {Command}: {Reason}")]
+    public static partial void FleetCommandRejected(this ILogger logger, string command, string reason);
+
+    [LoggerMessage(6055, LogLevel.Error, "Fleet command on {Topic} failed while being applied")]
+    public static partial void FleetCommandFailed(this ILogger logger, string topic, Exception exception);
 }

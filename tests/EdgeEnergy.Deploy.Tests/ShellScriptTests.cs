@@ -12,6 +12,7 @@ public sealed class ShellScriptTests
     [InlineData("deploy/balena/mosquitto/mqtt-health.sh")]
     [InlineData("tools/dashboard-screenshots.sh")]
     [InlineData("tests/bench/host-footprint.sh")]
+    [InlineData("tests/bench/fleet-load.sh")]
     public async Task Script_is_shellcheck_clean(string script)
     {
         var result = await ProcessRunner.RunAsync("shellcheck", "--severity=style", Repository.PathOf(script));

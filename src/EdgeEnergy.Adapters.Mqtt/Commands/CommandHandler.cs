@@ -7,16 +7,24 @@ namespace EdgeEnergy.Adapters.Mqtt.Commands;
 
 /// <summary>
 /// One command payload → parse and check against the hard limits → apply through <see cref="IApplianceCommands"/>,
-/// or reject with a reason. A rejected command applies nothing.
+/// or reject with a reason. A rejected command applies nothing. <paramref name="source"/> names the channel in what it
+/// records (the override's source, the car settings' audit): <see cref="Source"/> for Home Assistant, <c>fleet</c> for
+/// the fleet broker.
 /// </summary>
-internal sealed class CommandHandler(IApplianceStatus state, IApplianceCommands commands, OverrideLimits limits, TimeProvider time)
+internal sealed class CommandHandler(IApplianceStatus state, IApplianceCommands commands, OverrideLimits limits, TimeProvider time, string source = CommandHandler.Source)
 {
     private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public const string Source = "mqtt";
 
     /// <summary>Handles a command for <paramref name="instance"/> (null: no entity has this command topic).</summary>
-    public async Task<CommandOutcome> HandleAsync(EntityInstance? instance, string key, ReadOnlyMemory<byte> payloadBytes, bool retained, CancellationToken cancellationToken)
+    public Task<CommandOutcome> HandleAsync(EntityInstance? instance, string key, ReadOnlyMemory<byte> payloadBytes, bool retained, CancellationToken cancellationToken) =>
+        instance?.Definition.Command is { } commandName && CommandKinds.ByName.TryGetValue(commandName, out var kind)
+            ? HandleAsync(kind, instance.ImmersionId, key, payloadBytes, retained, cancellationToken)
+            : HandleAsync(null, null, key, payloadBytes, retained, cancellationToken);
+
+    /// <summary>Handles a command of <paramref name="commandKind"/> (null: nothing takes this command) named <paramref name="key"/>.</summary>
+    public async Task<CommandOutcome> HandleAsync(CommandKind? commandKind, string? immersionId, string key, ReadOnlyMemory<byte> payloadBytes, bool retained, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         string payload;
@@ -31,7 +39,7 @@ internal sealed class CommandHandler(IApplianceStatus state, IApplianceCommands 
 
         CommandOutcome Reject(string reason) => new(key, payload, false, reason, now);
 
-        if (instance?.Definition.Command is not { } commandName || !CommandKinds.ByName.TryGetValue(commandName, out var kind))
+        if (commandKind is not { } kind)
         {
             return Reject($"no entity '{key}' takes commands");
         }
@@ -59,16 +67,16 @@ internal sealed class CommandHandler(IApplianceStatus state, IApplianceCommands 
         var (error, apply) = kind switch
         {
             CommandKind.OverrideMode => Bind(
-                OverrideCommandParser.ParseMode(payload, state.Current.OverrideDurationMinutes, now, limits, Source), v => commands.SetOverrideAsync(v, ct)),
+                OverrideCommandParser.ParseMode(payload, state.Current.OverrideDurationMinutes, now, limits, source), v => commands.SetOverrideAsync(v, ct)),
             CommandKind.OverrideDuration => Bind(OverrideCommandParser.ParseDurationMinutes(payload, limits), v => commands.SetOverrideDurationAsync(v, ct)),
             CommandKind.ReserveSoc => Bind(OverrideCommandParser.ParseReserveSocPercent(payload, limits), v => commands.SetReserveSocAsync(v, ct)),
-            CommandKind.ImmersionEnabled => Bind(OverrideCommandParser.ParseSwitch(payload), v => commands.SetImmersionEnabledAsync(instance.ImmersionId!, v, ct)),
-            CommandKind.ImmersionBoost => Bind(OverrideCommandParser.ParseButton(payload), _ => commands.BoostImmersionAsync(instance.ImmersionId!, ct)),
+            CommandKind.ImmersionEnabled => Bind(OverrideCommandParser.ParseSwitch(payload), v => commands.SetImmersionEnabledAsync(immersionId!, v, ct)),
+            CommandKind.ImmersionBoost => Bind(OverrideCommandParser.ParseButton(payload), _ => commands.BoostImmersionAsync(immersionId!, ct)),
             CommandKind.Replan => Bind(OverrideCommandParser.ParseButton(payload), _ => commands.ReplanNowAsync(ct)),
-            CommandKind.EvDeparture => Bind(OverrideCommandParser.ParseTimeOfDay(payload), v => commands.SetEvDepartureAsync(v, Source, ct)),
-            CommandKind.EvTargetSoc => Bind(OverrideCommandParser.ParseEvTargetSocPercent(payload), v => commands.SetEvTargetSocAsync(v, Source, ct)),
-            CommandKind.EvChargeNow => Bind(OverrideCommandParser.ParseSwitch(payload), v => commands.SetEvChargeNowAsync(v, Source, ct)),
-            _ => ($"command '{commandName}' has no handler", null),
+            CommandKind.EvDeparture => Bind(OverrideCommandParser.ParseTimeOfDay(payload), v => commands.SetEvDepartureAsync(v, source, ct)),
+            CommandKind.EvTargetSoc => Bind(OverrideCommandParser.ParseEvTargetSocPercent(payload), v => commands.SetEvTargetSocAsync(v, source, ct)),
+            CommandKind.EvChargeNow => Bind(OverrideCommandParser.ParseSwitch(payload), v => commands.SetEvChargeNowAsync(v, source, ct)),
+            _ => ($"command '{kind}' has no handler", null),
         };
 
         if (apply is null)

@@ -22,6 +22,7 @@ internal static class EdgeEnergyCli
         root.Subcommands.Add(BenchApiCommand.Create());
         root.Subcommands.Add(RelayCommand.Create());
         root.Subcommands.Add(ConfigCommand.Create());
+        root.Subcommands.Add(FleetCommand.Create());
         return root;
     }
 

@@ -21,6 +21,8 @@ public static class MqttRegistration
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<HomeAssistantMqttBridge>();
         services.AddHostedService<MqttHostedService>();
+        // The fleet broker (Fleet:Mqtt:*, options bound with Fleet by AddWeb): off while Fleet:Mqtt:Host is empty.
+        services.AddHostedService<Appliance.FleetMqttService>();
         return services;
     }
 }

@@ -55,7 +55,7 @@ internal static class ConfigurationCheck
     /// <summary>Keys whose values are never printed: "set but invalid" instead.</summary>
     public static IReadOnlySet<string> SecretKeys { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
-        "Http:Token", "Mqtt:Password", "Solcast:ApiKey", "Octopus:ApiKey", "HomeAssistant:Token",
+        "Http:Token", "Mqtt:Password", "Fleet:Mqtt:Password", "Solcast:ApiKey", "Octopus:ApiKey", "HomeAssistant:Token",
     };
 
     public static ConfigurationReport Run(IConfiguration configuration, bool replayPrices)

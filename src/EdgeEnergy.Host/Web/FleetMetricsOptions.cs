@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using EdgeEnergy.Adapters.Mqtt.Fleet;
 using Microsoft.Extensions.Options;
 
 namespace EdgeEnergy.Host.Web;
@@ -20,6 +21,12 @@ public sealed class FleetOptions
     /// <summary>Per push, 1 s to 5 min (checked by <see cref="FleetOptionsValidator"/>).</summary>
     public TimeSpan MetricsTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The fleet broker (<c>Fleet:Mqtt:*</c>); its <c>Host</c> empty: no fleet topics.</summary>
+    public FleetMqttOptions Mqtt { get; set; } = new();
+
+    /// <summary>False: every fleet command is refused with the reason (and audited); the home is still seen by the fleet.</summary>
+    public bool AcceptCommands { get; set; } = true;
+
     /// <summary>The base URL ending in '/', so the import path is added under any path prefix (a reverse proxy's).</summary>
     public Uri? MetricsUri => string.IsNullOrWhiteSpace(MetricsUrl) ? null : new Uri(MetricsUrl.EndsWith('/') ? MetricsUrl : MetricsUrl + "/");
 }
@@ -32,6 +39,12 @@ public sealed class FleetOptionsValidator : IValidateOptions<FleetOptions>
         if (options.MetricsTimeout < TimeSpan.FromSeconds(1) || options.MetricsTimeout > TimeSpan.FromMinutes(5))
         {
             return ValidateOptionsResult.Fail($"{FleetOptions.SectionName}:MetricsTimeout {options.MetricsTimeout} must be between 00:00:01 and 00:05:00");
+        }
+
+        var mqtt = new FleetMqttOptionsValidator().Validate(name, options.Mqtt);
+        if (mqtt.Failed)
+        {
+            return mqtt;
         }
 
         if (string.IsNullOrWhiteSpace(options.MetricsUrl))

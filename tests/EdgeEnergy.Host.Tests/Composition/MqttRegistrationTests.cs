@@ -54,6 +54,42 @@ public class MqttRegistrationTests
     }
 
     [Fact]
+    public async Task An_unreachable_fleet_broker_is_a_degraded_fleet_mqtt_component_with_the_reason()
+    {
+        var port = FreeTcpPort.Next(); // nothing listens there
+        var settings = new Dictionary<string, string?>
+        {
+            ["Site:Id"] = "home-7", ["Fleet:Mqtt:Host"] = "127.0.0.1", ["Fleet:Mqtt:Port"] = $"{port}", ["Fleet:Mqtt:UseTls"] = "false",
+        };
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(settings);
+        var limits = new OverrideLimits();
+        var appliance = new FakeAppliance(new InMemoryOverrideStore(), limits, TimeProvider.System);
+        var status = new ApplianceStatusStore();
+        builder.Services.AddSingleton(limits);
+        builder.Services.AddSingleton<IApplianceStatus>(appliance);
+        builder.Services.AddSingleton<IApplianceCommands>(appliance);
+        builder.Services.AddSingleton<IApplianceStatusPublisher>(status);
+        builder.Services.AddOptions<Host.Web.FleetOptions>().Bind(builder.Configuration.GetSection("Fleet"));
+        builder.Services.AddOptions<Control.SiteOptions>().Bind(builder.Configuration.GetSection("Site"));
+        builder.Services.AddHomeAssistantMqtt(builder.Configuration);
+        using var host = builder.Build();
+
+        await host.StartAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!status.Current.Components.Any(c => c.Component == "fleet-mqtt") && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        var health = Assert.Single(status.Current.Components, c => c.Component == "fleet-mqtt");
+        Assert.Equal(HealthState.Degraded, health.State);
+        Assert.Contains($"fleet broker 127.0.0.1:{port} unreachable", health.Detail, StringComparison.Ordinal);
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task With_the_embedded_broker_the_host_serves_Home_Assistant_on_loopback()
     {
         var port = FreeTcpPort.Next();

@@ -100,15 +100,33 @@ public class ConfigurationCheckTests
         return keys;
     }
 
+    /// <summary>Lists of strings (one row each), in a section or a nested section (Fleet:Mqtt:FailoverBrokers).</summary>
+    private static IEnumerable<string> StringLists(string path, Type type, int depth)
+    {
+        foreach (var p in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            var t = p.PropertyType;
+            if (t.IsGenericType && t.GetGenericArguments()[0] == typeof(string)
+                && t.GetGenericTypeDefinition() is var g && (g == typeof(IList<>) || g == typeof(List<>) || g == typeof(ICollection<>)))
+            {
+                yield return $"{path}:{p.Name}";
+            }
+            else if (t.IsClass && t != typeof(string) && !typeof(System.Collections.IEnumerable).IsAssignableFrom(t) && p.CanWrite && depth < 1)
+            {
+                foreach (var nested in StringLists($"{path}:{p.Name}", t, depth + 1))
+                {
+                    yield return nested;
+                }
+            }
+        }
+    }
+
     [Fact]
     public void Every_bound_key_is_in_the_reference_table_and_every_row_of_our_sections_is_a_bound_key()
     {
         var reference = ReferenceKeys();
         // Lists of values (Solcast:Sites) are one row; lists of objects (Site:Immersions) a row per item key.
-        var bound = Keys().Select(k => k.Key).Concat(ConfigurationCheck.Sections.SelectMany(s => s.Value.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.PropertyType.IsGenericType && p.PropertyType.GetGenericArguments()[0] == typeof(string)
-                && p.PropertyType.GetGenericTypeDefinition() is var g && (g == typeof(IList<>) || g == typeof(List<>) || g == typeof(ICollection<>)))
-            .Select(p => $"{s.Key}:{p.Name}"))).ToHashSet(StringComparer.Ordinal);
+        var bound = Keys().Select(k => k.Key).Concat(ConfigurationCheck.Sections.SelectMany(s => StringLists(s.Key, s.Value, depth: 0))).ToHashSet(StringComparer.Ordinal);
 
         Assert.Empty(bound.Where(k => !reference.Contains(k)).Order());
         Assert.Empty(reference.Where(k => ConfigurationCheck.Sections.ContainsKey(k.Split(':')[0]) && !bound.Contains(k)).Order());
