@@ -21,6 +21,18 @@ public sealed record OptimiserOptions
     public int BranchAndBoundNodes { get; init; } = 300;
 
     /// <summary>
+    /// Hold the linear programmes' slots where export pays more than import to the whole slot's convex hull (PlanModel's
+    /// AddSlotHull) rather than the pairwise hulls. The optimum is the same either way; what changes is how soon the
+    /// branch and bound proves it and which plan a search cut short ends on. Measured 2026-12-03 (idle;
+    /// docs/reports/2026-12-03-solve-tail.md): with it, the exact solve's p99 at 96 slots fell from 497 to 70 ms and a
+    /// 2022 solar year's backtest from 30.0 to 25.9 s with the same capture (±0.1 point on six home-years); but a
+    /// 10-node replay of Go against a flat 15p export (every off-peak night pays for both flows) took 55 % more CPU and
+    /// ended £19.50 a year dearer. So <c>tariffs compare</c>, which replays window tariffs against flat exports, turns it
+    /// off.
+    /// </summary>
+    public bool WholeSlotHulls { get; init; } = true;
+
+    /// <summary>
     /// The node budget of a replay of history (backtest, tariff compare), where no mixed-integer backend follows. A plan
     /// the search has not closed in 10 nodes rarely closes in 30 (the gap left at 30 is 19p at the median on a 2022
     /// solar year) and the best answer found usually comes from the dive before the search, so the 20 nodes more bought

@@ -208,7 +208,7 @@ public sealed class OrToolsScheduleOptimiser(OptimiserOptions? options = null) :
         HashSet<int> integerSlots;
         BranchAndBoundResult? searched = null;
         var deadline = 0L;
-        using (var lp = PlanModel.Create(problem, "GLOP", firstStage: firstStage) ?? throw new InvalidOperationException("GLOP is not available"))
+        using (var lp = PlanModel.Create(problem, "GLOP", firstStage: firstStage, wholeSlotHulls: _options.WholeSlotHulls) ?? throw new InvalidOperationException("GLOP is not available"))
         {
             var result = lp.Solve();
             if (result == Solver.ResultStatus.INFEASIBLE)
@@ -302,7 +302,7 @@ public sealed class OrToolsScheduleOptimiser(OptimiserOptions? options = null) :
             }
 
             // Same model with every integer slot's direction pinned: an LP whose optimum is at least as good, with duals.
-            using var pinned = PlanModel.Create(problem, "GLOP", firstStage: firstStage)!;
+            using var pinned = PlanModel.Create(problem, "GLOP", firstStage: firstStage, wholeSlotHulls: _options.WholeSlotHulls)!;
             pinned.SetPins(mip.IntegerDirections());
             return pinned.Solver.Solve() == Solver.ResultStatus.OPTIMAL && pinned.SlotsBreakingExclusivity().Count == 0
                 ? (pinned.Extract(withDuals: true), status, null)

@@ -55,9 +55,11 @@ internal sealed class PlanModel : IDisposable
 
     /// <summary>
     /// The model on the named OR-Tools backend, with binaries in <paramref name="integerSlots"/> (null: a pure LP), and
-    /// the battery and immersion flows of the first slots held at <paramref name="firstStage"/>'s values when given.
+    /// the battery and immersion flows of the first slots held at <paramref name="firstStage"/>'s values when given; with
+    /// <paramref name="wholeSlotHulls"/>, a linear programme holds slots where export pays more than import to the whole
+    /// slot's hull (<see cref="OptimiserOptions.WholeSlotHulls"/>).
     /// </summary>
-    public static PlanModel? Create(PlanProblem problem, string solverId, IReadOnlySet<int>? integerSlots = null, FirstStage? firstStage = null)
+    public static PlanModel? Create(PlanProblem problem, string solverId, IReadOnlySet<int>? integerSlots = null, FirstStage? firstStage = null, bool wholeSlotHulls = true)
     {
         var solver = Solver.CreateSolver(solverId);
         if (solver is null)
@@ -70,7 +72,7 @@ internal sealed class PlanModel : IDisposable
             throw new InvalidOperationException($"GLOP refused its parameters '{GlopParameters}'");
         }
 
-        var model = new PlanModel(problem, solver, integerSlots, weight: 1, ownsSolver: true);
+        var model = new PlanModel(problem, solver, integerSlots, weight: 1, ownsSolver: true, wholeSlotHulls);
         firstStage?.HoldIn(model);
         return model;
     }
@@ -80,9 +82,9 @@ internal sealed class PlanModel : IDisposable
     /// <paramref name="weight"/> (its probability): the blocks of <see cref="ScenarioHedge"/>'s programme.
     /// </summary>
     public static PlanModel AddScenario(Solver solver, PlanProblem problem, double weight) =>
-        new(problem, solver, integerSlots: null, weight, ownsSolver: false);
+        new(problem, solver, integerSlots: null, weight, ownsSolver: false, wholeSlotHulls: true);
 
-    private PlanModel(PlanProblem problem, Solver solver, IReadOnlySet<int>? integerSlots, double weight, bool ownsSolver)
+    private PlanModel(PlanProblem problem, Solver solver, IReadOnlySet<int>? integerSlots, double weight, bool ownsSolver, bool wholeSlotHulls)
     {
         _ownsSolver = ownsSolver;
         _problem = problem;
@@ -214,7 +216,7 @@ internal sealed class PlanModel : IDisposable
                 AddCarHull(solver, t, slot.LoadKwh, caps);
             }
 
-            if (bothFlowsPay && integerSlots is null)
+            if (bothFlowsPay && integerSlots is null && wholeSlotHulls)
             {
                 AddSlotHull(solver, t, slot.LoadKwh, caps);
             }
