@@ -30,7 +30,12 @@ for i in 1 2 3; do
     RABBITMQ_PLUGINS_EXPAND_DIR=$N/plugins-expand RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="+S 2:2" setsid "$SERVER" > "$N/stdout.log" 2>&1 &
   PIDS+=($!); disown; MQTT+=("$mqtt"); NAMES+=("$name")
 done
-for n in "${NAMES[@]}"; do "$CTL" -q -n "$n" await_startup --timeout 120; done
+# A node is not known to rabbitmqctl until its Erlang VM has registered, which on a cold first start can take longer than
+# await_startup waits for an unknown node: wait for each node's MQTT listener instead (as the test fixture does).
+for i in 0 1 2; do
+  for _ in $(seq 240); do (exec 3<>"/dev/tcp/127.0.0.1/${MQTT[$i]}") 2>/dev/null && break; sleep 0.5; done
+  "$CTL" -q -n "${NAMES[$i]}" await_startup --timeout 120
+done
 for n in "${NAMES[@]:1}"; do
   for step in stop_app reset "join_cluster ${NAMES[0]}" start_app; do
     # shellcheck disable=SC2086 # the step is a command and its argument
