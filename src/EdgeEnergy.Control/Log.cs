@@ -41,6 +41,15 @@ internal static partial class Log
     [LoggerMessage(EventId = 5035, Level = LogLevel.Warning, Message = "Telemetry from {Path} not plausible, taken as unknown: {Rejected}")]
     public static partial void TelemetryImplausible(this ILogger logger, string path, string rejected);
 
+    [LoggerMessage(EventId = 5040, Level = LogLevel.Warning, Message = "Telemetry history not writable ({Error}); holding up to {Capacity} minutes in memory until it is")]
+    public static partial void TelemetryHistoryFailing(this ILogger logger, string error, int capacity);
+
+    [LoggerMessage(EventId = 5041, Level = LogLevel.Information, Message = "Telemetry history writable again: {Written} held minute(s) written, {Dropped} dropped")]
+    public static partial void TelemetryHistoryRecovered(this ILogger logger, int written, long dropped);
+
+    [LoggerMessage(EventId = 5042, Level = LogLevel.Warning, Message = "Plan ({Status}, {Slots} slots from {Start:u}, objective {Objective:0.0}p, trigger {Trigger}) solved in {Milliseconds:0.0} ms but not stored in the history ({Error}); it is in force all the same")]
+    public static partial void PlanNotStored(this ILogger logger, EdgeEnergy.Domain.Planning.PlanStatus status, int slots, DateTimeOffset start, double objective, EdgeEnergy.Domain.Planning.PlanningTrigger trigger, double milliseconds, string error);
+
     [LoggerMessage(EventId = 5018, Level = LogLevel.Error, Message = "Control step failed; the loop goes on")]
     public static partial void StepFailed(this ILogger logger, Exception exception);
 

@@ -11,6 +11,8 @@ internal enum FaultKind
     InverterReboot,
     ServiceRestart,
     AbsurdTelemetry,
+    /// <summary>The database's filesystem full (<see cref="SoakDisk"/>): writes that need more room fail until it is freed.</summary>
+    DiskFull,
     /// <summary>Not in the random schedule: another program puts the inverter on a 2500 W remote discharge with an hour's
     /// timeout (the check that the in-control judge sees a lapse, <see cref="SoakTests"/>).</summary>
     ForeignSetpoint,
@@ -38,6 +40,7 @@ internal static class FaultSchedule
         [FaultKind.InverterReboot] = (0.5, 2, 3),
         [FaultKind.ServiceRestart] = (1, 1, 3),
         [FaultKind.AbsurdTelemetry] = (0.5, 5, 60),
+        [FaultKind.DiskFull] = (0.3, 10, 360),
     };
 
     public static IReadOnlyList<Fault> Create(int days, int seed)

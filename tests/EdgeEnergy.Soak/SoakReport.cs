@@ -29,6 +29,8 @@ internal static class SoakReport
         b.AppendLine(c, $"| Missing price slots after the feed returned ({r.PriceChecks} hourly checks) | {(r.MissingPriceSlots.Count == 0 ? "0" : string.Join("; ", r.MissingPriceSlots.Take(5)))} |");
         b.AppendLine(c, $"| Telemetry minutes missing while the inverter was readable | {r.TelemetryMinutesMissing} |");
         b.AppendLine(c, $"| Telemetry minutes missing while unreachable / rejected (marked) | {r.TelemetryMinutesUnreachable} |");
+        b.AppendLine(c, $"| Telemetry minutes held in memory on a full disk and lost to a kill before it had room (marked) | {r.TelemetryMinutesLostHeldAtKill} |");
+        b.AppendLine(c, $"| Minutes /healthz showed the telemetry history degraded (full disk) / filler per fault (MB) | {r.TelemetryHistoryDegradedMinutes} / {(r.DiskFillerBytes.Count == 0 ? "–" : string.Join(", ", r.DiskFillerBytes.Select(x => (x / 1e6).ToString("F0", c))))} |");
         b.AppendLine(c, $"| Telemetry rows stored with absurd values (SoC outside 0–100 %, grid beyond ±30 kW) | {(r.AbsurdTelemetryStored.Count == 0 ? "0" : $"{r.AbsurdTelemetryStored.Count}, first {r.AbsurdTelemetryStored[0]}")} |");
         b.AppendLine(c, $"| Restarts (SIGKILL equivalent) | {r.Restarts.Count} |");
         b.AppendLine(c, $"| SQLite integrity_check after each kill and at the end | {(r.IntegrityFailures.Count == 0 ? "ok" : string.Join("; ", r.IntegrityFailures))} |");

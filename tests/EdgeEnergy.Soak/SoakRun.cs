@@ -7,6 +7,7 @@ using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Domain.History;
 using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Domain.Prices;
+using EdgeEnergy.Domain.Status;
 using EdgeEnergy.Host.Appliance;
 using EdgeEnergy.Host.Data;
 using EdgeEnergy.Simulation;
@@ -62,6 +63,11 @@ internal sealed class SoakResult
     public int TelemetryMinutesMissing { get; set; }
     public int TelemetryMinutesUnreachable { get; set; }
     public List<string> TelemetryGaps { get; } = [];
+    /// <summary>Minutes held in memory while the disk was full and lost when the service was killed before it had room again.</summary>
+    public int TelemetryMinutesLostHeldAtKill { get; set; }
+    /// <summary>Minutes /healthz showed the telemetry history degraded (its writes failing), and bytes the filler took each time.</summary>
+    public int TelemetryHistoryDegradedMinutes { get; set; }
+    public List<long> DiskFillerBytes { get; } = [];
     public List<string> AbsurdTelemetryStored { get; } = [];
     public List<string> Restarts { get; } = [];
     public List<string> IntegrityFailures { get; } = [];
@@ -97,6 +103,9 @@ internal sealed class SoakRun : IAsyncDisposable
     private readonly TextWriter _log;
     private MosquittoBroker _broker = null!;
     private SoakHost? _host;
+    private SoakDisk? _disk;
+    /// <summary>Hours whose telemetry is still to be checked: an hour a full disk covered waits until the disk has had room for two minutes.</summary>
+    private readonly Queue<(int First, int Last)> _telemetryHours = new();
 
     public SoakRun(SoakSettings settings, TextWriter log)
     {
@@ -155,6 +164,11 @@ internal sealed class SoakRun : IAsyncDisposable
     {
         var wall = System.Diagnostics.Stopwatch.StartNew();
         var result = new SoakResult { Faults = _faults };
+        if (_faults.Any(f => f.Kind == FaultKind.DiskFull))
+        {
+            _disk = await SoakDisk.MountAsync(_data);
+        }
+
         _broker = await MosquittoBroker.StartAsync();
         await _feed.StartAsync(_clock.GetUtcNow());
         _host = await SoakHost.StartAsync(Configuration(), _clock, this, cancellationToken);
@@ -225,15 +239,25 @@ internal sealed class SoakRun : IAsyncDisposable
             WallByWork["settle"] = WallByWork.GetValueOrDefault("settle") + System.Diagnostics.Stopwatch.GetElapsedTime(settling);
             unreachable[m] = active.Any(k => k is FaultKind.ModbusTimeouts or FaultKind.ModbusExceptionReplies or FaultKind.CableCutMidWrite or FaultKind.InverterReboot or FaultKind.ServiceRestart or FaultKind.AbsurdTelemetry);
             Judge(m, active, result);
+            if (_host?.Services.GetRequiredService<IApplianceStatus>().Current.Components.Any(c => c.Component == "telemetry-history" && c.State != HealthState.Healthy) == true)
+            {
+                result.TelemetryHistoryDegradedMinutes++;
+            }
 
             if (minute.Minute == 50 && _host is not null)
             {
                 await CheckPricesAsync(minute, priceFaultEnded, active, result, cancellationToken);
             }
 
-            if (minute.Minute == 59 && _host is not null)
+            if (minute.Minute == 59)
             {
-                await CheckTelemetryAsync(m - 59, m, unreachable, result, cancellationToken);
+                _telemetryHours.Enqueue((m - 59, m));
+            }
+
+            while (_host is not null && _telemetryHours.TryPeek(out var hour) && !_faults.Any(f => f.Kind == FaultKind.DiskFull && f.Start <= hour.Last && m < f.End + 2))
+            {
+                _telemetryHours.Dequeue();
+                await CheckTelemetryAsync(hour.First, hour.Last, unreachable, result, cancellationToken);
             }
 
             if (m % (24 * 60) == 0 && m > 0)
@@ -372,6 +396,11 @@ internal sealed class SoakRun : IAsyncDisposable
             case FaultKind.AbsurdTelemetry:
                 _inverter.AbsurdTelemetry = true;
                 break;
+            case FaultKind.DiskFull:
+                var bytes = _disk!.Fill();
+                result.DiskFillerBytes.Add(bytes);
+                Log($"disk full: filler took {bytes / 1e6:F1} MB");
+                break;
             case FaultKind.ForeignSetpoint:
                 _inverter.WriteForeign("remoteTimeoutSeconds", 3600);
                 _inverter.WriteForeign("remoteEnable", 1);
@@ -413,6 +442,9 @@ internal sealed class SoakRun : IAsyncDisposable
                 break;
             case FaultKind.AbsurdTelemetry:
                 _inverter.AbsurdTelemetry = false;
+                break;
+            case FaultKind.DiskFull:
+                _disk!.Free();
                 break;
         }
 
@@ -586,7 +618,8 @@ internal sealed class SoakRun : IAsyncDisposable
     /// <summary>Once the feed has been back (and whole) for an hour: every published slot stored.</summary>
     private async Task CheckPricesAsync(DateTimeOffset now, DateTimeOffset? priceFaultEnded, List<FaultKind> active, SoakResult result, CancellationToken cancellationToken)
     {
-        if (active.Contains(FaultKind.PriceFeedDown) || (priceFaultEnded is { } back && now - back < TimeSpan.FromHours(2)) || now - _settings.StartUtc < TimeSpan.FromHours(1))
+        if (active.Contains(FaultKind.PriceFeedDown) || (priceFaultEnded is { } back && now - back < TimeSpan.FromHours(2)) || now - _settings.StartUtc < TimeSpan.FromHours(1)
+            || _faults.Any(f => f.Kind == FaultKind.DiskFull && now >= Minute(f.Start) && now < Minute(f.End).AddHours(2)))
         {
             return;
         }
@@ -624,6 +657,10 @@ internal sealed class SoakRun : IAsyncDisposable
             {
                 result.TelemetryMinutesUnreachable++;
             }
+            else if (HeldWhenKilled(m))
+            {
+                result.TelemetryMinutesLostHeldAtKill++;
+            }
             else
             {
                 result.TelemetryMinutesMissing++;
@@ -634,6 +671,10 @@ internal sealed class SoakRun : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Minute <paramref name="m"/> fell in a full disk during which the service was later killed (its samples were in memory).</summary>
+    private bool HeldWhenKilled(int m) => _faults.Any(d => d.Kind == FaultKind.DiskFull && d.Covers(m)
+        && _faults.Any(k => k.Kind == FaultKind.ServiceRestart && k.Start > m && k.Start <= d.End));
 
     public async ValueTask DisposeAsync()
     {
@@ -651,6 +692,11 @@ internal sealed class SoakRun : IAsyncDisposable
         }
 
         SqliteConnection.ClearAllPools();
+        if (_disk is not null)
+        {
+            await _disk.DisposeAsync();
+        }
+
         Directory.Delete(_data, recursive: true);
     }
 }

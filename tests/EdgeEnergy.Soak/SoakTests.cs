@@ -44,6 +44,10 @@ public sealed class SoakTests(ITestOutputHelper output)
         Assert.Empty(result.IntegrityFailures);
         Assert.Empty(result.RowsLost);
         Assert.Empty(result.HardLimitBreaches);
+        if (result.Faults.Any(f => f.Kind == FaultKind.DiskFull))
+        {
+            Assert.True(result.TelemetryHistoryDegradedMinutes > 0, "the full disk never made a write fail: the fault did not bite");
+        }
     }
 
     [Fact]

@@ -141,8 +141,17 @@ public sealed class PlanningCycle(
             plan = plan with { Reason = plan.Reason is null ? sessionNote : $"{plan.Reason}; {sessionNote}" };
         }
 
-        var id = await planLog.RecordAsync(now, trigger, problem, plan, cancellationToken);
-        logger.PlanSolved(id, plan.Status, plan.Slots.Count, problem.Start, plan.ObjectivePence, trigger, plan.SolveMilliseconds);
+        // The history is a record, not the control path: a plan that cannot be stored (a full disk) is followed all the same.
+        try
+        {
+            var id = await planLog.RecordAsync(now, trigger, problem, plan, cancellationToken);
+            logger.PlanSolved(id, plan.Status, plan.Slots.Count, problem.Start, plan.ObjectivePence, trigger, plan.SolveMilliseconds);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            logger.PlanNotStored(plan.Status, plan.Slots.Count, problem.Start, plan.ObjectivePence, trigger, plan.SolveMilliseconds, e.Message);
+        }
+
         if (plan.Status is not PlanStatus.Optimal)
         {
             logger.PlanDegraded(plan.Status, plan.Reason);

@@ -84,6 +84,7 @@ public sealed class ControlLoop
     private readonly CostMeter _cost;
     private readonly ControlStatusPublisher _status;
     private readonly DriftReplanner? _replanner;
+    private readonly TelemetryHistoryWriter _history;
 
     public ControlLoop(ControlLoopParts parts, TimeProvider time, ILogger<ControlLoop> logger)
     {
@@ -96,6 +97,7 @@ public sealed class ControlLoop
         _cost = new CostMeter(parts.Rates, parts.Options);
         _status = new ControlStatusPublisher(parts.Status, parts.Primary, parts.Options, parts.Immersions);
         _replanner = parts.Replan is { } replan ? new DriftReplanner(replan, parts.Options, logger) : null;
+        _history = new TelemetryHistoryWriter(parts.TelemetryStore, parts.Status, Math.Max(1, 24 * 3600 / parts.Options.PollSeconds), logger);
     }
 
     public async Task<ControlStepResult> RunOnceAsync(CancellationToken cancellationToken)
@@ -130,9 +132,8 @@ public sealed class ControlLoop
                 reading = reading with { Telemetry = plausible };
             }
 
-            await IsolatedAsync(() => _parts.TelemetryStore.AppendAsync(
-                [new TelemetrySample(now, telemetry.BatterySocPercent, telemetry.BatteryPowerW, telemetry.GridPowerW, telemetry.LoadPowerW, telemetry.PvPowerW,
-                    _parts.Car?.ChargingPowerW(now))], cancellationToken), cancellationToken);
+            await _history.AppendAsync(new TelemetrySample(now, telemetry.BatterySocPercent, telemetry.BatteryPowerW, telemetry.GridPowerW, telemetry.LoadPowerW,
+                telemetry.PvPowerW, _parts.Car?.ChargingPowerW(now)), cancellationToken);
         }
 
         var import = new RateSeries(await _parts.Rates.GetAsync(RateKind.Import, new TimeRange(now.AddHours(-1), now.AddHours(36)), cancellationToken));

@@ -187,6 +187,48 @@ public class PlanningCycleScenarioTests
             throw new InsufficientMemoryException("out of memory");
     }
 
+    [Fact]
+    public async Task A_plan_the_history_cannot_store_is_put_in_force_all_the_same()
+    {
+        var status = new ApplianceStatusStore(ApplianceSnapshot.Empty with
+        {
+            Telemetry = new LiveTelemetry
+            {
+                MeasuredAtUtc = Now, BatterySocPercent = 50, SocMeasuredAtUtc = Now, BatteryPowerW = 0, PvPowerW = 0, GridPowerW = 300, LoadPowerW = 300,
+            },
+        });
+        var stores = new Stores(3);
+        var inForce = new PlanInForce();
+        var fullDisk = new FullDiskPlanLog();
+        var cycle = new PlanningCycle(
+            new PlanningSources(stores, stores, [], stores, ExportTariffConfigured: true),
+            new OrToolsScheduleOptimiser(), fullDisk, status, status, inForce,
+            Options.Create(new SiteOptions()), Options.Create(new ControlOptions { Scenarios = 0 }), new FakeTimeProvider(Now), NullLogger<PlanningCycle>.Instance);
+
+        await cycle.RunAsync(PlanningTrigger.Scheduled, CancellationToken.None);
+
+        Assert.Equal(1, fullDisk.Attempts);
+        var active = inForce.Current!;
+        Assert.Equal(PlanStatus.Optimal, active.Plan.Status);
+        Assert.Equal(Now, active.CreatedUtc);
+        Assert.Same(active, status.Current.Plan);
+    }
+
+    private sealed class FullDiskPlanLog : IPlanLog
+    {
+        public int Attempts { get; private set; }
+
+        public Task<long> RecordAsync(DateTimeOffset createdUtc, PlanningTrigger trigger, PlanProblem problem, Plan plan, CancellationToken cancellationToken)
+        {
+            Attempts++;
+            throw new IOException("database or disk is full");
+        }
+
+        public Task<PlanRecord?> GetLatestAsync(CancellationToken cancellationToken) => Task.FromResult<PlanRecord?>(null);
+
+        public Task<PlanRecord?> GetAsync(long id, CancellationToken cancellationToken) => Task.FromResult<PlanRecord?>(null);
+    }
+
     internal sealed class Stores(int days, bool car = false) : PlanningStores
     {
         protected override double Pence(RateKind kind, DateTimeOffset slotStart)

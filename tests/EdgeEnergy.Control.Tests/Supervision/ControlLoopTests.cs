@@ -142,6 +142,58 @@ public class ControlLoopTests
     }
 
     [Fact]
+    public async Task Minutes_the_store_could_not_take_are_held_and_written_in_order_once_it_can_and_the_health_says_so_meanwhile()
+    {
+        PricesAndPlan([5, 5, 40, 40, 40, 40]);
+        var loop = Loop();
+        await loop.RunOnceAsync(default); // 00:01 stored
+        _stores.TelemetryDown = true; // the disk fills
+        for (var i = 0; i < 3; i++)
+        {
+            _time.Advance(TimeSpan.FromMinutes(1));
+            await loop.RunOnceAsync(default); // 00:02, 00:03, 00:04 held
+        }
+
+        Assert.Single(_stores.Telemetry);
+        var degraded = Assert.Single(_status.Current.Components, c => c.Component == "telemetry-history");
+        Assert.Equal(HealthState.Degraded, degraded.State);
+        Assert.Contains("3 minute(s) held in memory", degraded.Detail, StringComparison.Ordinal);
+        Assert.Contains("disk I/O error", degraded.Detail, StringComparison.Ordinal);
+
+        _stores.TelemetryDown = false; // space again
+        _time.Advance(TimeSpan.FromMinutes(1));
+        await loop.RunOnceAsync(default);
+
+        Assert.Equal(Enumerable.Range(1, 5).Select(m => s_start.AddMinutes(m)), _stores.Telemetry.Select(s => s.TimestampUtc));
+        Assert.DoesNotContain(_status.Current.Components, c => c.Component == "telemetry-history");
+        _time.Advance(TimeSpan.FromMinutes(1));
+        await loop.RunOnceAsync(default);
+        Assert.Equal(6, _stores.Telemetry.Count); // the held minutes are not written twice
+    }
+
+    [Fact]
+    public async Task A_store_down_for_longer_than_a_day_keeps_the_newest_days_minutes()
+    {
+        PricesAndPlan([5, 5, 40, 40, 40, 40]);
+        var loop = Loop(); // a poll every 10 s: a day is 8640 polls
+        _stores.TelemetryDown = true;
+        for (var i = 0; i < 8640 + 5; i++)
+        {
+            await loop.RunOnceAsync(default);
+            _time.Advance(TimeSpan.FromSeconds(10));
+        }
+
+        Assert.Contains("5 oldest dropped", Assert.Single(_status.Current.Components, c => c.Component == "telemetry-history").Detail, StringComparison.Ordinal);
+        _stores.TelemetryDown = false;
+        await loop.RunOnceAsync(default);
+
+        // A day of polls is written, this one the newest: the six oldest (five, then one more for this poll) went.
+        Assert.Equal(8640, _stores.Telemetry.Count);
+        Assert.Equal(s_start.AddMinutes(1).AddSeconds(10 * 6), _stores.Telemetry[0].TimestampUtc);
+        Assert.Equal(_time.GetUtcNow(), _stores.Telemetry[^1].TimestampUtc);
+    }
+
+    [Fact]
     public async Task In_shadow_mode_each_poll_records_what_it_would_have_sent_beside_what_the_inverter_did_and_sends_nothing()
     {
         PricesAndPlan([5, 5, 40, 40, 40, 40]);
