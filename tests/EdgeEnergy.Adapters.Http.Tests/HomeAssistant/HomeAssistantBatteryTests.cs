@@ -88,6 +88,24 @@ public sealed class HomeAssistantBatteryTests : IAsyncLifetime
         Assert.Contains("sensor.battery_soc", e.Message);
     }
 
+    [Theory]
+    [InlineData("nan")]
+    [InlineData("NaN")]
+    [InlineData("inf")]
+    [InlineData("-Infinity")]
+    public async Task A_power_that_is_not_a_finite_number_is_unknown_and_a_state_of_charge_that_is_not_is_an_error(string state)
+    {
+        // A template sensor divides by zero: Home Assistant reports "nan" or "inf" as the state, which parses as a double.
+        _states["sensor.pv_power_now"] = $$$"""{"state":"{{{state}}}","attributes":{"unit_of_measurement":"kW"}}""";
+        var t = await Battery().ReadTelemetryAsync(CancellationToken.None);
+        Assert.Null(t.PvPowerW);
+        Assert.Equal(57, t.BatterySocPercent);
+
+        _states["sensor.battery_soc"] = $$$"""{"state":"{{{state}}}","attributes":{"unit_of_measurement":"%"}}""";
+        var e = await Assert.ThrowsAsync<HomeAutomationException>(() => Battery().ReadTelemetryAsync(CancellationToken.None));
+        Assert.Contains("sensor.battery_soc", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_power_in_an_unknown_unit_is_refused_not_guessed()
     {
