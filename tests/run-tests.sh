@@ -3,6 +3,7 @@
 # builds once, runs `dotnet test` on the solution with line and branch coverage (coverlet, tests/coverage.runsettings),
 # merges the coverage of all test projects (reportgenerator, into artifacts/coverage), prints "coverage: lines ...",
 # and ends with the line "N passed, N failed" summed over all test results, so CI can count them.
+# Run it as root or with sudo (apt-get, and the soak's full-disk fault mounts a 512 MB tmpfs for its database: SoakDisk).
 # Exit code: 0 only when nothing failed and the merged line coverage of src/ is at least COVERAGE_MIN_LINES (80) %.
 set -uo pipefail
 cd "$(dirname "$0")/.."
