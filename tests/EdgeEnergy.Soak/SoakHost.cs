@@ -10,7 +10,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Time.Testing;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeEnergy.Soak;
@@ -39,7 +38,7 @@ internal sealed class SoakHost : IAsyncDisposable, IReplanRequester
     /// <summary>The last command the control loop sent (what it wants the inverter to do), null before the first.</summary>
     public InverterCommand? LastSent { get; private set; }
 
-    public static async Task<SoakHost> StartAsync(IConfiguration configuration, FakeTimeProvider clock, SoakRun run, CancellationToken cancellationToken)
+    public static async Task<SoakHost> StartAsync(IConfiguration configuration, TimeProvider clock, SoakRun run, CancellationToken cancellationToken)
     {
         SoakHost? host = null;
         var app = ApplianceHost.Build(configuration, minimumLevel: LogLevel.Error, adjustServices: services =>

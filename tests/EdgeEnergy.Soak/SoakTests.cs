@@ -44,6 +44,11 @@ public sealed class SoakTests(ITestOutputHelper output)
         Assert.Empty(result.IntegrityFailures);
         Assert.Empty(result.RowsLost);
         Assert.Empty(result.HardLimitBreaches);
+        Assert.Contains(result.Faults, f => f.Kind == FaultKind.ClockStep);
+        var changes = FaultSchedule.UkClockChanges(start, days * 24 * 60).Where(c => c >= 120 && c + 60 <= (days * 24 * 60) - 180).ToList();
+        Assert.All(changes, c => Assert.Contains(result.Faults, f => FaultSchedule.CrossesAt(f, c))); // a UK clock change inside the run: a step across it
+        Assert.True(result.ClockStepRowsChecked > 0, "no telemetry row was checked around a wall-clock step");
+        Assert.Empty(result.TelemetryRowsOverwritten);
     }
 
     [Fact]
