@@ -46,6 +46,7 @@ internal sealed class SoakHost : IAsyncDisposable, IReplanRequester
             services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock));
             services.RemoveAll<IReplanRequester>();
             services.AddSingleton<IReplanRequester>(_ => host!);
+            services.RemoveAll<IClockStepListener>(); // Quartz does not run; the soak's job cadence counts elapsed minutes
             var driven = services.Where(d => d.ServiceType == typeof(IHostedService)
                 && (d.ImplementationType == typeof(ControlLoopService) || (d.ImplementationType?.FullName ?? "").StartsWith("Quartz", StringComparison.Ordinal)
                     || (d.ImplementationFactory?.Method.ReturnType.FullName ?? "").StartsWith("Quartz", StringComparison.Ordinal))).ToList();

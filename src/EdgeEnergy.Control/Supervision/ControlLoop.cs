@@ -44,6 +44,9 @@ public sealed record ControlLoopParts
 
     public IReplanRequester? Replan { get; init; }
 
+    /// <summary>Told of a wall-clock step (the scheduler, whose interval triggers run on the wall clock).</summary>
+    public IClockStepListener? ClockSteps { get; init; }
+
     public required SiteOptions Site { get; init; }
 
     public required ControlOptions Options { get; init; }
@@ -194,8 +197,8 @@ public sealed class ControlLoop
 
     /// <summary>
     /// The wall clock stepped: what counts elapsed time (re-sends, the anti-flapping dwell, the drift replanner's pause)
-    /// keeps counting the time that really passed, and a replan is asked for, because the plan in force was laid out
-    /// on the old clock (after a step back it may not cover "now" yet; after a step ahead its slots are the wrong ones).
+    /// keeps counting the time that really passed, the scheduler is told (<see cref="ControlLoopParts.ClockSteps"/>),
+    /// and a replan is asked for, because the plan in force was laid out on the old clock (after a step back it may not cover "now" yet; after a step ahead its slots are the wrong ones).
     /// </summary>
     private async Task ClockSteppedAsync(DateTimeOffset now, TimeSpan step, CancellationToken cancellationToken)
     {
@@ -203,6 +206,11 @@ public sealed class ControlLoop
         _sender.ClockStepped(step);
         _replanner?.ClockStepped(step);
         _clockSteppedSinceTelemetry = true;
+        if (_parts.ClockSteps is { } listener)
+        {
+            await IsolatedAsync(() => listener.ClockSteppedAsync(step, cancellationToken), cancellationToken);
+        }
+
         if (_parts.Replan is { } replan)
         {
             await IsolatedAsync(() => replan.RequestReplanAsync(PlanningTrigger.ClockStep, cancellationToken), cancellationToken);

@@ -25,13 +25,15 @@ public class ControlLoopTests
 
     private readonly RecordingReplans _replans = new();
 
+    private readonly RecordingClockSteps _clockSteps = new();
+
     private readonly PlanInForce _plan = new();
 
     private ControlLoop Loop(WriteGate? gate = null, ICarChargingMeter? car = null, TimeProvider? time = null) => new(
         new ControlLoopParts
         {
             Primary = new BatteryPath("fake-modbus", _inverter, _inverter), Rates = _stores, TelemetryStore = _stores, Audit = _stores,
-            Plan = _plan, Status = _status, Replan = _replans, Gate = gate, Car = car,
+            Plan = _plan, Status = _status, Replan = _replans, Gate = gate, Car = car, ClockSteps = _clockSteps,
             Site = new SiteOptions { BatteryCapacityKwh = 5, BatteryMaxChargeKw = 2, BatteryMaxDischargeKw = 2, ReserveSocPercent = 10 },
             Options = new ControlOptions { PollSeconds = 10, MinimumDwellSeconds = 0, PricesRequiredAheadHours = 1 },
         },
@@ -104,6 +106,7 @@ public class ControlLoopTests
 
         Assert.Equal([1, 2, 3, 4], _stores.Telemetry.Select(s => (int)(s.TimestampUtc - s_start).TotalMinutes));
         Assert.Equal(1, _replans.Triggers.Count(t => t == PlanningTrigger.ClockStep));
+        Assert.Equal([TimeSpan.FromMinutes(-2)], _clockSteps.Steps); // the scheduler is told the step once
     }
 
     [Fact]
@@ -117,6 +120,7 @@ public class ControlLoopTests
 
         Assert.Equal(2, _stores.Telemetry.Count); // both reach the store, which keeps the later one for the minute
         Assert.DoesNotContain(PlanningTrigger.ClockStep, _replans.Triggers);
+        Assert.Empty(_clockSteps.Steps);
     }
 
     private sealed class CarMeter : ICarChargingMeter
@@ -342,6 +346,17 @@ public class ControlLoopTests
         Assert.Equal(500, sample.LoadPowerW);
         Assert.Null(_status.Current.Telemetry!.SocMeasuredAtUtc);
         Assert.Empty(_replans.Triggers); // no state of charge was measured, so no first plan is asked for on it
+    }
+
+    private sealed class RecordingClockSteps : IClockStepListener
+    {
+        public List<TimeSpan> Steps { get; } = [];
+
+        public Task ClockSteppedAsync(TimeSpan stepSize, CancellationToken cancellationToken)
+        {
+            Steps.Add(stepSize);
+            return Task.CompletedTask;
+        }
     }
 
     private sealed class RecordingReplans : IReplanRequester
