@@ -15,4 +15,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4103, Level = LogLevel.Error, Message = "Stored user override (user_overrides row {Id}) is corrupt and NOT applied: {Problem}. The row is kept and ended as corrupt; the plan decides until a new override is set")]
     public static partial void StoredOverrideCorrupt(this ILogger logger, long id, string problem);
+
+    [LoggerMessage(EventId = 4104, Level = LogLevel.Warning, Message = "{Count} telemetry sample(s) not stored: minute {Minute:u} is older than the newest stored minute {Newest:u} (the wall clock is behind the history, e.g. stepped back); stored rows are kept, recording resumes when the clock passes them")]
+    public static partial void TelemetryBehindStored(this ILogger logger, int count, DateTimeOffset minute, DateTimeOffset newest);
 }

@@ -101,6 +101,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 5034, Level = LogLevel.Error, Message = "evcc can command a home battery ({Warning}): with EdgeEnergy driving the inverter that is two Modbus masters on one inverter. Remove the battery's control from evcc's configuration")]
     public static partial void EvccControlsBattery(this ILogger logger, string warning);
 
+    [LoggerMessage(EventId = 5036, Level = LogLevel.Warning, Message = "The wall clock stepped {Step} (from {Before:u} to {After:u}) while the monotonic clock ran on: resend and dwell times kept on elapsed time, a replan asked for on the new clock")]
+    public static partial void WallClockStepped(this ILogger logger, TimeSpan step, DateTimeOffset before, DateTimeOffset after);
+
+    [LoggerMessage(EventId = 5037, Level = LogLevel.Warning, Message = "Telemetry not recorded while the wall clock ({Now:u}) is behind the newest minute written ({Newest:u}): rows already stored are not overwritten")]
+    public static partial void TelemetryBehindClock(this ILogger logger, DateTimeOffset now, DateTimeOffset newest);
+
     [LoggerMessage(EventId = 5090, Level = LogLevel.Warning, Message = "Saving Sessions: {Problem}; planned without them")]
     public static partial void SavingSessionsUnavailable(this ILogger logger, string problem);
 

@@ -27,6 +27,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 4306, Level = LogLevel.Information, Message = "Replan requested: {Trigger}")]
     public static partial void ReplanRequested(this ILogger logger, PlanningTrigger trigger);
 
+    [LoggerMessage(EventId = 4312, Level = LogLevel.Warning, Message = "The wall clock stepped back {Step}: trigger {Trigger} moved from {Before:u} to {After:u}, as far ahead as before the step")]
+    public static partial void TriggerMovedForClockStep(this ILogger logger, TimeSpan step, string trigger, DateTimeOffset before, DateTimeOffset after);
+
     [LoggerMessage(EventId = 4307, Level = LogLevel.Debug, Message = "Replan for {Trigger} joins a replan already waiting")]
     public static partial void ReplanCoalesced(this ILogger logger, PlanningTrigger trigger);
 

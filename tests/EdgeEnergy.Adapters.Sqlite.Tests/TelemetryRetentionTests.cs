@@ -23,6 +23,29 @@ public sealed class TelemetryRetentionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_sample_stamped_before_the_newest_stored_minute_is_not_stored_and_overwrites_nothing()
+    {
+        // The wall clock stepped back an hour after 10:59 (NTP): the next poll reads 10:00 again.
+        var store = new SqliteTelemetryStore(_db.Database);
+        var ten = s_t0.AddHours(10);
+        await store.AppendAsync([.. Enumerable.Range(0, 60).Select(i => new TelemetrySample(ten.AddMinutes(i), 50 + (i / 10.0), 100, 10, 500, 0))], CancellationToken.None);
+        await store.AppendAsync([new TelemetrySample(ten.AddSeconds(5), 99, -3000, 3500, 500, 0)], CancellationToken.None);
+        await store.AppendAsync([new TelemetrySample(ten.AddMinutes(30), 99, -3000, 3500, 500, 0)], CancellationToken.None);
+
+        var read = await store.GetAsync(ten, ten.AddHours(2), CancellationToken.None);
+        Assert.Equal(60, read.Count);
+        Assert.Equal(50, read[0].BatterySocPercent);
+        Assert.Equal(53, read[30].BatterySocPercent);
+        Assert.DoesNotContain(read, r => r.BatterySocPercent == 99);
+
+        // Once the clock passes the newest row, recording goes on; the newest minute itself may still be re-polled.
+        await store.AppendAsync([new TelemetrySample(ten.AddMinutes(59).AddSeconds(50), 60, 100, 10, 500, 0), new TelemetrySample(ten.AddMinutes(60), 61, 100, 10, 500, 0)], CancellationToken.None);
+        read = await store.GetAsync(ten, ten.AddHours(2), CancellationToken.None);
+        Assert.Equal(61, read.Count);
+        Assert.Equal([60, 61], read.TakeLast(2).Select(r => r.BatterySocPercent));
+    }
+
+    [Fact]
     public async Task Old_minutes_become_30_minute_averages_and_recent_minutes_stay()
     {
         var store = new SqliteTelemetryStore(_db.Database);

@@ -10,7 +10,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Time.Testing;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeEnergy.Soak;
@@ -39,7 +38,7 @@ internal sealed class SoakHost : IAsyncDisposable, IReplanRequester
     /// <summary>The last command the control loop sent (what it wants the inverter to do), null before the first.</summary>
     public InverterCommand? LastSent { get; private set; }
 
-    public static async Task<SoakHost> StartAsync(IConfiguration configuration, FakeTimeProvider clock, SoakRun run, CancellationToken cancellationToken)
+    public static async Task<SoakHost> StartAsync(IConfiguration configuration, TimeProvider clock, SoakRun run, CancellationToken cancellationToken)
     {
         SoakHost? host = null;
         var app = ApplianceHost.Build(configuration, minimumLevel: LogLevel.Error, adjustServices: services =>
@@ -47,6 +46,7 @@ internal sealed class SoakHost : IAsyncDisposable, IReplanRequester
             services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock));
             services.RemoveAll<IReplanRequester>();
             services.AddSingleton<IReplanRequester>(_ => host!);
+            services.RemoveAll<IClockStepListener>(); // Quartz does not run; the soak's job cadence counts elapsed minutes
             var driven = services.Where(d => d.ServiceType == typeof(IHostedService)
                 && (d.ImplementationType == typeof(ControlLoopService) || (d.ImplementationType?.FullName ?? "").StartsWith("Quartz", StringComparison.Ordinal)
                     || (d.ImplementationFactory?.Method.ReturnType.FullName ?? "").StartsWith("Quartz", StringComparison.Ordinal))).ToList();

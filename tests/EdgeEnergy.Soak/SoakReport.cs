@@ -31,6 +31,8 @@ internal static class SoakReport
         b.AppendLine(c, $"| Telemetry minutes missing while unreachable / rejected (marked) | {r.TelemetryMinutesUnreachable} |");
         b.AppendLine(c, $"| Telemetry minutes held in memory on a full disk and lost to a kill before it had room (marked) | {r.TelemetryMinutesLostHeldAtKill} |");
         b.AppendLine(c, $"| Minutes /healthz showed the telemetry history degraded (full disk) / filler per fault (MB) | {r.TelemetryHistoryDegradedMinutes} / {(r.DiskFillerBytes.Count == 0 ? "–" : string.Join(", ", r.DiskFillerBytes.Select(x => (x / 1e6).ToString("F0", c))))} |");
+        b.AppendLine(c, $"| Telemetry minutes under a stepped wall clock (row stamped elsewhere, stamp taken by a stepped minute, or behind stored rows; marked) | {r.TelemetryMinutesClockStepped}{(r.TelemetryClockSteppedRanges.Count == 0 ? "" : $": {string.Join(", ", r.TelemetryClockSteppedRanges)}")} |");
+        b.AppendLine(c, $"| Committed telemetry rows replaced or lost around wall-clock steps ({r.ClockStepRowsChecked} row checks) | {(r.TelemetryRowsOverwritten.Count == 0 ? "0" : $"{r.TelemetryRowsOverwritten.Count}, first {string.Join("; ", r.TelemetryRowsOverwritten.Take(3))}")} |");
         b.AppendLine(c, $"| Telemetry rows stored with absurd values (SoC outside 0–100 %, grid beyond ±30 kW) | {(r.AbsurdTelemetryStored.Count == 0 ? "0" : $"{r.AbsurdTelemetryStored.Count}, first {r.AbsurdTelemetryStored[0]}")} |");
         b.AppendLine(c, $"| Restarts (SIGKILL equivalent) | {r.Restarts.Count} |");
         b.AppendLine(c, $"| SQLite integrity_check after each kill and at the end | {(r.IntegrityFailures.Count == 0 ? "ok" : string.Join("; ", r.IntegrityFailures))} |");

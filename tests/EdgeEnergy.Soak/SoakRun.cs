@@ -11,6 +11,7 @@ using EdgeEnergy.Domain.Status;
 using EdgeEnergy.Host.Appliance;
 using EdgeEnergy.Host.Data;
 using EdgeEnergy.Simulation;
+using EdgeEnergy.Testing;
 using EdgeEnergy.Testing.Mqtt;
 using EdgeEnergy.Testing.Net;
 using Microsoft.AspNetCore.Builder;
@@ -79,6 +80,16 @@ internal sealed class SoakResult
     public int ModbusWritesCut { get; set; }
     public TimeSpan Wall { get; set; }
 
+    /// <summary>Telemetry minutes whose row the stepped wall clock (<see cref="FaultKind.ClockStep"/>) put elsewhere, or
+    /// whose stamp a stepped minute took, or that fell behind rows already stored after a step back: counted apart from
+    /// <see cref="TelemetryMinutesMissing"/>, whether or not a row is there, and listed in <see cref="TelemetryClockSteppedRanges"/>.</summary>
+    public int TelemetryMinutesClockStepped { get; set; }
+    public List<string> TelemetryClockSteppedRanges { get; } = [];
+
+    /// <summary>Committed telemetry rows that a later write replaced with other values or that disappeared, checked around every wall-clock step.</summary>
+    public List<string> TelemetryRowsOverwritten { get; } = [];
+    public int ClockStepRowsChecked { get; set; }
+
     public double InControlShare => Minutes == 0 ? 0 : (Minutes - Lapses.Count) / (double)Minutes;
 }
 
@@ -94,6 +105,7 @@ internal sealed class SoakRun : IAsyncDisposable
     private static readonly TimeSpan s_pumpStep = TimeSpan.FromMilliseconds(250);
     private readonly SoakSettings _settings;
     private readonly FakeTimeProvider _clock;
+    private readonly SteppedClock _wallClock;
     private readonly string _data;
     private readonly SoakInverter _inverter;
     private readonly ModbusTcpServer _modbus;
@@ -114,6 +126,7 @@ internal sealed class SoakRun : IAsyncDisposable
         _data = Path.Combine(settings.DataParent ?? Path.GetTempPath(), $"edgeenergy-soak-{Guid.NewGuid():N}");
         Directory.CreateDirectory(_data);
         _clock = new FakeTimeProvider(settings.StartUtc);
+        _wallClock = new SteppedClock(_clock);
         _inverter = new SoakInverter(FoxRegisterMap.Embedded.Families["h1-g2"], _clock, new SimulatedFoxEssOptions
         {
             CapacityKwh = 10.4, InitialSocPercent = 50, MaxBatteryPowerW = SoakSettings.MaxChargeKw * 1000,
@@ -122,7 +135,7 @@ internal sealed class SoakRun : IAsyncDisposable
         _modbus.Start();
         _link = new ModbusLink(_modbus.LocalEndpoint.Port);
         _feed = new OctopusFeed(settings.StartUtc.AddDays(-8), settings.StartUtc.AddDays(settings.Days + 3), settings.Seed);
-        _faults = settings.Faults ?? FaultSchedule.Create(settings.Days, settings.Seed);
+        _faults = settings.Faults ?? FaultSchedule.WithClockSteps(FaultSchedule.Create(settings.Days, settings.Seed), settings.StartUtc, settings.Days, settings.Seed);
     }
 
     private string DatabasePath => Path.Combine(_data, "edgeenergy.db");
@@ -171,14 +184,20 @@ internal sealed class SoakRun : IAsyncDisposable
 
         _broker = await MosquittoBroker.StartAsync();
         await _feed.StartAsync(_clock.GetUtcNow());
-        _host = await SoakHost.StartAsync(Configuration(), _clock, this, cancellationToken);
+        _host = await SoakHost.StartAsync(Configuration(), _wallClock, this, cancellationToken);
         var total = _settings.TotalMinutes;
         var unreachable = new bool[total];
+        _stepAffected = new bool[total];
         DateTimeOffset? priceFaultEnded = null;
         var serviceDownUntil = -1;
         foreach (var f in _faults)
         {
             _log.WriteLine($"fault {f.Kind} at {Minute(f.Start):u} for {f.Minutes} min");
+            if (f.Kind == FaultKind.ClockStep)
+            {
+                var crossed = FaultSchedule.UkClockChanges(_settings.StartUtc, total).Where(c => FaultSchedule.CrossesAt(f, c)).Select(c => $", across the UK clock change at {Minute(c):u}");
+                _log.WriteLine($"  the appliance's wall clock {f.StepMinutes:+0;-0} min from {Minute(f.Start):u}, back at {Minute(f.End):u}{string.Concat(crossed)}");
+            }
         }
 
         for (var m = 0; m < total; m++)
@@ -223,6 +242,7 @@ internal sealed class SoakRun : IAsyncDisposable
                 await RestartHostAsync(result, cancellationToken);
             }
 
+            NoteWallStamp(m);
             if (_host is not null)
             {
                 await _host.RunMinuteAsync(m, result, cancellationToken);
@@ -243,6 +263,7 @@ internal sealed class SoakRun : IAsyncDisposable
             {
                 result.TelemetryHistoryDegradedMinutes++;
             }
+            CheckClockStepSnapshots(m, result);
 
             if (minute.Minute == 50 && _host is not null)
             {
@@ -286,6 +307,7 @@ internal sealed class SoakRun : IAsyncDisposable
             _host = null;
         }
 
+        CheckClockStepSnapshots(int.MaxValue, result);
         CheckIntegrity("end of run", result);
         result.PlansStored = CountRows()["plans"];
         result.Wall = wall.Elapsed;
@@ -401,6 +423,11 @@ internal sealed class SoakRun : IAsyncDisposable
                 result.DiskFillerBytes.Add(bytes);
                 Log($"disk full: filler took {bytes / 1e6:F1} MB");
                 break;
+            case FaultKind.ClockStep:
+                SnapshotTelemetry(f.Start);
+                _wallClock.Offset = TimeSpan.FromMinutes(f.StepMinutes);
+                Log($"wall clock stepped {f.StepMinutes:+0;-0} min: the appliance reads {_wallClock.GetUtcNow():u}");
+                break;
             case FaultKind.ForeignSetpoint:
                 _inverter.WriteForeign("remoteTimeoutSeconds", 3600);
                 _inverter.WriteForeign("remoteEnable", 1);
@@ -446,6 +473,11 @@ internal sealed class SoakRun : IAsyncDisposable
             case FaultKind.DiskFull:
                 _disk!.Free();
                 break;
+            case FaultKind.ClockStep:
+                SnapshotTelemetry(f.End);
+                _wallClock.Offset = TimeSpan.Zero;
+                Log("wall clock corrected (NTP): the appliance reads the true time again");
+                break;
         }
 
         await Task.CompletedTask.WaitAsync(cancellationToken);
@@ -480,7 +512,7 @@ internal sealed class SoakRun : IAsyncDisposable
 
     private async Task RestartHostAsync(SoakResult result, CancellationToken cancellationToken)
     {
-        _host = await SoakHost.StartAsync(Configuration(), _clock, this, cancellationToken);
+        _host = await SoakHost.StartAsync(Configuration(), _wallClock, this, cancellationToken);
         var after = CountRows();
         var lost = _committed.Where(kv => after.GetValueOrDefault(kv.Key) < kv.Value).Select(kv => $"{kv.Key}: {kv.Value} → {after.GetValueOrDefault(kv.Key)}").ToList();
         result.RowsLost.AddRange(lost);
@@ -648,6 +680,24 @@ internal sealed class SoakRun : IAsyncDisposable
 
         for (var m = first; m <= last; m++)
         {
+            if (_stepAffected[m])
+            {
+                result.TelemetryMinutesClockStepped++;
+                var text = $"{Minute(m):u}";
+                if (result.TelemetryClockSteppedRanges.Count > 0 && _lastSteppedMinute == m - 1)
+                {
+                    var from = result.TelemetryClockSteppedRanges[^1].Split('…')[0];
+                    result.TelemetryClockSteppedRanges[^1] = $"{from}…{Minute(m):HH:mm}";
+                }
+                else
+                {
+                    result.TelemetryClockSteppedRanges.Add(text);
+                }
+
+                _lastSteppedMinute = m;
+                continue;
+            }
+
             if (minutes.Contains(m))
             {
                 continue;
@@ -675,6 +725,91 @@ internal sealed class SoakRun : IAsyncDisposable
     /// <summary>Minute <paramref name="m"/> fell in a full disk during which the service was later killed (its samples were in memory).</summary>
     private bool HeldWhenKilled(int m) => _faults.Any(d => d.Kind == FaultKind.DiskFull && d.Covers(m)
         && _faults.Any(k => k.Kind == FaultKind.ServiceRestart && k.Start > m && k.Start <= d.End));
+
+    private bool[] _stepAffected = [];
+    private readonly HashSet<int> _steppedTargets = [];
+    private int _newestStamp = int.MinValue;
+    private int _lastSteppedMinute = -2;
+    private readonly List<(int Due, string Why, Dictionary<long, string> Rows)> _snapshots = [];
+
+    /// <summary>
+    /// The minute the appliance will stamp this minute's telemetry with (the true minute plus the wall clock's step),
+    /// and which true minutes that makes unmeasurable: a minute polled on a stepped clock (its row is elsewhere), a
+    /// minute whose stamp a stepped minute took (its row may hold another minute's values), and a minute at or before
+    /// the newest stamp already written (after a step back the appliance may refuse it: rows already stored are not
+    /// overwritten). Called before the minute's poll, whether or not the service runs.
+    /// </summary>
+    private void NoteWallStamp(int m)
+    {
+        var step = (int)Math.Round(_wallClock.Offset.TotalMinutes);
+        var stamp = m + step;
+        if (step != 0)
+        {
+            _stepAffected[m] = true;
+            if (stamp >= 0 && stamp < _stepAffected.Length)
+            {
+                _steppedTargets.Add(stamp); // a target in the past has had its own check: the overwrite check covers it
+            }
+        }
+        else if (stamp <= _newestStamp)
+        {
+            _stepAffected[m] = true;
+        }
+
+        if (_steppedTargets.Contains(m))
+        {
+            _stepAffected[m] = true;
+        }
+
+        if (_host is not null)
+        {
+            _newestStamp = Math.Max(_newestStamp, stamp);
+        }
+    }
+
+    /// <summary>Before a wall-clock step or its correction: the committed telemetry rows within three hours either side,
+    /// to be compared three hours later (a step is at most 90 minutes; nothing may replace or remove them).</summary>
+    private void SnapshotTelemetry(int m)
+    {
+        var rows = ReadTelemetryRows(Minute(m - 180), Minute(m + 180));
+        _snapshots.Add((m + 180, $"wall-clock step at {Minute(m):u}", rows));
+    }
+
+    private void CheckClockStepSnapshots(int m, SoakResult result)
+    {
+        foreach (var snapshot in _snapshots.Where(s => s.Due <= m).ToList())
+        {
+            _snapshots.Remove(snapshot);
+            var now = ReadTelemetryRows(DateTimeOffset.FromUnixTimeSeconds(snapshot.Rows.Keys.DefaultIfEmpty(0).Min()), DateTimeOffset.FromUnixTimeSeconds(snapshot.Rows.Keys.DefaultIfEmpty(0).Max() + 60));
+            foreach (var (minute, values) in snapshot.Rows)
+            {
+                result.ClockStepRowsChecked++;
+                var after = now.GetValueOrDefault(minute);
+                if (after != values)
+                {
+                    result.TelemetryRowsOverwritten.Add($"{DateTimeOffset.FromUnixTimeSeconds(minute):u} ({snapshot.Why}): [{values}] → {(after is null ? "gone" : $"[{after}]")}");
+                }
+            }
+        }
+    }
+
+    private Dictionary<long, string> ReadTelemetryRows(DateTimeOffset from, DateTimeOffset to)
+    {
+        var rows = new Dictionary<long, string>();
+        using var connection = new SqliteConnection($"Data Source={DatabasePath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT minute, soc_percent, battery_w, grid_w, load_w, pv_w, car_w FROM telemetry WHERE minute >= $f AND minute < $t";
+        command.Parameters.AddWithValue("$f", from.ToUnixTimeSeconds());
+        command.Parameters.AddWithValue("$t", to.ToUnixTimeSeconds());
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            rows[reader.GetInt64(0)] = string.Join(", ", Enumerable.Range(1, 6).Select(i => reader.IsDBNull(i) ? "null" : reader.GetDouble(i).ToString("R", CultureInfo.InvariantCulture)));
+        }
+
+        return rows;
+    }
 
     public async ValueTask DisposeAsync()
     {

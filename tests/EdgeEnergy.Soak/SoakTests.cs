@@ -48,6 +48,11 @@ public sealed class SoakTests(ITestOutputHelper output)
         {
             Assert.True(result.TelemetryHistoryDegradedMinutes > 0, "the full disk never made a write fail: the fault did not bite");
         }
+        Assert.Contains(result.Faults, f => f.Kind == FaultKind.ClockStep);
+        var changes = FaultSchedule.UkClockChanges(start, days * 24 * 60).Where(c => c >= 120 && c + 60 <= (days * 24 * 60) - 180).ToList();
+        Assert.All(changes, c => Assert.Contains(result.Faults, f => FaultSchedule.CrossesAt(f, c))); // a UK clock change inside the run: a step across it
+        Assert.True(result.ClockStepRowsChecked > 0, "no telemetry row was checked around a wall-clock step");
+        Assert.Empty(result.TelemetryRowsOverwritten);
     }
 
     [Fact]

@@ -266,22 +266,24 @@ public sealed class FoxEssInverter : IInverterTelemetrySource, IBatteryModeContr
     private async Task RefreshLoopAsync(CancellationToken cancellationToken)
     {
         // A fixed schedule (start + n·timeout/2) so the time spent writing never pushes refreshes towards the deadline.
-        var period = TimeSpan.FromSeconds(_options.RemoteTimeoutSeconds / 2.0);
-        var next = _timeProvider.GetUtcNow() + period;
+        // On the monotonic clock, as the inverter's timeout counts: a step of the wall clock (NTP correcting a Pi
+        // without a real-time clock) must neither stop the refreshes for the step's length nor burst them.
+        var period = (long)(_options.RemoteTimeoutSeconds / 2.0 * _timeProvider.TimestampFrequency);
+        var next = _timeProvider.GetTimestamp() + period;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                var wait = next - _timeProvider.GetUtcNow();
-                if (wait > TimeSpan.Zero)
+                var wait = next - _timeProvider.GetTimestamp();
+                if (wait > 0)
                 {
-                    await Task.Delay(wait, _timeProvider, cancellationToken);
+                    await Task.Delay(TimeSpan.FromSeconds((double)wait / _timeProvider.TimestampFrequency), _timeProvider, cancellationToken);
                 }
 
                 next += period;
-                if (next <= _timeProvider.GetUtcNow())
+                if (next <= _timeProvider.GetTimestamp())
                 {
-                    next = _timeProvider.GetUtcNow() + period; // we fell behind (bus down): do not burst
+                    next = _timeProvider.GetTimestamp() + period; // we fell behind (bus down): do not burst
                 }
 
                 await _remoteLock.WaitAsync(cancellationToken);

@@ -33,7 +33,7 @@ public sealed class FoxWriteCounters(EdgeEnergyMetrics? metrics = null)
     }
 }
 
-/// <summary>At most <c>perDay</c> persistent writes per UTC day.</summary>
+/// <summary>At most <c>perDay</c> persistent writes per UTC day (a day the wall clock steps back into does not count afresh).</summary>
 public sealed class PersistentWriteBudget(int perDay, TimeProvider timeProvider)
 {
     private readonly Lock _lock = new();
@@ -71,8 +71,11 @@ public sealed class PersistentWriteBudget(int perDay, TimeProvider timeProvider)
 
     private void Roll()
     {
+        // Only forward: a step of the wall clock back across midnight (NTP correcting a clock that ran ahead) must not
+        // open a second budget for the same flash; after a step ahead the budget's day starts early and ends at the
+        // next true midnight, which is stricter, never looser.
         var today = DateOnly.FromDateTime(timeProvider.GetUtcNow().UtcDateTime);
-        if (today != _day)
+        if (today > _day)
         {
             _day = today;
             _used = 0;

@@ -57,6 +57,19 @@ public sealed class CommandDebouncer(TimeSpan minimumDwell, double powerHysteres
         return Switch(now, command);
     }
 
+    /// <summary>
+    /// The wall clock stepped by <paramref name="step"/> (+ ahead, − back) while time ran on: the command in force keeps
+    /// the dwell it has actually run, so a step back does not hold it for the step's length and a step ahead does not
+    /// cut its dwell short.
+    /// </summary>
+    public void ClockStepped(TimeSpan step)
+    {
+        if (_current is not null)
+        {
+            _since += step;
+        }
+    }
+
     private InverterCommand Switch(DateTimeOffset now, InverterCommand command)
     {
         if (_current is null || command.Kind != _current.Kind)

@@ -55,6 +55,21 @@ public sealed class CommandSender(ControlOptions options, IAuditLog audit, ILogg
         return new SendOutcome(command, due, sent, sent is null ? $"{path.Name}: command not accepted" : null);
     }
 
+    /// <summary>
+    /// The wall clock stepped by <paramref name="step"/>: the re-send interval and the anti-flapping dwell go on counting
+    /// the time that really passed (a step back would otherwise stop re-sends and hold the command in force for the
+    /// step's length; a step ahead would re-send at once, which is harmless).
+    /// </summary>
+    public void ClockStepped(TimeSpan step)
+    {
+        if (_lastSent is not null)
+        {
+            _lastSentAt += step;
+        }
+
+        _debouncer.ClockStepped(step);
+    }
+
     private async Task<bool> SendAsync(DateTimeOffset now, BatteryPath path, InverterCommand command, ControlDecision decision, CancellationToken cancellationToken)
     {
         var text = Describe(command);

@@ -44,6 +44,9 @@ public sealed record ControlLoopParts
 
     public IReplanRequester? Replan { get; init; }
 
+    /// <summary>Told of a wall-clock step (the scheduler, whose interval triggers run on the wall clock).</summary>
+    public IClockStepListener? ClockSteps { get; init; }
+
     public required SiteOptions Site { get; init; }
 
     public required ControlOptions Options { get; init; }
@@ -85,6 +88,10 @@ public sealed class ControlLoop
     private readonly ControlStatusPublisher _status;
     private readonly DriftReplanner? _replanner;
     private readonly TelemetryHistoryWriter _history;
+    private readonly WallClockStepDetector _clockSteps;
+    private DateTimeOffset? _lastTelemetryMinute;
+    private bool _clockSteppedSinceTelemetry;
+    private bool _telemetryHeldLogged;
 
     public ControlLoop(ControlLoopParts parts, TimeProvider time, ILogger<ControlLoop> logger)
     {
@@ -98,6 +105,7 @@ public sealed class ControlLoop
         _status = new ControlStatusPublisher(parts.Status, parts.Primary, parts.Options, parts.Immersions);
         _replanner = parts.Replan is { } replan ? new DriftReplanner(replan, parts.Options, logger) : null;
         _history = new TelemetryHistoryWriter(parts.TelemetryStore, parts.Status, Math.Max(1, 24 * 3600 / parts.Options.PollSeconds), logger);
+        _clockSteps = new WallClockStepDetector(time);
     }
 
     public async Task<ControlStepResult> RunOnceAsync(CancellationToken cancellationToken)
@@ -120,6 +128,11 @@ public sealed class ControlLoop
     private async Task<ControlStepResult> StepAsync(CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
+        if (_clockSteps.Observe(now) is { } step)
+        {
+            await ClockSteppedAsync(now, step, cancellationToken);
+        }
+
         var reading = await _telemetry.ReadAsync(cancellationToken);
         var telemetry = reading.Telemetry;
         if (telemetry is not null)
@@ -132,8 +145,11 @@ public sealed class ControlLoop
                 reading = reading with { Telemetry = plausible };
             }
 
-            await _history.AppendAsync(new TelemetrySample(now, telemetry.BatterySocPercent, telemetry.BatteryPowerW, telemetry.GridPowerW, telemetry.LoadPowerW,
-                telemetry.PvPowerW, _parts.Car?.ChargingPowerW(now)), cancellationToken);
+            if (MayRecordTelemetry(now))
+            {
+                await _history.AppendAsync(new TelemetrySample(now, telemetry.BatterySocPercent, telemetry.BatteryPowerW, telemetry.GridPowerW, telemetry.LoadPowerW,
+                    telemetry.PvPowerW, _parts.Car?.ChargingPowerW(now)), cancellationToken);
+            }
         }
 
         var import = new RateSeries(await _parts.Rates.GetAsync(RateKind.Import, new TimeRange(now.AddHours(-1), now.AddHours(36)), cancellationToken));
@@ -178,6 +194,52 @@ public sealed class ControlLoop
 
         var healthy = telemetry is not null && (shadow || sent.Sent is not null || !sent.Due);
         return new ControlStepResult(healthy, decision, sent.Sent, reading.Path.Name, problem);
+    }
+
+    /// <summary>
+    /// The wall clock stepped: what counts elapsed time (re-sends, the anti-flapping dwell, the drift replanner's pause)
+    /// keeps counting the time that really passed, the scheduler is told (<see cref="ControlLoopParts.ClockSteps"/>),
+    /// and a replan is asked for, because the plan in force was laid out on the old clock (after a step back it may not cover "now" yet; after a step ahead its slots are the wrong ones).
+    /// </summary>
+    private async Task ClockSteppedAsync(DateTimeOffset now, TimeSpan step, CancellationToken cancellationToken)
+    {
+        _logger.WallClockStepped(step, now - step, now);
+        _sender.ClockStepped(step);
+        _replanner?.ClockStepped(step);
+        _clockSteppedSinceTelemetry = true;
+        if (_parts.ClockSteps is { } listener)
+        {
+            await IsolatedAsync(() => listener.ClockSteppedAsync(step, cancellationToken), cancellationToken);
+        }
+
+        if (_parts.Replan is { } replan)
+        {
+            await IsolatedAsync(() => replan.RequestReplanAsync(PlanningTrigger.ClockStep, cancellationToken), cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Telemetry rows are stamped with the wall clock, a row per minute (later polls of the same minute replace it).
+    /// After a step back the clock would stamp minutes already written: those rows are history and are kept, so the
+    /// poll's sample is not recorded until the clock passes the newest minute written (the store refuses older
+    /// minutes too, which covers a restart on a clock that is behind).
+    /// </summary>
+    private bool MayRecordTelemetry(DateTimeOffset now)
+    {
+        var minute = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
+        if (_lastTelemetryMinute is { } newest && (minute < newest || (minute == newest && _clockSteppedSinceTelemetry)))
+        {
+            if (!_telemetryHeldLogged)
+            {
+                _telemetryHeldLogged = true;
+                _logger.TelemetryBehindClock(now, newest);
+            }
+
+            return false;
+        }
+
+        (_lastTelemetryMinute, _clockSteppedSinceTelemetry, _telemetryHeldLogged) = (minute, false, false);
+        return true;
     }
 
     /// <summary>Runs one step; its failure is logged and the poll goes on with the next.</summary>

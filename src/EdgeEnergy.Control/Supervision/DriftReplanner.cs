@@ -15,6 +15,15 @@ public sealed class DriftReplanner(IReplanRequester replan, ControlOptions optio
     private bool _socMeasured;
     private DateTimeOffset _lastRequest = DateTimeOffset.MinValue;
 
+    /// <summary>The wall clock stepped by <paramref name="step"/>: the five minutes between requests count time that really passed.</summary>
+    public void ClockStepped(TimeSpan step)
+    {
+        if (_lastRequest != DateTimeOffset.MinValue)
+        {
+            _lastRequest += step;
+        }
+    }
+
     public async Task StepAsync(DateTimeOffset now, double socPercent, ActivePlan? plan, CancellationToken cancellationToken)
     {
         if (!_socMeasured)

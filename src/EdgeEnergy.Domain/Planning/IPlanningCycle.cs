@@ -32,6 +32,9 @@ public enum PlanningTrigger
 
     /// <summary>Intelligent Octopus Go's planned dispatches changed (new, moved or withdrawn).</summary>
     DispatchesChanged,
+
+    /// <summary>The wall clock stepped (NTP corrected it, or it was set): the plan in force was laid out on the old clock.</summary>
+    ClockStep,
 }
 
 /// <summary>

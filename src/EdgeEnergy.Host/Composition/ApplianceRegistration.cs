@@ -100,6 +100,7 @@ public static class ApplianceRegistration
                     Status = sp.GetRequiredService<IApplianceStatusPublisher>(),
                     Overrides = sp.GetRequiredService<OverrideService>(),
                     Replan = sp.GetService<IReplanRequester>(),
+                    ClockSteps = sp.GetService<IClockStepListener>(),
                     Site = sp.GetRequiredService<IOptions<SiteOptions>>().Value,
                     Options = sp.GetRequiredService<IOptions<ControlOptions>>().Value,
                     ReserveSocPercent = () => settings.ReserveSocPercent,

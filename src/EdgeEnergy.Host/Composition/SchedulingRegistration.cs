@@ -12,7 +12,8 @@ namespace EdgeEnergy.Host.Composition;
 /// (<see cref="ForecastSkillJob"/>; <c>Scheduling</c> section) and the daily bills (<see cref="DailyBillsJob"/>: 00:10 UK time, and 5 minutes after start). Quartz runs
 /// on the system clock, not the container's <see cref="TimeProvider"/> (no <c>UseTimeProvider</c>; the soak, docs/soak.md,
 /// runs the job bodies on its fake clock itself). Every job is <see cref="DisallowConcurrentExecutionAttribute"/>; missed
-/// fires (process asleep, clock jump) collapse into one run now, and the interval continues from there. Needs AddHistory,
+/// fires (process asleep, clock jump ahead) collapse into one run now, and the interval continues from there; after a
+/// step of the clock back the interval triggers are moved back by the step (<see cref="QuartzClockStepAdjuster"/>). Needs AddHistory,
 /// AddPriceSources and AddSolcast; the planning job calls the <see cref="IPlanningCycle"/> registered by the control side.
 /// </summary>
 public static class SchedulingRegistration
@@ -47,6 +48,7 @@ public static class SchedulingRegistration
         services.AddQuartzHostedService(h => h.WaitForJobsToComplete = true);
         services.TryAddSingleton<ReplanGate>();
         services.TryAddSingleton<IReplanRequester, QuartzReplanRequester>();
+        services.TryAddSingleton<IClockStepListener, QuartzClockStepAdjuster>();
         return services;
     }
 

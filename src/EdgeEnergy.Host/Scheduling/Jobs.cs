@@ -138,3 +138,36 @@ internal sealed class QuartzReplanRequester(ISchedulerFactory schedulers, Replan
         await scheduler.TriggerJob(PlanningJob.Key, new JobDataMap { [PlanningJob.TriggerData] = trigger.ToString() }, cancellationToken);
     }
 }
+
+/// <summary>
+/// <see cref="IClockStepListener"/> on Quartz, whose triggers run on the system's wall clock. After a step back the
+/// next fire of every repeating interval trigger (prices, planning, retention, …) would come the step's length late,
+/// and a plan older than <c>Control:PlanMaxAgeMinutes</c> hands over to the fallback rules meanwhile: each is moved back
+/// by the step, so it fires as far ahead as it did before the step. A step ahead needs nothing: the fires it skipped
+/// are misfires, run once now (<see cref="SimpleTriggerMisfireInstruction.NowWithExistingCount"/>). Calendar triggers
+/// (the daily bills after UK midnight) keep to the wall clock on purpose.
+/// </summary>
+internal sealed class QuartzClockStepAdjuster(ISchedulerFactory schedulers, ILogger<QuartzClockStepAdjuster> logger) : IClockStepListener
+{
+    public async Task ClockSteppedAsync(TimeSpan stepSize, CancellationToken cancellationToken)
+    {
+        if (stepSize >= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var scheduler = await schedulers.GetScheduler(cancellationToken);
+        foreach (var key in await scheduler.GetTriggerKeys(GroupMatcher<TriggerKey>.AnyGroup(), cancellationToken))
+        {
+            if (await scheduler.GetTrigger(key, cancellationToken) is not ISimpleTrigger { RepeatCount: < 0 } trigger
+                || trigger.NextFireTimeUtc is not { } next)
+            {
+                continue;
+            }
+
+            var moved = next + stepSize;
+            await scheduler.RescheduleJob(key, trigger.GetTriggerBuilder().StartAt(moved).Build(), cancellationToken);
+            logger.TriggerMovedForClockStep(stepSize, key.Name, next, moved);
+        }
+    }
+}

@@ -6,6 +6,7 @@ using EdgeEnergy.Simulation;
 using EdgeEnergy.Adapters.Modbus.Tests.Peers;
 using EdgeEnergy.Adapters.Modbus.Transport;
 using EdgeEnergy.Domain.Inverter;
+using EdgeEnergy.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeEnergy.Adapters.Modbus.Tests.FoxEss;
@@ -79,6 +80,47 @@ public class ControllerTests
         var t = await fresh.ReadTelemetryAsync(CancellationToken.None);
         Assert.False(t.RemoteControl!.Enabled);
         Assert.Equal(300, t.BatteryPowerW);
+    }
+
+    [Fact]
+    public async Task Remote_control_is_refreshed_on_the_monotonic_clock_when_the_wall_clock_steps_back_an_hour()
+    {
+        // A Pi without a real-time clock: NTP steps its wall clock back an hour (across the October change) while
+        // remote control runs. The inverter's 60 s timeout counts real time, so the refreshes must go on every 30 s.
+        var time = At("2026-10-25T01:20:00Z");
+        var wall = new SteppedClock(time);
+        await using var site = SimulatorOnTcp.Start("h3", time, new SimulatedFoxEssOptions { InitialSocPercent = 50 });
+        await using var inverter = await site.OpenAsync(new FoxEssOptions { Family = "h3", RemoteTimeoutSeconds = 60 }, wall);
+        await inverter.ApplyAsync(InverterCommand.ForceCharge(3000, 10), CancellationToken.None);
+        wall.Offset = TimeSpan.FromHours(-1);
+
+        for (var refresh = 1; refresh <= 4; refresh++)
+        {
+            var target = 3 + (3 * refresh);
+            await AdvanceUntil(time, () => inverter.Writes.Volatile >= target, TimeSpan.FromSeconds(31));
+        }
+
+        Assert.Equal(0, site.Simulator.RemoteTimeouts);
+        Assert.True(site.Simulator.RemoteControlActive);
+        Assert.Equal(-3000, site.Simulator.BatteryPowerW);
+    }
+
+    [Fact]
+    public void A_wall_clock_stepped_back_across_midnight_does_not_open_a_second_persistent_write_budget()
+    {
+        var time = At("2026-11-28T00:20:00Z");
+        var wall = new SteppedClock(time);
+        var budget = new PersistentWriteBudget(2, wall);
+        Assert.True(budget.TryConsume());
+        Assert.True(budget.TryConsume());
+
+        wall.Offset = TimeSpan.FromHours(-1); // reads 23:20 on the 27th
+        Assert.False(budget.TryConsume());
+        wall.Offset = TimeSpan.Zero;
+        Assert.False(budget.TryConsume());
+
+        time.Advance(TimeSpan.FromDays(1)); // the next true UTC day
+        Assert.True(budget.TryConsume());
     }
 
     [Fact]

@@ -88,6 +88,18 @@ public class CommandDebouncerTests
     }
 
     [Fact]
+    public void After_the_wall_clock_steps_back_the_dwell_counts_the_time_that_really_passed()
+    {
+        var d = new CommandDebouncer(TimeSpan.FromMinutes(5), 100);
+        d.Next(s_t0, InverterCommand.ForceCharge(3000, 10));
+        d.ClockStepped(TimeSpan.FromHours(-1)); // the clock now reads 15:00 for 16:00
+
+        // Four minutes later (15:04 on the stepped clock) still held; at five the discharge passes, not an hour later.
+        Assert.Equal(InverterCommand.ForceCharge(3000, 10), d.Next(s_t0.AddHours(-1).AddMinutes(4), InverterCommand.ForceDischarge(3000, 10)));
+        Assert.Equal(InverterCommand.ForceDischarge(3000, 10), d.Next(s_t0.AddHours(-1).AddMinutes(5), InverterCommand.ForceDischarge(3000, 10)));
+    }
+
+    [Fact]
     public void Falling_back_to_self_use_is_never_held_back()
     {
         var d = new CommandDebouncer(TimeSpan.FromMinutes(5), 100);

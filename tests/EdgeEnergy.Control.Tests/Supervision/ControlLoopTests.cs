@@ -25,17 +25,19 @@ public class ControlLoopTests
 
     private readonly RecordingReplans _replans = new();
 
+    private readonly RecordingClockSteps _clockSteps = new();
+
     private readonly PlanInForce _plan = new();
 
-    private ControlLoop Loop(WriteGate? gate = null, ICarChargingMeter? car = null) => new(
+    private ControlLoop Loop(WriteGate? gate = null, ICarChargingMeter? car = null, TimeProvider? time = null) => new(
         new ControlLoopParts
         {
             Primary = new BatteryPath("fake-modbus", _inverter, _inverter), Rates = _stores, TelemetryStore = _stores, Audit = _stores,
-            Plan = _plan, Status = _status, Replan = _replans, Gate = gate, Car = car,
+            Plan = _plan, Status = _status, Replan = _replans, Gate = gate, Car = car, ClockSteps = _clockSteps,
             Site = new SiteOptions { BatteryCapacityKwh = 5, BatteryMaxChargeKw = 2, BatteryMaxDischargeKw = 2, ReserveSocPercent = 10 },
             Options = new ControlOptions { PollSeconds = 10, MinimumDwellSeconds = 0, PricesRequiredAheadHours = 1 },
         },
-        _time, NullLogger<ControlLoop>.Instance);
+        time ?? _time, NullLogger<ControlLoop>.Instance);
 
     private void PricesAndPlan(double[] pence)
     {
@@ -81,6 +83,44 @@ public class ControlLoopTests
         Assert.Equal([7200, null], _stores.Telemetry.Select(s => s.CarChargingW));
         Assert.Equal([s_start.AddMinutes(1), s_start.AddMinutes(2)], car.AskedAt);
         Assert.All(_stores.Telemetry, s => Assert.Equal(500, s.LoadPowerW)); // the load stays as metered
+    }
+
+    [Fact]
+    public async Task After_the_wall_clock_steps_back_no_minute_already_written_is_written_again_and_a_replan_is_asked_for()
+    {
+        PricesAndPlan([5, 5, 40, 40, 40, 40]);
+        var clock = new SteppedClock(_time);
+        var loop = Loop(time: clock);
+        for (var poll = 0; poll < 3; poll++) // 00:01, 00:02, 00:03
+        {
+            await loop.RunOnceAsync(default);
+            _time.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        clock.Offset = TimeSpan.FromMinutes(-2); // NTP steps the clock back: 00:04 reads 00:02
+        for (var poll = 0; poll < 3; poll++) // reads 00:02, 00:03, 00:04
+        {
+            await loop.RunOnceAsync(default);
+            _time.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        Assert.Equal([1, 2, 3, 4], _stores.Telemetry.Select(s => (int)(s.TimestampUtc - s_start).TotalMinutes));
+        Assert.Equal(1, _replans.Triggers.Count(t => t == PlanningTrigger.ClockStep));
+        Assert.Equal([TimeSpan.FromMinutes(-2)], _clockSteps.Steps); // the scheduler is told the step once
+    }
+
+    [Fact]
+    public async Task Polls_within_one_minute_on_a_steady_clock_still_replace_that_minutes_sample()
+    {
+        PricesAndPlan([5, 5, 40, 40, 40, 40]);
+        var loop = Loop(time: new SteppedClock(_time));
+        await loop.RunOnceAsync(default);
+        _time.Advance(TimeSpan.FromSeconds(10));
+        await loop.RunOnceAsync(default);
+
+        Assert.Equal(2, _stores.Telemetry.Count); // both reach the store, which keeps the later one for the minute
+        Assert.DoesNotContain(PlanningTrigger.ClockStep, _replans.Triggers);
+        Assert.Empty(_clockSteps.Steps);
     }
 
     private sealed class CarMeter : ICarChargingMeter
@@ -358,6 +398,17 @@ public class ControlLoopTests
         Assert.Equal(500, sample.LoadPowerW);
         Assert.Null(_status.Current.Telemetry!.SocMeasuredAtUtc);
         Assert.Empty(_replans.Triggers); // no state of charge was measured, so no first plan is asked for on it
+    }
+
+    private sealed class RecordingClockSteps : IClockStepListener
+    {
+        public List<TimeSpan> Steps { get; } = [];
+
+        public Task ClockSteppedAsync(TimeSpan stepSize, CancellationToken cancellationToken)
+        {
+            Steps.Add(stepSize);
+            return Task.CompletedTask;
+        }
     }
 
     private sealed class RecordingReplans : IReplanRequester

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Quartz;
 
 namespace EdgeEnergy.Host.Tests.Scheduling;
 
@@ -48,6 +49,33 @@ public sealed class SchedulingTests : IAsyncLifetime
         await _octopus.DisposeAsync();
         SqliteConnection.ClearAllPools();
         Directory.Delete(_folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task After_the_wall_clock_steps_back_the_interval_triggers_are_moved_back_by_the_step_and_a_step_ahead_moves_none()
+    {
+        // Retention fires at start, then every 6 h. Quartz keeps the system clock, which no test can step: the step is
+        // told to the adjuster as the control loop would, and the trigger's next fire must move back by it.
+        var first = await _cycle.NextStartAsync();
+        first.Release();
+        var scheduler = await _host.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
+        var key = new TriggerKey($"{EdgeEnergy.Host.Scheduling.RetentionJob.Key.Name}-every");
+        var guard = DateTime.UtcNow.AddSeconds(20);
+        DateTimeOffset before;
+        while ((before = (await scheduler.GetTrigger(key))!.NextFireTimeUtc!.Value) < DateTimeOffset.UtcNow.AddHours(1))
+        {
+            Assert.True(DateTime.UtcNow < guard, "retention's first fire did not happen");
+            await Task.Delay(20);
+        }
+
+        var listener = _host.Services.GetRequiredService<IClockStepListener>();
+        await listener.ClockSteppedAsync(TimeSpan.FromHours(1), CancellationToken.None);
+        Assert.Equal(before, (await scheduler.GetTrigger(key))!.NextFireTimeUtc);
+
+        await listener.ClockSteppedAsync(TimeSpan.FromMinutes(-75), CancellationToken.None);
+        var after = (await scheduler.GetTrigger(key))!.NextFireTimeUtc;
+        Assert.Equal(before - TimeSpan.FromMinutes(75), after);
+        Assert.True(((ISimpleTrigger)(await scheduler.GetTrigger(key))!).RepeatInterval == TimeSpan.FromHours(6));
     }
 
     [Fact]
