@@ -19,19 +19,22 @@ public class PlanningCycleScenarioTests
     // 19:05 BST: tomorrow's prices are out; the cycle plans from the 19:00 slot.
     private static readonly DateTimeOffset Now = new(2024, 6, 10, 18, 5, 0, TimeSpan.Zero);
 
+    /// <summary>The status a planning cycle starts from: a reading at <see cref="Now"/> (SoC 50 %, 300 W from the grid into the house).</summary>
+    private static ApplianceStatusStore MeasuredStatus() => new(ApplianceSnapshot.Empty with
+    {
+        Telemetry = new LiveTelemetry
+        {
+            MeasuredAtUtc = Now, BatterySocPercent = 50, SocMeasuredAtUtc = Now, BatteryPowerW = 0, PvPowerW = 0, GridPowerW = 300, LoadPowerW = 300,
+        },
+    });
+
     [Theory]
     [InlineData(5, 10, "over 5 scenarios (the forecast errors of the last 9 days)")]
     [InlineData(5, 3, "planned on the forecast alone: only 2 complete past days of forecast errors (5 needed)")]
     [InlineData(0, 10, null)]
     public async Task The_plan_says_what_it_allowed_for(int scenarios, int measuredDays, string? expected)
     {
-        var status = new ApplianceStatusStore(ApplianceSnapshot.Empty with
-        {
-            Telemetry = new LiveTelemetry
-            {
-                MeasuredAtUtc = Now, BatterySocPercent = 50, SocMeasuredAtUtc = Now, BatteryPowerW = 0, PvPowerW = 0, GridPowerW = 300, LoadPowerW = 300,
-            },
-        });
+        var status = MeasuredStatus();
         var stores = new Stores(measuredDays);
         var cycle = new PlanningCycle(
             new PlanningSources(stores, stores, [], stores, ExportTariffConfigured: true),
@@ -62,13 +65,7 @@ public class PlanningCycleScenarioTests
         // 21:00–21:30 stays 20 p.
         async Task<IReadOnlyList<SlotInput>> PlanAsync(DispatchSchedule? schedule)
         {
-            var status = new ApplianceStatusStore(ApplianceSnapshot.Empty with
-            {
-                Telemetry = new LiveTelemetry
-                {
-                    MeasuredAtUtc = Now, BatterySocPercent = 50, SocMeasuredAtUtc = Now, BatteryPowerW = 0, PvPowerW = 0, GridPowerW = 300, LoadPowerW = 300,
-                },
-            });
+            var status = MeasuredStatus();
             var stores = new Stores(3);
             var cycle = new PlanningCycle(
                 new PlanningSources(stores, stores, [], stores, ExportTariffConfigured: true) { Dispatches = new Listed(schedule) },
@@ -103,13 +100,7 @@ public class PlanningCycleScenarioTests
     [Fact]
     public async Task A_load_model_whose_training_fails_leaves_the_blend_and_the_forecast_component_degraded_with_the_reason()
     {
-        var status = new ApplianceStatusStore(ApplianceSnapshot.Empty with
-        {
-            Telemetry = new LiveTelemetry
-            {
-                MeasuredAtUtc = Now, BatterySocPercent = 50, SocMeasuredAtUtc = Now, BatteryPowerW = 0, PvPowerW = 0, GridPowerW = 300, LoadPowerW = 300,
-            },
-        });
+        var status = MeasuredStatus();
         var stores = new Stores(30);
         var time = new FakeTimeProvider(Now);
         var control = Options.Create(new ControlOptions { LoadForecast = ControlOptions.LearnedLoadForecast });
@@ -137,13 +128,7 @@ public class PlanningCycleScenarioTests
     [InlineData(false, ControlOptions.ScheduledLoadAuto, null)]
     public async Task A_car_on_a_charging_timer_is_said_in_the_forecast_component(bool car, string scheduledLoad, string? expected)
     {
-        var status = new ApplianceStatusStore(ApplianceSnapshot.Empty with
-        {
-            Telemetry = new LiveTelemetry
-            {
-                MeasuredAtUtc = Now, BatterySocPercent = 50, SocMeasuredAtUtc = Now, BatteryPowerW = 0, PvPowerW = 0, GridPowerW = 300, LoadPowerW = 300,
-            },
-        });
+        var status = MeasuredStatus();
         var stores = new Stores(30, car);
         var cycle = new PlanningCycle(
             new PlanningSources(stores, stores, [], stores, ExportTariffConfigured: true),
@@ -190,13 +175,7 @@ public class PlanningCycleScenarioTests
     [Fact]
     public async Task A_plan_the_history_cannot_store_is_put_in_force_all_the_same()
     {
-        var status = new ApplianceStatusStore(ApplianceSnapshot.Empty with
-        {
-            Telemetry = new LiveTelemetry
-            {
-                MeasuredAtUtc = Now, BatterySocPercent = 50, SocMeasuredAtUtc = Now, BatteryPowerW = 0, PvPowerW = 0, GridPowerW = 300, LoadPowerW = 300,
-            },
-        });
+        var status = MeasuredStatus();
         var stores = new Stores(3);
         var inForce = new PlanInForce();
         var fullDisk = new FullDiskPlanLog();
