@@ -89,9 +89,6 @@ public sealed class ControlLoop
     private readonly DriftReplanner? _replanner;
     private readonly TelemetryHistoryWriter _history;
     private readonly WallClockStepDetector _clockSteps;
-    private DateTimeOffset? _lastTelemetryMinute;
-    private bool _clockSteppedSinceTelemetry;
-    private bool _telemetryHeldLogged;
 
     public ControlLoop(ControlLoopParts parts, TimeProvider time, ILogger<ControlLoop> logger)
     {
@@ -145,11 +142,8 @@ public sealed class ControlLoop
                 reading = reading with { Telemetry = plausible };
             }
 
-            if (MayRecordTelemetry(now))
-            {
-                await _history.AppendAsync(new TelemetrySample(now, telemetry.BatterySocPercent, telemetry.BatteryPowerW, telemetry.GridPowerW, telemetry.LoadPowerW,
-                    telemetry.PvPowerW, _parts.Car?.ChargingPowerW(now)), cancellationToken);
-            }
+            await _history.AppendAsync(new TelemetrySample(now, telemetry.BatterySocPercent, telemetry.BatteryPowerW, telemetry.GridPowerW, telemetry.LoadPowerW,
+                telemetry.PvPowerW, _parts.Car?.ChargingPowerW(now)), cancellationToken);
         }
 
         var import = new RateSeries(await _parts.Rates.GetAsync(RateKind.Import, new TimeRange(now.AddHours(-1), now.AddHours(36)), cancellationToken));
@@ -206,7 +200,7 @@ public sealed class ControlLoop
         _logger.WallClockStepped(step, now - step, now);
         _sender.ClockStepped(step);
         _replanner?.ClockStepped(step);
-        _clockSteppedSinceTelemetry = true;
+        _history.ClockStepped();
         if (_parts.ClockSteps is { } listener)
         {
             await IsolatedAsync(() => listener.ClockSteppedAsync(step, cancellationToken), cancellationToken);
@@ -216,30 +210,6 @@ public sealed class ControlLoop
         {
             await IsolatedAsync(() => replan.RequestReplanAsync(PlanningTrigger.ClockStep, cancellationToken), cancellationToken);
         }
-    }
-
-    /// <summary>
-    /// Telemetry rows are stamped with the wall clock, a row per minute (later polls of the same minute replace it).
-    /// After a step back the clock would stamp minutes already written: those rows are history and are kept, so the
-    /// poll's sample is not recorded until the clock passes the newest minute written (the store refuses older
-    /// minutes too, which covers a restart on a clock that is behind).
-    /// </summary>
-    private bool MayRecordTelemetry(DateTimeOffset now)
-    {
-        var minute = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerMinute), TimeSpan.Zero);
-        if (_lastTelemetryMinute is { } newest && (minute < newest || (minute == newest && _clockSteppedSinceTelemetry)))
-        {
-            if (!_telemetryHeldLogged)
-            {
-                _telemetryHeldLogged = true;
-                _logger.TelemetryBehindClock(now, newest);
-            }
-
-            return false;
-        }
-
-        (_lastTelemetryMinute, _clockSteppedSinceTelemetry, _telemetryHeldLogged) = (minute, false, false);
-        return true;
     }
 
     /// <summary>Runs one step; its failure is logged and the poll goes on with the next.</summary>
