@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Reflection;
-using System.Security.Cryptography.X509Certificates;
 using System.Threading.Channels;
 using EdgeEnergy.Adapters.Mqtt.Commands;
 using EdgeEnergy.Adapters.Mqtt.Discovery;
@@ -10,7 +9,6 @@ using EdgeEnergy.Domain.UserOverrides;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MQTTnet;
-using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
 namespace EdgeEnergy.Adapters.Mqtt;
@@ -183,43 +181,9 @@ public sealed class HomeAssistantMqttBridge : IAsyncDisposable
         await PublishStateAsync(forceAll: true, forceTopics: null, ct);
     }
 
-    private MqttClientOptions BuildClientOptions()
-    {
-        var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(BrokerHost, BrokerPort)
-            .WithClientId(_options.EffectiveClientId)
-            .WithProtocolVersion(MqttProtocolVersion.V311)
-            .WithCleanSession()
-            .WithKeepAlivePeriod(TimeSpan.FromSeconds(_options.KeepAliveSeconds))
-            .WithTimeout(TimeSpan.FromSeconds(10))
-            .WithWillTopic(_topics.Availability)
-            .WithWillPayload("offline")
-            .WithWillRetain()
-            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
-        if (!string.IsNullOrEmpty(_options.Username))
-        {
-            builder.WithCredentials(_options.Username, _options.Password ?? "");
-        }
-
-        if (_options.UseTls)
-        {
-            builder.WithTlsOptions(tls =>
-            {
-                tls.UseTls().WithTargetHost(BrokerHost);
-                if (_options.AllowUntrustedCertificates)
-                {
-                    tls.WithAllowUntrustedCertificates().WithIgnoreCertificateChainErrors().WithCertificateValidationHandler(_ => true);
-                }
-                else if (!string.IsNullOrWhiteSpace(_options.CaCertificatePath))
-                {
-                    var ca = X509CertificateLoader.LoadCertificateFromFile(_options.CaCertificatePath);
-                    tls.WithCertificateValidationHandler(e => BrokerCertificate.IsTrusted(e.Certificate, e.SslPolicyErrors, ca));
-                }
-            });
-        }
-
-        return builder.Build();
-    }
+    private MqttClientOptions BuildClientOptions() => BrokerClientOptions.Build(
+        BrokerHost, BrokerPort, _options.EffectiveClientId, _options.KeepAliveSeconds, _topics.Availability,
+        new BrokerLogin(_options.Username, _options.Password, _options.UseTls, _options.CaCertificatePath, _options.AllowUntrustedCertificates));
 
     private async Task StateLoopAsync(CancellationToken ct)
     {

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -11,7 +10,6 @@ using EdgeEnergy.Domain.Status;
 using EdgeEnergy.Domain.UserOverrides;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
-using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
 namespace EdgeEnergy.Adapters.Mqtt.Fleet;
@@ -270,49 +268,12 @@ public sealed class FleetMqttLink : IAsyncDisposable
         await FlushAsync(ct);
     }
 
-    private MqttClientOptions BuildClientOptions(string host, int port)
-    {
-        var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(host, port)
-            // A new client id per connection: RabbitMQ names a subscriber's queue after its client id, and the queue of
-            // a connection whose node died stays registered to that node, so reusing the id on another node fails.
-            .WithClientId($"edgeenergy-fleet-{_identity.SiteId}-{Guid.NewGuid().ToString("N")[..12]}")
-            .WithProtocolVersion(MqttProtocolVersion.V311)
-            // A clean session: a persistent one would live on the broker node that held it, and be unreachable when
-            // that node is down. What must not be lost waits in our own queue instead (state) or is re-sent by the
-            // fleet until answered (commands, de-duplicated by id).
-            .WithCleanSession()
-            .WithKeepAlivePeriod(TimeSpan.FromSeconds(_options.KeepAliveSeconds))
-            .WithTimeout(TimeSpan.FromSeconds(10))
-            .WithWillTopic(Topics.Availability)
-            .WithWillPayload("offline")
-            .WithWillRetain()
-            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
-        if (!string.IsNullOrEmpty(_options.Username))
-        {
-            builder.WithCredentials(_options.Username, _options.Password ?? "");
-        }
-
-        if (_options.UseTls)
-        {
-            builder.WithTlsOptions(tls =>
-            {
-                tls.UseTls().WithTargetHost(host);
-                if (!string.IsNullOrWhiteSpace(_options.CaCertificatePath))
-                {
-                    var ca = X509CertificateLoader.LoadCertificateFromFile(_options.CaCertificatePath);
-                    tls.WithCertificateValidationHandler(e => BrokerCertificate.IsTrusted(e.Certificate, e.SslPolicyErrors, ca));
-                }
-
-                if (!string.IsNullOrWhiteSpace(_options.ClientCertificatePath) && !string.IsNullOrWhiteSpace(_options.ClientKeyPath))
-                {
-                    tls.WithClientCertificates(new X509Certificate2Collection(X509Certificate2.CreateFromPemFile(_options.ClientCertificatePath, _options.ClientKeyPath)));
-                }
-            });
-        }
-
-        return builder.Build();
-    }
+    // A new client id per connection: RabbitMQ names a subscriber's queue after its client id, and the queue of a
+    // connection whose node died stays registered to that node, so reusing the id on another node fails.
+    private MqttClientOptions BuildClientOptions(string host, int port) => BrokerClientOptions.Build(
+        host, port, $"edgeenergy-fleet-{_identity.SiteId}-{Guid.NewGuid().ToString("N")[..12]}", _options.KeepAliveSeconds, Topics.Availability,
+        new BrokerLogin(_options.Username, _options.Password, _options.UseTls, _options.CaCertificatePath,
+            ClientCertificatePath: _options.ClientCertificatePath, ClientKeyPath: _options.ClientKeyPath));
 
     private async Task StateLoopAsync(CancellationToken ct)
     {
