@@ -60,7 +60,7 @@ internal static class FleetCommand
 
             var settings = new FleetSimulationSettings(n, brokers!, TimeSpan.FromMinutes(m), TimeSpan.FromSeconds(s), TimeSpan.FromSeconds(c),
                 parse.GetValue(refuseEvery), TimeSpan.FromSeconds(r), TimeSpan.FromSeconds(d));
-            var report = await new FleetSimulation(settings, Console.Error).RunAsync(cancellationToken);
+            var report = await new FleetSimulation(settings, Console.Error, TimeProvider.System).RunAsync(cancellationToken);
             await Console.Out.WriteLineAsync(report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             return report["ok"]!.GetValue<bool>() ? ExitCodes.Success : ExitCodes.Failure;
         });

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -28,7 +27,7 @@ internal sealed record FleetSimulationSettings(
 /// (same id) every <c>ResendAfter</c>, and checks each answer against what the home must say. After
 /// <c>Duration</c> the commands stop; the homes get <c>Drain</c> to empty their queues and answer, then stop.
 /// </summary>
-internal sealed class FleetSimulation(FleetSimulationSettings settings, TextWriter progress)
+internal sealed class FleetSimulation(FleetSimulationSettings settings, TextWriter progress, TimeProvider time)
 {
     private static readonly OverrideLimits s_limits = new() { MinReserveSocPercent = 10, MaxReserveSocPercent = 100 };
 
@@ -38,28 +37,30 @@ internal sealed class FleetSimulation(FleetSimulationSettings settings, TextWrit
     private long _resends;
     private long _stateMessages;
 
-    private sealed class PendingCommand(string siteId, string topic, string payload, bool expectAccepted, long sentTicks)
+    /// <summary>A command sent; its times are <see cref="TimeProvider.GetTimestamp"/> values (0: not answered yet).</summary>
+    private sealed class PendingCommand(string siteId, string topic, string payload, bool expectAccepted, long sentAt)
     {
         public string SiteId { get; } = siteId;
         public string Topic { get; } = topic;
         public string Payload { get; } = payload;
         public bool ExpectAccepted { get; } = expectAccepted;
-        public long SentTicks { get; } = sentTicks;
-        public long LastSentTicks { get; set; } = sentTicks;
-        public long AnsweredTicks { get; set; }
+        public long SentAt { get; } = sentAt;
+        public long LastSentAt { get; set; } = sentAt;
+        public long AnsweredAt { get; set; }
         public string? Result { get; set; }
     }
 
     public async Task<JsonObject> RunAsync(CancellationToken cancellationToken)
     {
-        var clock = Stopwatch.StartNew();
+        var started = time.GetTimestamp();
+        TimeSpan Elapsed() => time.GetElapsedTime(started);
         var homes = new List<(string SiteId, SimulatedHome Home, FleetMqttLink Link, bool Accepts)>();
         using var stopHomes = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var runs = new List<Task>();
         using var fleet = new MqttClientFactory().CreateMqttClient();
         fleet.ApplicationMessageReceivedAsync += e =>
         {
-            OnFleetMessage(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload, clock.ElapsedTicks);
+            OnFleetMessage(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload, time.GetTimestamp());
             return Task.CompletedTask;
         };
         var (fleetHost, fleetPort) = settings.Brokers[0];
@@ -93,8 +94,8 @@ internal sealed class FleetSimulation(FleetSimulationSettings settings, TextWrit
                 }
 
                 var accepts = settings.RefuseEvery <= 0 || i % settings.RefuseEvery != settings.RefuseEvery - 1;
-                var home = new SimulatedHome(i, s_limits, TimeProvider.System);
-                var link = new FleetMqttLink(options, new FleetIdentity(siteId, AcceptCommands: accepts), home, home, s_limits, audit: null, TimeProvider.System, NullLogger.Instance);
+                var home = new SimulatedHome(i, s_limits, time);
+                var link = new FleetMqttLink(options, new FleetIdentity(siteId, AcceptCommands: accepts), home, home, s_limits, audit: null, time, NullLogger.Instance);
                 homes.Add((siteId, home, link, accepts));
                 _seen[siteId] = new ConcurrentDictionary<long, int>();
                 runs.Add(Task.Run(() => link.RunAsync(stopHomes.Token), CancellationToken.None));
@@ -105,15 +106,15 @@ internal sealed class FleetSimulation(FleetSimulationSettings settings, TextWrit
             // dropped by the broker and only answered after a re-send: a start-up artifact, not the fleet's latency.
             static bool Ready(FleetMqttLink link) => link.IsConnected && link.Connections > 0;
             await WaitAsync(() => homes.All(h => Ready(h.Link)), TimeSpan.FromSeconds(60), cancellationToken);
-            await progress.WriteLineAsync($"fleet simulate: {homes.Count(h => Ready(h.Link))}/{settings.Homes} homes connected and subscribed after {clock.Elapsed.TotalSeconds:0.0} s");
-            var start = clock.Elapsed;
+            await progress.WriteLineAsync($"fleet simulate: {homes.Count(h => Ready(h.Link))}/{settings.Homes} homes connected and subscribed after {Elapsed().TotalSeconds:0.0} s");
+            var start = Elapsed();
 
             // Commands, one round every CommandInterval until Duration, re-sending unanswered ones.
             var round = 0;
             var nextRound = TimeSpan.Zero;
-            while (clock.Elapsed - start < settings.Duration && !cancellationToken.IsCancellationRequested)
+            while (Elapsed() - start < settings.Duration && !cancellationToken.IsCancellationRequested)
             {
-                if (clock.Elapsed - start >= nextRound)
+                if (Elapsed() - start >= nextRound)
                 {
                     var valid = round % 2 == 0;
                     var sends = homes.Select(h =>
@@ -121,7 +122,7 @@ internal sealed class FleetSimulation(FleetSimulationSettings settings, TextWrit
                         var id = $"r{round}-{h.SiteId}";
                         var topic = valid ? $"edgeenergy/fleet/{h.SiteId}/cmd/override_mode" : $"edgeenergy/fleet/{h.SiteId}/cmd/reserve_soc";
                         var payload = new JsonObject { ["id"] = id, ["payload"] = valid ? "force-charge" : "5" }.ToJsonString();
-                        var command = new PendingCommand(h.SiteId, topic, payload, valid && h.Accepts, clock.ElapsedTicks);
+                        var command = new PendingCommand(h.SiteId, topic, payload, valid && h.Accepts, time.GetTimestamp());
                         _commands[id] = command;
                         return command;
                     }).ToList();
@@ -130,20 +131,20 @@ internal sealed class FleetSimulation(FleetSimulationSettings settings, TextWrit
                     nextRound += settings.CommandInterval;
                 }
 
-                await ResendAsync(fleet, clock, cancellationToken);
-                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+                await ResendAsync(fleet, cancellationToken);
+                await Task.Delay(TimeSpan.FromMilliseconds(250), time, cancellationToken);
             }
 
             await progress.WriteLineAsync($"fleet simulate: {round} command rounds sent; draining");
-            var drainUntil = clock.Elapsed + settings.Drain;
-            while (clock.Elapsed < drainUntil && !cancellationToken.IsCancellationRequested
-                && (homes.Any(h => h.Link.Queued > 0 || !h.Link.IsConnected) || _commands.Values.Any(c => c.AnsweredTicks == 0) || !AllSeen(homes)))
+            var drainUntil = Elapsed() + settings.Drain;
+            while (Elapsed() < drainUntil && !cancellationToken.IsCancellationRequested
+                && (homes.Any(h => h.Link.Queued > 0 || !h.Link.IsConnected) || _commands.Values.Any(c => c.AnsweredAt == 0) || !AllSeen(homes)))
             {
-                await ResendAsync(fleet, clock, cancellationToken);
-                await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+                await ResendAsync(fleet, cancellationToken);
+                await Task.Delay(TimeSpan.FromMilliseconds(250), time, cancellationToken);
             }
 
-            return Report(homes.Select(h => (h.SiteId, h.Link, h.Accepts)).ToList(), clock.Elapsed - start);
+            return Report(homes.Select(h => (h.SiteId, h.Link, h.Accepts)).ToList(), Elapsed() - start);
         }
         finally
         {
@@ -188,12 +189,12 @@ internal sealed class FleetSimulation(FleetSimulationSettings settings, TextWrit
             var result = root.GetProperty("result").GetString();
             lock (command)
             {
-                if (command.AnsweredTicks != 0)
+                if (command.AnsweredAt != 0)
                 {
                     return; // the answer to a re-send
                 }
 
-                command.AnsweredTicks = ticks;
+                command.AnsweredAt = ticks;
                 command.Result = result;
             }
 
@@ -225,13 +226,13 @@ internal sealed class FleetSimulation(FleetSimulationSettings settings, TextWrit
         }
     }
 
-    private async Task ResendAsync(IMqttClient fleet, Stopwatch clock, CancellationToken ct)
+    private async Task ResendAsync(IMqttClient fleet, CancellationToken ct)
     {
-        var now = clock.ElapsedTicks;
-        var due = _commands.Values.Where(c => c.AnsweredTicks == 0 && Stopwatch.GetElapsedTime(c.LastSentTicks, now) >= settings.ResendAfter).ToList();
+        var now = time.GetTimestamp();
+        var due = _commands.Values.Where(c => c.AnsweredAt == 0 && time.GetElapsedTime(c.LastSentAt, now) >= settings.ResendAfter).ToList();
         foreach (var c in due)
         {
-            c.LastSentTicks = now;
+            c.LastSentAt = now;
         }
 
         if (due.Count > 0)
@@ -258,8 +259,8 @@ internal sealed class FleetSimulation(FleetSimulationSettings settings, TextWrit
             duplicates += seqs.Values.Sum(n => n - 1);
         }
 
-        var answered = _commands.Values.Where(c => c.AnsweredTicks != 0).ToList();
-        var latencies = answered.Select(c => Stopwatch.GetElapsedTime(c.SentTicks, c.AnsweredTicks).TotalMilliseconds).Order().ToList();
+        var answered = _commands.Values.Where(c => c.AnsweredAt != 0).ToList();
+        var latencies = answered.Select(c => time.GetElapsedTime(c.SentAt, c.AnsweredAt).TotalMilliseconds).Order().ToList();
         var outages = homes.Where(h => h.Link.Connections > 1).Select(h => h.Link.LongestOutage.TotalSeconds).Order().ToList();
         return new JsonObject
         {
@@ -306,12 +307,12 @@ internal sealed class FleetSimulation(FleetSimulationSettings settings, TextWrit
     private static double? Percentile(List<double> sorted, double p) =>
         sorted.Count == 0 ? null : Math.Round(sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)], 2);
 
-    private static async Task WaitAsync(Func<bool> condition, TimeSpan timeout, CancellationToken ct)
+    private async Task WaitAsync(Func<bool> condition, TimeSpan timeout, CancellationToken ct)
     {
-        var deadline = Stopwatch.StartNew();
-        while (!condition() && deadline.Elapsed < timeout)
+        var started = time.GetTimestamp();
+        while (!condition() && time.GetElapsedTime(started) < timeout)
         {
-            await Task.Delay(100, ct);
+            await Task.Delay(TimeSpan.FromMilliseconds(100), time, ct);
         }
     }
 
