@@ -211,6 +211,11 @@ internal sealed class PlanModel : IDisposable
             // SCIP, which cuts for itself, took several times longer with the whole-slot hull's extra columns.
             var bothFlowsPay = slot.ExportPence > slot.ImportPence && importCap > 0 && exportCap > 0;
             var caps = new SlotCaps(importCap, exportCap, maxCharge, maxDischarge, slot.PvKwh, heaterCaps, evMax);
+            if (integerSlots is null && (bothFlowsPay || Math.Min(slot.ImportPence, slot.ExportPence) < 0))
+            {
+                AddHeadroom(solver, t, b.SocKwh, socLow, socHigh);
+            }
+
             if (integerSlots is null && evMax > 0 && _evMinKwh > 0)
             {
                 AddCarHull(solver, t, slot.LoadKwh, caps);
@@ -315,6 +320,31 @@ internal sealed class PlanModel : IDisposable
         belowBaseline.SetCoefficient(reduction, 1);
         belowBaseline.SetCoefficient(import, 1);
         objective.SetCoefficient(reduction, -weightedReward);
+    }
+
+    /// <summary>
+    /// The battery's headroom at the start of slot <paramref name="t"/>: discharge/ηd ≤ soc[t−1] − low and
+    /// ηc·charge ≤ high − soc[t−1]. A plan that keeps the battery's rule only charges or only discharges in a slot, so
+    /// what it takes out is at most what was in it when the slot began, and what it puts in at most the room there was:
+    /// every such plan meets both, and the optimum is unchanged. The slot's balance alone lets a relaxation charge and
+    /// discharge within one slot from a battery at its floor or ceiling (charging on the importing side while the
+    /// exporting side discharges what was just stored), and the slot hulls cannot see that, as they do not look at the
+    /// stored energy. Only in slots where prices pay for cycling (export above import, or a negative price): elsewhere
+    /// a relaxation gains nothing by it. On 2020-spring-96 they cut the root gap from 0.76p to 0.48p and the branch and
+    /// bound from 119 nodes to 79 (docs/reports/2026-12-03-solve-tail.md).
+    /// </summary>
+    private void AddHeadroom(Solver solver, int t, double startKwh, double lowKwh, double highKwh)
+    {
+        var before = t == 0 ? startKwh : 0.0;
+        var emptying = Own(solver.MakeConstraint(double.NegativeInfinity, before - lowKwh, string.Empty));
+        emptying.SetCoefficient(_discharge[t], 1.0 / _problem.Battery.DischargeEfficiency);
+        var filling = Own(solver.MakeConstraint(double.NegativeInfinity, highKwh - before, string.Empty));
+        filling.SetCoefficient(_charge[t], _problem.Battery.ChargeEfficiency);
+        if (t > 0)
+        {
+            emptying.SetCoefficient(_soc[t - 1], -1);
+            filling.SetCoefficient(_soc[t - 1], 1);
+        }
     }
 
     /// <summary>
