@@ -203,6 +203,9 @@ public sealed class OrToolsScheduleOptimiser(OptimiserOptions? options = null) :
         return parts.Count == 0 ? null : string.Join("; ", parts);
     }
 
+    /// <summary>Rounds of adding the car's hulls where the root relaxation breaks its rule (PlanModel.AddCarHullsWhereBroken).</summary>
+    private const int CarHullRounds = 3;
+
     private (SolvedSlot[]? Slots, PlanStatus Status, string? Failure) SolveExact(PlanProblem problem, FirstStage? firstStage, CancellationToken cancellationToken)
     {
         HashSet<int> integerSlots;
@@ -211,6 +214,14 @@ public sealed class OrToolsScheduleOptimiser(OptimiserOptions? options = null) :
         using (var lp = PlanModel.Create(problem, "GLOP", firstStage: firstStage, wholeSlotHulls: _options.WholeSlotHulls) ?? throw new InvalidOperationException("GLOP is not available"))
         {
             var result = lp.Solve();
+
+            // The car's hulls go in where the relaxation breaks the charger's rule, and the relaxation is solved again:
+            // on the fixtures one round settles it; past a few, the branch and bound's pins keep the rule anyway.
+            for (var round = 0; round < CarHullRounds && result == Solver.ResultStatus.OPTIMAL && lp.AddCarHullsWhereBroken() > 0; round++)
+            {
+                result = lp.Solve();
+            }
+
             if (result == Solver.ResultStatus.INFEASIBLE)
             {
                 // The relaxation is infeasible, so the integer model is too.

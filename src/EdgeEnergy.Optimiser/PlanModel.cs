@@ -32,6 +32,12 @@ internal sealed class PlanModel : IDisposable
     private readonly double _evMinKwh;
     private readonly Constraint[] _socBalance;
     private readonly List<(Variable Flow, double LowerBound, double UpperBound)> _pinned = [];
+
+    /// <summary>
+    /// The car's slots not yet held to their hull (AddCarHull), with what the hull needs; empty when the hulls went in
+    /// with the model (a scenario programme) or there is no car.
+    /// </summary>
+    private readonly Dictionary<int, (double LoadKwh, SlotCaps Caps)> _carHullsNotYetAdded = [];
     private readonly bool _ownsSolver;
 
     /// <summary>
@@ -41,6 +47,8 @@ internal sealed class PlanModel : IDisposable
     /// </summary>
     private readonly List<IDisposable> _wrappers = [];
     private readonly Objective _objective;
+
+
 
     public Solver Solver { get; }
 
@@ -72,7 +80,7 @@ internal sealed class PlanModel : IDisposable
             throw new InvalidOperationException($"GLOP refused its parameters '{GlopParameters}'");
         }
 
-        var model = new PlanModel(problem, solver, integerSlots, weight: 1, ownsSolver: true, wholeSlotHulls);
+        var model = new PlanModel(problem, solver, integerSlots, weight: 1, ownsSolver: true, wholeSlotHulls, eagerCarHulls: false);
         firstStage?.HoldIn(model);
         return model;
     }
@@ -82,9 +90,9 @@ internal sealed class PlanModel : IDisposable
     /// <paramref name="weight"/> (its probability): the blocks of <see cref="ScenarioHedge"/>'s programme.
     /// </summary>
     public static PlanModel AddScenario(Solver solver, PlanProblem problem, double weight) =>
-        new(problem, solver, integerSlots: null, weight, ownsSolver: false, wholeSlotHulls: true);
+        new(problem, solver, integerSlots: null, weight, ownsSolver: false, wholeSlotHulls: true, eagerCarHulls: true);
 
-    private PlanModel(PlanProblem problem, Solver solver, IReadOnlySet<int>? integerSlots, double weight, bool ownsSolver, bool wholeSlotHulls)
+    private PlanModel(PlanProblem problem, Solver solver, IReadOnlySet<int>? integerSlots, double weight, bool ownsSolver, bool wholeSlotHulls, bool eagerCarHulls)
     {
         _ownsSolver = ownsSolver;
         _problem = problem;
@@ -164,7 +172,7 @@ internal sealed class PlanModel : IDisposable
             if (_ev is not null)
             {
                 // The car's draw is load the plan places: in the relaxation anywhere in [0, max] (in a linear programme
-                // held to the slot's hull under the rule, AddCarHull); the rule "0 or at least the minimum" is kept by a
+                // held to the slot's hull under the rule where it breaks it, AddCarHull); the rule "0 or at least the minimum" is kept by a
                 // binary in the mixed-integer model, and by pins in the branch and bound (BrokenRules, SetPins). A car
                 // that is not plugged in draws nothing.
                 _ev[t] = Own(solver.MakeNumVar(0, evMax, string.Empty));
@@ -206,7 +214,8 @@ internal sealed class PlanModel : IDisposable
             // Where prices pay for both flows at once (export above import, or a negative price that pays for wasting
             // energy through the battery's losses), the relaxation is held nearer the rules. In a linear programme (the
             // branch and bound's nodes, the scenario programme) a slot where export pays more than import gets the hull
-            // of the whole slot (AddSlotHull), as does a slot the car may charge in under the car's rule (AddCarHull);
+            // of the whole slot (AddSlotHull), as does a slot the car may charge in under the car's rule (AddCarHull: in a
+            // scenario programme from the start, in the branch and bound's where the root relaxation breaks the rule);
             // the mixed-integer model keeps the pairwise hulls, flow/cap + other/cap ≤ 1, and the car's binaries, as
             // SCIP, which cuts for itself, took several times longer with the whole-slot hull's extra columns.
             var bothFlowsPay = slot.ExportPence > slot.ImportPence && importCap > 0 && exportCap > 0;
@@ -218,7 +227,14 @@ internal sealed class PlanModel : IDisposable
 
             if (integerSlots is null && evMax > 0 && _evMinKwh > 0)
             {
-                AddCarHull(solver, t, slot.LoadKwh, caps);
+                if (eagerCarHulls)
+                {
+                    AddCarHull(solver, t, slot.LoadKwh, caps);
+                }
+                else
+                {
+                    _carHullsNotYetAdded.Add(t, (slot.LoadKwh, caps));
+                }
             }
 
             if (bothFlowsPay && integerSlots is null && wholeSlotHulls)
@@ -415,6 +431,30 @@ internal sealed class PlanModel : IDisposable
         {
             on.Split(_immersion[i][t], caps.Heaters[i], -1);
         }
+    }
+
+    /// <summary>
+    /// Holds to its hull (<see cref="AddCarHull"/>) every slot where the current solution runs the car's charger between
+    /// off and its minimum and whose hull is not in the model yet; returns how many were added (0: re-solving would
+    /// change nothing). A model from <see cref="Create"/> starts without the car's hulls and the caller adds them where
+    /// the relaxation breaks the rule, a round or two: each is valid for every plan, so the optimum is unchanged, and
+    /// the slots the relaxation leaves alone do not pay for them in every solve. With the hulls in every plugged-in
+    /// slot, ev-immersion-negative-2020-05-24 had 1,317 columns and 1,989 rows (652 and 508 for 2020-spring-96) and
+    /// its first solve alone took 8 ms (docs/reports/2026-12-03-solve-tail.md).
+    /// </summary>
+    public int AddCarHullsWhereBroken()
+    {
+        var added = 0;
+        foreach (var (leaning, _) in BrokenRules())
+        {
+            if (leaning.Rule == ExclusivityRule.Car && _carHullsNotYetAdded.Remove(leaning.Slot, out var hull))
+            {
+                AddCarHull(Solver, leaning.Slot, hull.LoadKwh, hull.Caps);
+                added++;
+            }
+        }
+
+        return added;
     }
 
     /// <summary>A slot's caps (kWh): the bounds of its flows, and the disjunctive hulls' scale.</summary>
