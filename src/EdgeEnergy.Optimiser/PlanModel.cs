@@ -13,7 +13,7 @@ namespace EdgeEnergy.Optimiser;
 /// and each pair held to its convex hull. On the 2022 backtest they lifted the branch and bound alone from 93.8 % to
 /// 95.1 % of perfect foresight (README, "Backtest"). A linear programme goes further where export pays more than
 /// import: the hull of the whole slot, which closed the negative-price fixtures' gaps in tens or hundreds of nodes
-/// where thousands did not (docs/reports/2026-12-03-solve-tail.md).
+/// where thousands did not, and the battery's headroom when each such slot begins (docs/reports/2026-12-03-solve-tail.md).
 /// </summary>
 internal sealed class PlanModel : IDisposable
 {
@@ -48,8 +48,6 @@ internal sealed class PlanModel : IDisposable
     private readonly List<IDisposable> _wrappers = [];
     private readonly Objective _objective;
 
-
-
     public Solver Solver { get; }
 
     /// <summary>
@@ -65,7 +63,8 @@ internal sealed class PlanModel : IDisposable
     /// The model on the named OR-Tools backend, with binaries in <paramref name="integerSlots"/> (null: a pure LP), and
     /// the battery and immersion flows of the first slots held at <paramref name="firstStage"/>'s values when given; with
     /// <paramref name="wholeSlotHulls"/>, a linear programme holds slots where export pays more than import to the whole
-    /// slot's hull (<see cref="OptimiserOptions.WholeSlotHulls"/>).
+    /// slot's hull (<see cref="OptimiserOptions.WholeSlotHulls"/>). The car's hulls are not in it until the caller adds
+    /// them where a solution breaks the charger's rule (<see cref="AddCarHullsWhereBroken"/>).
     /// </summary>
     public static PlanModel? Create(PlanProblem problem, string solverId, IReadOnlySet<int>? integerSlots = null, FirstStage? firstStage = null, bool wholeSlotHulls = true)
     {
@@ -172,9 +171,9 @@ internal sealed class PlanModel : IDisposable
             if (_ev is not null)
             {
                 // The car's draw is load the plan places: in the relaxation anywhere in [0, max] (in a linear programme
-                // held to the slot's hull under the rule where it breaks it, AddCarHull); the rule "0 or at least the minimum" is kept by a
-                // binary in the mixed-integer model, and by pins in the branch and bound (BrokenRules, SetPins). A car
-                // that is not plugged in draws nothing.
+                // held to the slot's hull under the rule where the relaxation breaks it, AddCarHull); the rule "0 or at
+                // least the minimum" is kept by a binary in the mixed-integer model, and by pins in the branch and bound
+                // (BrokenRules, SetPins). A car that is not plugged in draws nothing.
                 _ev[t] = Own(solver.MakeNumVar(0, evMax, string.Empty));
                 balance.SetCoefficient(_ev[t], -1);
                 if (_evOn is not null && evMax > 0)
