@@ -38,6 +38,14 @@ internal sealed class PlanModel : IDisposable
     /// with the model (a scenario programme) or there is no car.
     /// </summary>
     private readonly Dictionary<int, (double LoadKwh, SlotCaps Caps)> _carHullsNotYetAdded = [];
+
+    /// <summary>Each whole-slot hull's importing weight (null in slots without one).</summary>
+    private readonly Variable?[] _importingWeight;
+
+    /// <summary>The rows Σ importing weight over a run of slots, made on demand by <see cref="ImportingCountRow"/>.</summary>
+    private readonly List<(int From, int To, Constraint Row)> _importingCounts = [];
+    private readonly double _socLow;
+    private readonly double _socHigh;
     private readonly bool _ownsSolver;
 
     /// <summary>
@@ -104,8 +112,8 @@ internal sealed class PlanModel : IDisposable
         var maxDischarge = b.MaxDischargeKw * h;
         var maxImport = g.MaxImportKw * h;
         var maxExport = g.MaxExportKw * h;
-        var socLow = Math.Min(b.MinSocKwh, b.SocKwh);
-        var socHigh = Math.Max(b.MaxSocKwh, b.SocKwh);
+        var socLow = _socLow = Math.Min(b.MinSocKwh, b.SocKwh);
+        var socHigh = _socHigh = Math.Max(b.MaxSocKwh, b.SocKwh);
         var heatMax = problem.Immersions.Sum(i => i.PowerKw) * h;
         var heaterCaps = problem.Immersions.Select(i => i.PowerKw * h).ToArray();
         var ev = problem.Ev;
@@ -118,6 +126,7 @@ internal sealed class PlanModel : IDisposable
         _pvUsed = new Variable[n];
         _soc = new Variable[n];
         _socBalance = new Constraint[n];
+        _importingWeight = new Variable?[n];
         _immersion = new Variable[problem.Immersions.Count][];
         for (var i = 0; i < _immersion.Length; i++)
         {
@@ -376,6 +385,7 @@ internal sealed class PlanModel : IDisposable
     private void AddSlotHull(Solver solver, int t, double loadKwh, SlotCaps caps)
     {
         var importing = new SlotSide(this, loadKwh);
+        _importingWeight[t] = importing.Weight;
         importing.Whole(_import[t], caps.Import, +1);
         importing.Off(_export[t], caps.Export);
         var charge = importing.Split(_charge[t], caps.Charge, -1);
@@ -671,6 +681,100 @@ internal sealed class PlanModel : IDisposable
     }
 
     /// <summary>
+    /// The run of whole-slot hulls in the current solution whose importing weights add up to the least whole number,
+    /// or null when every run's do. A run is a stretch of consecutive hull slots in which the stored energy reaches
+    /// neither bound before its last slot: between the bounds, where a relaxation can time-share importing and
+    /// exporting in one slot and make up for it in the next, the number of importing slots is what decides the bill.
+    /// Only runs with a slot split between the sides are named.
+    /// </summary>
+    public (int From, int To, double Importing)? MostFractionalImportingRun()
+    {
+        const double eps = 1e-6;
+        (int, int, double)? most = null;
+        var mostFraction = eps;
+        var t = 0;
+        while (t < _importingWeight.Length)
+        {
+            if (_importingWeight[t] is null)
+            {
+                t++;
+                continue;
+            }
+
+            var from = t;
+            var importing = 0.0;
+            var split = false;
+            while (t < _importingWeight.Length && _importingWeight[t] is { } weight)
+            {
+                var w = weight.SolutionValue();
+                importing += w;
+                split |= w > eps && w < 1 - eps;
+                var stored = _soc[t++].SolutionValue();
+                if (stored <= _socLow + eps || stored >= _socHigh - eps)
+                {
+                    break;
+                }
+            }
+
+            var fraction = Math.Min(importing - Math.Floor(importing), Math.Ceiling(importing) - importing);
+            if (split && fraction > mostFraction)
+            {
+                (most, mostFraction) = ((from, t, importing), fraction);
+            }
+        }
+
+        return most;
+    }
+
+    /// <summary>
+    /// The row Σ importing weight over slots [<paramref name="from"/>, <paramref name="to"/>), made the first time it is
+    /// asked for (free until <see cref="SetImportingCounts"/> bounds it). Making a row clears the current solution: read
+    /// what is needed of it first.
+    /// </summary>
+    public int ImportingCountRow(int from, int to)
+    {
+        var found = _importingCounts.FindIndex(c => c.From == from && c.To == to);
+        if (found >= 0)
+        {
+            return found;
+        }
+
+        var row = Own(Solver.MakeConstraint(double.NegativeInfinity, double.PositiveInfinity, string.Empty));
+        for (var t = from; t < to; t++)
+        {
+            if (_importingWeight[t] is { } weight)
+            {
+                row.SetCoefficient(weight, 1);
+            }
+        }
+
+        _importingCounts.Add((from, to, row));
+        return _importingCounts.Count - 1;
+    }
+
+    /// <summary>
+    /// Replaces the bounds on the importing counts: each row at least and at most the given whole numbers (the tightest
+    /// when a row is named twice), every other row free.
+    /// </summary>
+    public void SetImportingCounts(IEnumerable<ImportingCount> counts)
+    {
+        var atLeast = new double[_importingCounts.Count];
+        var atMost = new double[_importingCounts.Count];
+        Array.Fill(atLeast, double.NegativeInfinity);
+        Array.Fill(atMost, double.PositiveInfinity);
+        foreach (var count in counts)
+        {
+            atLeast[count.Row] = Math.Max(atLeast[count.Row], count.AtLeast);
+            atMost[count.Row] = Math.Min(atMost[count.Row], count.AtMost);
+        }
+
+        for (var r = 0; r < _importingCounts.Count; r++)
+        {
+            _importingCounts[r].Row.SetBounds(atLeast[r], atMost[r]);
+        }
+    }
+
+    /// <summary>
     /// The direction this mixed-integer solution chose in each integer slot, under both rules: pinned with
     /// <see cref="SetPins"/>, an LP of the same shape has the same optimum.
     /// </summary>
@@ -754,6 +858,12 @@ internal enum ExclusivityRule
     Grid,
     Car,
 }
+
+/// <summary>
+/// Bounds on how many slots of a run import (<see cref="PlanModel.ImportingCountRow"/>): whole numbers, as in every plan
+/// that keeps the rules, where each whole-slot hull's weight can be taken as 0 or 1.
+/// </summary>
+internal sealed record ImportingCount(int Row, double AtLeast, double AtMost);
 
 /// <summary>
 /// One slot's direction fixed under one rule; <see cref="FirstSide"/> is charging (battery), importing (grid) or the
