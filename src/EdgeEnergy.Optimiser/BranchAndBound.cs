@@ -8,8 +8,9 @@ namespace EdgeEnergy.Optimiser;
 /// The first part of the integer stage, on GLOP alone: a best-first branch and bound whose branches bound the number of
 /// importing slots in a run between the battery's bounds, or pin one slot's direction under one "never at once" rule. Every node is the same LP with some upper bounds set to 0, re-solved from
 /// the last basis, so a node costs a few pivots (about 0.1–0.5 ms at 96 slots) where a SCIP solve costs its set-up
-/// first. A first answer comes from a dive that rounds every broken slot the way it leans, then turns each of those
-/// directions round once to see if that is cheaper; on the fixtures that answer is the optimum or within 1 % of it.
+/// first. A first answer comes from a dive that rounds every broken slot the way it leans; when the search ends without
+/// closing, each of those directions is then turned round once to see if that is cheaper. On the fixtures that answer
+/// is the optimum or within 1 % of it.
 /// When prices make many slots break a rule (negative prices: the relaxation "burns" energy by charging and
 /// discharging at once) this bound is weak and the search does not close within its node budget; the caller then
 /// hands over to SCIP, keeping this answer in case SCIP finds nothing better in time.
@@ -89,10 +90,23 @@ internal static class BranchAndBound
             settled = Broken().Count == 0;
         }
 
-        if (settled || DiveOneAtATime(model, dive, Broken))
+        var dived = settled || DiveOneAtATime(model, dive, Broken);
+        if (dived)
         {
             Offer();
-            Improve(dive);
+        }
+
+        // The dive's answer is turned round slot by slot only when the search ends open: best-first opens the same nodes
+        // whatever the answer in hand, so when it closes, the pass is work thrown away (18 of negative-2020-05-24's LP
+        // solves). When it ends open, the pass can still better what the search met.
+        BranchAndBoundResult Open()
+        {
+            if (dived)
+            {
+                Improve(dive);
+            }
+
+            return new BranchAndBoundResult(best, bestObjective, Closed: false, seenBroken);
         }
 
         var nodes = 0;
@@ -109,7 +123,7 @@ internal static class BranchAndBound
             cancellationToken.ThrowIfCancellationRequested();
             if (nodes++ == nodeBudget || Stopwatch.GetTimestamp() > deadline)
             {
-                return new BranchAndBoundResult(best, bestObjective, Closed: false, seenBroken);
+                return Open();
             }
 
             model.SetPins(PinChain.All(chain).OfType<DirectionPin>());
@@ -122,7 +136,7 @@ internal static class BranchAndBound
 
             if (result != Solver.ResultStatus.OPTIMAL)
             {
-                return new BranchAndBoundResult(best, bestObjective, Closed: false, seenBroken);
+                return Open();
             }
 
             if (closes(model.Objective))
