@@ -6,11 +6,11 @@ namespace EdgeEnergy.Optimiser;
 
 /// <summary>
 /// The first part of the integer stage, on GLOP alone: a best-first branch and bound whose branches bound the number of
-/// importing slots in a run between the battery's bounds, or pin one slot's direction under one "never at once" rule. Every node is the same LP with some upper bounds set to 0, re-solved from
-/// the last basis, so a node costs a few pivots (about 0.1–0.5 ms at 96 slots) where a SCIP solve costs its set-up
-/// first. A first answer comes from a dive that rounds every broken slot the way it leans; when the search ends without
-/// closing, each of those directions is then turned round once to see if that is cheaper. On the fixtures that answer
-/// is the optimum or within 1 % of it.
+/// importing slots in a run between the battery's bounds, or pin one slot's direction under one "never at once" rule.
+/// Every node is the same LP with some bounds changed, re-solved from the last basis, so a node costs a few pivots
+/// (about 0.1–0.5 ms at 96 slots) where a SCIP solve costs its set-up first. A first answer comes from a dive that
+/// rounds every broken slot the way it leans; when the search ends without closing, each of those directions is then
+/// turned round once to see if that is cheaper. On the fixtures that answer is the optimum or within 1 % of it.
 /// When prices make many slots break a rule (negative prices: the relaxation "burns" energy by charging and
 /// discharging at once) this bound is weak and the search does not close within its node budget; the caller then
 /// hands over to SCIP, keeping this answer in case SCIP finds nothing better in time.
@@ -158,8 +158,10 @@ internal static class BranchAndBound
             if (model.MostFractionalImportingRun() is { } run)
             {
                 var row = model.ImportingCountRow(run.From, run.To);
-                open.Enqueue(new PinChain(new ImportingCount(row, double.NegativeInfinity, Math.Floor(run.Importing)), chain), bound);
-                open.Enqueue(new PinChain(new ImportingCount(row, Math.Ceiling(run.Importing), double.PositiveInfinity), chain), bound);
+                var fewer = new ImportingCount(row, double.NegativeInfinity, Math.Floor(run.Importing));
+                var more = new ImportingCount(row, Math.Ceiling(run.Importing), double.PositiveInfinity);
+                open.Enqueue(new PinChain(fewer, chain), bound);
+                open.Enqueue(new PinChain(more, chain), bound);
                 continue;
             }
 

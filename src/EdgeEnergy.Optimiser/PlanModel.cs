@@ -681,8 +681,8 @@ internal sealed class PlanModel : IDisposable
     }
 
     /// <summary>
-    /// The run of whole-slot hulls in the current solution whose importing weights add up to the least whole number,
-    /// or null when every run's do. A run is a stretch of consecutive hull slots in which the stored energy reaches
+    /// The run of whole-slot hulls in the current solution whose importing weights add up to the sum furthest from a
+    /// whole number, or null when every run's sum is whole. A run is a stretch of consecutive hull slots in which the stored energy reaches
     /// neither bound before its last slot: between the bounds, where a relaxation can time-share importing and
     /// exporting in one slot and make up for it in the next, the number of importing slots is what decides the bill.
     /// Only runs with a slot split between the sides are named.
