@@ -205,7 +205,12 @@ internal sealed record SourceView(string Source, DateTimeOffset? LastSuccess, do
         new(f.Source, f.LastSuccessUtc, f.Age(now)?.TotalSeconds, f.MaxAge.TotalSeconds, f.IsStale(now), f.LastError);
 }
 
-/// <summary><c>GET /healthz</c>: the worst component state is the appliance's; stale data makes it at least degraded.</summary>
+/// <summary>
+/// <c>GET /healthz</c>: the worst component state is the appliance's; stale data makes it at least degraded. Until the
+/// control loop has read the inverter once (no <c>inverter</c> component yet) it is <c>starting</c>, whatever else has
+/// reported: the price fetch often reports healthy a second before the first reading, and a health check must not take
+/// an appliance that has not yet seen its inverter for a working one.
+/// </summary>
 internal sealed record HealthView(string Status, DateTimeOffset CheckedAt, IReadOnlyList<ComponentView> Components, IReadOnlyList<SourceView> Sources)
 {
     public static HealthView From(ApplianceSnapshot s, DateTimeOffset now)
@@ -223,7 +228,7 @@ internal sealed record HealthView(string Status, DateTimeOffset CheckedAt, IRead
             worst = HealthState.Degraded;
         }
 
-        var status = components.Count == 0 ? "starting" : worst switch
+        var status = !components.Any(c => c.Component == "inverter") && worst != HealthState.Unhealthy ? "starting" : worst switch
         {
             HealthState.Healthy => "healthy",
             HealthState.Degraded => "degraded",

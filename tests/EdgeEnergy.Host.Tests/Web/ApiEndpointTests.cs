@@ -127,6 +127,19 @@ public class ApiEndpointTests
     }
 
     [Fact]
+    public async Task Healthz_says_starting_until_the_inverter_has_been_read_even_when_the_prices_are_in()
+    {
+        // Seen in the demo: the price fetch reported healthy about a second before the control loop's first reading, and
+        // /healthz said "healthy" for an appliance that had not yet seen its inverter.
+        await using var host = await WebTestHost.StartBareAsync();
+        host.Publisher.Update(s => s.WithComponent(new ComponentHealth("prices", HealthState.Healthy, "prices fetched", WebTestHost.Now)));
+        Assert.Equal("starting", (await GetJsonAsync(host.Client, "healthz")).GetProperty("status").GetString());
+
+        host.Publisher.Update(s => s.WithComponent(new ComponentHealth("inverter", HealthState.Healthy, "fox-modbus: telemetry read", WebTestHost.Now)));
+        Assert.Equal("healthy", (await GetJsonAsync(host.Client, "healthz")).GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task Recommendation_now_serves_each_new_recommendation_and_refuses_an_expired_one()
     {
         await using var host = await WebTestHost.StartBareAsync();
