@@ -326,6 +326,36 @@ public sealed class ControlModeTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task The_midnight_switch_follows_the_wall_clock_when_it_is_stepped_during_the_wait()
+    {
+        // 22:00 UTC = 22:00 UK on Wednesday 2 December 2026, an A day; Thursday is a B day. While the service waits for UK
+        // midnight, NTP steps the clock 1 h 50 min forward (a Pi that booted without the time): on the wall clock midnight
+        // is then 10 minutes away, though 2 hours of the wait are left. One long delay would switch at 01:50 UK.
+        var elapsed = new FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 22, 0, 0, TimeSpan.Zero));
+        var time = new SteppedClock(elapsed);
+        var sp = Build("active", new MemorySettings(), time, (services, _) =>
+        {
+            services.AddSingleton<IInverterHandBack>(p => new RecordingHandBack(() => p.GetRequiredService<WriteGate>()));
+            services.AddHostedService<AbScheduleService>();
+        }, new Dictionary<string, string?> { ["Control:AbSchedule"] = "alternate-days" });
+        var mode = sp.GetRequiredService<ControlModeService>();
+        await mode.StartAsync(CancellationToken.None);
+        var loop = sp.GetServices<IHostedService>().OfType<AbScheduleService>().Single();
+        await loop.StartAsync(CancellationToken.None);
+        Assert.Equal(ControlMode.Active, mode.Mode);
+        await Task.Delay(200); // the service reads the clock and starts its wait (a step before that would be no test)
+
+        time.Offset = TimeSpan.FromMinutes(110);
+        elapsed.Advance(TimeSpan.FromMinutes(9));
+        await Task.Delay(50);
+        Assert.Equal(ControlMode.Active, mode.Mode); // 23:59 on the wall clock
+
+        elapsed.Advance(TimeSpan.FromMinutes(1));
+        await Until(() => mode.Mode == ControlMode.Shadow, "switched at the wall clock's midnight, not when the first delay would have ended");
+        await loop.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
     public async Task A_start_on_a_b_day_starts_with_the_gate_closed_and_shadow_chosen_over_mqtt_pauses_the_schedule()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 9, 0, 0, TimeSpan.Zero)); // a B day
