@@ -230,7 +230,7 @@ internal sealed class PlanModel : IDisposable
             var caps = new SlotCaps(importCap, exportCap, maxCharge, maxDischarge, slot.PvKwh, heaterCaps, evMax);
             if (integerSlots is null && (bothFlowsPay || Math.Min(slot.ImportPence, slot.ExportPence) < 0))
             {
-                AddHeadroom(solver, t, b.SocKwh, socLow, socHigh);
+                AddHeadroom(solver, t);
             }
 
             if (integerSlots is null && evMax > 0 && _evMinKwh > 0)
@@ -357,12 +357,12 @@ internal sealed class PlanModel : IDisposable
     /// a relaxation gains nothing by it. On 2020-spring-96 they cut the root gap from 0.76p to 0.48p and the branch and
     /// bound from 119 nodes to 79 (docs/reports/2026-12-03-solve-tail.md).
     /// </summary>
-    private void AddHeadroom(Solver solver, int t, double startKwh, double lowKwh, double highKwh)
+    private void AddHeadroom(Solver solver, int t)
     {
-        var before = t == 0 ? startKwh : 0.0;
-        var emptying = Own(solver.MakeConstraint(double.NegativeInfinity, before - lowKwh, string.Empty));
+        var before = t == 0 ? _problem.Battery.SocKwh : 0.0; // soc[−1], the starting state, is a constant
+        var emptying = Own(solver.MakeConstraint(double.NegativeInfinity, before - _socLow, string.Empty));
         emptying.SetCoefficient(_discharge[t], 1.0 / _problem.Battery.DischargeEfficiency);
-        var filling = Own(solver.MakeConstraint(double.NegativeInfinity, highKwh - before, string.Empty));
+        var filling = Own(solver.MakeConstraint(double.NegativeInfinity, _socHigh - before, string.Empty));
         filling.SetCoefficient(_charge[t], _problem.Battery.ChargeEfficiency);
         if (t > 0)
         {
@@ -682,10 +682,10 @@ internal sealed class PlanModel : IDisposable
 
     /// <summary>
     /// The run of whole-slot hulls in the current solution whose importing weights add up to the sum furthest from a
-    /// whole number, or null when every run's sum is whole. A run is a stretch of consecutive hull slots in which the stored energy reaches
-    /// neither bound before its last slot: between the bounds, where a relaxation can time-share importing and
-    /// exporting in one slot and make up for it in the next, the number of importing slots is what decides the bill.
-    /// Only runs with a slot split between the sides are named.
+    /// whole number, or null when every run's sum is whole. A run is a stretch of consecutive hull slots in which the
+    /// stored energy reaches neither bound before its last slot: between the bounds, where a relaxation can time-share
+    /// importing and exporting in one slot and make up for it in the next, the number of importing slots is what
+    /// decides the bill. Only runs with a slot split between the sides are named.
     /// </summary>
     public (int From, int To, double Importing)? MostFractionalImportingRun()
     {

@@ -16,14 +16,20 @@ public sealed record PollReport(
 /// </summary>
 public sealed class ControlStatusPublisher(IApplianceStatusPublisher publisher, BatteryPath primary, ControlOptions options, ImmersionSwitcher? immersions)
 {
+    /// <summary>
+    /// The component and the data source every poll reports the inverter under, healthy, degraded or unhealthy: until
+    /// it is there, the control loop has not finished a poll (/healthz says "starting").
+    /// </summary>
+    public const string Inverter = "inverter";
+
     public void Publish(PollReport r)
     {
         var (now, t, path, problem, decision) = (r.Now, r.Reading.Telemetry, r.Reading.Path, r.Problem, r.Decision);
         var inverterHealth = t is not null && path == primary
-            ? new ComponentHealth("inverter", HealthState.Healthy, $"{primary.Name}: telemetry read", now)
+            ? new ComponentHealth(Inverter, HealthState.Healthy, $"{primary.Name}: telemetry read", now)
             : t is not null
-                ? new ComponentHealth("inverter", HealthState.Degraded, $"Modbus down, carrying on through {path.Name}: {problem}", now)
-                : new ComponentHealth("inverter", HealthState.Unhealthy, problem ?? "no telemetry", now);
+                ? new ComponentHealth(Inverter, HealthState.Degraded, $"Modbus down, carrying on through {path.Name}: {problem}", now)
+                : new ComponentHealth(Inverter, HealthState.Unhealthy, problem ?? "no telemetry", now);
         var controlHealth = decision.FallbackCause is { } cause
             ? new ComponentHealth("planner", HealthState.Degraded, $"fallback rules in charge: {cause}", now)
             : new ComponentHealth("planner", HealthState.Healthy, $"following the {decision.Source.ToString().ToLowerInvariant()}", now);
@@ -31,11 +37,11 @@ public sealed class ControlStatusPublisher(IApplianceStatusPublisher publisher, 
         {
             Sources =
             [
-                .. s.Sources.Where(f => f.Source != "inverter"),
+                .. s.Sources.Where(f => f.Source != Inverter),
                 new SourceFreshness
                 {
-                    Source = "inverter",
-                    LastSuccessUtc = t is not null ? now : s.Sources.FirstOrDefault(f => f.Source == "inverter")?.LastSuccessUtc,
+                    Source = Inverter,
+                    LastSuccessUtc = t is not null ? now : s.Sources.FirstOrDefault(f => f.Source == Inverter)?.LastSuccessUtc,
                     LastAttemptUtc = now,
                     LastError = t is null ? problem : null,
                     MaxAge = TimeSpan.FromSeconds(options.PollSeconds * 3),

@@ -12,6 +12,9 @@ internal sealed class AbScheduleService(ControlModeService mode, TimeProvider ti
 {
     public static readonly TimeSpan RetryAfter = TimeSpan.FromMinutes(1);
 
+    /// <summary>The longest single wait: the clock is read again at least this often.</summary>
+    public static readonly TimeSpan ClockCheck = TimeSpan.FromMinutes(1);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!mode.Schedule.Enabled)
@@ -54,9 +57,6 @@ internal sealed class AbScheduleService(ControlModeService mode, TimeProvider ti
             }
         }
     }
-
-    /// <summary>The longest single wait: the clock is read again at least this often.</summary>
-    public static readonly TimeSpan ClockCheck = TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// Waits until the clock reads <paramref name="due"/>, in steps of at most <see cref="ClockCheck"/>, reading the clock

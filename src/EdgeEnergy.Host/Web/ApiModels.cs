@@ -1,3 +1,4 @@
+using EdgeEnergy.Control.Supervision;
 using System.Globalization;
 using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Domain.Planning;
@@ -207,9 +208,9 @@ internal sealed record SourceView(string Source, DateTimeOffset? LastSuccess, do
 
 /// <summary>
 /// <c>GET /healthz</c>: the worst component state is the appliance's; stale data makes it at least degraded. Until the
-/// control loop has read the inverter once (no <c>inverter</c> component yet) it is <c>starting</c>, whatever else has
-/// reported: the price fetch often reports healthy a second before the first reading, and a health check must not take
-/// an appliance that has not yet seen its inverter for a working one.
+/// control loop has finished a poll (no <see cref="ControlStatusPublisher.Inverter"/> component yet) it is
+/// <c>starting</c>, whatever else has reported: the price fetch often reports healthy a second before the first
+/// reading, and a health check must not take an appliance that has not yet seen its inverter for a working one.
 /// </summary>
 internal sealed record HealthView(string Status, DateTimeOffset CheckedAt, IReadOnlyList<ComponentView> Components, IReadOnlyList<SourceView> Sources)
 {
@@ -228,7 +229,8 @@ internal sealed record HealthView(string Status, DateTimeOffset CheckedAt, IRead
             worst = HealthState.Degraded;
         }
 
-        var status = !components.Any(c => c.Component == "inverter") && worst != HealthState.Unhealthy ? "starting" : worst switch
+        var inverterRead = components.Any(c => c.Component == ControlStatusPublisher.Inverter);
+        var status = !inverterRead && worst != HealthState.Unhealthy ? "starting" : worst switch
         {
             HealthState.Healthy => "healthy",
             HealthState.Degraded => "degraded",

@@ -1,3 +1,4 @@
+using EdgeEnergy.Control.Supervision;
 using EdgeEnergy.Domain.Diagnostics;
 using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Domain.Status;
@@ -100,7 +101,7 @@ internal sealed class PreviewRefresher(PreviewScenario scenario, IApplianceStatu
             publisher.Update(s => s with
             {
                 Telemetry = s.Telemetry is { } t ? t with { MeasuredAtUtc = now, SocMeasuredAtUtc = now } : null,
-                Sources = s.Sources.Select(f => f.Source == "inverter" ? f with { LastSuccessUtc = now, LastAttemptUtc = now } : f).ToArray(),
+                Sources = s.Sources.Select(f => f.Source == ControlStatusPublisher.Inverter ? f with { LastSuccessUtc = now, LastAttemptUtc = now } : f).ToArray(),
             });
         }
     }

@@ -1,3 +1,4 @@
+using EdgeEnergy.Control.Supervision;
 using System.Text.Json;
 using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Domain.Status;
@@ -130,11 +131,11 @@ public sealed class PreviewScenario(IScheduleOptimiser optimiser, PreviewMode mo
                 new SourceFreshness { Source = "octopus-import", LastSuccessUtc = pricesFetched, LastAttemptUtc = now.AddMinutes(-7), MaxAge = TimeSpan.FromHours(24), LastError = mode == PreviewMode.Fallback ? "api.octopus.energy: connection timed out" : null },
                 new SourceFreshness { Source = "octopus-export", LastSuccessUtc = pricesFetched, LastAttemptUtc = now.AddMinutes(-7), MaxAge = TimeSpan.FromHours(24) },
                 new SourceFreshness { Source = "solcast", LastSuccessUtc = now.AddHours(-2.2), LastAttemptUtc = now.AddHours(-2.2), MaxAge = TimeSpan.FromHours(8) },
-                new SourceFreshness { Source = "inverter", LastSuccessUtc = now.AddSeconds(-2), LastAttemptUtc = now.AddSeconds(-2), MaxAge = TimeSpan.FromSeconds(60) },
+                new SourceFreshness { Source = ControlStatusPublisher.Inverter, LastSuccessUtc = now.AddSeconds(-2), LastAttemptUtc = now.AddSeconds(-2), MaxAge = TimeSpan.FromSeconds(60) },
             ],
             Components =
             [
-                new ComponentHealth("inverter", HealthState.Healthy, "preview: simulated Fox H1 answering", now),
+                new ComponentHealth(ControlStatusPublisher.Inverter, HealthState.Healthy, "preview: simulated Fox H1 answering", now),
                 new ComponentHealth("planner", solved.Status is PlanStatus.Optimal or PlanStatus.Feasible ? HealthState.Healthy : HealthState.Degraded, $"plan {solved.Status.ToString().ToLowerInvariant()}, solved in {solved.SolveMilliseconds:0} ms", now),
                 new ComponentHealth("prices", mode == PreviewMode.Fallback ? HealthState.Unhealthy : HealthState.Healthy, mode == PreviewMode.Fallback ? "prices 26 h old" : "published to 23:00 tomorrow", now),
             ],
