@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EdgeEnergy.Domain;
 using EdgeEnergy.Domain.History;
 using EdgeEnergy.Domain.Planning;
 
@@ -13,7 +14,7 @@ public sealed class SqlitePlanLog(SqliteDatabase database) : IPlanLog, IPlanHist
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(plan);
         var problemJson = ProblemJson(problem);
-        var planJson = JsonSerializer.Serialize(plan, PlanJson.Lenient);
+        var planJson = JsonSerializer.Serialize(plan, PlanJson.Lenient.For<Plan>());
         return database.WriteAsync(async (connection, transaction) =>
         {
             await using var insert = connection.Command(
@@ -102,7 +103,7 @@ public sealed class SqlitePlanLog(SqliteDatabase database) : IPlanLog, IPlanHist
     /// </summary>
     internal static string ProblemJson(PlanProblem problem)
     {
-        var node = JsonSerializer.SerializeToNode(problem, PlanJson.Lenient)!.AsObject();
+        var node = JsonSerializer.SerializeToNode(problem, PlanJson.Lenient.For<PlanProblem>())!.AsObject();
         node.Remove("slotHours");
         return node.ToJsonString(PlanJson.Lenient);
     }
@@ -123,9 +124,9 @@ public sealed class SqlitePlanLog(SqliteDatabase database) : IPlanLog, IPlanHist
     /// <summary>One row of <c>id, created, trigger, problem_json, plan_json</c>.</summary>
     private PlanRecord Read(Microsoft.Data.Sqlite.SqliteDataReader reader)
     {
-        var problem = JsonSerializer.Deserialize<PlanProblem>(reader.GetString(3), PlanJson.Lenient)
+        var problem = JsonSerializer.Deserialize(reader.GetString(3), PlanJson.Lenient.For<PlanProblem>())
             ?? throw new InvalidDataException($"{database.Path}: plan {reader.GetInt64(0)} has an empty problem");
-        var plan = JsonSerializer.Deserialize<Plan>(reader.GetString(4), PlanJson.Lenient)
+        var plan = JsonSerializer.Deserialize(reader.GetString(4), PlanJson.Lenient.For<Plan>())
             ?? throw new InvalidDataException($"{database.Path}: plan {reader.GetInt64(0)} has an empty plan");
         var trigger = Enum.TryParse<PlanningTrigger>(reader.GetString(2), out var t) ? t : PlanningTrigger.Manual;
         return new PlanRecord(reader.GetInt64(0), SqlTime.FromUnix(reader.GetInt64(1)), trigger, problem, plan);

@@ -13,19 +13,12 @@ namespace EdgeEnergy.Backtest;
 /// </summary>
 public static class SiteJson
 {
-    private static readonly JsonSerializerOptions s_options = new(JsonSerializerDefaults.Web)
-    {
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-    };
-
     public static BacktestSite Parse(string json, string sourceName)
     {
         SiteDto dto;
         try
         {
-            dto = JsonSerializer.Deserialize<SiteDto>(json, s_options) ?? throw new BacktestInputException($"{sourceName}: the file holds null, expected an object");
+            dto = JsonSerializer.Deserialize(json, SiteJsonContext.Default.SiteDto) ?? throw new BacktestInputException($"{sourceName}: the file holds null, expected an object");
         }
         catch (JsonException e)
         {
@@ -124,7 +117,7 @@ public static class SiteJson
         return cut > 0 ? message[..cut] : message;
     }
 
-    private sealed record SiteDto
+    internal sealed record SiteDto
     {
         public BatterySpec? Battery { get; init; }
         public GridSpec? Grid { get; init; }
@@ -134,7 +127,7 @@ public static class SiteJson
     }
 
     /// <summary>The car's charger; its needs come from the history's EV columns.</summary>
-    private sealed record EvDto
+    internal sealed record EvDto
     {
         public string? Id { get; init; }
         public double? MinKw { get; init; }
@@ -142,7 +135,7 @@ public static class SiteJson
         public double? Efficiency { get; init; }
     }
 
-    private sealed record ImmersionDto
+    internal sealed record ImmersionDto
     {
         public string? Id { get; init; }
         public double PowerKw { get; init; }
@@ -150,7 +143,7 @@ public static class SiteJson
         public List<WindowDto>? Windows { get; init; }
     }
 
-    private sealed record WindowDto
+    internal sealed record WindowDto
     {
         public string? FromLocal { get; init; }
         public string? ToLocal { get; init; }
@@ -158,3 +151,9 @@ public static class SiteJson
         public double? MaxKwh { get; init; }
     }
 }
+
+/// <summary>Compile-time JSON metadata for SITE.json: camelCase, comments and trailing commas allowed, unknown fields errors.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true)]
+[JsonSerializable(typeof(SiteJson.SiteDto))]
+internal sealed partial class SiteJsonContext : JsonSerializerContext;

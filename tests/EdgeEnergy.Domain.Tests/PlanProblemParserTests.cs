@@ -1,3 +1,4 @@
+using EdgeEnergy.Domain;
 using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Testing;
 
@@ -169,4 +170,15 @@ public class PlanProblemParserTests
     [Fact]
     public void A_car_without_its_required_fields_names_them() =>
         Assert.Contains("efficiency", Error(s_withCar.Replace("\"efficiency\": 0.92,", "", StringComparison.Ordinal)));
+
+    [Fact]
+    public void The_contract_json_knows_problems_and_plans_and_refuses_any_other_type_instead_of_writing_it_by_reflection()
+    {
+        // The Native AOT binary has no reflection-based JSON: there an unlisted type would be written as {}. The
+        // source-generated resolver makes it an error in every build.
+        Assert.Equal(typeof(PlanProblem), PlanJson.Strict.For<PlanProblem>().Type);
+        Assert.Equal(typeof(Plan), PlanJson.Output.For<Plan>().Type);
+        Assert.Throws<NotSupportedException>(() => PlanJson.Output.For<ParsedProblem>());
+        Assert.Throws<NotSupportedException>(() => System.Text.Json.JsonSerializer.Serialize(new ParsedProblem(null, "x", []), PlanJson.Output));
+    }
 }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Domain.Fallback;
 using Microsoft.Extensions.Logging;
@@ -56,7 +57,7 @@ public sealed class HomeAssistantRestClient(HttpClient client, IOptions<HomeAssi
 
         gate?.Check($"Home Assistant service {domain}.{service}");
 
-        var json = JsonSerializer.Serialize(data);
+        var json = ServiceData(data, $"service {domain}.{service}").ToJsonString();
         using var response = await SendAsync(HttpMethod.Post, $"api/services/{domain}/{service}", json, $"service {domain}.{service}", cancellationToken);
         if (response.StatusCode == HttpStatusCode.BadRequest || response.StatusCode == HttpStatusCode.NotFound)
         {
@@ -149,4 +150,26 @@ public sealed class HomeAssistantRestClient(HttpClient client, IOptions<HomeAssi
     private static bool IsName(string value) => !string.IsNullOrEmpty(value) && value.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_');
 
     private static string Truncate(string text) => text.Length <= 200 ? text : text[..200] + "…";
+
+    /// <summary>
+    /// A service call's data as JSON. The values a service call takes are text, numbers and switches; anything else
+    /// is a programming error, named here rather than sent as whatever a serializer makes of it.
+    /// </summary>
+    private static JsonObject ServiceData(IReadOnlyDictionary<string, object> data, string what)
+    {
+        var json = new JsonObject();
+        foreach (var (key, value) in data)
+        {
+            json[key] = value switch
+            {
+                string s => JsonValue.Create(s),
+                double d => JsonValue.Create(d),
+                int i => JsonValue.Create(i),
+                bool b => JsonValue.Create(b),
+                _ => throw new ArgumentException($"{what}: the value of '{key}' is a {value?.GetType().Name ?? "null"}; a service call takes text, numbers or true/false", nameof(data)),
+            };
+        }
+
+        return json;
+    }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using EdgeEnergy.Domain.Prices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -86,7 +87,7 @@ public sealed class OctopusDispatchSource(OctopusGraphQlClient graphQl, IOptions
     public async Task<DispatchRead> GetPlannedAsync(CancellationToken cancellationToken)
     {
         var deviceId = await DeviceAsync(cancellationToken);
-        var data = await graphQl.QueryAsync(DispatchesQuery, new { deviceId }, cancellationToken);
+        var data = await graphQl.QueryAsync(DispatchesQuery, new JsonObject { ["deviceId"] = deviceId }, cancellationToken);
         if (!data.TryGetProperty("flexPlannedDispatches", out var list) || list.ValueKind is not (JsonValueKind.Array or JsonValueKind.Null))
         {
             throw new OctopusAccountException("Octopus GraphQL: the answer has no 'flexPlannedDispatches' list");
@@ -162,7 +163,7 @@ public sealed class OctopusDispatchSource(OctopusGraphQlClient graphQl, IOptions
             return _deviceId;
         }
 
-        var data = await graphQl.QueryAsync(DevicesQuery, new { accountNumber = o.AccountNumber?.Trim().ToUpperInvariant() }, cancellationToken);
+        var data = await graphQl.QueryAsync(DevicesQuery, new JsonObject { ["accountNumber"] = o.AccountNumber?.Trim().ToUpperInvariant() }, cancellationToken);
         var devices = data.TryGetProperty("devices", out var d) && d.ValueKind == JsonValueKind.Array ? d.EnumerateArray().ToList() : [];
         var ids = devices
             .Where(x => x.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(id.GetString()))

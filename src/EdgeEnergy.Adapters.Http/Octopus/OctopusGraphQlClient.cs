@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -22,9 +23,6 @@ public sealed class OctopusGraphQlClient(HttpClient client, IOptions<OctopusOpti
 
     private const string TokenMutation = "mutation ObtainKrakenToken($input: ObtainJSONWebTokenInput!) { obtainKrakenToken(input: $input) { token payload } }";
 
-    /// <summary>Names as written (GraphQL's <c>APIKey</c>, not the web default's camel case).</summary>
-    private static readonly JsonSerializerOptions s_json = new();
-
     private readonly SemaphoreSlim _tokenLock = new(1, 1);
     private string? _token;
     private DateTimeOffset _expiresUtc;
@@ -37,7 +35,7 @@ public sealed class OctopusGraphQlClient(HttpClient client, IOptions<OctopusOpti
     /// <see cref="OctopusAccountRefusedException"/> when Octopus refuses the key, <see cref="OctopusAccountException"/>
     /// when the API cannot be read or answers only errors.
     /// </summary>
-    public async Task<JsonElement> QueryAsync(string query, object? variables, CancellationToken cancellationToken)
+    public async Task<JsonElement> QueryAsync(string query, JsonObject? variables, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(query);
         for (var attempt = 1; ; attempt++)
@@ -94,7 +92,7 @@ public sealed class OctopusGraphQlClient(HttpClient client, IOptions<OctopusOpti
                 throw new OctopusAccountRefusedException("Octopus:ApiKey is not configured (the GraphQL API needs the account's key)");
             }
 
-            var (status, root) = await PostAsync(TokenMutation, new { input = new { APIKey = key } }, null, "GraphQL token", cancellationToken);
+            var (status, root) = await PostAsync(TokenMutation, new JsonObject { ["input"] = new JsonObject { ["APIKey"] = key } }, null, "GraphQL token", cancellationToken);
             if (root is { } body && body.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object
                 && data.TryGetProperty("obtainKrakenToken", out var result) && result.ValueKind == JsonValueKind.Object
                 && result.TryGetProperty("token", out var t) && t.ValueKind == JsonValueKind.String && !string.IsNullOrEmpty(t.GetString()))
@@ -137,7 +135,7 @@ public sealed class OctopusGraphQlClient(HttpClient client, IOptions<OctopusOpti
         return now + TimeSpan.FromHours(1);
     }
 
-    private async Task<(HttpStatusCode Status, JsonElement? Root)> PostAsync(string query, object? variables, string? token, string what, CancellationToken cancellationToken)
+    private async Task<(HttpStatusCode Status, JsonElement? Root)> PostAsync(string query, JsonObject? variables, string? token, string what, CancellationToken cancellationToken)
     {
         var o = options.Value;
         var url = new Uri(HttpOptionsChecks.Normalise(o.BaseUrl), "v1/graphql/");
@@ -167,9 +165,12 @@ public sealed class OctopusGraphQlClient(HttpClient client, IOptions<OctopusOpti
         }
     }
 
-    private static HttpRequestMessage Request(Uri url, string query, object? variables, string? token)
+    private static HttpRequestMessage Request(Uri url, string query, JsonObject? variables, string? token)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = JsonContent.Create(new { query, variables }, options: s_json) };
+        // Names as written (GraphQL's APIKey, not the web default's camel case). The variables are deep-copied: a
+        // retry builds the request again, and a node can belong to one parent only.
+        var body = new JsonObject { ["query"] = query, ["variables"] = variables?.DeepClone() };
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         if (token is not null)
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using EdgeEnergy.Domain.SavingSessions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -36,7 +37,7 @@ public sealed class OctopusSavingSessionSource(OctopusGraphQlClient graphQl, IOp
         JsonElement data;
         try
         {
-            data = await graphQl.QueryAsync(SessionsQuery, new { accountNumber = options.Value.AccountNumber }, cancellationToken);
+            data = await graphQl.QueryAsync(SessionsQuery, new JsonObject { ["accountNumber"] = options.Value.AccountNumber }, cancellationToken);
         }
         catch (OctopusAccountException e)
         {
@@ -88,7 +89,7 @@ public sealed class OctopusSavingSessionSource(OctopusGraphQlClient graphQl, IOp
         JsonElement data;
         try
         {
-            data = await graphQl.QueryAsync(JoinMutation, new { input = new { accountNumber = options.Value.AccountNumber, eventCode = sessionId } }, cancellationToken);
+            data = await graphQl.QueryAsync(JoinMutation, new JsonObject { ["input"] = new JsonObject { ["accountNumber"] = options.Value.AccountNumber, ["eventCode"] = sessionId } }, cancellationToken);
         }
         catch (OctopusAccountException e)
         {

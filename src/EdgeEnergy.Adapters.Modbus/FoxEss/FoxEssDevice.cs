@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using EdgeEnergy.Domain.Control;
 using EdgeEnergy.Adapters.Modbus.Transport;
 using EdgeEnergy.Domain.History;
@@ -18,7 +19,6 @@ public sealed class FoxEssDevice(IOptions<FoxEssOptions> options, ModbusBusRegis
     /// <summary>The settings-store key of the <see cref="InverterBaseline"/> (JSON; empty once handed back).</summary>
     public const string BaselineKey = "inverter.baseline";
 
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
     private readonly SemaphoreSlim _open = new(1, 1);
     private readonly SemaphoreSlim _baselineLock = new(1, 1);
     private bool _baselineStored;
@@ -86,7 +86,7 @@ public sealed class FoxEssDevice(IOptions<FoxEssOptions> options, ModbusBusRegis
             {
                 var t = await inverter.ReadTelemetryAsync(cancellationToken);
                 var baseline = new InverterBaseline(timeProvider.GetUtcNow(), t.WorkMode, t.MinSocPercent, t.MinSocOnGridPercent, t.ChargePeriods, t.RemoteControl?.Enabled);
-                await settings.SetAsync(BaselineKey, JsonSerializer.Serialize(baseline, s_json), cancellationToken);
+                await settings.SetAsync(BaselineKey, JsonSerializer.Serialize(baseline, FoxEssJsonContext.Default.InverterBaseline), cancellationToken);
             }
 
             _baselineStored = true;
@@ -107,7 +107,7 @@ public sealed class FoxEssDevice(IOptions<FoxEssOptions> options, ModbusBusRegis
 
         try
         {
-            return JsonSerializer.Deserialize<InverterBaseline>(json, s_json);
+            return JsonSerializer.Deserialize(json, FoxEssJsonContext.Default.InverterBaseline);
         }
         catch (JsonException)
         {
@@ -164,3 +164,8 @@ public sealed class FoxEssDevice(IOptions<FoxEssOptions> options, ModbusBusRegis
         _baselineLock.Dispose();
     }
 }
+
+/// <summary>Compile-time JSON metadata for what the Fox adapter keeps in the settings store (camelCase, as stored).</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(InverterBaseline))]
+internal sealed partial class FoxEssJsonContext : JsonSerializerContext;

@@ -61,7 +61,7 @@ public static class FleetMerge
             }
 
             slots += report?["slots"] is JsonValue n && n.TryGetValue<int>(out var count) ? count : throw new BacktestInputException($"{path}: slots is missing");
-            perHome.Add(new JsonObject
+            perHome.Add((JsonNode)new JsonObject
             {
                 ["homeId"] = home.Id,
                 ["tariff"] = home.Tariff?.ToString(),

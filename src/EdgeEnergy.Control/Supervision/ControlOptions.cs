@@ -24,7 +24,7 @@ public sealed class ControlOptions
     public string AbSchedule { get; set; } = Domain.Control.AbSchedule.Off;
 
     /// <summary><see cref="AbSchedule"/> parsed; off for a value that is neither (the start is refused anyway).</summary>
-    public AbSchedule ParsedAbSchedule => Domain.Control.AbSchedule.TryParse(AbSchedule, out var schedule) ? schedule : Domain.Control.AbSchedule.None;
+    public AbSchedule ParseAbSchedule() => Domain.Control.AbSchedule.TryParse(AbSchedule, out var schedule) ? schedule : Domain.Control.AbSchedule.None;
 
     /// <summary>Seconds between polls of the inverter.</summary>
     [Range(1, 600)] public int PollSeconds { get; set; } = 10;

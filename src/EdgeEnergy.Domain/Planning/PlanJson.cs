@@ -28,8 +28,9 @@ public static class PlanJson
             RespectNullableAnnotations = true,
             RespectRequiredConstructorParameters = true,
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            TypeInfoResolver = PlanJsonContext.Default,
         };
-        options.MakeReadOnly(populateMissingResolver: true);
+        options.MakeReadOnly();
         return options;
     }
 }

@@ -18,7 +18,7 @@ public static class PlanProblemParser
         PlanProblem? problem;
         try
         {
-            problem = JsonSerializer.Deserialize<PlanProblem>(json, PlanJson.Strict);
+            problem = JsonSerializer.Deserialize(json, PlanJson.Strict.For<PlanProblem>());
         }
         catch (JsonException strict) when (IsUnmappedMember(strict))
         {
@@ -27,7 +27,7 @@ public static class PlanProblemParser
             warnings.Add($"{sourceName}: {Describe(strict)} (ignored)");
             try
             {
-                problem = JsonSerializer.Deserialize<PlanProblem>(json, PlanJson.Lenient);
+                problem = JsonSerializer.Deserialize(json, PlanJson.Lenient.For<PlanProblem>());
             }
             catch (JsonException e)
             {

@@ -6,15 +6,17 @@ namespace EdgeEnergy.Domain.UserOverrides;
 /// </summary>
 public sealed record OverrideLimits
 {
-    public double MaxChargePowerW { get; init; } = 3000;
-    public double MaxDischargePowerW { get; init; } = 3000;
+    // Settable, not init-only: the configuration binder's generated code binds Overrides:* into an instance that
+    // starts from the site's limits, and it cannot set init-only properties of an existing object.
+    public double MaxChargePowerW { get; set; } = 3000;
+    public double MaxDischargePowerW { get; set; } = 3000;
     /// <summary>The lowest reserve a user may set (the battery's own minimum SoC on grid).</summary>
-    public double MinReserveSocPercent { get; init; } = 10;
-    public double MaxReserveSocPercent { get; init; } = 100;
-    public int MinDurationMinutes { get; init; } = 1;
+    public double MinReserveSocPercent { get; set; } = 10;
+    public double MaxReserveSocPercent { get; set; } = 100;
+    public int MinDurationMinutes { get; set; } = 1;
     /// <summary>The longest override a user may ask for; an override never lasts longer than this.</summary>
-    public int MaxDurationMinutes { get; init; } = 24 * 60;
-    public int DefaultDurationMinutes { get; init; } = 60;
+    public int MaxDurationMinutes { get; set; } = 24 * 60;
+    public int DefaultDurationMinutes { get; set; } = 60;
 
     /// <summary>Problems with the limits themselves (empty when they are consistent).</summary>
     public IReadOnlyList<string> Validate()

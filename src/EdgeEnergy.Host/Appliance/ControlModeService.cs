@@ -57,7 +57,7 @@ internal sealed class ControlModeService : IHostedService, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         (_store, _status, _time, _logger, _services) = (store, status, time, logger, services);
         _configured = options.Value.ParsedMode;
-        _schedule = options.Value.ParsedAbSchedule;
+        _schedule = options.Value.ParseAbSchedule();
         // Decided before anything can write: the gate is right from the first request on any bus.
         var stored = store is null ? (null, null) : (Read(store, ModeKey), Read(store, ModeConfigKey));
         (_chosen, StartReason) = Resolve(_configured, stored.Item1, stored.Item2);

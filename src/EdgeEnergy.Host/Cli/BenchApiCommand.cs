@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using EdgeEnergy.Host.Web.Preview;
+using EdgeEnergy.Domain;
 
 namespace EdgeEnergy.Host.Cli;
 
@@ -63,7 +64,7 @@ internal static class BenchApiCommand
                 var result = await RunAsync(target, requestsPerSecond, TimeSpan.FromSeconds(seconds), parse.GetValue(token), cancellationToken);
                 await Console.Error.WriteLineAsync("edgeenergy bench-api: " + Describe(result));
                 await using var stdout = Console.OpenStandardOutput();
-                await JsonSerializer.SerializeAsync(stdout, result, s_json, cancellationToken);
+                await JsonSerializer.SerializeAsync(stdout, result, CliJson.Indented.For<BenchResult>(), cancellationToken);
                 await stdout.WriteAsync("\n"u8.ToArray(), cancellationToken);
                 return result.Errors == 0 ? ExitCodes.Success : ExitCodes.Failure;
             }
@@ -78,8 +79,6 @@ internal static class BenchApiCommand
         });
         return command;
     }
-
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     internal sealed record BenchResult(
         string Url, int RatePerSecond, double DurationSeconds, int Requests, int Errors, double AchievedPerSecond,

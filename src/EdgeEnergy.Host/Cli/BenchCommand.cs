@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Optimiser;
+using EdgeEnergy.Domain;
 
 namespace EdgeEnergy.Host.Cli;
 
@@ -75,7 +76,7 @@ internal static class BenchCommand
                     if (referencePath is not null)
                     {
                         var path = Path.Combine(tmp.FullName, $"{Path.GetFileNameWithoutExtension(file)}-{withImmersion}.json");
-                        await File.WriteAllTextAsync(path, JsonSerializer.Serialize(variant, PlanJson.Output), cancellationToken);
+                        await File.WriteAllTextAsync(path, JsonSerializer.Serialize(variant, PlanJson.Output.For<PlanProblem>()), cancellationToken);
                         row.ReferenceMilliseconds.Add(await ReferenceSolveMillisecondsAsync(referencePath, path, cancellationToken));
                     }
                 }

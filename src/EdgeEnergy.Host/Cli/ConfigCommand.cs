@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using EdgeEnergy.Host.Configuration;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.Configuration.Json;
+using System.Globalization;
 
 namespace EdgeEnergy.Host.Cli;
 
@@ -81,7 +82,7 @@ internal static class ConfigCommand
             var secret = ConfigurationCheck.SecretKeys.Contains(path);
             into[path] = new JsonObject
             {
-                ["value"] = secret ? (value is string { Length: > 0 } ? "(set)" : null) : JsonSerializer.SerializeToNode(value),
+                ["value"] = secret ? (value is string { Length: > 0 } ? "(set)" : null) : Scalar(value),
                 ["source"] = Source(root, path),
             };
             return;
@@ -121,4 +122,30 @@ internal static class ConfigCommand
 
         return "default";
     }
+
+    /// <summary>
+    /// A bound scalar as System.Text.Json writes it without converters (numbers, true/false, text; enums as their
+    /// numbers; durations "c"; times of day HH:mm:ss), built without reflection so the Native AOT binary prints it too.
+    /// </summary>
+    private static JsonValue? Scalar(object? value) => value switch
+    {
+        null => null,
+        string s => JsonValue.Create(s),
+        bool b => JsonValue.Create(b),
+        int i => JsonValue.Create(i),
+        long l => JsonValue.Create(l),
+        double d => JsonValue.Create(d),
+        float f => JsonValue.Create(f),
+        decimal m => JsonValue.Create(m),
+        short h => JsonValue.Create(h),
+        byte y => JsonValue.Create(y),
+        Enum e => JsonValue.Create(Convert.ToInt64(e, CultureInfo.InvariantCulture)),
+        TimeSpan t => JsonValue.Create(t.ToString("c", CultureInfo.InvariantCulture)),
+        TimeOnly t => JsonValue.Create(t.ToString("HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture)),
+        DateTimeOffset t => JsonValue.Create(t),
+        DateTime t => JsonValue.Create(t),
+        Guid g => JsonValue.Create(g),
+        Uri u => JsonValue.Create(u.OriginalString),
+        _ => JsonValue.Create(Convert.ToString(value, CultureInfo.InvariantCulture)),
+    };
 }

@@ -9,18 +9,16 @@ using EdgeEnergy.Adapters.Modbus.FoxEss;
 using EdgeEnergy.Simulation;
 using EdgeEnergy.Adapters.Modbus.Transport;
 using Microsoft.Extensions.Logging;
+using EdgeEnergy.Domain;
+using EdgeEnergy.Domain.Inverter;
+using System.Text;
+using System.Text.Json.Nodes;
 
 namespace EdgeEnergy.Host.Cli;
 
 /// <summary><c>edgeenergy fox read|simulate|bench</c>: one telemetry read, a simulated inverter, the speed benchmark.</summary>
 internal static class FoxCommands
 {
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    };
-
     public static Command Create()
     {
         var fox = new Command("fox", "Fox ESS inverter over Modbus: read telemetry, simulate an inverter, benchmark.");
@@ -98,7 +96,7 @@ internal static class FoxCommands
                 new ModbusClient(bus, (byte)options.Unit), endpoint.Kind, options, TimeProvider.System, logging.CreateLogger("EdgeEnergy.FoxEss"), cancellationToken);
             var telemetry = await inverter.ReadTelemetryAsync(cancellationToken);
             await using var stdout = Console.OpenStandardOutput();
-            await JsonSerializer.SerializeAsync(stdout, telemetry, Json, cancellationToken);
+            await JsonSerializer.SerializeAsync(stdout, telemetry, CliJson.Indented.For<InverterTelemetry>(), cancellationToken);
             await stdout.WriteAsync("\n"u8.ToArray(), cancellationToken);
             return ExitCodes.Success;
         }
@@ -286,28 +284,28 @@ internal static class FoxCommands
         var bytesMs = (requestBytes + replyBytes) * charMs;
         var withSilenceMs = bytesMs + (plan.Count * silenceMs);
         var rtuMedian = Median(rtuTimes);
-        var report = new
+        var report = new JsonObject
         {
-            family = family.Key,
-            blocksPerRead = plan.Count,
-            registersPerRead = plan.Sum(b => b.Count),
-            tcpLoopback = new { reads, medianMs = Median(tcpTimes), p95Ms = Percentile(tcpTimes, 0.95), maxMs = tcpTimes.Max(), goalMs = 20.0 },
-            tcpLoopbackWithFoxGap30Ms = new { reads = gapTimes.Count, medianMs = Median(gapTimes) },
-            rtu9600 = new
+            ["family"] = family.Key,
+            ["blocksPerRead"] = plan.Count,
+            ["registersPerRead"] = plan.Sum(b => b.Count),
+            ["tcpLoopback"] = new JsonObject { ["reads"] = reads, ["medianMs"] = Median(tcpTimes), ["p95Ms"] = Percentile(tcpTimes, 0.95), ["maxMs"] = tcpTimes.Max(), ["goalMs"] = 20.0 },
+            ["tcpLoopbackWithFoxGap30Ms"] = new JsonObject { ["reads"] = gapTimes.Count, ["medianMs"] = Median(gapTimes) },
+            ["rtu9600"] = new JsonObject
             {
-                reads = rtuReads,
-                medianMs = rtuMedian,
-                wireBytesMs = Math.Round(bytesMs, 2),
-                ratioToBytes = Math.Round(rtuMedian / bytesMs, 3),
-                wireWithSilencesMs = Math.Round(withSilenceMs, 2),
-                ratioToBytesAndSilences = Math.Round(rtuMedian / withSilenceMs, 3),
-                goalRatio = 1.2,
-                computation = FormattableString.Invariant(
+                ["reads"] = rtuReads,
+                ["medianMs"] = rtuMedian,
+                ["wireBytesMs"] = Math.Round(bytesMs, 2),
+                ["ratioToBytes"] = Math.Round(rtuMedian / bytesMs, 3),
+                ["wireWithSilencesMs"] = Math.Round(withSilenceMs, 2),
+                ["ratioToBytesAndSilences"] = Math.Round(rtuMedian / withSilenceMs, 3),
+                ["goalRatio"] = 1.2,
+                ["computation"] = FormattableString.Invariant(
                     $"{plan.Count} requests x 8 B + {plan.Count} replies ({replyBytes} B) = {requestBytes + replyBytes} B x {charMs:0.####} ms/char (1 start + 8 data + 1 stop bits at 9600 baud) = {bytesMs:0.##} ms; + {plan.Count} x 3.5-char silence ({silenceMs:0.###} ms) before each request = {withSilenceMs:0.##} ms"),
             },
         };
         await using var stdout = Console.OpenStandardOutput();
-        await JsonSerializer.SerializeAsync(stdout, report, Json, cancellationToken);
+        await stdout.WriteAsync(Encoding.UTF8.GetBytes(report.ToJsonString(CliJson.Indented)), cancellationToken);
         await stdout.WriteAsync("\n"u8.ToArray(), cancellationToken);
         return ExitCodes.Success;
     }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Optimiser;
+using EdgeEnergy.Domain;
 
 namespace EdgeEnergy.Host.Cli;
 
@@ -50,7 +51,7 @@ internal static class PlanCommand
         }
 
         await using var stdout = Console.OpenStandardOutput();
-        await JsonSerializer.SerializeAsync(stdout, plan, PlanJson.Output, cancellationToken);
+        await JsonSerializer.SerializeAsync(stdout, plan, PlanJson.Output.For<Plan>(), cancellationToken);
         await stdout.WriteAsync("\n"u8.ToArray(), cancellationToken);
         return ExitCodes.Success;
     }

@@ -4,6 +4,7 @@ using EdgeEnergy.Adapters.Gpio;
 using EdgeEnergy.Adapters.Modbus.Relays;
 using EdgeEnergy.Adapters.Modbus.Transport;
 using EdgeEnergy.Domain.Inverter;
+using EdgeEnergy.Domain;
 
 namespace EdgeEnergy.Host.Cli;
 
@@ -77,7 +78,7 @@ internal static class RelayCommand
             return ExitCodes.Failure;
         }
 
-        await Console.Out.WriteLineAsync(JsonSerializer.Serialize(new { relay = address, steps = readings }, FoxCommands.Json));
+        await Console.Out.WriteLineAsync(JsonSerializer.Serialize(new RelayCheck(address, readings), CliJson.Indented.For<RelayCheck>()));
         var consistent = readings.All(r => r.Wanted is null || r.Wanted == r.ReadBack);
         if (!consistent)
         {
@@ -122,5 +123,8 @@ internal static class RelayCommand
     }
 
     /// <summary>One step: what was switched (null: only read) and what the relay then read.</summary>
-    private sealed record Reading(string Step, bool? Wanted, bool ReadBack);
+    internal sealed record Reading(string Step, bool? Wanted, bool ReadBack);
+
+    /// <summary>What <c>relay check</c> prints: the relay and each step's wanted and read-back state.</summary>
+    internal sealed record RelayCheck(string Relay, IReadOnlyList<Reading> Steps);
 }

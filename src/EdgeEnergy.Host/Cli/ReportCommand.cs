@@ -45,8 +45,8 @@ internal static class ReportCommand
         {
             services.AddHistory(configuration);
             services.AddBilledConsumption(configuration);
-            services.AddOptions<SiteOptions>().Bind(configuration.GetSection(SiteOptions.SectionName)).ValidateDataAnnotations();
-            services.AddOptions<ControlOptions>().Bind(configuration.GetSection(ControlOptions.SectionName)).ValidateDataAnnotations();
+            services.AddOptions<SiteOptions>().Bind(configuration.GetSection(SiteOptions.SectionName)).ValidateAnnotations<SiteOptions, SiteOptionsAnnotations>();
+            services.AddOptions<ControlOptions>().Bind(configuration.GetSection(ControlOptions.SectionName)).ValidateAnnotations<ControlOptions, ControlOptionsAnnotations>();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ControlOptions>, ControlOptionsValidator>());
         }, async provider =>
         {

@@ -19,6 +19,7 @@ using EdgeEnergy.Host.Appliance;
 using EdgeEnergy.Optimiser;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using EdgeEnergy.Host.Configuration;
 
 namespace EdgeEnergy.Host.Composition;
 
@@ -28,10 +29,10 @@ public static class ApplianceRegistration
     public static IServiceCollection AddEdgeEnergyCore(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptionsWithValidateOnStart<SiteOptions>().Bind(configuration.GetSection(SiteOptions.SectionName)).ValidateDataAnnotations()
+        services.AddOptionsWithValidateOnStart<SiteOptions>().Bind(configuration.GetSection(SiteOptions.SectionName)).ValidateAnnotations<SiteOptions, SiteOptionsAnnotations>()
             .Validate(s => s.BatteryMinSocPercent < s.BatteryMaxSocPercent, "Site:BatteryMinSocPercent must be below Site:BatteryMaxSocPercent")
             .Validate(s => s.Immersions.All(i => i.DailyMinKwh <= i.DailyMaxKwh), "Site:Immersions: DailyMinKwh must not exceed DailyMaxKwh");
-        services.AddOptionsWithValidateOnStart<ControlOptions>().Bind(configuration.GetSection(ControlOptions.SectionName)).ValidateDataAnnotations();
+        services.AddOptionsWithValidateOnStart<ControlOptions>().Bind(configuration.GetSection(ControlOptions.SectionName)).ValidateAnnotations<ControlOptions, ControlOptionsAnnotations>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ControlOptions>, ControlOptionsValidator>());
         services.TryAddControlMode();
         services.TryAddSingleton<IScheduleOptimiser>(new OrToolsScheduleOptimiser());

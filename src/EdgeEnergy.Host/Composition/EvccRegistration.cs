@@ -6,6 +6,7 @@ using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Host.Appliance;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using EdgeEnergy.Host.Configuration;
 
 namespace EdgeEnergy.Host.Composition;
 
@@ -20,7 +21,7 @@ public static class EvccRegistration
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddControlMode();
-        services.AddOptionsWithValidateOnStart<EvOptions>().Bind(configuration.GetSection(EvOptions.SectionName)).ValidateDataAnnotations();
+        services.AddOptionsWithValidateOnStart<EvOptions>().Bind(configuration.GetSection(EvOptions.SectionName)).ValidateAnnotations<EvOptions, EvOptionsAnnotations>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EvOptions>, EvOptionsValidator>());
         services.AddHttpClient<EvccClient>((sp, client) => client.Timeout = sp.GetRequiredService<IOptions<EvOptions>>().Value.Timeout);
         services.TryAddTransient<IEvChargerState>(sp => sp.GetRequiredService<EvccClient>());

@@ -5,6 +5,7 @@ using EdgeEnergy.Domain.Diagnostics;
 using EdgeEnergy.Domain.Inverter;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using EdgeEnergy.Host.Configuration;
 
 namespace EdgeEnergy.Host.Composition;
 
@@ -18,7 +19,7 @@ public static class FoxEssRegistration
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptionsWithValidateOnStart<FoxEssOptions>()
             .Bind(configuration.GetSection(FoxEssOptions.SectionName))
-            .ValidateDataAnnotations();
+            .ValidateAnnotations<FoxEssOptions, FoxEssOptionsAnnotations>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FoxEssOptions>, FoxEssOptionsValidator>());
         services.TryAddModbusBuses();
         services.TryAddSingleton<FoxEssDevice>();

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Domain.Prices;
 using EdgeEnergy.Host.Scheduling;
@@ -52,7 +53,9 @@ public static class SchedulingRegistration
         return services;
     }
 
-    private static void Every<TJob>(IQuartzBuilder q, JobKey key, TimeSpan interval)
+    // Quartz makes each job with its public constructor, found by reflection: the annotation keeps it in the AOT binary.
+    private static void Every<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.Interfaces)] TJob>(
+        IQuartzBuilder q, JobKey key, TimeSpan interval)
         where TJob : IJob
     {
         q.AddJob<TJob>(j => j.WithIdentity(key).StoreDurably().DisallowConcurrentExecution());

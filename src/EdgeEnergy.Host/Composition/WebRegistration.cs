@@ -3,6 +3,7 @@ using EdgeEnergy.Domain.Status;
 using EdgeEnergy.Host.Web;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using EdgeEnergy.Host.Configuration;
 
 namespace EdgeEnergy.Host.Composition;
 
@@ -31,7 +32,7 @@ public static class WebRegistration
         services.TryAddSingleton<IApplianceStatusPublisher>(sp => sp.GetRequiredService<ApplianceStatusStore>());
         services.TryAddSingleton<EdgeEnergyMetrics>();
         services.TryAddSingleton<PrometheusMeterBridge>();
-        services.AddOptionsWithValidateOnStart<FleetOptions>().Bind(configuration.GetSection(FleetOptions.SectionName)).ValidateDataAnnotations();
+        services.AddOptionsWithValidateOnStart<FleetOptions>().Bind(configuration.GetSection(FleetOptions.SectionName)).ValidateAnnotations<FleetOptions, FleetOptionsAnnotations>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FleetOptions>, FleetOptionsValidator>());
         services.AddHttpClient<FleetMetricsPusher>();
         services.AddHostedService(sp => sp.GetRequiredService<FleetMetricsPusher>());

@@ -1,6 +1,5 @@
 using System.Collections;
-using System.ComponentModel;
-using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
 using System.Text.RegularExpressions;
@@ -52,6 +51,28 @@ internal static class ConfigurationCheck
         [FleetOptions.SectionName] = typeof(FleetOptions),
     };
 
+    /// <summary>
+    /// What each section's class takes, written per class: the configuration binder's source generator binds only
+    /// calls whose type it can see, and <see cref="IOptions{TOptions}"/> of a type named at run time is reflection the
+    /// Native AOT compiler cannot follow.
+    /// </summary>
+    private static readonly Dictionary<Type, SectionOps> s_ops = new()
+    {
+        [typeof(SiteOptions)] = Ops(c => c.Get<SiteOptions>()),
+        [typeof(ControlOptions)] = Ops(c => c.Get<ControlOptions>()),
+        [typeof(OverrideLimits)] = Ops(c => c.Get<OverrideLimits>()),
+        [typeof(JobScheduleOptions)] = Ops(c => c.Get<JobScheduleOptions>()),
+        [typeof(HttpOptions)] = Ops(c => c.Get<HttpOptions>()),
+        [typeof(SolcastOptions)] = Ops(c => c.Get<SolcastOptions>()),
+        [typeof(HomeAssistantOptions)] = Ops(c => c.Get<HomeAssistantOptions>()),
+        [typeof(OctopusOptions)] = Ops(c => c.Get<OctopusOptions>()),
+        [typeof(MqttOptions)] = Ops(c => c.Get<MqttOptions>()),
+        [typeof(StorageOptions)] = Ops(c => c.Get<StorageOptions>()),
+        [typeof(FoxEssOptions)] = Ops(c => c.Get<FoxEssOptions>()),
+        [typeof(EdgeEnergy.Domain.Ev.EvOptions)] = Ops(c => c.Get<EdgeEnergy.Domain.Ev.EvOptions>()),
+        [typeof(FleetOptions)] = Ops(c => c.Get<FleetOptions>()),
+    };
+
     /// <summary>Keys whose values are never printed: "set but invalid" instead.</summary>
     public static IReadOnlySet<string> SecretKeys { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
@@ -75,16 +96,20 @@ internal static class ConfigurationCheck
         var convertible = bad.Count == 0
             ? configuration
             : new ConfigurationBuilder().AddInMemoryCollection(configuration.AsEnumerable().Where(kv => kv.Value is not null && !bad.Contains(kv.Key))).Build();
-        var annotated = Sections.SelectMany(s => Annotations(s.Key, Bind(convertible, s.Key, s.Value))).ToList();
-        var validated = Validators(convertible, replayPrices);
+        var raw = new HashSet<string>(StringComparer.Ordinal);
+        var annotated = Sections.SelectMany(s => Annotations(s.Key, Bind(convertible, s.Key, s.Value), convertible, raw)).ToList();
+        var validated = Validators(convertible, replayPrices, raw);
         // One line a key: a validator's own message says more than the generic annotation one.
         errors.AddRange(annotated.Where(a => !validated.Any(v => v.StartsWith(a[..a.IndexOf(": ", StringComparison.Ordinal)], StringComparison.Ordinal))));
         errors.AddRange(validated);
         return new ConfigurationReport([.. errors.Distinct(StringComparer.Ordinal).Select(e => Masked(e, configuration))], warnings);
     }
 
-    /// <summary>What <see cref="IOptions{TOptions}.Value"/> of each section reports: every validator the service registers.</summary>
-    private static List<string> Validators(IConfiguration configuration, bool replayPrices)
+    /// <summary>
+    /// What <see cref="IOptions{TOptions}.Value"/> of each section reports: every validator the service registers,
+    /// less the annotation failures (<paramref name="annotations"/>, reported with their keys by <see cref="Annotations"/>).
+    /// </summary>
+    private static List<string> Validators(IConfiguration configuration, bool replayPrices, HashSet<string> annotations)
     {
         var errors = new List<string>();
         var services = new ServiceCollection();
@@ -95,15 +120,13 @@ internal static class ConfigurationCheck
         {
             try
             {
-                var options = provider.GetRequiredService(typeof(IOptions<>).MakeGenericType(type));
-                _ = options.GetType().GetProperty(nameof(IOptions<object>.Value))!.GetValue(options);
+                _ = s_ops[type].Resolve(provider);
             }
-            catch (TargetInvocationException e) when (e.InnerException is OptionsValidationException v)
+            catch (OptionsValidationException v)
             {
-                // Data annotations are reported member by member, with their keys, by Annotations.
-                errors.AddRange(v.Failures.Where(f => !f.StartsWith("DataAnnotation validation failed", StringComparison.Ordinal)));
+                errors.AddRange(v.Failures.Where(f => !annotations.Contains(f)));
             }
-            catch (TargetInvocationException e) when (e.InnerException is InvalidOperationException i)
+            catch (InvalidOperationException i)
             {
                 errors.Add(i.Message);
             }
@@ -113,12 +136,14 @@ internal static class ConfigurationCheck
     }
 
     /// <summary>The options of <paramref name="type"/> bound from <paramref name="section"/> as the service binds them (defaults where unset).</summary>
-    public static object Bind(IConfiguration configuration, string section, Type type)
-    {
-        var value = Activator.CreateInstance(type)!;
-        configuration.GetSection(section).Bind(value);
-        return value;
-    }
+    public static object Bind(IConfiguration configuration, string section, Type type) => s_ops[type].Bind(configuration.GetSection(section));
+
+    /// <summary>A section's class: bound as the service binds it, and resolved through the service's validators.</summary>
+    private sealed record SectionOps(Func<IConfiguration, object> Bind, Func<IServiceProvider, object> Resolve);
+
+    private static SectionOps Ops<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(Func<IConfiguration, TOptions?> get)
+        where TOptions : class, new() =>
+        new(c => get(c) ?? new TOptions(), p => p.GetRequiredService<IOptions<TOptions>>().Value);
 
     /// <summary>
     /// Walks <paramref name="node"/>'s children against <paramref name="type"/>'s properties; <paramref name="path"/> is
@@ -195,29 +220,48 @@ internal static class ConfigurationCheck
         Walk(node, path, target, errors, warnings, unconvertible);
     }
 
-    /// <summary>Each property's data annotations, recursing into list items, as "KEY: message".</summary>
-    private static IEnumerable<string> Annotations(string path, object value)
+    /// <summary>The annotation validators by class: each section's, and the list items' (Site:Immersions:N).</summary>
+    private static readonly Dictionary<Type, Func<object, ValidateOptionsResult>> s_annotations = new()
     {
+        [typeof(SiteOptions)] = o => new SiteOptionsAnnotations().Validate(Options.DefaultName, (SiteOptions)o),
+        [typeof(ImmersionOptions)] = o => new ImmersionOptionsAnnotations().Validate(Options.DefaultName, (ImmersionOptions)o),
+        [typeof(ControlOptions)] = o => new ControlOptionsAnnotations().Validate(Options.DefaultName, (ControlOptions)o),
+        [typeof(FoxEssOptions)] = o => new FoxEssOptionsAnnotations().Validate(Options.DefaultName, (FoxEssOptions)o),
+        [typeof(EdgeEnergy.Domain.Ev.EvOptions)] = o => new EvOptionsAnnotations().Validate(Options.DefaultName, (EdgeEnergy.Domain.Ev.EvOptions)o),
+        [typeof(FleetOptions)] = o => new FleetOptionsAnnotations().Validate(Options.DefaultName, (FleetOptions)o),
+    };
+
+    /// <summary>
+    /// The data annotations of <paramref name="value"/> (bound from <paramref name="path"/>) and of its list items, as
+    /// "KEY: message (got 'value')", from the generated validators; each raw failure goes into <paramref name="raw"/>
+    /// so <see cref="Validators"/> does not report it again.
+    /// </summary>
+    private static IEnumerable<string> Annotations(string path, object value, IConfiguration configuration, HashSet<string> raw)
+    {
+        if (s_annotations.TryGetValue(value.GetType(), out var validate) && validate(value) is { Failed: true, Failures: { } failures })
+        {
+            foreach (var failure in failures)
+            {
+                raw.Add(failure);
+                var cut = failure.IndexOf(": ", StringComparison.Ordinal);
+                var member = cut < 0 ? null : failure[..cut];
+                var key = member is null ? path : $"{path}:{member}";
+                var got = configuration[key] is { } text ? $" (got '{text}')" : string.Empty;
+                // The generated validator names the member "SiteOptions.BatteryCapacityKwh"; the key already says where.
+                var message = member is null ? failure : failure[(cut + 2)..].Replace($"{value.GetType().Name}.{member}", member, StringComparison.Ordinal);
+                yield return $"{key}: {message}{got}";
+            }
+        }
+
         foreach (var property in Settable(value.GetType()))
         {
-            var key = $"{path}:{property.Name}";
-            var current = property.GetValue(value);
-            var results = new List<ValidationResult>();
-            if (!Validator.TryValidateProperty(current, new ValidationContext(value) { MemberName = property.Name }, results))
-            {
-                foreach (var r in results)
-                {
-                    yield return $"{key}: {r.ErrorMessage} (got '{current}')";
-                }
-            }
-
-            if (current is IList list && Element(property.PropertyType) is { } element && !IsScalar(element))
+            if (property.GetValue(value) is IList list && Element(property.PropertyType) is { } element && !IsScalar(element))
             {
                 for (var i = 0; i < list.Count; i++)
                 {
                     if (list[i] is { } item)
                     {
-                        foreach (var line in Annotations($"{key}:{i}", item))
+                        foreach (var line in Annotations($"{path}:{property.Name}:{i}", item, configuration, raw))
                         {
                             yield return line;
                         }
@@ -246,6 +290,12 @@ internal static class ConfigurationCheck
     }
 
     /// <summary>What the binder can set: public settable properties, and get-only mutable lists it adds to.</summary>
+    /// <remarks>
+    /// The types come from <see cref="Sections"/> and their properties' types. Every one of them is kept whole in the
+    /// Native AOT binary by OptionsTypes.xml (a trimmer root descriptor; a test checks it lists them all), so their
+    /// properties can be read here.
+    /// </remarks>
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "The options classes are rooted whole by OptionsTypes.xml.")]
     public static PropertyInfo[] Settable(Type type) =>
         [.. type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.GetIndexParameters().Length == 0
             && ((p.CanWrite && p.SetMethod!.IsPublic) || (p.PropertyType.IsGenericType && p.PropertyType.GetGenericTypeDefinition() is var g
@@ -280,14 +330,32 @@ internal static class ConfigurationCheck
             return Enum.TryParse(target, value, ignoreCase: true, out var parsed) && Enum.IsDefined(target, parsed!);
         }
 
-        try
+        // As the configuration binder's generated code parses them (invariant culture).
+        var invariant = CultureInfo.InvariantCulture;
+        return Type.GetTypeCode(target) switch
         {
-            return TypeDescriptor.GetConverter(target).ConvertFromInvariantString(value) is not null;
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException or NotSupportedException or OverflowException)
-        {
-            return false;
-        }
+            TypeCode.Boolean => bool.TryParse(value, out _),
+            TypeCode.Char => value.Length == 1,
+            TypeCode.SByte => sbyte.TryParse(value, NumberStyles.Integer, invariant, out _),
+            TypeCode.Byte => byte.TryParse(value, NumberStyles.Integer, invariant, out _),
+            TypeCode.Int16 => short.TryParse(value, NumberStyles.Integer, invariant, out _),
+            TypeCode.UInt16 => ushort.TryParse(value, NumberStyles.Integer, invariant, out _),
+            TypeCode.Int32 => int.TryParse(value, NumberStyles.Integer, invariant, out _),
+            TypeCode.UInt32 => uint.TryParse(value, NumberStyles.Integer, invariant, out _),
+            TypeCode.Int64 => long.TryParse(value, NumberStyles.Integer, invariant, out _),
+            TypeCode.UInt64 => ulong.TryParse(value, NumberStyles.Integer, invariant, out _),
+            TypeCode.Single => float.TryParse(value, NumberStyles.Float, invariant, out _),
+            TypeCode.Double => double.TryParse(value, NumberStyles.Float, invariant, out _),
+            TypeCode.Decimal => decimal.TryParse(value, NumberStyles.Float, invariant, out _),
+            TypeCode.DateTime => DateTime.TryParse(value, invariant, DateTimeStyles.None, out _),
+            _ when target == typeof(TimeSpan) => TimeSpan.TryParse(value, invariant, out _),
+            _ when target == typeof(TimeOnly) => TimeOnly.TryParse(value, invariant, out _),
+            _ when target == typeof(DateOnly) => DateOnly.TryParse(value, invariant, out _),
+            _ when target == typeof(DateTimeOffset) => DateTimeOffset.TryParse(value, invariant, DateTimeStyles.None, out _),
+            _ when target == typeof(Uri) => Uri.TryCreate(value, UriKind.RelativeOrAbsolute, out _),
+            _ when target == typeof(Guid) => Guid.TryParse(value, out _),
+            _ => false,
+        };
     }
 
     private static string Describe(Type t) => t switch

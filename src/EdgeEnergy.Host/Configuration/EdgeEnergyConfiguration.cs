@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Options;
 
 namespace EdgeEnergy.Host.Configuration;
@@ -51,7 +52,7 @@ internal static class EdgeEnergyConfiguration
     /// Reads <typeparamref name="TOptions"/> now, so binding and validation errors surface as one
     /// <see cref="ConfigurationException"/> whose message names the key(s).
     /// </summary>
-    public static TOptions Require<TOptions>(IServiceProvider services)
+    public static TOptions Require<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(IServiceProvider services)
         where TOptions : class
     {
         try

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using EdgeEnergy.Backtest;
 using EdgeEnergy.Domain.History;
+using EdgeEnergy.Domain;
 
 namespace EdgeEnergy.Host.Data;
 
@@ -22,12 +23,12 @@ internal sealed record StoredTariffComparison(
     /// <summary>The settings key it is kept under.</summary>
     public const string Key = "tariffs.compare.last";
 
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { TypeInfoResolver = HostJsonContext.Default };
 
     public Task SaveAsync(ISettingsStore settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return settings.SetAsync(Key, JsonSerializer.Serialize(this, s_json), cancellationToken);
+        return settings.SetAsync(Key, JsonSerializer.Serialize(this, s_json.For<StoredTariffComparison>()), cancellationToken);
     }
 
     /// <summary>The last run kept, or null when there is none; a value that cannot be read is an <see cref="InvalidDataException"/> naming the key.</summary>
@@ -41,7 +42,7 @@ internal sealed record StoredTariffComparison(
 
         try
         {
-            return JsonSerializer.Deserialize<StoredTariffComparison>(text, s_json) is { Pairs: not null } stored
+            return JsonSerializer.Deserialize(text, s_json.For<StoredTariffComparison>()) is { Pairs: not null } stored
                 ? stored
                 : throw new InvalidDataException($"the stored setting '{Key}' holds no comparison");
         }

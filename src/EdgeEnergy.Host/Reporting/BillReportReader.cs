@@ -36,7 +36,7 @@ internal static class BillReportReader
 
         var shape = new BillReportInput
         {
-            From = from, To = to, Mode = mode, DayModes = days, AbSchedule = control.ParsedAbSchedule, Battery = site.Battery(0), Grid = site.Grid,
+            From = from, To = to, Mode = mode, DayModes = days, AbSchedule = control.ParseAbSchedule(), Battery = site.Battery(0), Grid = site.Grid,
             Telemetry = [], ImportRates = [], ExportRates = [], Plans = [],
             PlanMaxAge = TimeSpan.FromMinutes(control.PlanMaxAgeMinutes),
             MinimumDwell = TimeSpan.FromSeconds(control.MinimumDwellSeconds),

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
+using EdgeEnergy.Domain;
 
 namespace EdgeEnergy.Host.Web;
 
@@ -35,7 +36,7 @@ internal sealed class BearerTokenMiddleware
 
         context.Response.StatusCode = StatusCodes.Status401Unauthorized;
         context.Response.Headers.WWWAuthenticate = "Bearer realm=\"edgeenergy\"";
-        return context.Response.WriteAsJsonAsync(new ApiError("A bearer token is required: send 'Authorization: Bearer <Http:Token>'."), WebJson.Options);
+        return context.Response.WriteAsJsonAsync(new ApiError("A bearer token is required: send 'Authorization: Bearer <Http:Token>'."), WebJson.Options.For<ApiError>());
     }
 
     private bool Authorised(string header)

@@ -12,25 +12,24 @@ internal sealed class PriceRefreshGate(IServiceProvider services, ILogger<PriceR
         var trigger = services.GetService<IPriceRefreshTrigger>();
         if (trigger is null)
         {
-            return Results.Json(new ApiError("Price refresh is not available in this host (no price source is configured)."), WebJson.Options, statusCode: StatusCodes.Status503ServiceUnavailable);
+            return WebJson.Error("Price refresh is not available in this host (no price source is configured).", StatusCodes.Status503ServiceUnavailable);
         }
 
         if (!await _one.WaitAsync(0, cancellationToken))
         {
-            return Results.Json(new ApiError("A price refresh is already running; try again when it has finished."), WebJson.Options, statusCode: StatusCodes.Status409Conflict);
+            return WebJson.Error("A price refresh is already running; try again when it has finished.", StatusCodes.Status409Conflict);
         }
 
         try
         {
             var result = await trigger.RefreshAsync(cancellationToken);
             logger.PriceRefreshRequested(result.Succeeded, result.SlotsStored, result.Message);
-            return Results.Json(new PriceRefreshView(result.Succeeded, result.SlotsStored, result.Message), WebJson.Options,
-                statusCode: result.Succeeded ? StatusCodes.Status200OK : StatusCodes.Status502BadGateway);
+            return WebJson.Result(new PriceRefreshView(result.Succeeded, result.SlotsStored, result.Message), result.Succeeded ? StatusCodes.Status200OK : StatusCodes.Status502BadGateway);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.PriceRefreshFailed(e);
-            return Results.Json(new ApiError($"The price refresh failed: {e.Message}"), WebJson.Options, statusCode: StatusCodes.Status500InternalServerError);
+            return WebJson.Error($"The price refresh failed: {e.Message}", StatusCodes.Status500InternalServerError);
         }
         finally
         {

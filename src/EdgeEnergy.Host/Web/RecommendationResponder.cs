@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EdgeEnergy.Domain.Status;
+using EdgeEnergy.Domain;
 
 namespace EdgeEnergy.Host.Web;
 
@@ -32,7 +33,7 @@ internal sealed class RecommendationResponder(IApplianceStatus status, TimeProvi
         var rendered = Volatile.Read(ref _rendered);
         if (rendered is null || !ReferenceEquals(rendered.Source, recommendation))
         {
-            rendered = new Rendered(recommendation, JsonSerializer.SerializeToUtf8Bytes(RecommendationView.From(recommendation), WebJson.Options));
+            rendered = new Rendered(recommendation, JsonSerializer.SerializeToUtf8Bytes(RecommendationView.From(recommendation), WebJson.Options.For<RecommendationView>()));
             Volatile.Write(ref _rendered, rendered);
         }
 
@@ -46,6 +47,6 @@ internal sealed class RecommendationResponder(IApplianceStatus status, TimeProvi
     {
         response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         response.Headers.RetryAfter = "30";
-        return response.WriteAsJsonAsync(new ApiError(message), WebJson.Options);
+        return response.WriteAsJsonAsync(new ApiError(message), WebJson.Options.For<ApiError>());
     }
 }

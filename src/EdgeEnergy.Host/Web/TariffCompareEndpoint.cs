@@ -21,7 +21,7 @@ internal sealed record TariffCompareView(
     {
         if (services.GetService<ISettingsStore>() is not { } settings)
         {
-            return Results.Json(new ApiError("No store is configured, so no tariff comparison is kept."), WebJson.Options, statusCode: StatusCodes.Status404NotFound);
+            return WebJson.Error("No store is configured, so no tariff comparison is kept.", StatusCodes.Status404NotFound);
         }
 
         StoredTariffComparison? stored;
@@ -31,23 +31,20 @@ internal sealed record TariffCompareView(
         }
         catch (InvalidDataException e)
         {
-            return Results.Json(new ApiError(e.Message), WebJson.Options, statusCode: StatusCodes.Status500InternalServerError);
+            return WebJson.Error(e.Message, StatusCodes.Status500InternalServerError);
         }
 
         if (stored is null)
         {
-            return Results.Json(
-                new ApiError("No tariff comparison yet: run edgeenergy tariffs compare --history FILE.csv --site SITE.json --import … --export … --save (docs/tariffs.md)."),
-                WebJson.Options, statusCode: StatusCodes.Status404NotFound);
+            return WebJson.Error("No tariff comparison yet: run edgeenergy tariffs compare --history FILE.csv --site SITE.json --import … --export … --save (docs/tariffs.md).", StatusCodes.Status404NotFound);
         }
 
         var (import, export) = Current(services);
         var pairs = stored.Pairs.Select(p => new TariffPairView(
             p.Import, p.Export, Math.Round(p.BillPence, 2), Math.Round(p.StandingPence, 2), Math.Round(p.SavingsVsNoBatteryPence, 2),
             Same(p.Import, import) && Same(p.Export, export))).ToList();
-        return Results.Json(
-            new TariffCompareView(stored.RanUtc, stored.FromUtc, stored.ToUtc, stored.Slots, stored.Region, stored.History, stored.Seconds, import, export, pairs),
-            WebJson.Options);
+        return WebJson.Result(
+            new TariffCompareView(stored.RanUtc, stored.FromUtc, stored.ToUtc, stored.Slots, stored.Region, stored.History, stored.Seconds, import, export, pairs));
     }
 
     /// <summary>The products in force (configured, else the account's), as the price source uses them.</summary>

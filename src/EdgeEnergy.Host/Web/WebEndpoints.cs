@@ -12,11 +12,11 @@ internal static class WebEndpoints
 
         app.MapGet("/api/v1/plan", (IApplianceStatus status, TimeProvider time) =>
             status.Current.Plan is { } plan
-                ? Results.Json(PlanView.From(plan, time.GetUtcNow()), WebJson.Options)
-                : Results.Json(new ApiError("No plan yet: prices or forecasts have not arrived, or the first solve has not finished."), WebJson.Options, statusCode: StatusCodes.Status503ServiceUnavailable));
+                ? WebJson.Result(PlanView.From(plan, time.GetUtcNow()))
+                : WebJson.Error("No plan yet: prices or forecasts have not arrived, or the first solve has not finished.", StatusCodes.Status503ServiceUnavailable));
 
         app.MapGet("/api/v1/status", (IApplianceStatus status, TimeProvider time) =>
-            Results.Json(StatusView.From(status.Current, time.GetUtcNow()), WebJson.Options));
+            WebJson.Result(StatusView.From(status.Current, time.GetUtcNow())));
 
         app.MapGet("/api/v1/tariffs/compare", (IServiceProvider services, CancellationToken cancellationToken) => TariffCompareView.ResultAsync(services, cancellationToken));
 
@@ -25,7 +25,7 @@ internal static class WebEndpoints
         app.MapGet("/healthz", (IApplianceStatus status, TimeProvider time) =>
         {
             var health = HealthView.From(status.Current, time.GetUtcNow());
-            return Results.Json(health, WebJson.Options, statusCode: health.Status == "unhealthy" ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
+            return WebJson.Result(health, health.Status == "unhealthy" ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK);
         });
 
         var bridge = app.ServiceProvider.GetRequiredService<PrometheusMeterBridge>();

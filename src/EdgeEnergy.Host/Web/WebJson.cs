@@ -1,5 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using EdgeEnergy.Domain;
 
 namespace EdgeEnergy.Host.Web;
 
@@ -8,14 +10,22 @@ internal static class WebJson
 {
     public static JsonSerializerOptions Options { get; } = Create();
 
+    /// <summary>A JSON response of <paramref name="value"/> with <paramref name="statusCode"/>.</summary>
+    public static IResult Result<T>(T value, int statusCode = StatusCodes.Status200OK) =>
+        Results.Json(value, Options.For<T>(), statusCode: statusCode);
+
+    /// <summary>An error response: <c>{"error": message}</c> with <paramref name="statusCode"/>.</summary>
+    public static IResult Error(string message, int statusCode) => Result(new ApiError(message), statusCode);
+
     private static JsonSerializerOptions Create()
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-            DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never,
+            DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+            TypeInfoResolver = HostJsonContext.Default,
         };
-        options.MakeReadOnly(populateMissingResolver: true);
+        options.MakeReadOnly();
         return options;
     }
 }

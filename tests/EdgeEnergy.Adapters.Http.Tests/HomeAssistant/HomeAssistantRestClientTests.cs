@@ -138,6 +138,25 @@ public sealed class HomeAssistantRestClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_number_goes_as_a_json_number_and_a_value_of_another_kind_is_refused_before_sending()
+    {
+        await Client().CallServiceAsync("select", "select_option", new Dictionary<string, object> { ["entity_id"] = "select.work_mode", ["value"] = 2500.5, ["count"] = 3, ["on"] = true }, CancellationToken.None);
+        using (var body = JsonDocument.Parse(_bodies.Single()))
+        {
+            Assert.Equal(JsonValueKind.Number, body.RootElement.GetProperty("value").ValueKind);
+            Assert.Equal(2500.5, body.RootElement.GetProperty("value").GetDouble());
+            Assert.Equal(3, body.RootElement.GetProperty("count").GetInt32());
+            Assert.True(body.RootElement.GetProperty("on").GetBoolean());
+        }
+
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => Client().CallServiceAsync(
+            "select", "select_option", new Dictionary<string, object> { ["entity_id"] = "select.work_mode", ["option"] = TimeSpan.FromMinutes(5) }, CancellationToken.None));
+        Assert.Contains("'option'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("select.select_option", e.Message, StringComparison.Ordinal);
+        Assert.Single(_bodies);
+    }
+
+    [Fact]
     public async Task A_refused_service_call_says_which_service()
     {
         var e = await Assert.ThrowsAsync<HomeAutomationException>(() =>

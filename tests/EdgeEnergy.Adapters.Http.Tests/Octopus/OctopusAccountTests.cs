@@ -130,10 +130,10 @@ public sealed class OctopusAccountTests : IAsyncLifetime
     public async Task A_token_refused_before_its_expiry_is_renewed_once_and_the_query_repeated()
     {
         using var client = GraphQl();
-        await client.QueryAsync(OctopusDispatchSource.DevicesQuery, new { accountNumber = Account }, CancellationToken.None);
+        await client.QueryAsync(OctopusDispatchSource.DevicesQuery, new System.Text.Json.Nodes.JsonObject { ["accountNumber"] = Account }, CancellationToken.None);
         _api.RevokeTokens();
 
-        var data = await client.QueryAsync(OctopusDispatchSource.DevicesQuery, new { accountNumber = Account }, CancellationToken.None);
+        var data = await client.QueryAsync(OctopusDispatchSource.DevicesQuery, new System.Text.Json.Nodes.JsonObject { ["accountNumber"] = Account }, CancellationToken.None);
 
         Assert.Equal(1, data.GetProperty("devices").GetArrayLength());
         Assert.Equal(2, _api.TokensIssued);
