@@ -30,6 +30,13 @@ NEEDS=(
   "/usr/lib/rabbitmq/bin/rabbitmq-server:rabbitmq-server"
   "/usr/aarch64-linux-gnu/lib/libc.so.6:libc6-arm64-cross"
   "/usr/aarch64-linux-gnu/lib/libstdc++.so.6:libstdc++6-arm64-cross"
+  # The Pi build is a Native AOT binary cross-compiled for arm64 (EdgeEnergy.Deploy.Tests: PiBuildTests): clang, the
+  # arm64 C library and GCC runtime to link against, arm64 binutils, and llvm-objcopy to strip it.
+  "clang:clang"
+  "/usr/aarch64-linux-gnu/lib/Scrt1.o:libc6-dev-arm64-cross"
+  "/usr/lib/gcc-cross/aarch64-linux-gnu/12/crtbeginS.o:libgcc-12-dev-arm64-cross"
+  "aarch64-linux-gnu-ld:binutils-aarch64-linux-gnu"
+  "llvm-objcopy:llvm"
 )
 missing=()
 for need in "${NEEDS[@]}"; do

@@ -67,17 +67,33 @@ RID=linux-$ARCH
 expected_machine() { [[ $ARCH == arm64 ]] && echo b7 || echo 3e; }
 elf_machine() { od -An -tx1 -j18 -N1 "$1" | tr -d ' \n'; }
 
-check_publish() {  # DIR: a complete self-contained publish for $ARCH, or die saying what is missing
+check_publish() {  # DIR: a complete publish for $ARCH (the Native AOT binary and its native libraries), or die saying what is missing
   local dir=$1 f
-  for f in edgeenergy edgeenergy.dll libcoreclr.so libortools.so.9 google-ortools-native.so libe_sqlite3.so; do
+  for f in edgeenergy libortools.so.9 google-ortools-native.so libe_sqlite3.so; do
     [[ -f $dir/$f ]] || die "$dir/$f is missing: not a complete self-contained $RID publish of src/EdgeEnergy.Host"
   done
   [[ $(elf_machine "$dir/edgeenergy") == "$(expected_machine)" ]] || die "$dir/edgeenergy is not a $RID binary"
   [[ $(elf_machine "$dir/libortools.so.9") == "$(expected_machine)" ]] || die "$dir/libortools.so.9 is not a $RID library"
 }
 
+# A publish for a runtime identifier is a Native AOT binary (src/EdgeEnergy.Host/EdgeEnergy.Host.csproj): the .NET SDK
+# compiles it to native code and clang links it. Building for arm64 on an x64 machine also needs the arm64 C library,
+# GCC runtime and binutils (Debian's cross packages) and llvm-objcopy to strip the binary.
+check_aot_toolchain() {
+  local missing=()
+  command -v clang >/dev/null || missing+=(clang)
+  if [[ $ARCH == arm64 && $(uname -m) != aarch64 ]]; then
+    [[ -e /usr/aarch64-linux-gnu/lib/Scrt1.o ]] || missing+=(libc6-dev-arm64-cross)
+    compgen -G '/usr/lib/gcc-cross/aarch64-linux-gnu/*/crtbeginS.o' >/dev/null || missing+=(libgcc-12-dev-arm64-cross)
+    command -v aarch64-linux-gnu-ld >/dev/null || missing+=(binutils-aarch64-linux-gnu)
+    command -v llvm-objcopy >/dev/null || missing+=(llvm)
+  fi
+  ((${#missing[@]} == 0)) || die "building the $RID binary (Native AOT) needs: sudo apt-get install ${missing[*]}; or publish elsewhere and pass --from DIR"
+}
+
 publish() {  # DIR
   command -v dotnet >/dev/null || ((DRY_RUN)) || die "dotnet (the .NET 10 SDK) is needed to publish; or publish elsewhere and pass --from DIR"
+  ((DRY_RUN)) || check_aot_toolchain
   step "publish $RID (self-contained) to $1"
   local isolate=()
   # Under sudo, build outside the checkout: root-owned files in its artifacts/ would break the user's next build.

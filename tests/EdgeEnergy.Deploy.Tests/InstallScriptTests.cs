@@ -3,7 +3,7 @@ using EdgeEnergy.Deploy.Tests.Infrastructure;
 namespace EdgeEnergy.Deploy.Tests;
 
 /// <summary>deploy/systemd/install.sh: what its dry run would do, in order, and what it refuses.</summary>
-[Collection(PiPublishGroup.Name)]
+[Collection(PublishGroup.Name)]
 public sealed class InstallScriptTests(PiPublishFixture publish) : IDisposable
 {
     private readonly TempDirectory _temp = new();

@@ -203,7 +203,7 @@ summary=$(awk -F'\t' -v warm=$(( minutes ? warmup * 60 : 0 )) '
         printf "%.1f\t%.1f\t%s\t%d", median(rss, n), m, h ? sprintf("%.1f", median(heap, h)) : "n/a", n }' "$samples")
 IFS=$'\t' read -r rss_median rss_max heap_median n_samples <<<"$summary"
 joined() { local IFS=,; local text="$*"; echo "${text//,/, }"; }
-median_of() { printf '%s\n' "$@" | grep -v '^-$' | sort -n | awk '{ a[NR] = $1 } END { print NR == 0 ? "-" : (NR % 2 ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2)) }'; }
+median_of() { printf '%s\n' "$@" | { grep -v '^-$' || true; } | sort -n | awk '{ a[NR] = $1 } END { print NR == 0 ? "-" : (NR % 2 ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2)) }'; }
 startup_median=$(median_of "${startups[@]}")
 command_median=$(median_of "${commands_ms[@]}")
 

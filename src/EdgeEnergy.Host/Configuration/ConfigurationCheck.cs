@@ -257,11 +257,15 @@ internal static class ConfigurationCheck
         {
             if (property.GetValue(value) is IList list && Element(property.PropertyType) is { } element && !IsScalar(element))
             {
+                // The binder makes one item per child key, in key order: the item's key is the child's, which is not
+                // its position when a key is missing (Site:Immersions:1 set, 0 not, or 0 dropped as unconvertible).
+                var keys = configuration.GetSection($"{path}:{property.Name}").GetChildren().Select(c => c.Key).ToList();
                 for (var i = 0; i < list.Count; i++)
                 {
                     if (list[i] is { } item)
                     {
-                        foreach (var line in Annotations($"{path}:{property.Name}:{i}", item, configuration, raw))
+                        var index = keys.Count == list.Count ? keys[i] : i.ToString(CultureInfo.InvariantCulture);
+                        foreach (var line in Annotations($"{path}:{property.Name}:{index}", item, configuration, raw))
                         {
                             yield return line;
                         }

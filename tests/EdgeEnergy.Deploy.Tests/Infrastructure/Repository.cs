@@ -26,4 +26,9 @@ public static class Repository
     public static string BuiltExecutable => Path.Combine(AppContext.BaseDirectory, "edgeenergy");
 
     public const string ExampleProblem = "examples/problem-2022-12-winter.json";
+
+    /// <summary>A month of a real home's history (README's backtest example) and its site.</summary>
+    public const string ExampleHistory = "examples/history-2022-05-MAC000002.csv";
+
+    public const string ExampleSite = "examples/site-london-9.5kwh.json";
 }

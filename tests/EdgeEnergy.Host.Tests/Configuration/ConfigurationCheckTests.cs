@@ -189,6 +189,18 @@ public class ConfigurationCheckTests
         Assert.All(report.Errors, e => Assert.DoesNotContain("   at ", e, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void A_list_item_is_named_by_its_own_key_when_an_earlier_item_is_missing_or_dropped()
+    {
+        // Item 0 holds only an unconvertible value, so the binder makes one item, from key 1: the range error is
+        // item 1's, with the value given.
+        var report = Check(("Site:Immersions:0:PowerKw", "lots"), ("Site:Immersions:1:DailyMaxKwh", "500"));
+
+        Assert.Contains(report.Errors, e => e.StartsWith("Site:Immersions:0:PowerKw: 'lots' is not a number", StringComparison.Ordinal));
+        Assert.Contains(report.Errors, e => e.StartsWith("Site:Immersions:1:DailyMaxKwh: ", StringComparison.Ordinal) && e.EndsWith("(got '500')", StringComparison.Ordinal));
+        Assert.DoesNotContain(report.Errors, e => e.StartsWith("Site:Immersions:0:DailyMaxKwh", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("auto", true)]
     [InlineData("off", true)]
