@@ -45,7 +45,10 @@ public sealed class RabbitMqCluster : IAsyncDisposable
         var cluster = new RabbitMqCluster();
         try
         {
-            await cluster.StartNodesAsync(nodes, timeout ?? TimeSpan.FromSeconds(90));
+            // Three Erlang nodes starting, then two stopping, resetting, joining and restarting, on two cores shared
+            // with the rest of the suite: 90 s ran out once in a fresh-clone run while the deploy tests compiled the
+            // two Native AOT binaries beside it. A limit on starting a peer, not on anything a test asserts.
+            await cluster.StartNodesAsync(nodes, timeout ?? TimeSpan.FromSeconds(240));
             return cluster;
         }
         catch
