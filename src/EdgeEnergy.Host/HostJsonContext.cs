@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using EdgeEnergy.Domain.Inverter;
 using EdgeEnergy.Host.Cli;
@@ -23,4 +24,17 @@ namespace EdgeEnergy.Host;
 [JsonSerializable(typeof(InverterTelemetry))]
 [JsonSerializable(typeof(RelayCommand.RelayCheck))]
 [JsonSerializable(typeof(BenchApiCommand.BenchResult))]
-internal sealed partial class HostJsonContext : JsonSerializerContext;
+internal sealed partial class HostJsonContext : JsonSerializerContext
+{
+    /// <summary>
+    /// Read-only options on the web defaults (camelCase, names read case-insensitively) that resolve through this
+    /// context; <paramref name="configure"/> sets the rest.
+    /// </summary>
+    public static JsonSerializerOptions WebOptions(Action<JsonSerializerOptions>? configure = null)
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { TypeInfoResolver = Default };
+        configure?.Invoke(options);
+        options.MakeReadOnly();
+        return options;
+    }
+}

@@ -90,10 +90,8 @@ public sealed class NativeAotTests(X64PublishFixture publish)
         // On x64 FastTree also loads its native library (libFastTreeNative.so, published beside the binary).
         publish.AssertPublished();
         using var temp = new TempDirectory();
-        string[] backtest(string report) => ["backtest", "--history", Repository.PathOf(Repository.ExampleHistory), "--site", Repository.PathOf(Repository.ExampleSite),
-            "--load-forecast", "learned", "--threads", "1", "--quiet", "--out", report];
-        var aot = await ProcessRunner.RunAsync(Path.Combine(publish.Directory, "edgeenergy"), backtest(temp.Combine("aot.json")), timeout: TimeSpan.FromMinutes(3));
-        var jit = await ProcessRunner.RunAsync(Repository.BuiltExecutable, backtest(temp.Combine("jit.json")), timeout: TimeSpan.FromMinutes(3));
+        var aot = await ProcessRunner.RunAsync(Path.Combine(publish.Directory, "edgeenergy"), Repository.LearnedBacktest(temp.Combine("aot.json")), timeout: TimeSpan.FromMinutes(3));
+        var jit = await ProcessRunner.RunAsync(Repository.BuiltExecutable, Repository.LearnedBacktest(temp.Combine("jit.json")), timeout: TimeSpan.FromMinutes(3));
 
         Assert.True(aot.ExitCode == 0, aot.ToString());
         Assert.True(jit.ExitCode == 0, jit.ToString());

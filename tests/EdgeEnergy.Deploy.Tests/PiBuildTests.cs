@@ -94,8 +94,7 @@ public sealed class PiBuildTests(PiPublishFixture publish)
         var report = temp.Combine("report.json");
         var arm = await ProcessRunner.RunAsync(
             "qemu-aarch64",
-            ["-L", "/usr/aarch64-linux-gnu", Path.Combine(publish.Directory, "edgeenergy"), "backtest", "--history", Repository.PathOf(Repository.ExampleHistory),
-                "--site", Repository.PathOf(Repository.ExampleSite), "--load-forecast", "learned", "--quiet", "--out", report],
+            ["-L", "/usr/aarch64-linux-gnu", Path.Combine(publish.Directory, "edgeenergy"), .. Repository.LearnedBacktest(report)],
             timeout: TimeSpan.FromMinutes(5));
 
         Assert.True(arm.ExitCode == 0, arm.ToString());

@@ -57,15 +57,16 @@ public sealed class HomeAssistantRestClient(HttpClient client, IOptions<HomeAssi
 
         gate?.Check($"Home Assistant service {domain}.{service}");
 
-        var json = ServiceData(data, $"service {domain}.{service}").ToJsonString();
-        using var response = await SendAsync(HttpMethod.Post, $"api/services/{domain}/{service}", json, $"service {domain}.{service}", cancellationToken);
+        var what = $"service {domain}.{service}";
+        var json = ServiceData(data, what).ToJsonString();
+        using var response = await SendAsync(HttpMethod.Post, $"api/services/{domain}/{service}", json, what, cancellationToken);
         if (response.StatusCode == HttpStatusCode.BadRequest || response.StatusCode == HttpStatusCode.NotFound)
         {
             var detail = await response.Content.ReadAsStringAsync(cancellationToken);
-            throw new HomeAutomationException($"service {domain}.{service} refused ({(int)response.StatusCode}): {Truncate(detail)}");
+            throw new HomeAutomationException($"{what} refused ({(int)response.StatusCode}): {Truncate(detail)}");
         }
 
-        await ReadBodyAsync(response, $"service {domain}.{service}", cancellationToken);
+        await ReadBodyAsync(response, what, cancellationToken);
     }
 
     internal static EntityReading ParseState(string entityId, JsonElement root)

@@ -3,8 +3,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using EdgeEnergy.Host.Web.Preview;
 using EdgeEnergy.Domain;
+using EdgeEnergy.Host.Web.Preview;
 
 namespace EdgeEnergy.Host.Cli;
 

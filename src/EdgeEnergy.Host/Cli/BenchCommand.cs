@@ -2,9 +2,9 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using EdgeEnergy.Domain;
 using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Optimiser;
-using EdgeEnergy.Domain;
 
 namespace EdgeEnergy.Host.Cli;
 

@@ -1,11 +1,11 @@
 using System.Collections;
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EdgeEnergy.Host.Configuration;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
 using Microsoft.Extensions.Configuration.Json;
-using System.Globalization;
 
 namespace EdgeEnergy.Host.Cli;
 
@@ -67,9 +67,9 @@ internal static class ConfigCommand
     public static JsonObject Effective(IConfigurationRoot root)
     {
         var result = new JsonObject();
-        foreach (var (section, type) in ConfigurationCheck.Sections.OrderBy(s => s.Key, StringComparer.Ordinal))
+        foreach (var section in ConfigurationCheck.Sections.Keys.Order(StringComparer.Ordinal))
         {
-            Leaves(section, ConfigurationCheck.Bind(root, section, type), root, result);
+            Leaves(section, ConfigurationCheck.Bind(root, section), root, result);
         }
 
         return result;

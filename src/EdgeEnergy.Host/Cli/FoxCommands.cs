@@ -3,16 +3,15 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using System.Text.Json.Nodes;
 using EdgeEnergy.Adapters.Modbus.FoxEss;
-using EdgeEnergy.Simulation;
 using EdgeEnergy.Adapters.Modbus.Transport;
-using Microsoft.Extensions.Logging;
 using EdgeEnergy.Domain;
 using EdgeEnergy.Domain.Inverter;
-using System.Text;
-using System.Text.Json.Nodes;
+using EdgeEnergy.Simulation;
+using Microsoft.Extensions.Logging;
 
 namespace EdgeEnergy.Host.Cli;
 

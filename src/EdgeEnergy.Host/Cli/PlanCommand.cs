@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
+using EdgeEnergy.Domain;
 using EdgeEnergy.Domain.Planning;
 using EdgeEnergy.Optimiser;
-using EdgeEnergy.Domain;
 
 namespace EdgeEnergy.Host.Cli;
 

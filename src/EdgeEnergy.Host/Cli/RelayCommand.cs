@@ -3,8 +3,8 @@ using System.Text.Json;
 using EdgeEnergy.Adapters.Gpio;
 using EdgeEnergy.Adapters.Modbus.Relays;
 using EdgeEnergy.Adapters.Modbus.Transport;
-using EdgeEnergy.Domain.Inverter;
 using EdgeEnergy.Domain;
+using EdgeEnergy.Domain.Inverter;
 
 namespace EdgeEnergy.Host.Cli;
 

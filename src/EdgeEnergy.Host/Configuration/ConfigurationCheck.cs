@@ -33,45 +33,31 @@ internal sealed record ConfigurationReport(IReadOnlyList<string> Errors, IReadOn
 /// </summary>
 internal static class ConfigurationCheck
 {
-    /// <summary>The options classes the service binds, by section (a test checks this against the registrations).</summary>
-    public static IReadOnlyDictionary<string, Type> Sections { get; } = new Dictionary<string, Type>(StringComparer.OrdinalIgnoreCase)
+    /// <summary>
+    /// Each section the service binds, and what its class takes, written per class: the configuration binder's source
+    /// generator binds only calls whose type it can see, and <see cref="IOptions{TOptions}"/> of a type named at run
+    /// time is reflection the Native AOT compiler cannot follow.
+    /// </summary>
+    private static readonly Dictionary<string, SectionOps> s_sections = new(StringComparer.OrdinalIgnoreCase)
     {
-        [SiteOptions.SectionName] = typeof(SiteOptions),
-        [ControlOptions.SectionName] = typeof(ControlOptions),
-        [HardLimitsRegistration.SectionName] = typeof(OverrideLimits),
-        [JobScheduleOptions.SectionName] = typeof(JobScheduleOptions),
-        [HttpOptions.SectionName] = typeof(HttpOptions),
-        [SolcastOptions.SectionName] = typeof(SolcastOptions),
-        [HomeAssistantOptions.SectionName] = typeof(HomeAssistantOptions),
-        [OctopusOptions.SectionName] = typeof(OctopusOptions),
-        [MqttOptions.SectionName] = typeof(MqttOptions),
-        [StorageOptions.SectionName] = typeof(StorageOptions),
-        [FoxEssOptions.SectionName] = typeof(FoxEssOptions),
-        [EdgeEnergy.Domain.Ev.EvOptions.SectionName] = typeof(EdgeEnergy.Domain.Ev.EvOptions),
-        [FleetOptions.SectionName] = typeof(FleetOptions),
+        [SiteOptions.SectionName] = Ops(c => c.Get<SiteOptions>()),
+        [ControlOptions.SectionName] = Ops(c => c.Get<ControlOptions>()),
+        [HardLimitsRegistration.SectionName] = Ops(c => c.Get<OverrideLimits>()),
+        [JobScheduleOptions.SectionName] = Ops(c => c.Get<JobScheduleOptions>()),
+        [HttpOptions.SectionName] = Ops(c => c.Get<HttpOptions>()),
+        [SolcastOptions.SectionName] = Ops(c => c.Get<SolcastOptions>()),
+        [HomeAssistantOptions.SectionName] = Ops(c => c.Get<HomeAssistantOptions>()),
+        [OctopusOptions.SectionName] = Ops(c => c.Get<OctopusOptions>()),
+        [MqttOptions.SectionName] = Ops(c => c.Get<MqttOptions>()),
+        [StorageOptions.SectionName] = Ops(c => c.Get<StorageOptions>()),
+        [FoxEssOptions.SectionName] = Ops(c => c.Get<FoxEssOptions>()),
+        [EdgeEnergy.Domain.Ev.EvOptions.SectionName] = Ops(c => c.Get<EdgeEnergy.Domain.Ev.EvOptions>()),
+        [FleetOptions.SectionName] = Ops(c => c.Get<FleetOptions>()),
     };
 
-    /// <summary>
-    /// What each section's class takes, written per class: the configuration binder's source generator binds only
-    /// calls whose type it can see, and <see cref="IOptions{TOptions}"/> of a type named at run time is reflection the
-    /// Native AOT compiler cannot follow.
-    /// </summary>
-    private static readonly Dictionary<Type, SectionOps> s_ops = new()
-    {
-        [typeof(SiteOptions)] = Ops(c => c.Get<SiteOptions>()),
-        [typeof(ControlOptions)] = Ops(c => c.Get<ControlOptions>()),
-        [typeof(OverrideLimits)] = Ops(c => c.Get<OverrideLimits>()),
-        [typeof(JobScheduleOptions)] = Ops(c => c.Get<JobScheduleOptions>()),
-        [typeof(HttpOptions)] = Ops(c => c.Get<HttpOptions>()),
-        [typeof(SolcastOptions)] = Ops(c => c.Get<SolcastOptions>()),
-        [typeof(HomeAssistantOptions)] = Ops(c => c.Get<HomeAssistantOptions>()),
-        [typeof(OctopusOptions)] = Ops(c => c.Get<OctopusOptions>()),
-        [typeof(MqttOptions)] = Ops(c => c.Get<MqttOptions>()),
-        [typeof(StorageOptions)] = Ops(c => c.Get<StorageOptions>()),
-        [typeof(FoxEssOptions)] = Ops(c => c.Get<FoxEssOptions>()),
-        [typeof(EdgeEnergy.Domain.Ev.EvOptions)] = Ops(c => c.Get<EdgeEnergy.Domain.Ev.EvOptions>()),
-        [typeof(FleetOptions)] = Ops(c => c.Get<FleetOptions>()),
-    };
+    /// <summary>The options classes the service binds, by section (a test checks this against the registrations).</summary>
+    public static IReadOnlyDictionary<string, Type> Sections { get; } =
+        s_sections.ToDictionary(s => s.Key, s => s.Value.Type, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Keys whose values are never printed: "set but invalid" instead.</summary>
     public static IReadOnlySet<string> SecretKeys { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
@@ -97,7 +83,7 @@ internal static class ConfigurationCheck
             ? configuration
             : new ConfigurationBuilder().AddInMemoryCollection(configuration.AsEnumerable().Where(kv => kv.Value is not null && !bad.Contains(kv.Key))).Build();
         var raw = new HashSet<string>(StringComparer.Ordinal);
-        var annotated = Sections.SelectMany(s => Annotations(s.Key, Bind(convertible, s.Key, s.Value), convertible, raw)).ToList();
+        var annotated = Sections.Keys.SelectMany(section => Annotations(section, Bind(convertible, section), convertible, raw)).ToList();
         var validated = Validators(convertible, replayPrices, raw);
         // One line a key: a validator's own message says more than the generic annotation one.
         errors.AddRange(annotated.Where(a => !validated.Any(v => v.StartsWith(a[..a.IndexOf(": ", StringComparison.Ordinal)], StringComparison.Ordinal))));
@@ -116,11 +102,11 @@ internal static class ConfigurationCheck
         services.AddLogging();
         ApplianceHost.AddAppliance(services, configuration, replayPrices);
         using var provider = services.BuildServiceProvider();
-        foreach (var type in Sections.Values)
+        foreach (var section in s_sections.Values)
         {
             try
             {
-                _ = s_ops[type].Resolve(provider);
+                _ = section.Resolve(provider);
             }
             catch (OptionsValidationException v)
             {
@@ -135,15 +121,15 @@ internal static class ConfigurationCheck
         return errors;
     }
 
-    /// <summary>The options of <paramref name="type"/> bound from <paramref name="section"/> as the service binds them (defaults where unset).</summary>
-    public static object Bind(IConfiguration configuration, string section, Type type) => s_ops[type].Bind(configuration.GetSection(section));
+    /// <summary>The options of <paramref name="section"/> bound as the service binds them (defaults where unset).</summary>
+    public static object Bind(IConfiguration configuration, string section) => s_sections[section].Bind(configuration.GetSection(section));
 
     /// <summary>A section's class: bound as the service binds it, and resolved through the service's validators.</summary>
-    private sealed record SectionOps(Func<IConfiguration, object> Bind, Func<IServiceProvider, object> Resolve);
+    private sealed record SectionOps(Type Type, Func<IConfiguration, object> Bind, Func<IServiceProvider, object> Resolve);
 
     private static SectionOps Ops<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(Func<IConfiguration, TOptions?> get)
         where TOptions : class, new() =>
-        new(c => get(c) ?? new TOptions(), p => p.GetRequiredService<IOptions<TOptions>>().Value);
+        new(typeof(TOptions), c => get(c) ?? new TOptions(), p => p.GetRequiredService<IOptions<TOptions>>().Value);
 
     /// <summary>
     /// Walks <paramref name="node"/>'s children against <paramref name="type"/>'s properties; <paramref name="path"/> is
@@ -310,7 +296,8 @@ internal static class ConfigurationCheck
         t.IsPrimitive || t.IsEnum || t == typeof(string) || t == typeof(decimal) || t == typeof(TimeSpan) || t == typeof(DateTimeOffset)
         || t == typeof(DateTime) || t == typeof(TimeOnly) || t == typeof(DateOnly) || t == typeof(Uri) || t == typeof(Guid);
 
-    private static Type? Element(Type t)
+    /// <summary>The item type of a list or array the binder fills item by item (Site:Immersions:0, …); null for anything else.</summary>
+    public static Type? Element(Type t)
     {
         if (t.IsArray)
         {

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using EdgeEnergy.Backtest;
-using EdgeEnergy.Domain.History;
 using EdgeEnergy.Domain;
+using EdgeEnergy.Domain.History;
 
 namespace EdgeEnergy.Host.Data;
 
@@ -23,7 +23,7 @@ internal sealed record StoredTariffComparison(
     /// <summary>The settings key it is kept under.</summary>
     public const string Key = "tariffs.compare.last";
 
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web) { TypeInfoResolver = HostJsonContext.Default };
+    private static readonly JsonSerializerOptions s_json = HostJsonContext.WebOptions();
 
     public Task SaveAsync(ISettingsStore settings, CancellationToken cancellationToken)
     {

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Extensions.Options;
 using EdgeEnergy.Domain;
+using Microsoft.Extensions.Options;
 
 namespace EdgeEnergy.Host.Web;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using EdgeEnergy.Domain.Status;
 using EdgeEnergy.Domain;
+using EdgeEnergy.Domain.Status;
 
 namespace EdgeEnergy.Host.Web;
 

@@ -8,7 +8,11 @@ namespace EdgeEnergy.Host.Web;
 /// <summary>JSON of the web API: camelCase, UTC ISO-8601 times, enums as their contract strings.</summary>
 internal static class WebJson
 {
-    public static JsonSerializerOptions Options { get; } = Create();
+    public static JsonSerializerOptions Options { get; } = HostJsonContext.WebOptions(o =>
+    {
+        o.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+        o.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+    });
 
     /// <summary>A JSON response of <paramref name="value"/> with <paramref name="statusCode"/>.</summary>
     public static IResult Result<T>(T value, int statusCode = StatusCodes.Status200OK) =>
@@ -16,18 +20,6 @@ internal static class WebJson
 
     /// <summary>An error response: <c>{"error": message}</c> with <paramref name="statusCode"/>.</summary>
     public static IResult Error(string message, int statusCode) => Result(new ApiError(message), statusCode);
-
-    private static JsonSerializerOptions Create()
-    {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
-        {
-            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-            DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-            TypeInfoResolver = HostJsonContext.Default,
-        };
-        options.MakeReadOnly();
-        return options;
-    }
 }
 
 /// <summary>The body of every error response.</summary>

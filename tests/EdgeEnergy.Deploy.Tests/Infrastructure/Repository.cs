@@ -31,4 +31,12 @@ public static class Repository
     public const string ExampleHistory = "examples/history-2022-05-MAC000002.csv";
 
     public const string ExampleSite = "examples/site-london-9.5kwh.json";
+
+    /// <summary>
+    /// <c>edgeenergy</c>'s arguments for a backtest of the example month with the learned load model (FastTree: one
+    /// training, it needs 21 days, and a walk-forward check that scores through ML.NET), its report written to
+    /// <paramref name="report"/>. One thread: the results do not depend on it.
+    /// </summary>
+    public static string[] LearnedBacktest(string report) =>
+        ["backtest", "--history", PathOf(ExampleHistory), "--site", PathOf(ExampleSite), "--load-forecast", "learned", "--threads", "1", "--quiet", "--out", report];
 }

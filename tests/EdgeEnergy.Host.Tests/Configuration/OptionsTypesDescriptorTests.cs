@@ -43,16 +43,8 @@ public class OptionsTypesDescriptorTests
 
         foreach (var property in ConfigurationCheck.Settable(type))
         {
-            var t = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
-            if (t.IsArray)
-            {
-                t = t.GetElementType()!;
-            }
-            else if (t.IsGenericType && t.GetGenericArguments().Length == 1 && t != typeof(string))
-            {
-                t = t.GetGenericArguments()[0];
-            }
-
+            var declared = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            var t = ConfigurationCheck.Element(declared) ?? declared;
             if (!ConfigurationCheck.IsScalar(Nullable.GetUnderlyingType(t) ?? t))
             {
                 Reach(t, walked);
