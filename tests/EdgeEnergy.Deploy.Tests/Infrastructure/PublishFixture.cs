@@ -7,6 +7,11 @@ namespace EdgeEnergy.Deploy.Tests.Infrastructure;
 /// </summary>
 public abstract class PublishFixture(string arch) : IAsyncLifetime, IDisposable
 {
+    // Every publish rebuilds the referenced projects into the one shared artifacts/ folder (a publish for a runtime
+    // identifier restores and rewrites each library's deps.json there), so two at once collide on the same files.
+    // xunit starts the async fixtures of a collection together (Task.WhenAll), so sharing a collection is not enough.
+    private static readonly SemaphoreSlim s_onePublishAtATime = new(1, 1);
+
     private readonly TempDirectory _temp = new();
 
     public string Directory => _temp.Combine($"linux-{arch}");
@@ -15,10 +20,18 @@ public abstract class PublishFixture(string arch) : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
-        Publish = await ProcessRunner.RunAsync(
-            "bash",
-            [Repository.PathOf("deploy/systemd/install.sh"), "--arch", arch, "--publish-only", Directory],
-            timeout: TimeSpan.FromMinutes(10));
+        await s_onePublishAtATime.WaitAsync();
+        try
+        {
+            Publish = await ProcessRunner.RunAsync(
+                "bash",
+                [Repository.PathOf("deploy/systemd/install.sh"), "--arch", arch, "--publish-only", Directory],
+                timeout: TimeSpan.FromMinutes(10));
+        }
+        finally
+        {
+            s_onePublishAtATime.Release();
+        }
     }
 
     /// <summary>Fails the calling test with the publish log when the publish did not succeed.</summary>
@@ -44,8 +57,8 @@ public sealed class PiPublishFixture() : PublishFixture("arm64");
 public sealed class X64PublishFixture() : PublishFixture("x64");
 
 /// <summary>
-/// One collection for both builds, so they are made one after the other: two publishes at once would build the same
-/// referenced projects into the same artifacts folder.
+/// One collection for both builds, so the tests that run one binary do not run beside the other's publish; the
+/// publishes themselves take turns by <see cref="PublishFixture"/>'s own gate.
 /// </summary>
 [CollectionDefinition(Name)]
 public sealed class PublishGroup : ICollectionFixture<PiPublishFixture>, ICollectionFixture<X64PublishFixture>
