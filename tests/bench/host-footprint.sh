@@ -19,6 +19,10 @@
 #   --minutes N          minutes of operation sampled after the last start (default 12; 0: time the starts only)
 #   --warmup-minutes N   samples before this are not "steady" (default 3)
 #   --sample-seconds N   sampling period (default 5)
+#   --smaps-minutes N    also every N minutes of the sampled run (and at its end), the service's resident memory by
+#                        kind of mapping from /proc/PID/smaps, to smaps.tsv in --work (default 0: none): the binary's
+#                        own pages, the native libraries beside it (OR-Tools), other files (libc, libssl), and
+#                        anonymous memory (GC heap, native heaps, stacks); it says which of them grows
 #   --starts N           timed starts (default 3): each from a fresh data folder and a fresh simulator; the last one
 #                        goes on into the sampled run
 #   --start-timeout N    seconds to wait for the first write (default 180)
@@ -36,7 +40,7 @@
 # Control:MinimumDwellSeconds 0 so the plan's first command is not held 2 minutes behind the fallback's): the host has no accelerated clock, so N real minutes are N replans and 30·N control cycles.
 set -euo pipefail
 
-binary="" simulator="" runner="" arch="" label="" minutes=12 warmup=3 sample=5 starts=3 start_timeout=180 command_timeout=120 work="" header=0
+binary="" simulator="" runner="" arch="" label="" minutes=12 warmup=3 sample=5 smaps_minutes=0 starts=3 start_timeout=180 command_timeout=120 work="" header=0
 envs=()
 die() { echo "host-footprint: $*" >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
@@ -50,6 +54,7 @@ while [[ $# -gt 0 ]]; do
     --minutes) minutes="${2:-}"; shift 2 ;;
     --warmup-minutes) warmup="${2:-}"; shift 2 ;;
     --sample-seconds) sample="${2:-}"; shift 2 ;;
+    --smaps-minutes) smaps_minutes="${2:-}"; shift 2 ;;
     --starts) starts="${2:-}"; shift 2 ;;
     --start-timeout) start_timeout="${2:-}"; shift 2 ;;
     --command-timeout) command_timeout="${2:-}"; shift 2 ;;
@@ -63,7 +68,7 @@ done
 [[ -x "$binary" ]] || die "--binary '$binary' is not an executable file"
 simulator="${simulator:-$binary}"
 [[ -x "$simulator" ]] || die "--simulator '$simulator' is not an executable file"
-for pair in "minutes:$minutes" "warmup-minutes:$warmup" "sample-seconds:$sample" "starts:$starts" "start-timeout:$start_timeout" "command-timeout:$command_timeout"; do
+for pair in "minutes:$minutes" "warmup-minutes:$warmup" "sample-seconds:$sample" "smaps-minutes:$smaps_minutes" "starts:$starts" "start-timeout:$start_timeout" "command-timeout:$command_timeout"; do
   [[ "${pair#*:}" =~ ^[0-9]+$ ]] || die "--${pair%%:*} must be a whole number, not '${pair#*:}'"
 done
 (( starts >= 1 )) || die "--starts must be at least 1"
@@ -177,16 +182,37 @@ for i in $(seq 1 "$starts"); do
 done
 
 # ---- the sampled run ----------------------------------------------------------------------------------------------
+# smaps_row SECONDS: one row of smaps.tsv, the Rss of every mapping summed by kind (kB). Under a runner the PID is the
+# emulator's, whose own mappings fall under "other files" and "anonymous".
+smaps_row() {
+  awk -v t="$1" -v bin="$(readlink -f "$binary")" -v dir="$(dirname "$(readlink -f "$binary")")/" '
+    /^[0-9a-f]+-[0-9a-f]+ / { path = $6; kind = path == "" || path ~ /^\[/ ? "anon" : path == bin ? "binary" : index(path, dir) == 1 ? "beside" : "files"; next }
+    $1 == "Rss:" { rss[kind] += $2; total += $2 }
+    END { printf "%d\t%d\t%d\t%d\t%d\t%d\n", t, total, rss["binary"], rss["beside"], rss["files"], rss["anon"] }' "/proc/$svc_pid/smaps"
+}
 samples="$work/samples.tsv"
 echo -e "seconds\tvm_rss_kb\tvm_hwm_kb\tgc_heap_bytes" >"$samples"
+smaps="$work/smaps.tsv"
+(( smaps_minutes == 0 )) || echo -e "seconds\trss_kb\tbinary_kb\tbeside_binary_kb\tother_files_kb\tanonymous_kb" >"$smaps"
 t_start=$(date +%s)
 end=$(( t_start + minutes * 60 ))
+next_smaps=$t_start
 while (( $(date +%s) < end )); do # none with --minutes 0
   kill -0 "$svc_pid" 2>/dev/null || die "the service exited during the run (see $data/service.log)"
   heap=$(curl -s --max-time 2 "http://127.0.0.1:$http_port/metrics" | awk '$1 == "dotnet_total_memory_bytes" { printf "%d", $2 }' || true)
   echo -e "$(( $(date +%s) - t_start ))\t$(kb "$svc_pid" VmRSS)\t$(kb "$svc_pid" VmHWM)\t${heap:-}" >>"$samples"
+  if (( smaps_minutes && $(date +%s) >= next_smaps )); then
+    smaps_row $(( $(date +%s) - t_start )) >>"$smaps"
+    next_smaps=$(( next_smaps + smaps_minutes * 60 ))
+  fi
   sleep "$sample"
 done
+if (( smaps_minutes && minutes )); then
+  smaps_row $(( $(date +%s) - t_start )) >>"$smaps"
+  awk -F'\t' 'NR == 2 { for (i = 2; i <= 6; i++) first[i] = $i } NR > 1 { for (i = 2; i <= 6; i++) last[i] = $i; t = $1 }
+    END { printf "host-footprint: smaps, first snapshot to the last (%d min), MB: all %+.1f, binary %+.1f, beside it %+.1f, other files %+.1f, anonymous %+.1f\n",
+                 t / 60, (last[2] - first[2]) / 1024, (last[3] - first[3]) / 1024, (last[4] - first[4]) / 1024, (last[5] - first[5]) / 1024, (last[6] - first[6]) / 1024 }' "$smaps" >&2
+fi
 peak_kb=$(kb "$svc_pid" VmHWM)
 max_sampled_kb=$(awk -F'\t' 'NR > 1 && $2 > m { m = $2 } END { print m + 0 }' "$samples")
 (( max_sampled_kb <= peak_kb )) || peak_kb=$max_sampled_kb # VmHWM is brought up to date lazily by the kernel
