@@ -69,6 +69,10 @@ public sealed class NativeAotTests(X64PublishFixture publish)
             Assert.True(status.RootElement.GetProperty("recommendation").TryGetProperty("reason", out _), status.RootElement.ToString());
             using var health = JsonDocument.Parse(await client.GetStringAsync(new Uri("/healthz", UriKind.Relative)));
             Assert.NotEqual(0, health.RootElement.GetProperty("components").GetArrayLength());
+            // The collector's own figures (what the footprint benchmark reads) come from the AOT runtime too.
+            var metrics = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+            var committed = metrics.Split('\n').Single(l => l.StartsWith("edgeenergy_gc_committed_bytes ", StringComparison.Ordinal));
+            Assert.InRange(double.Parse(committed.Split(' ')[1], CultureInfo.InvariantCulture), 1e6, 1e9);
             using var missing = await client.GetAsync(new Uri("/api/v1/tariffs/compare", UriKind.Relative));
             using var error = JsonDocument.Parse(await missing.Content.ReadAsStringAsync());
             Assert.Contains("tariffs compare", error.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);

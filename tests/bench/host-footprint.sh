@@ -35,7 +35,8 @@
 # the first command, usually the fallback's self-use reserve), and to the plan's first command ("remote control
 # enabled" or "work mode set"; "-" when the plan keeps self-use, which writes neither). Steady RSS is
 # VmRSS from /proc/PID/status every --sample-seconds after the warm-up; peak is the kernel's VmHWM at the end; the GC
-# heap is dotnet_total_memory_bytes from the service's own /metrics. Replan and control intervals are shortened
+# heap is dotnet_total_memory_bytes from the service's own /metrics (samples.tsv also keeps what the collector had
+# committed and generation 2's size after its last collection). Replan and control intervals are shortened
 # (Scheduling:PlanningMinutes 1, Scheduling:PriceCheckMinutes 1, Octopus:PollMinutes 1, Control:PollSeconds 2, and
 # Control:MinimumDwellSeconds 0 so the plan's first command is not held 2 minutes behind the fallback's): the host has no accelerated clock, so N real minutes are N replans and 30·N control cycles.
 set -euo pipefail
@@ -191,7 +192,7 @@ smaps_row() {
     END { printf "%d\t%d\t%d\t%d\t%d\t%d\n", t, total, rss["binary"], rss["beside"], rss["files"], rss["anon"] }' "/proc/$svc_pid/smaps"
 }
 samples="$work/samples.tsv"
-echo -e "seconds\tvm_rss_kb\tvm_hwm_kb\tgc_heap_bytes" >"$samples"
+echo -e "seconds\tvm_rss_kb\tvm_hwm_kb\tgc_heap_bytes\tgc_committed_bytes\tgc_gen2_bytes" >"$samples"
 smaps="$work/smaps.tsv"
 (( smaps_minutes == 0 )) || echo -e "seconds\trss_kb\tbinary_kb\tbeside_binary_kb\tother_files_kb\tanonymous_kb" >"$smaps"
 t_start=$(date +%s)
@@ -199,8 +200,11 @@ end=$(( t_start + minutes * 60 ))
 next_smaps=$t_start
 while (( $(date +%s) < end )); do # none with --minutes 0
   kill -0 "$svc_pid" 2>/dev/null || die "the service exited during the run (see $data/service.log)"
-  heap=$(curl -s --max-time 2 "http://127.0.0.1:$http_port/metrics" | awk '$1 == "dotnet_total_memory_bytes" { printf "%d", $2 }' || true)
-  echo -e "$(( $(date +%s) - t_start ))\t$(kb "$svc_pid" VmRSS)\t$(kb "$svc_pid" VmHWM)\t${heap:-}" >>"$samples"
+  gc=$(curl -s --max-time 2 "http://127.0.0.1:$http_port/metrics" | awk '
+    $1 == "dotnet_total_memory_bytes" { heap = $2 } $1 == "edgeenergy_gc_committed_bytes" { committed = $2 }
+    $1 ~ /^edgeenergy_gc_heap_bytes\{generation="gen2"\}$/ { gen2 = $2 }
+    END { printf "%s\t%s\t%s", heap == "" ? "" : sprintf("%d", heap), committed == "" ? "" : sprintf("%d", committed), gen2 == "" ? "" : sprintf("%d", gen2) }' || true)
+  echo -e "$(( $(date +%s) - t_start ))\t$(kb "$svc_pid" VmRSS)\t$(kb "$svc_pid" VmHWM)\t${gc:-}" >>"$samples"
   if (( smaps_minutes && $(date +%s) >= next_smaps )); then
     smaps_row $(( $(date +%s) - t_start )) >>"$smaps"
     next_smaps=$(( next_smaps + smaps_minutes * 60 ))

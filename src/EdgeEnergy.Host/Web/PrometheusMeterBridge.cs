@@ -45,6 +45,7 @@ internal sealed class PrometheusMeterBridge : IDisposable
         }
 
         DotNetStats.Register(Registry);
+        GcMemoryStats.Register(Registry);
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (ReferenceEquals(instrument.Meter, _meter) && _byName.TryGetValue(instrument.Name, out var exported))
@@ -58,7 +59,10 @@ internal sealed class PrometheusMeterBridge : IDisposable
         Registry.AddBeforeCollectCallback(ReadObservables);
     }
 
-    /// <summary>The registry <c>/metrics</c> serves: our metrics plus prometheus-net's process and .NET runtime metrics.</summary>
+    /// <summary>
+    /// The registry <c>/metrics</c> serves: our metrics, the garbage collector's (<see cref="GcMemoryStats"/>) and
+    /// prometheus-net's process and .NET runtime metrics.
+    /// </summary>
     public CollectorRegistry Registry { get; }
 
     private void ReadObservables()

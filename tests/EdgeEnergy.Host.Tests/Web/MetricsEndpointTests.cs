@@ -66,6 +66,23 @@ public class MetricsEndpointTests
     }
 
     [Fact]
+    public async Task The_garbage_collectors_memory_is_exported_per_generation_and_within_what_it_committed()
+    {
+        await using var host = await WebTestHost.StartPreviewAsync();
+        GC.Collect();
+        var text = await host.Client.GetStringAsync("metrics");
+        var committed = MetricsScrape.Sample(text, "edgeenergy_gc_committed_bytes");
+        var info = GC.GetGCMemoryInfo(GCKind.Any);
+        Assert.InRange(committed, 1, info.TotalCommittedBytes * 4);
+        string[] generations = ["gen0", "gen1", "gen2", "loh", "poh"];
+        var sizes = generations.Select(g => MetricsScrape.Sample(text, $"edgeenergy_gc_heap_bytes{{generation=\"{g}\"}}")).ToArray();
+        var free = generations.Select(g => MetricsScrape.Sample(text, $"edgeenergy_gc_fragmentation_bytes{{generation=\"{g}\"}}")).ToArray();
+        Assert.True(sizes[2] > 0, "the collection this test forced left nothing in generation 2: " + string.Join(", ", sizes));
+        Assert.True(sizes.Sum() <= committed, $"generations {string.Join(" + ", sizes)} exceed the {committed} bytes committed");
+        Assert.All(generations.Zip(sizes, free), g => Assert.InRange(g.Third, 0, g.Second));
+    }
+
+    [Fact]
     public async Task A_value_the_appliance_no_longer_has_disappears_from_the_scrape()
     {
         await using var host = await WebTestHost.StartPreviewAsync();
