@@ -9,7 +9,7 @@ using Quartz;
 namespace EdgeEnergy.Host.Composition;
 
 /// <summary>
-/// Quartz jobs: price fetch, Solcast fetch, planning, retention, the load model's training, the forecasts' skill
+/// Quartz jobs: price fetch, Solcast fetch, planning, retention, the load model's training, the heap's compaction, the forecasts' skill
 /// (<see cref="ForecastSkillJob"/>; <c>Scheduling</c> section) and the daily bills (<see cref="DailyBillsJob"/>: 00:10 UK time, and 5 minutes after start). Quartz runs
 /// on the system clock, not the container's <see cref="TimeProvider"/> (no <c>UseTimeProvider</c>; the soak, docs/soak.md,
 /// runs the job bodies on its fake clock itself). Every job is <see cref="DisallowConcurrentExecutionAttribute"/>; missed
@@ -34,6 +34,11 @@ public static class SchedulingRegistration
             Every<PlanningJob>(q, PlanningJob.Key, TimeSpan.FromMinutes(o.PlanningMinutes));
             Every<RetentionJob>(q, RetentionJob.Key, TimeSpan.FromHours(o.RetentionHours));
             Every<LoadModelJob>(q, LoadModelJob.Key, TimeSpan.FromHours(o.LoadModelHours));
+            if (o.HeapCompactionMinutes > 0)
+            {
+                Every<HeapCompactionJob>(q, HeapCompactionJob.Key, TimeSpan.FromMinutes(o.HeapCompactionMinutes));
+            }
+
             // The daily bills: after each UK midnight, and once after a start so the sensors are not unknown for a day
             // (Quartz runs on the system clock here, as for every job above).
             q.AddJob<DailyBillsJob>(j => j.WithIdentity(DailyBillsJob.Key).StoreDurably().DisallowConcurrentExecution());

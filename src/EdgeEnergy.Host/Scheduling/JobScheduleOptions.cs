@@ -22,6 +22,12 @@ public sealed class JobScheduleOptions
     /// <summary><c>Scheduling:LoadModelHours</c>: how often the load model is retrained (with <c>Control:LoadForecast</c> = learned).</summary>
     public int LoadModelHours { get; set; } = 24;
 
+    /// <summary>
+    /// <c>Scheduling:HeapCompactionMinutes</c>: how often the garbage collector is asked for a full compacting collection
+    /// that gives its free memory back (<see cref="HeapCompactionJob"/>); 0 never.
+    /// </summary>
+    public int HeapCompactionMinutes { get; set; } = 30;
+
     /// <summary><c>Scheduling:ForecastSkillMinutes</c>: how often the forecasts planned on are scored against what was measured.</summary>
     public int ForecastSkillMinutes { get; set; } = 60;
 
@@ -42,6 +48,10 @@ public sealed class JobScheduleOptionsValidator : IValidateOptions<JobScheduleOp
         Check(errors, "Scheduling:RetentionHours", options.RetentionHours, 1, 168);
         Check(errors, "Scheduling:LoadModelHours", options.LoadModelHours, 1, 168);
         Check(errors, "Scheduling:ForecastSkillMinutes", options.ForecastSkillMinutes, 5, 1440);
+        if (options.HeapCompactionMinutes != 0)
+        {
+            Check(errors, "Scheduling:HeapCompactionMinutes", options.HeapCompactionMinutes, 5, 1440);
+        }
         // 90: the default plan retention; beyond it there are no plans, and a longer read only costs the Pi.
         Check(errors, "Scheduling:ForecastSkillDays", options.ForecastSkillDays, 1, 90);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
