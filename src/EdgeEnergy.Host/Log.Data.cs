@@ -18,8 +18,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 4303, Level = LogLevel.Warning, Message = "Solcast site {Site}: {Reason}")]
     public static partial void ForecastFetchFailed(this ILogger logger, string site, string reason);
 
-    [LoggerMessage(EventId = 4346, Level = LogLevel.Debug, Message = "Heap compacted in {Duration}: the collector's committed memory {Before} -> {After} bytes, {Live} bytes in use")]
-    public static partial void HeapCompacted(this ILogger logger, long before, long after, long live, TimeSpan duration);
+    [LoggerMessage(EventId = 4346, Level = LogLevel.Debug, Message = "Heap compacted in {Duration}: the collector's committed memory {Before} -> {After} bytes, heap {Heap} bytes of which {Live} live")]
+    public static partial void HeapCompacted(this ILogger logger, long before, long after, long heap, long live, TimeSpan duration);
 
     [LoggerMessage(EventId = 4304, Level = LogLevel.Error, Message = "Job {Job} failed; it runs again at its next trigger")]
     public static partial void JobFailed(this ILogger logger, string job, Exception exception);

@@ -85,7 +85,7 @@ internal sealed class HeapCompactionJob(ILogger<HeapCompactionJob> logger) : IJo
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         var duration = Stopwatch.GetElapsedTime(started);
         var after = GC.GetGCMemoryInfo(GCKind.Any);
-        logger.HeapCompacted(before, after.TotalCommittedBytes, after.HeapSizeBytes, duration);
+        logger.HeapCompacted(before, after.TotalCommittedBytes, after.HeapSizeBytes, after.PromotedBytes, duration);
     }
 }
 
